@@ -1,0 +1,604 @@
+#!/usr/bin/env python3
+"""Export fitted scikit-learn estimators to neuralize model files, and regenerate fixtures.
+
+    python scripts/export_sklearn.py export MODEL.joblib [--train train.csv]
+                                            [--feature-names a,b,...] -o model.json
+    python scripts/export_sklearn.py fixtures [--out models]
+
+Supported estimators (optionally as Pipeline(StandardScaler, estimator)):
+  * OneClassSVM, kernel='rbf' (numeric gamma read from ``_gamma``), or a callable
+    ``functools.partial(sklearn.metrics.pairwise.laplacian_kernel, gamma=g)``
+    (scikit-learn leaves ``support_vectors_`` empty for callables, so the training data
+    is required: the support vectors are ``X_train[support_]``);
+  * KernelDensity, kernel='gaussian', metric='euclidean', no sample weights;
+  * KMeans / MiniBatchKMeans (``cluster_centers_``).
+
+The Python entry point is ``to_neuralize(estimator, X_train=None, feature_names=None)``.
+"""
+
+import argparse
+import csv
+import functools
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import neon_oracle  # noqa: E402
+
+FORMAT = "neuralize/1"
+
+
+class ExportError(ValueError):
+    """The estimator cannot be exported to a neuralize model file."""
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+def _floats(a):
+    """numpy array -> nested lists of Python floats (json.dump writes repr = round-trip)."""
+    a = np.asarray(a, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ExportError("non-finite value in exported parameters")
+    return a.tolist()
+
+
+def _stable_repr(v):
+    """repr without memory addresses (keeps fixture files deterministic)."""
+    import re
+    if isinstance(v, functools.partial):
+        args = [_stable_repr(v.func)] + [_stable_repr(a) for a in v.args] + \
+            ["%s=%r" % kv for kv in sorted(v.keywords.items())]
+        return "functools.partial(%s)" % ", ".join(args)
+    if callable(v) and hasattr(v, "__qualname__") and hasattr(v, "__module__"):
+        return "%s.%s" % (v.__module__, v.__qualname__)
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(v))
+
+
+def _jsonable(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else repr(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return _jsonable(float(v))
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    return _stable_repr(v)
+
+
+def _check_feature_names(names, d):
+    names = [str(n) for n in names]
+    if len(names) != d:
+        raise ExportError("got %d feature names for %d features" % (len(names), d))
+    for n in names:
+        if n == "" or any(ch in n for ch in ',"\r\n'):
+            raise ExportError("feature name %r is not a valid CSV header field "
+                              "(no commas, quotes or newlines)" % n)
+    if len(set(names)) != len(names):
+        raise ExportError("feature names are not unique")
+    return names
+
+
+def _split_pipeline(estimator):
+    """Return (scaler or None, final estimator)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if not isinstance(estimator, Pipeline):
+        return None, estimator
+    steps = [s for _, s in estimator.steps if s is not None and s != "passthrough"]
+    if len(steps) == 1:
+        return None, steps[0]
+    if len(steps) == 2 and type(steps[0]) is StandardScaler:
+        return steps[0], steps[1]
+    raise ExportError(
+        "unsupported Pipeline %s: only [StandardScaler,] followed by OneClassSVM, "
+        "KernelDensity or KMeans can be exported" % [type(s).__name__ for s in steps])
+
+
+def _scaler_dict(scaler, d):
+    if scaler is None:
+        return None
+    if not hasattr(scaler, "n_features_in_"):
+        raise ExportError("the StandardScaler is not fitted")
+    mean = scaler.mean_ if scaler.with_mean else np.zeros(d)
+    scale = scaler.scale_ if (scaler.with_std and scaler.scale_ is not None) else np.ones(d)
+    if np.any(np.asarray(scale) <= 0):
+        raise ExportError("scaler has a non-positive scale")
+    return {"mean": _floats(mean), "scale": _floats(scale)}
+
+
+def _laplacian_gamma(kernel, d):
+    """gamma of a laplacian-kernel callable, or None if kernel is not one."""
+    from sklearn.metrics.pairwise import laplacian_kernel
+
+    if kernel is laplacian_kernel:
+        return 1.0 / d
+    if isinstance(kernel, functools.partial) and kernel.func is laplacian_kernel:
+        if kernel.args or set(kernel.keywords) - {"gamma"}:
+            raise ExportError("laplacian_kernel partial may only bind gamma= (got args=%r "
+                              "keywords=%r)" % (kernel.args, kernel.keywords))
+        g = kernel.keywords.get("gamma")
+        return 1.0 / d if g is None else float(g)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# per-kind export
+# ---------------------------------------------------------------------------
+
+def _export_ocsvm(est, scaler, X_train, d):
+    from sklearn.svm import OneClassSVM  # noqa: F401
+
+    if not hasattr(est, "dual_coef_"):
+        raise ExportError("the OneClassSVM is not fitted")
+    kernel = est.kernel
+    if isinstance(kernel, str):
+        if kernel != "rbf":
+            raise ExportError("OneClassSVM kernel %r is not supported (use 'rbf' or a "
+                              "laplacian_kernel partial)" % kernel)
+        gamma = float(est._gamma)
+        kernel_json = {"rbf": {"gamma": gamma}}
+        sv = np.asarray(est.support_vectors_, dtype=np.float64)
+    else:
+        gamma = _laplacian_gamma(kernel, d)
+        if gamma is None:
+            raise ExportError("callable OneClassSVM kernel %r is not supported: only "
+                              "functools.partial(sklearn.metrics.pairwise.laplacian_kernel, "
+                              "gamma=g)" % (kernel,))
+        kernel_json = {"laplacian": {"gamma": gamma}}
+        if X_train is None:
+            raise ExportError("a OneClassSVM with a callable kernel keeps no support vectors: "
+                              "pass the training data (--train / X_train) so that "
+                              "X_train[support_] can be exported")
+        Z = X_train if scaler is None else scaler.transform(X_train)
+        Z = np.asarray(Z, dtype=np.float64)
+        fit = getattr(est, "_BaseLibSVM__Xfit", None)
+        if fit is not None and not isinstance(fit, str):
+            fit = np.asarray(fit, dtype=np.float64)
+            if fit.shape != Z.shape or not np.allclose(fit, Z, rtol=1e-12, atol=1e-12):
+                raise ExportError("the given training data is not the data the OneClassSVM "
+                                  "was fitted on")
+        if Z.shape[0] <= int(np.max(est.support_)):
+            raise ExportError("training data has too few rows for support_")
+        sv = Z[est.support_]
+    if not (gamma > 0 and math.isfinite(gamma)):
+        raise ExportError("kernel gamma must be positive and finite, got %r" % gamma)
+    dual = np.asarray(est.dual_coef_, dtype=np.float64)[0]
+    rho = -float(est.intercept_[0])
+    if rho <= 0:
+        raise ExportError("rho = %r <= 0: NEON needs a positive offset" % rho)
+    if np.any(dual <= 0):
+        raise ExportError("non-positive dual coefficient: NEON needs alpha_j > 0")
+    if sv.shape != (dual.shape[0], d):
+        raise ExportError("support vectors have shape %r, expected (%d, %d)"
+                          % (sv.shape, dual.shape[0], d))
+    return {"model": "one_class_svm", "kernel": kernel_json,
+            "support_vectors": _floats(sv), "dual_coef": _floats(dual), "rho": rho}
+
+
+def _export_kde(est, d):
+    if not hasattr(est, "tree_"):
+        raise ExportError("the KernelDensity is not fitted")
+    if est.kernel != "gaussian":
+        raise ExportError("KernelDensity kernel %r is not supported (only 'gaussian')"
+                          % est.kernel)
+    if est.metric != "euclidean" or est.metric_params:
+        raise ExportError("KernelDensity metric %r is not supported (only 'euclidean')"
+                          % est.metric)
+    if est.tree_.sample_weight is not None:
+        raise ExportError("KernelDensity fitted with sample_weight is not supported")
+    b = float(est.bandwidth_)
+    if not (b > 0 and math.isfinite(b)):
+        raise ExportError("bandwidth must be positive and finite")
+    gamma = 1.0 / (2.0 * b * b)
+    points = np.asarray(est.tree_.data, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != d:
+        raise ExportError("unexpected KDE data shape %r" % (points.shape,))
+    return {"model": "kernel_density", "kernel": {"rbf": {"gamma": gamma}},
+            "points": _floats(points)}
+
+
+def _export_kmeans(est, d):
+    if not hasattr(est, "cluster_centers_"):
+        raise ExportError("the KMeans is not fitted")
+    C = np.asarray(est.cluster_centers_, dtype=np.float64)
+    if C.shape[0] < 2:
+        raise ExportError("k-means needs K >= 2 clusters")
+    return {"model": "kmeans", "centroids": _floats(C)}
+
+
+# ---------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------
+
+def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, check=True):
+    """Convert a fitted estimator (or Pipeline(StandardScaler, estimator)) to a neuralize/1
+    model dict.
+
+    X_train (input space, before any scaler): enables "reference" (column mean) and, for
+    k-means, "beta" = 1 / mean(logit of the assigned cluster) over the training rows; it is
+    required for a laplacian OneClassSVM. With check=True and X_train given, the exported
+    model is evaluated with the NEON oracle on (up to 200) training rows and compared with
+    the estimator (OC-SVM decision_function, k-means predict).
+    """
+    import sklearn
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+    from sklearn.neighbors import KernelDensity
+    from sklearn.svm import OneClassSVM
+
+    scaler, est = _split_pipeline(estimator)
+    d = getattr(est, "n_features_in_", None)
+    if d is None and hasattr(est, "shape_fit_") and len(est.shape_fit_) == 2:
+        d = int(est.shape_fit_[1])  # OneClassSVM with a callable kernel
+    if d is None:
+        raise ExportError("%s is not fitted (or not supported)" % type(est).__name__)
+    if X_train is not None:
+        X_train = np.asarray(X_train, dtype=np.float64)
+        if X_train.ndim != 2 or X_train.shape[1] != d:
+            raise ExportError("X_train has shape %r, the model expects %d features"
+                              % (X_train.shape, d))
+        if not np.all(np.isfinite(X_train)):
+            raise ExportError("X_train contains non-finite values")
+    if scaler is not None and scaler.n_features_in_ != d:
+        raise ExportError("scaler and estimator disagree on the number of features")
+
+    if isinstance(est, OneClassSVM):
+        body = _export_ocsvm(est, scaler, X_train, d)
+    elif isinstance(est, KernelDensity):
+        body = _export_kde(est, d)
+    elif isinstance(est, (KMeans, MiniBatchKMeans)):
+        body = _export_kmeans(est, d)
+    else:
+        raise ExportError("unsupported estimator %s: neuralize exports OneClassSVM "
+                          "(rbf / laplacian), KernelDensity (gaussian) and KMeans, "
+                          "optionally after a StandardScaler in a Pipeline"
+                          % type(est).__name__)
+
+    model = {"format": FORMAT}
+    model.update(body)
+    if feature_names is None:
+        fn = getattr(estimator, "feature_names_in_", None)
+        if fn is not None:
+            feature_names = list(fn)
+    if feature_names is not None:
+        model["feature_names"] = _check_feature_names(feature_names, d)
+    sc = _scaler_dict(scaler, d)
+    if sc is not None:
+        model["scaler"] = sc
+    if X_train is not None:
+        model["reference"] = _floats(X_train.mean(axis=0))
+        if model["model"] == "kmeans":
+            Z = neon_oracle.standardize(X_train, sc)
+            _, logit, _ = neon_oracle.kmeans(Z, model["centroids"], 1.0)
+            m = float(np.mean(logit))
+            if not (m > 0 and math.isfinite(m)):
+                raise ExportError("mean training logit %r is not positive" % m)
+            model["beta"] = 1.0 / m
+    prov = {"tool": "scikit-learn", "version": sklearn.__version__,
+            "estimator": _stable_repr(estimator),
+            "params": _jsonable(est.get_params(deep=False))}
+    if dataset is not None:
+        prov["dataset"] = dataset
+    model["provenance"] = prov
+
+    if check and X_train is not None:
+        _self_check(model, estimator, X_train[:200])
+    return model
+
+
+def _self_check(model, estimator, X):
+    out = neon_oracle.explain_model(model, X)
+    if model["model"] == "one_class_svm":
+        f_sk = estimator.decision_function(X)
+        err = np.max(np.abs(out["decision_function"] - f_sk)) / model["rho"]
+        if not err <= 1e-9:
+            raise ExportError("exported OC-SVM disagrees with the estimator's "
+                              "decision_function (max error %.3g x rho)" % err)
+    elif model["model"] == "kmeans":
+        if not np.array_equal(out["cluster"], estimator.predict(X)):
+            raise ExportError("exported k-means disagrees with the estimator's predict")
+
+
+# ---------------------------------------------------------------------------
+# CSV helpers
+# ---------------------------------------------------------------------------
+
+def _fmt(v):
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    return repr(float(v))
+
+
+def write_csv(path, header, columns):
+    """columns: list of 1-D arrays, all of the same length."""
+    n = len(columns[0])
+    with open(path, "w", newline="") as fh:
+        fh.write(",".join(header) + "\n")
+        for r in range(n):
+            fh.write(",".join(_fmt(c[r]) for c in columns) + "\n")
+
+
+def read_csv(path):
+    """Read a numeric CSV; returns (header or None, array)."""
+    with open(path, newline="") as fh:
+        rows = [r for r in csv.reader(fh) if r]
+    if not rows:
+        raise ExportError("%s is empty" % path)
+    header = None
+    try:
+        [float(v) for v in rows[0]]
+    except ValueError:
+        header, rows = [h.strip() for h in rows[0]], rows[1:]
+    try:
+        X = np.array([[float(v) for v in r] for r in rows], dtype=np.float64)
+    except ValueError as e:
+        raise ExportError("%s: non-numeric value (%s)" % (path, e))
+    return header, X
+
+
+def write_model(path, model):
+    with open(path, "w") as fh:
+        json.dump(model, fh, allow_nan=False)
+        fh.write("\n")
+
+
+def _n_features(model):
+    for key in ("support_vectors", "points", "centroids"):
+        if key in model:
+            return len(model[key][0])
+    raise KeyError("no parameter matrix in model")
+
+
+# ---------------------------------------------------------------------------
+# fixtures
+# ---------------------------------------------------------------------------
+
+def _sanitize(name):
+    return str(name).replace(" ", "_").replace("(", "").replace(")", "")
+
+
+def _fixture_specs():
+    """Yield (name, fitted estimator, X_train, X_input, feature_names or None, dataset)."""
+    from sklearn.cluster import KMeans
+    from sklearn.datasets import (load_breast_cancer, load_digits, load_iris, load_wine,
+                                  make_blobs)
+    from sklearn.metrics.pairwise import laplacian_kernel
+    from sklearn.neighbors import KernelDensity
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import OneClassSVM
+
+    # --- breast cancer: train on 2/3 of benign, inputs = 60 held-out benign + 60 malignant
+    bc = load_breast_cancer()
+    names = [_sanitize(n) for n in bc.feature_names]
+    rng = np.random.RandomState(0)
+    benign = rng.permutation(np.where(bc.target == 1)[0])
+    malignant = rng.permutation(np.where(bc.target == 0)[0])
+    n_tr = (2 * len(benign)) // 3
+    Xtr = bc.data[benign[:n_tr]]
+    Xin = np.vstack([bc.data[benign[n_tr:n_tr + 60]], bc.data[malignant[:60]]])
+    est = make_pipeline(StandardScaler(), OneClassSVM(kernel="rbf", gamma="scale", nu=0.1))
+    yield "ocsvm_breast_cancer", est.fit(Xtr), Xtr, Xin, names, "breast_cancer"
+    est = OneClassSVM(kernel="rbf", gamma=1e-5, nu=0.2)
+    yield "ocsvm_breast_cancer_raw", est.fit(Xtr), Xtr, Xin, names, "breast_cancer"
+
+    # --- digits: train on most of class 0, inputs = held-out zeros + 60 other digits
+    dg = load_digits()
+    dnames = ["pixel_%d_%d" % (r, c) for r in range(8) for c in range(8)]
+    rng = np.random.RandomState(1)
+    zeros = rng.permutation(np.where(dg.target == 0)[0])
+    others = rng.permutation(np.where(dg.target != 0)[0])[:60]
+    Xtr = dg.data[zeros[:130]]
+    Xin = np.vstack([dg.data[zeros[130:]], dg.data[others]])
+    est = OneClassSVM(kernel=functools.partial(laplacian_kernel, gamma=0.01), nu=0.1)
+    yield "ocsvm_digits_laplacian", est.fit(Xtr), Xtr, Xin, dnames, "digits"
+    est = OneClassSVM(kernel="rbf", gamma="scale", nu=0.1)
+    yield "ocsvm_digits_rbf", est.fit(Xtr), Xtr, Xin, dnames, "digits"
+
+    # --- blobs (no feature names): held-out rows + uniformly random wide points
+    Xb, _ = make_blobs(n_samples=300, n_features=5, centers=3, random_state=0)
+    rng = np.random.RandomState(2)
+    perm = rng.permutation(len(Xb))
+    Xtr = Xb[perm[:240]]
+    Xin = np.vstack([Xb[perm[240:]],
+                     rng.uniform(-25.0, 25.0, size=(25, 5)),
+                     rng.uniform(-1000.0, 1000.0, size=(5, 5))])
+    est = OneClassSVM(kernel="rbf", gamma=0.1, nu=0.05)
+    yield "ocsvm_blobs", est.fit(Xtr), Xtr, Xin, None, "make_blobs(n_samples=300, " \
+        "n_features=5, centers=3, random_state=0)"
+
+    # --- KDE and k-means on iris / wine / digits
+    iris, wine = load_iris(), load_wine()
+    tables = {
+        "iris": (iris.data, [_sanitize(n) for n in iris.feature_names]),
+        "wine": (wine.data, [_sanitize(n) for n in wine.feature_names]),
+        "digits": (dg.data, dnames),
+    }
+
+    def split(ds, seed, n_train, n_input):
+        X, nm = tables[ds]
+        perm = np.random.RandomState(seed).permutation(len(X))
+        return X[perm[:n_train]], X[perm[n_train:n_train + n_input]], nm
+
+    for ds, bw, seed, n_train, n_input in [("iris", 0.5, 3, 100, 50),
+                                          ("wine", 0.8, 4, 118, 60),
+                                          ("digits", 1.5, 5, 250, 120)]:
+        Xtr, Xin, nm = split(ds, seed, n_train, n_input)
+        # plus 10 extrapolated rows (held-out rows pushed 4x away from the training mean):
+        # there scikit-learn's tree-based score_samples drifts from the exact log density
+        mu = Xtr.mean(axis=0)
+        Xin = np.vstack([Xin, mu + 4.0 * (Xin[:10] - mu)])
+        est = make_pipeline(StandardScaler(), KernelDensity(kernel="gaussian", bandwidth=bw))
+        yield "kde_" + ds, est.fit(Xtr), Xtr, Xin, nm, ds
+
+    for ds, K, seed, n_train, n_input in [("iris", 3, 6, 100, 50),
+                                         ("wine", 3, 7, 118, 60),
+                                         ("digits", 10, 8, 1797 - 150, 150)]:
+        Xtr, Xin, nm = split(ds, seed, n_train, n_input)
+        est = make_pipeline(StandardScaler(), KMeans(n_clusters=K, n_init=10, random_state=0))
+        yield "kmeans_" + ds, est.fit(Xtr), Xtr, Xin, nm, ds
+
+    Xb, _ = make_blobs(n_samples=300, n_features=4, centers=4, random_state=0)
+    perm = np.random.RandomState(9).permutation(len(Xb))
+    Xtr, Xin = Xb[perm[:200]], Xb[perm[200:]]
+    est = KMeans(n_clusters=4, n_init=10, random_state=0)
+    yield "kmeans_blobs", est.fit(Xtr), Xtr, Xin, None, \
+        "make_blobs(n_samples=300, n_features=4, centers=4, random_state=0)"
+
+
+def _conservation_error(R, out):
+    s = R.sum(axis=1)
+    return float(np.max(np.abs(s - out) / np.maximum(1.0, np.abs(out))))
+
+
+def make_fixtures(out_dir):
+    """Regenerate every fixture into out_dir; checks everything before writing."""
+    os.makedirs(out_dir, exist_ok=True)
+    failures = 0
+    for name, est, Xtr, Xin, names, dataset in _fixture_specs():
+        model = to_neuralize(est, X_train=Xtr, feature_names=names, dataset=dataset)
+        d = Xin.shape[1]
+        cols = names if names is not None else ["x%d" % i for i in range(d)]
+        rcols = ["R_" + c for c in cols]
+        kind = model["model"]
+        problems = []
+        files = {}
+        if kind == "one_class_svm":
+            f_sk = est.decision_function(Xin)
+            res = neon_oracle.explain_model(model, Xin, beta=1.0)
+            res2 = neon_oracle.explain_model(model, Xin, beta=2.0)
+            err = np.abs(res["decision_function"] - f_sk)
+            rel = float(np.max(err / np.maximum(np.abs(f_sk), model["rho"])))
+            pure_rel = float(np.max(err / np.maximum(np.abs(f_sk), 1e-300)))
+            if rel > 1e-9:
+                problems.append("decision_function rel err %.3g" % rel)
+            if np.any(np.sign(res["decision_function"]) != np.sign(f_sk)):
+                problems.append("decision_function sign differs")
+            cons = max(_conservation_error(res["R"], res["outlierness"]),
+                       _conservation_error(res2["R"], res2["outlierness"]))
+            head = ["decision_function", "outlierness"]
+            files["expected"] = (head + rcols, [f_sk, res["outlierness"]] + list(res["R"].T))
+            files["expected_beta2"] = (head + rcols,
+                                       [f_sk, res2["outlierness"]] + list(res2["R"].T))
+            files["sklearn"] = (["decision_function", "predict"], [f_sk, est.predict(Xin)])
+            n_par = len(model["support_vectors"])
+            info = ("%d SV, inliers %d/%d, f err/max(|f|,rho) %.2g (pure rel %.2g)"
+                    % (n_par, int(np.sum(f_sk > 0)), len(Xin), rel, pure_rel))
+        elif kind == "kernel_density":
+            ss = est.score_samples(Xin)
+            res = neon_oracle.explain_model(model, Xin, beta=1.0)
+            res2 = neon_oracle.explain_model(model, Xin, beta=2.0)
+            lp = res["log_density"]
+            drift = ss - lp
+            cons = max(_conservation_error(res["R"], res["outlierness"]),
+                       _conservation_error(res2["R"], res2["outlierness"]))
+            if np.any(res["outlierness"] < 0):
+                problems.append("negative KDE outlierness")
+            head = ["log_density", "outlierness"]
+            files["expected"] = (head + rcols, [lp, res["outlierness"]] + list(res["R"].T))
+            files["expected_beta2"] = (head + rcols,
+                                       [lp, res2["outlierness"]] + list(res2["R"].T))
+            files["sklearn"] = (["score_samples", "exact_log_density", "drift"],
+                                [ss, lp, drift])
+            n_par = len(model["points"])
+            info = ("%d points, sklearn drift min %.3g max %.3g max|.| %.3g"
+                    % (n_par, float(drift.min()), float(drift.max()),
+                       float(np.max(np.abs(drift)))))
+        else:
+            pred = est.predict(Xin)
+            res = neon_oracle.explain_model(model, Xin)
+            res0 = neon_oracle.explain_model(model, Xin, cluster=0)
+            if not np.array_equal(pred, res["cluster"]):
+                raise SystemExit("%s: scikit-learn predict disagrees with the oracle's argmin "
+                                 "on rows %s" % (name, np.where(pred != res["cluster"])[0]))
+            if np.any(res["logit"] < 0):
+                problems.append("negative logit for the assigned cluster")
+            if np.any((res0["logit"] >= 0) != (pred == 0)):
+                problems.append("cluster-0 logit sign does not match assignment")
+            cons = max(_conservation_error(res["R"], res["logit"]),
+                       _conservation_error(res0["R"], res0["logit"]))
+            head = ["cluster", "logit"]
+            files["expected"] = (head + rcols, [pred, res["logit"]] + list(res["R"].T))
+            files["expected_cluster0"] = (head + rcols,
+                                          [pred, res0["logit"]] + list(res0["R"].T))
+            files["sklearn"] = (["predict", "transform_min"],
+                                [pred, est.transform(Xin).min(axis=1)])
+            n_par = len(model["centroids"])
+            info = "K=%d, beta %.6g, cluster sizes %s" % (
+                n_par, model["beta"], np.bincount(pred, minlength=n_par).tolist())
+        if cons > 1e-9:
+            problems.append("conservation error %.3g" % cons)
+        if problems:
+            failures += 1
+            print("FAIL %s: %s" % (name, "; ".join(problems)))
+            continue
+        write_model(os.path.join(out_dir, name + ".json"), model)
+        write_csv(os.path.join(out_dir, name + ".input.csv"), cols, list(Xin.T))
+        for suffix, (header, columns) in files.items():
+            write_csv(os.path.join(out_dir, "%s.%s.csv" % (name, suffix)), header, columns)
+        print("ok   %-24s %-15s rows %3d  d %2d  %s  conservation %.2g"
+              % (name, kind, len(Xin), d, info, cons))
+    return 1 if failures else 0
+
+# ---------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------
+
+def cmd_export(args):
+    import joblib
+
+    try:
+        try:
+            est = joblib.load(args.model)
+        except Exception as e:  # noqa: BLE001 - report any unpickling problem plainly
+            raise ExportError("cannot load %s with joblib: %s" % (args.model, e))
+        X = None
+        names = None
+        if args.train:
+            names, X = read_csv(args.train)
+        if args.feature_names:
+            names = [s.strip() for s in args.feature_names.split(",")]
+        model = to_neuralize(est, X_train=X, feature_names=names)
+    except ExportError as e:
+        print("export_sklearn: cannot export %s: %s" % (args.model, e), file=sys.stderr)
+        return 2
+    write_model(args.output, model)
+    print("wrote %s (%s, %d features)" % (args.output, model["model"], _n_features(model)))
+    return 0
+
+
+def cmd_fixtures(args):
+    return make_fixtures(args.out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("export", help="export a joblib-dumped fitted estimator")
+    e.add_argument("model", help="MODEL.joblib")
+    e.add_argument("--train", help="training data CSV (input space; header optional)")
+    e.add_argument("--feature-names", help="comma-separated feature names")
+    e.add_argument("-o", "--output", required=True, help="output model.json")
+    e.set_defaults(func=cmd_export)
+    f = sub.add_parser("fixtures", help="regenerate the regression fixtures")
+    f.add_argument("--out", default=os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models"))
+    f.set_defaults(func=cmd_fixtures)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
