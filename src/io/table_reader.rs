@@ -1,0 +1,185 @@
+//! Streaming CSV input: a header, then numeric feature cells read chunk by chunk.
+
+use super::columns::{plan_columns, ColumnPlan, ColumnRequest};
+use super::Endpoint;
+use crate::error::{Error, Result};
+use csv::ByteRecord;
+use ndarray::Array2;
+use std::io::Read;
+
+/// A chunk of input rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk {
+    /// Feature values, rows x model features (model order).
+    pub features: Array2<f64>,
+    /// Pass-through cells, row-major (rows x kept columns), unchanged bytes.
+    pub kept: Vec<Vec<u8>>,
+}
+
+impl Chunk {
+    pub fn n_rows(&self) -> usize {
+        self.features.nrows()
+    }
+}
+
+/// Reads a CSV table with a header, one reused record buffer, chunks of rows at a time.
+pub struct TableReader {
+    reader: csv::Reader<Box<dyn Read>>,
+    source: String,
+    header: Vec<String>,
+    plan: ColumnPlan,
+    record: ByteRecord,
+}
+
+impl TableReader {
+    /// Open `input` (a path or stdin) and match its header against `request`.
+    pub fn open(input: &Endpoint, delimiter: u8, request: &ColumnRequest<'_>) -> Result<Self> {
+        let source = input.label("<stdin>");
+        let stream: Box<dyn Read> = match input {
+            Endpoint::Std => Box::new(std::io::stdin().lock()),
+            Endpoint::Path(path) => {
+                Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
+            }
+        };
+        Self::from_reader(stream, source, delimiter, request)
+    }
+
+    /// Read from any stream; `source` names it in errors.
+    pub fn from_reader(
+        stream: Box<dyn Read>,
+        source: String,
+        delimiter: u8,
+        request: &ColumnRequest<'_>,
+    ) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(true)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(stream);
+        let header_record = reader
+            .byte_headers()
+            .map_err(|e| csv_failure(&source, e))?
+            .clone();
+        if header_record.is_empty() || (header_record.len() == 1 && header_record[0].is_empty()) {
+            return Err(Error::Csv {
+                path: source,
+                message: "the file is empty (expected a header line)".to_string(),
+            });
+        }
+        let header = header_record
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                std::str::from_utf8(h)
+                    .map(|s| s.trim().to_string())
+                    .map_err(|_| Error::Csv {
+                        path: source.clone(),
+                        message: format!("line 1, column {}: the header is not valid UTF-8", i + 1),
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let plan = plan_columns(&source, &header, request)?;
+        Ok(TableReader {
+            reader,
+            source,
+            header,
+            plan,
+            record: ByteRecord::new(),
+        })
+    }
+
+    /// The column plan (feature names in model order, kept columns).
+    pub fn plan(&self) -> &ColumnPlan {
+        &self.plan
+    }
+
+    /// The name of the input in messages.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Read up to `max_rows` rows; an empty chunk means the end of the input.
+    pub fn read_chunk(&mut self, max_rows: usize) -> Result<Chunk> {
+        let d = self.plan.feature_columns.len();
+        let mut values = Vec::with_capacity(max_rows.min(1 << 16) * d);
+        let mut kept = Vec::new();
+        let mut rows = 0;
+        while rows < max_rows {
+            let more = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| csv_failure(&self.source, e))?;
+            if !more {
+                break;
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            if self.record.len() != self.header.len() {
+                return Err(Error::Csv {
+                    path: self.source.clone(),
+                    message: format!(
+                        "line {line}: has {} field(s), the header has {}",
+                        self.record.len(),
+                        self.header.len()
+                    ),
+                });
+            }
+            for &c in &self.plan.feature_columns {
+                let value = parse_cell(&self.record[c]).map_err(|reason| Error::Csv {
+                    path: self.source.clone(),
+                    message: format!("line {line}, column {:?}: {reason}", self.header[c]),
+                })?;
+                values.push(value);
+            }
+            for &c in &self.plan.kept_columns {
+                kept.push(self.record[c].to_vec());
+            }
+            rows += 1;
+        }
+        Ok(Chunk {
+            features: Array2::from_shape_vec((rows, d), values).expect("rows x d values"),
+            kept,
+        })
+    }
+}
+
+/// Parse one numeric cell: surrounding spaces allowed; empty, non-numeric, NaN and infinite
+/// cells are errors (no silent imputation). The error is the reason, quoting the cell.
+fn parse_cell(cell: &[u8]) -> std::result::Result<f64, String> {
+    let quoted = || format!("{:?}", String::from_utf8_lossy(cell));
+    let text = std::str::from_utf8(cell).map_err(|_| format!("not valid UTF-8: {}", quoted()))?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty cell (missing values are not imputed)".to_string());
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("not a finite number: {}", quoted())),
+        Err(_) => Err(format!("not a number: {}", quoted())),
+    }
+}
+
+fn csv_failure(source: &str, error: csv::Error) -> Error {
+    let message = match error.position() {
+        Some(p) => format!("line {}: {}", p.line(), error.kind_message()),
+        None => error.kind_message(),
+    };
+    Error::Csv {
+        path: source.to_string(),
+        message,
+    }
+}
+
+trait KindMessage {
+    fn kind_message(&self) -> String;
+}
+
+impl KindMessage for csv::Error {
+    fn kind_message(&self) -> String {
+        match self.kind() {
+            csv::ErrorKind::Io(e) => format!("read error: {e}"),
+            csv::ErrorKind::Utf8 { err, .. } => format!("invalid UTF-8: {err}"),
+            _ => self.to_string(),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Linear contrasts + min pooling: the network of k-means.
+//!
+//! For the explained cluster c and every competitor k != c:
+//! `h_k = ||z - mu_k||^2 - ||z - mu_c||^2 = w_k . z + b_k`, `w_k = 2 (mu_c - mu_k)`,
+//! `b_k = ||mu_k||^2 - ||mu_c||^2`; the logit is `f_c = min_k h_k` and z belongs to c iff
+//! `f_c >= 0`.
+
+use super::{standardized, Forward, LinearLayer, Prediction, CHUNK_ROWS};
+use crate::classical::Standardizer;
+use crate::error::{Error, Result};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+/// The contrast layer of one cluster c: units are the competitors k != c.
+#[derive(Debug, Clone)]
+pub struct ClusterContrast {
+    competitors: Vec<usize>,
+    linear: LinearLayer,
+    midpoints: Array2<f64>,
+}
+
+impl ClusterContrast {
+    fn new(centroids: ArrayView2<f64>, c: usize) -> Self {
+        let competitors: Vec<usize> = (0..centroids.nrows()).filter(|&k| k != c).collect();
+        let d = centroids.ncols();
+        let mu_c = centroids.row(c);
+        let norm_c = mu_c.dot(&mu_c);
+        let mut weights = Array2::zeros((competitors.len(), d));
+        let mut midpoints = Array2::zeros((competitors.len(), d));
+        let mut bias = Array1::zeros(competitors.len());
+        for (unit, &k) in competitors.iter().enumerate() {
+            let mu_k = centroids.row(k);
+            weights.row_mut(unit).assign(&((&mu_c - &mu_k) * 2.0));
+            midpoints.row_mut(unit).assign(&((&mu_c + &mu_k) * 0.5));
+            bias[unit] = mu_k.dot(&mu_k) - norm_c;
+        }
+        ClusterContrast {
+            competitors,
+            linear: LinearLayer::new(weights, bias),
+            midpoints,
+        }
+    }
+
+    /// The competitor cluster of each unit.
+    pub fn competitors(&self) -> &[usize] {
+        &self.competitors
+    }
+
+    /// Weights `2 (mu_c - mu_k)` and biases `||mu_k||^2 - ||mu_c||^2`.
+    pub fn linear(&self) -> &LinearLayer {
+        &self.linear
+    }
+
+    /// Midpoints `(mu_c + mu_k) / 2`, the root points of the midpoint rule (units x features).
+    pub fn midpoints(&self) -> ArrayView2<'_, f64> {
+        self.midpoints.view()
+    }
+
+    /// `h_k = d_k - d_c` from the squared distances of one row to every centroid.
+    pub fn activations_into(&self, sq_dist: ArrayView1<f64>, c: usize, out: &mut [f64]) {
+        for (h, &k) in out.iter_mut().zip(&self.competitors) {
+            *h = sq_dist[k] - sq_dist[c];
+        }
+    }
+}
+
+/// The neuralized k-means model.
+#[derive(Debug, Clone)]
+pub struct ClusterNetwork {
+    scaler: Option<Standardizer>,
+    centroids: Array2<f64>,
+    contrasts: Vec<ClusterContrast>,
+}
+
+impl ClusterNetwork {
+    pub fn new(scaler: Option<Standardizer>, centroids: Array2<f64>) -> Self {
+        let contrasts = (0..centroids.nrows())
+            .map(|c| ClusterContrast::new(centroids.view(), c))
+            .collect();
+        ClusterNetwork {
+            scaler,
+            centroids,
+            contrasts,
+        }
+    }
+
+    pub fn scaler(&self) -> Option<&Standardizer> {
+        self.scaler.as_ref()
+    }
+
+    pub fn centroids(&self) -> ArrayView2<'_, f64> {
+        self.centroids.view()
+    }
+
+    pub fn n_clusters(&self) -> usize {
+        self.centroids.nrows()
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.centroids.ncols()
+    }
+
+    /// The contrast layer of cluster c.
+    pub fn contrast(&self, c: usize) -> &ClusterContrast {
+        &self.contrasts[c]
+    }
+
+    /// Check that an explicitly requested cluster exists.
+    pub fn check_cluster(&self, cluster: Option<usize>) -> Result<()> {
+        match cluster {
+            Some(c) if c >= self.n_clusters() => Err(Error::parameter(
+                "cluster",
+                format!(
+                    "must be below the number of clusters ({}), got {c}",
+                    self.n_clusters()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Squared distances of each standardized row to every centroid, from exact differences.
+    pub fn squared_distances(&self, z: ArrayView2<f64>) -> Array2<f64> {
+        let mut dist = Array2::zeros((z.nrows(), self.n_clusters()));
+        for (row, mut out) in z.outer_iter().zip(dist.outer_iter_mut()) {
+            for (mu, d) in self.centroids.outer_iter().zip(out.iter_mut()) {
+                *d = row.iter().zip(mu).map(|(a, b)| (a - b) * (a - b)).sum();
+            }
+        }
+        dist
+    }
+
+    /// Assigned cluster (ties to the lowest index) and the logit of the explained cluster:
+    /// the assigned one, or `cluster` when given.
+    pub fn forward(&self, x: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
+        assert_eq!(x.ncols(), self.n_features(), "feature count mismatch");
+        self.check_cluster(cluster)?;
+        let n = x.nrows();
+        let mut assigned = vec![0usize; n];
+        let mut output = Array1::zeros(n);
+        assigned
+            .par_chunks_mut(CHUNK_ROWS)
+            .zip(
+                output
+                    .as_slice_mut()
+                    .expect("contiguous")
+                    .par_chunks_mut(CHUNK_ROWS),
+            )
+            .enumerate()
+            .for_each(|(chunk, (assigned, logits))| {
+                let start = chunk * CHUNK_ROWS;
+                let x = x.slice(s![start..start + assigned.len(), ..]);
+                let z = standardized(x, self.scaler.as_ref());
+                let dist = self.squared_distances(z.view());
+                let mut h = vec![0.0; self.n_clusters() - 1];
+                for (r, d) in dist.outer_iter().enumerate() {
+                    assigned[r] = argmin(d);
+                    let target = cluster.unwrap_or(assigned[r]);
+                    self.contrasts[target].activations_into(d, target, &mut h);
+                    logits[r] = super::pool::min(&h);
+                }
+            });
+        Ok(Forward {
+            prediction: Prediction::Cluster(assigned),
+            output,
+        })
+    }
+}
+
+/// Index of the smallest value, ties to the lowest index.
+pub(crate) fn argmin(values: ArrayView1<f64>) -> usize {
+    let mut best = 0;
+    for (k, &v) in values.iter().enumerate() {
+        if v < values[best] {
+            best = k;
+        }
+    }
+    best
+}

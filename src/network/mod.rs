@@ -1,0 +1,108 @@
+//! The neuralized networks: distance or linear units followed by (soft-)min pooling.
+//!
+//! Two topologies cover every model of the crate:
+//! - [`KernelNetwork`] (one-class SVM, kernel density): a [`DistanceLayer`]
+//!   `h_j = gamma ||z - u_j||_q^q + b_j` and soft-min pooling `o = -log sum_j exp(-h_j)`;
+//! - [`ClusterNetwork`] (k-means): per cluster c, a [`LinearLayer`] of contrasts
+//!   `h_k = w_k . z + b_k` (k != c) and hard min pooling `f_c = min_k h_k`.
+
+pub(crate) mod cluster;
+mod distance;
+mod kernel;
+mod linear;
+pub mod pool;
+mod power;
+
+pub use cluster::{ClusterContrast, ClusterNetwork};
+pub use distance::{DistanceBatch, DistanceLayer};
+pub(crate) use kernel::check_finite;
+pub use kernel::{KernelNetwork, Readout};
+pub use linear::LinearLayer;
+pub use power::Power;
+
+use crate::classical::{ModelKind, Standardizer};
+use ndarray::{Array1, Array2, ArrayView2};
+
+/// Rows per work unit: fixed, so results never depend on the number of threads.
+pub const CHUNK_ROWS: usize = 256;
+
+/// A neuralized model.
+#[derive(Debug, Clone)]
+pub enum Network {
+    Kernel(KernelNetwork),
+    Cluster(ClusterNetwork),
+}
+
+/// What the original model predicts for each row, beside the explained output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prediction {
+    /// One-class SVM `decision_function` (> 0: inlier).
+    DecisionFunction(Array1<f64>),
+    /// Kernel density `log p(x)`.
+    LogDensity(Array1<f64>),
+    /// k-means assigned cluster (0-based).
+    Cluster(Vec<usize>),
+}
+
+impl Prediction {
+    /// The CSV column name of the prediction.
+    pub fn column_name(&self) -> &'static str {
+        match self {
+            Prediction::DecisionFunction(_) => "decision_function",
+            Prediction::LogDensity(_) => "log_density",
+            Prediction::Cluster(_) => "cluster",
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Prediction::DecisionFunction(v) | Prediction::LogDensity(v) => v.len(),
+            Prediction::Cluster(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Forward outputs of a batch: the model's prediction and the explained output
+/// (outlierness for kernel models, the logit of the explained cluster for k-means).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forward {
+    pub prediction: Prediction,
+    pub output: Array1<f64>,
+}
+
+impl Network {
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Network::Kernel(net) => net.kind(),
+            Network::Cluster(_) => ModelKind::KMeans,
+        }
+    }
+
+    pub fn n_features(&self) -> usize {
+        match self {
+            Network::Kernel(net) => net.distance().n_features(),
+            Network::Cluster(net) => net.n_features(),
+        }
+    }
+
+    /// The name of the explained output column: `outlierness` or `logit`.
+    pub fn output_name(&self) -> &'static str {
+        match self {
+            Network::Kernel(_) => "outlierness",
+            Network::Cluster(_) => "logit",
+        }
+    }
+}
+
+/// Copy a chunk of input rows and standardize it if the network has a scaler.
+pub(crate) fn standardized(x: ArrayView2<f64>, scaler: Option<&Standardizer>) -> Array2<f64> {
+    let mut z = x.to_owned();
+    if let Some(s) = scaler {
+        s.transform_inplace(z.view_mut());
+    }
+    z
+}

@@ -1,0 +1,28 @@
+//! Min pooling and soft-min (log-sum-exp) pooling.
+
+/// Soft-min pooling `-log sum_j exp(-h_j)`, max-shifted:
+/// `min h - log sum_j exp(-(h_j - min h))`, finite whenever every `h_j` is finite.
+pub fn soft_min(h: &[f64]) -> f64 {
+    let h_min = min(h);
+    let sum: f64 = h.iter().map(|&v| (-(v - h_min)).exp()).sum();
+    h_min - sum.ln()
+}
+
+/// Hard min pooling.
+pub fn min(h: &[f64]) -> f64 {
+    h.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// Soft-min weights `p_j = exp(-beta h_j) / sum_k exp(-beta h_k)` written into `out`
+/// (max-shifted; normalized by the computed sum, so they add up to 1 up to rounding).
+pub fn softmin_weights_into(h: &[f64], beta: f64, out: &mut [f64]) {
+    let h_min = min(h);
+    let mut sum = 0.0;
+    for (p, &v) in out.iter_mut().zip(h) {
+        *p = (-beta * (v - h_min)).exp();
+        sum += *p;
+    }
+    for p in out.iter_mut() {
+        *p /= sum;
+    }
+}
