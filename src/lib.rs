@@ -31,6 +31,8 @@
 //! ```
 
 pub mod classical;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod error;
 mod explainer;
 pub mod io;

@@ -14,8 +14,9 @@ pub struct TableWriter<W: Write> {
 
 impl<W: Write> TableWriter<W> {
     /// Start a table with `header`; `destination` names the output in errors.
-    pub fn new(out: W, destination: String, header: &[String]) -> Result<Self> {
+    pub fn new(out: W, destination: String, delimiter: u8, header: &[String]) -> Result<Self> {
         let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
             .buffer_capacity(1 << 16)
             .from_writer(out);
         writer

@@ -45,15 +45,6 @@ pub enum Prediction {
 }
 
 impl Prediction {
-    /// The CSV column name of the prediction.
-    pub fn column_name(&self) -> &'static str {
-        match self {
-            Prediction::DecisionFunction(_) => "decision_function",
-            Prediction::LogDensity(_) => "log_density",
-            Prediction::Cluster(_) => "cluster",
-        }
-    }
-
     pub fn len(&self) -> usize {
         match self {
             Prediction::DecisionFunction(v) | Prediction::LogDensity(v) => v.len(),
@@ -63,6 +54,15 @@ impl Prediction {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The CSV column name of a model kind's prediction.
+pub fn prediction_name(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::OneClassSvm => "decision_function",
+        ModelKind::KernelDensity => "log_density",
+        ModelKind::KMeans => "cluster",
     }
 }
 

@@ -1,0 +1,30 @@
+//! The `neuralize` command line (behind the default `cli` feature). Each subcommand is a
+//! `run(args) -> Result<()>`; errors are reported once, in the binary.
+
+mod explain;
+mod table;
+
+use clap::{Parser, Subcommand};
+
+/// Explain one-class SVMs, kernel density estimates and k-means with NEON
+/// (neuralization-propagation): one relevance score per input feature and row.
+#[derive(Debug, Parser)]
+#[command(name = "neuralize", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Explain every row of a CSV: the model's output, the explained output and one
+    /// relevance column per feature.
+    Explain(explain::ExplainArgs),
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> crate::Result<()> {
+    match cli.command {
+        Command::Explain(args) => explain::run(args),
+    }
+}
