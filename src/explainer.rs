@@ -21,8 +21,8 @@ impl Explainer {
     pub fn new(model: &Model) -> Self {
         let bounds = model.bounds().map(|b| match model.scaler() {
             Some(s) => (
-                (&b.low - &s.mean()) / &s.scale(),
-                (&b.high - &s.mean()) / &s.scale(),
+                (&b.low - &s.mean()) / s.scale(),
+                (&b.high - &s.mean()) / s.scale(),
             ),
             None => (b.low.clone(), b.high.clone()),
         });

@@ -39,7 +39,7 @@ impl<W: Write> TableWriter<W> {
         relevance: Option<ArrayView2<f64>>,
     ) -> Result<()> {
         let n = output.len();
-        let n_kept = if n == 0 { 0 } else { kept.len() / n };
+        let n_kept = kept.len().checked_div(n).unwrap_or(0);
         let mut floats = ryu::Buffer::new();
         let mut ints = itoa::Buffer::new();
         for r in 0..n {

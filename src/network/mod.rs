@@ -29,7 +29,7 @@ pub const CHUNK_ROWS: usize = 256;
 /// A neuralized model.
 #[derive(Debug, Clone)]
 pub enum Network {
-    Kernel(KernelNetwork),
+    Kernel(Box<KernelNetwork>),
     Cluster(ClusterNetwork),
 }
 

@@ -17,8 +17,8 @@ use crate::network::Network;
 pub fn neuralize(model: &Model) -> Network {
     let scaler = model.scaler().cloned();
     match model.estimator() {
-        Estimator::OneClassSvm(m) => Network::Kernel(one_class_svm(m, scaler)),
-        Estimator::KernelDensity(m) => Network::Kernel(kernel_density(m, scaler)),
+        Estimator::OneClassSvm(m) => Network::Kernel(Box::new(one_class_svm(m, scaler))),
+        Estimator::KernelDensity(m) => Network::Kernel(Box::new(kernel_density(m, scaler))),
         Estimator::KMeans(m) => Network::Cluster(kmeans(m, scaler)),
     }
 }
