@@ -6,8 +6,8 @@ use super::pool::{softmin_forward_redistribute, softmin_redistribute_into};
 use super::{Composite, LinearRule};
 use crate::error::{Error, Result};
 use crate::network::{
-    check_finite, cluster::argmin, pool::min, standardized, ClusterNetwork, KernelNetwork, Network,
-    Prediction, Readout, CHUNK_ROWS,
+    check_finite, pool::min, standardized, ClusterNetwork, KernelNetwork, Network, Prediction,
+    Readout, CHUNK_ROWS,
 };
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -140,18 +140,18 @@ fn explain_cluster(
             let start = c * CHUNK_ROWS;
             let rows = x.slice(s![start..start + out.len(), ..]);
             let z = standardized(rows, net.scaler());
-            let dist = net.squared_distances(z.view());
             let mut h = vec![0.0; net.n_clusters() - 1];
             let mut unit_relevance = vec![0.0; net.n_clusters() - 1];
-            for (r, d) in dist.outer_iter().enumerate() {
-                labels[r] = argmin(d);
+            for (r, row) in z.outer_iter().enumerate() {
+                let row = row.to_slice().expect("standard layout");
+                labels[r] = net.assign(row, &mut h);
                 let target = cluster.unwrap_or(labels[r]);
                 let contrast = net.contrast(target);
-                contrast.activations_into(d, target, &mut h);
+                contrast.activations_into(row, &mut h);
                 out[r] = min(&h);
                 softmin_redistribute_into(&h, beta, out[r], &mut unit_relevance);
                 let input = LinearInput {
-                    input: z.row(r).to_slice().expect("standard layout"),
+                    input: row,
                     weights: contrast.linear().weights(),
                     activations: &h,
                     midpoints: contrast.midpoints(),

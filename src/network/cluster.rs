@@ -4,11 +4,15 @@
 //! `h_k = ||z - mu_k||^2 - ||z - mu_c||^2 = w_k . z + b_k`, `w_k = 2 (mu_c - mu_k)`,
 //! `b_k = ||mu_k||^2 - ||mu_c||^2`; the logit is `f_c = min_k h_k` and z belongs to c iff
 //! `f_c >= 0`.
+//!
+//! `h_k` is evaluated in its midpoint form `sum_i (z_i - m_ik) w_ik`, `m_k = (mu_c + mu_k)/2`:
+//! no cancellation far from the data, exactly antisymmetric (`h` of c against k is minus
+//! `h` of k against c, bit for bit), and exactly the sum the midpoint rule divides by.
 
 use super::{standardized, Forward, LinearLayer, Prediction, CHUNK_ROWS};
 use crate::classical::Standardizer;
 use crate::error::{Error, Result};
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{s, Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 
 /// The contrast layer of one cluster c: units are the competitors k != c.
@@ -56,10 +60,18 @@ impl ClusterContrast {
         self.midpoints.view()
     }
 
-    /// `h_k = d_k - d_c` from the squared distances of one row to every centroid.
-    pub fn activations_into(&self, sq_dist: ArrayView1<f64>, c: usize, out: &mut [f64]) {
-        for (h, &k) in out.iter_mut().zip(&self.competitors) {
-            *h = sq_dist[k] - sq_dist[c];
+    /// `h_k = sum_i (z_i - m_ik) w_ik` for one standardized row.
+    pub fn activations_into(&self, z: &[f64], out: &mut [f64]) {
+        let weights = self.linear.weights();
+        for (unit, h) in out.iter_mut().enumerate() {
+            let w = weights.row(unit);
+            let m = self.midpoints.row(unit);
+            *h = z
+                .iter()
+                .zip(m)
+                .zip(w)
+                .map(|((&zi, &mi), &wi)| (zi - mi) * wi)
+                .sum();
         }
     }
 }
@@ -119,15 +131,23 @@ impl ClusterNetwork {
         }
     }
 
-    /// Squared distances of each standardized row to every centroid, from exact differences.
-    pub fn squared_distances(&self, z: ArrayView2<f64>) -> Array2<f64> {
-        let mut dist = Array2::zeros((z.nrows(), self.n_clusters()));
-        for (row, mut out) in z.outer_iter().zip(dist.outer_iter_mut()) {
-            for (mu, d) in self.centroids.outer_iter().zip(out.iter_mut()) {
-                *d = row.iter().zip(mu).map(|(a, b)| (a - b) * (a - b)).sum();
+    /// The assigned cluster of a standardized row: the lowest c with `f_c >= 0`, computed
+    /// from the same contrasts as the logits (the nearest centroid, ties to the lowest index).
+    /// `scratch` holds `n_clusters - 1` values.
+    pub fn assign(&self, z: &[f64], scratch: &mut [f64]) -> usize {
+        let mut best = (0, f64::NEG_INFINITY);
+        for (c, contrast) in self.contrasts.iter().enumerate() {
+            contrast.activations_into(z, scratch);
+            let logit = super::pool::min(scratch);
+            if logit >= 0.0 {
+                return c;
+            }
+            // Only reachable if rounding made the contrasts intransitive: take the best.
+            if logit > best.1 {
+                best = (c, logit);
             }
         }
-        dist
+        best.0
     }
 
     /// Assigned cluster (ties to the lowest index) and the logit of the explained cluster:
@@ -151,12 +171,12 @@ impl ClusterNetwork {
                 let start = chunk * CHUNK_ROWS;
                 let x = x.slice(s![start..start + assigned.len(), ..]);
                 let z = standardized(x, self.scaler.as_ref());
-                let dist = self.squared_distances(z.view());
                 let mut h = vec![0.0; self.n_clusters() - 1];
-                for (r, d) in dist.outer_iter().enumerate() {
-                    assigned[r] = argmin(d);
+                for (r, row) in z.outer_iter().enumerate() {
+                    let row = row.to_slice().expect("standard layout");
+                    assigned[r] = self.assign(row, &mut h);
                     let target = cluster.unwrap_or(assigned[r]);
-                    self.contrasts[target].activations_into(d, target, &mut h);
+                    self.contrasts[target].activations_into(row, &mut h);
                     logits[r] = super::pool::min(&h);
                 }
             });
@@ -165,15 +185,4 @@ impl ClusterNetwork {
             output,
         })
     }
-}
-
-/// Index of the smallest value, ties to the lowest index.
-pub(crate) fn argmin(values: ArrayView1<f64>) -> usize {
-    let mut best = 0;
-    for (k, &v) in values.iter().enumerate() {
-        if v < values[best] {
-            best = k;
-        }
-    }
-    best
 }

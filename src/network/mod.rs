@@ -6,7 +6,7 @@
 //! - [`ClusterNetwork`] (k-means): per cluster c, a [`LinearLayer`] of contrasts
 //!   `h_k = w_k . z + b_k` (k != c) and hard min pooling `f_c = min_k h_k`.
 
-pub(crate) mod cluster;
+mod cluster;
 mod distance;
 mod kernel;
 mod linear;

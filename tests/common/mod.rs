@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests: fixture paths and a plain CSV loader.
+#![allow(dead_code)]
+
+use ndarray::Array2;
+use std::path::PathBuf;
+
+/// Every shipped regression fixture (models/NAME.json and its CSVs).
+pub const FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_laplacian",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+    "kmeans_iris",
+    "kmeans_wine",
+    "kmeans_digits",
+    "kmeans_blobs",
+];
+
+pub fn model_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(format!("{name}.json"))
+}
+
+pub fn fixture_path(name: &str, suffix: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(format!("{name}.{suffix}"))
+}
+
+/// A numeric CSV table: header and values.
+pub struct Table {
+    pub header: Vec<String>,
+    pub values: Array2<f64>,
+}
+
+impl Table {
+    /// The column with this name.
+    pub fn column(&self, name: &str) -> Vec<f64> {
+        let c = self
+            .header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {:?}", self.header));
+        self.values.column(c).to_vec()
+    }
+
+    /// Columns `from..` as a matrix.
+    pub fn columns_from(&self, from: usize) -> Array2<f64> {
+        self.values.slice(ndarray::s![.., from..]).to_owned()
+    }
+}
+
+/// Load a numeric CSV with a header (the plain way, independent of the crate's reader).
+pub fn read_table(path: &std::path::Path) -> Table {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<Vec<f64>> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(|v| v.parse::<f64>().unwrap()).collect())
+        .collect();
+    let values = Array2::from_shape_vec(
+        (rows.len(), header.len()),
+        rows.into_iter().flatten().collect(),
+    )
+    .unwrap();
+    Table { header, values }
+}
+
+/// `|a - b| <= tol * max(1, |b|)`, with a message naming what differs.
+pub fn assert_close(actual: f64, expected: f64, tol: f64, what: &str) {
+    assert!(
+        actual.is_finite() && (actual - expected).abs() <= tol * expected.abs().max(1.0),
+        "{what}: got {actual}, expected {expected} (tolerance {tol} * max(1, |expected|))"
+    );
+}
+
+/// Conservation `|sum_i R_i - output| <= 1e-9 * max(1, |output|)` on every row.
+pub fn assert_conserves(relevance: &Array2<f64>, output: &[f64], what: &str) {
+    for (r, (row, &o)) in relevance.outer_iter().zip(output).enumerate() {
+        assert_close(
+            row.sum(),
+            o,
+            1e-9,
+            &format!("{what}: conservation, row {r}"),
+        );
+    }
+}
