@@ -189,19 +189,17 @@ impl RawModel {
 
 /// Parse and validate a model from JSON text. Errors name the offending field.
 pub fn model_from_json(text: &str) -> Result<Model> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let raw: RawModel = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() || path.is_empty() || path == "." {
-            Error::ModelFormat {
-                path: "<json>".into(),
-                message: format!("not a valid model file: {inner}"),
-            }
-        } else {
-            Error::model(path, inner.to_string())
-        }
-    })?;
+    let not_a_model = |message: String| Error::ModelFormat {
+        path: "<json>".into(),
+        message: format!("not a valid model file: {message}"),
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| not_a_model(e.to_string()))?;
+    if !value.is_object() {
+        return Err(not_a_model("expected a JSON object {...}".to_string()));
+    }
+    let raw: RawModel = serde_path_to_error::deserialize(value)
+        .map_err(|e| Error::model(e.path().to_string(), e.into_inner().to_string()))?;
     raw.into_model()
 }
 
