@@ -40,21 +40,22 @@ fn share_squared(
             *c /= d
         }
     });
-    let (centered, centered_sq) = layer.centered_centers();
-    let x = &batch.centered_rows;
+    let d = z.ncols();
     let coef_sum = coef.sum_axis(Axis(1));
-    general_mat_mul(1.0, &coef, &centered_sq, 0.0, &mut out);
-    let mut cross = Array2::zeros(out.raw_dim());
-    general_mat_mul(1.0, &coef, &centered, 0.0, &mut cross);
+    // [C V | C V^2] in one product.
+    let mut sums = Array2::zeros((coef.nrows(), 2 * d));
+    general_mat_mul(1.0, &coef, &layer.centered_and_squares(), 0.0, &mut sums);
     Zip::from(out.rows_mut())
-        .and(x.rows())
-        .and(cross.rows())
+        .and(batch.centered_rows.rows())
+        .and(sums.rows())
         .and(&coef_sum)
-        .for_each(|mut out, x, cross, &s| {
+        .for_each(|mut out, x, sums, &s| {
+            let (cross, squares) = sums.split_at(Axis(0), d);
             Zip::from(&mut out)
                 .and(x)
                 .and(cross)
-                .for_each(|o, &xi, &ci| *o += xi * (xi * s - 2.0 * ci));
+                .and(squares)
+                .for_each(|o, &xi, &ci, &qi| *o = xi * (xi * s - 2.0 * ci) + qi);
         });
     for (&(r, j), &relevance) in batch.near.iter().zip(&near_relevance) {
         add_exact_share(

@@ -1,5 +1,7 @@
 //! Soft-min pooling: forward and redistribution in one pass.
 
+use crate::network::fast_exp::exp;
+
 /// Computes the pooled output `o = -log sum_j exp(-h_j)` (max-shifted) and overwrites `h`
 /// with the unit relevances `R_j = softmin_j(beta h) * o`, normalized by the computed sum
 /// so that `sum_j R_j = o` up to rounding. Returns `o`.
@@ -11,15 +13,15 @@ pub fn softmin_forward_redistribute(h: &mut [f64], beta: f64) -> f64 {
     let mut weight_sum = 0.0;
     if beta == 1.0 {
         for v in h.iter_mut() {
-            *v = (h_min - *v).exp();
+            *v = exp(h_min - *v);
             weight_sum += *v;
         }
         output = h_min - weight_sum.ln();
     } else {
         let mut sum = 0.0;
         for v in h.iter_mut() {
-            sum += (h_min - *v).exp();
-            *v = (beta * (h_min - *v)).exp();
+            sum += exp(h_min - *v);
+            *v = exp(beta * (h_min - *v));
             weight_sum += *v;
         }
         output = h_min - sum.ln();

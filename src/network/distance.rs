@@ -20,8 +20,9 @@ pub struct DistanceLayer {
     origin: Array1<f64>,
     /// `u_j - origin`.
     centered: Array2<f64>,
-    /// `(u_j - origin)^2` elementwise, for the matrix form of the relevance.
-    centered_sq: Array2<f64>,
+    /// `[u_j - origin | (u_j - origin)^2]` side by side (units x 2 features): one matrix
+    /// product gives both sums of the q = 2 relevance.
+    centered_and_squares: Array2<f64>,
     /// `||u_j - origin||^2`.
     centered_norms: Array1<f64>,
 }
@@ -45,6 +46,9 @@ impl DistanceLayer {
         let centered = &centers - &origin;
         let centered_sq = centered.mapv(|v| v * v);
         let centered_norms = centered_sq.sum_axis(Axis(1));
+        let centered_and_squares =
+            ndarray::concatenate(Axis(1), &[centered.view(), centered_sq.view()])
+                .expect("same number of rows");
         DistanceLayer {
             power,
             gamma,
@@ -52,7 +56,7 @@ impl DistanceLayer {
             bias,
             origin,
             centered,
-            centered_sq,
+            centered_and_squares,
             centered_norms,
         }
     }
@@ -81,9 +85,9 @@ impl DistanceLayer {
         self.centers.ncols()
     }
 
-    /// `(u_j - origin)` and its elementwise square: the matrices of the q = 2 relevance.
-    pub(crate) fn centered_centers(&self) -> (ArrayView2<'_, f64>, ArrayView2<'_, f64>) {
-        (self.centered.view(), self.centered_sq.view())
+    /// `[u_j - origin | (u_j - origin)^2]` (units x 2 features), for the q = 2 relevance.
+    pub(crate) fn centered_and_squares(&self) -> ArrayView2<'_, f64> {
+        self.centered_and_squares.view()
     }
 
     /// Distances of every row of `z` to every unit.

@@ -8,6 +8,7 @@
 
 mod cluster;
 mod distance;
+pub(crate) mod fast_exp;
 mod kernel;
 mod linear;
 pub mod pool;

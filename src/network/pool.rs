@@ -1,10 +1,12 @@
 //! Min pooling and soft-min (log-sum-exp) pooling.
 
+use super::fast_exp::exp;
+
 /// Soft-min pooling `-log sum_j exp(-h_j)`, max-shifted:
 /// `min h - log sum_j exp(-(h_j - min h))`, finite whenever every `h_j` is finite.
 pub fn soft_min(h: &[f64]) -> f64 {
     let h_min = min(h);
-    let sum: f64 = h.iter().map(|&v| (-(v - h_min)).exp()).sum();
+    let sum: f64 = h.iter().map(|&v| exp(h_min - v)).sum();
     h_min - sum.ln()
 }
 
