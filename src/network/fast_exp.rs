@@ -6,8 +6,8 @@
 //! overflow to inf, as the pools never need either.
 
 const SHIFTER: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52: adding it rounds to an integer
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = 0.693_147_180_369_123_8; // ln 2 rounded to 32 bits: k * LN2_HI is exact
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // ln 2 - LN2_HI
 
 /// `1/n!` for n = 13 down to 2 (Horner order).
 const INVERSE_FACTORIALS: [f64; 12] = [
