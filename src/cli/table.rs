@@ -92,6 +92,27 @@ pub struct ChunkOutput {
     pub relevance: Option<ndarray::Array2<f64>>,
 }
 
+impl ChunkOutput {
+    /// An error naming the first row whose output or relevance is not a finite number.
+    fn check_finite(&self) -> Result<()> {
+        let finite_row = |r: usize| {
+            self.output[r].is_finite()
+                && self
+                    .relevance
+                    .as_ref()
+                    .map_or(true, |rel| rel.row(r).iter().all(|v| v.is_finite()))
+        };
+        match (0..self.output.len()).find(|&r| !finite_row(r)) {
+            None => Ok(()),
+            Some(row) => Err(Error::NonFinite {
+                row,
+                message: "the output or a relevance is not a finite number (the row is too far from the model)"
+                    .to_string(),
+            }),
+        }
+    }
+}
+
 /// Stream the input through `process` into the output table.
 ///
 /// `header` builds the output header from the input's feature names (model order).
@@ -134,6 +155,7 @@ fn copy_rows<W: Write>(
 ) -> Result<()> {
     for_each_chunk(reader, quiet, |chunk| {
         let result = process(chunk)?;
+        result.check_finite()?;
         writer.write_rows(
             &chunk.kept,
             &result.prediction,
