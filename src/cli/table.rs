@@ -21,7 +21,7 @@ pub struct SourceArgs {
     /// model has feature_names, else by position.
     #[arg(long, short = 'i')]
     pub input: String,
-    /// Field delimiter of the input and output, e.g. ';' or '\t'.
+    /// Field delimiter of the CSV input (and output), e.g. ';' or '\t'.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
     /// Skip input columns that are neither features nor kept (otherwise an error).
