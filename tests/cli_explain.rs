@@ -290,3 +290,25 @@ fn header_only_input_writes_the_header() {
         "decision_function,outlierness,R_x0,R_x1,R_x2,R_x3,R_x4\n"
     );
 }
+
+#[test]
+fn broken_pipe_in_a_shell_pipeline_with_head() {
+    let dir = scratch("head-1");
+    let input = dir.join("big.csv");
+    std::fs::write(&input, iris_with_ids(50_000)).unwrap();
+    let script = format!(
+        "set -o pipefail; '{bin}' explain -m '{model}' --ignore-extra -i '{input}' -o - 2>'{err}' | head -1",
+        bin = env!("CARGO_BIN_EXE_neuralize"),
+        model = model_path("kmeans_iris.json"),
+        input = input.display(),
+        err = dir.join("stderr.txt").display(),
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("cluster,logit,"));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert_eq!(std::fs::read_to_string(dir.join("stderr.txt")).unwrap(), "");
+}
