@@ -30,6 +30,9 @@ pub enum Error {
     /// A computation overflowed for a finite input (for example a row ~1e200 away from the model).
     #[error("row {row}: {message}")]
     NonFinite { row: usize, message: String },
+    /// `neuralize verify` found the network and the classical model further apart than allowed.
+    #[error("verify failed: {0}")]
+    VerifyFailed(String),
 }
 
 impl Error {

@@ -1,8 +1,8 @@
 //! `neuralize explain`: scores and relevances for every row of a CSV.
 
-use super::table::{load, stream, with_threads, ChunkOutput, TableArgs};
+use super::table::{check_cluster, load, stream, with_threads, ChunkOutput, TableArgs};
 use crate::io::table_writer::output_header;
-use crate::{Composite, Error, LinearRule, Result, RuleSet};
+use crate::{Composite, LinearRule, Result, RuleSet};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
@@ -26,20 +26,15 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> Result<()> {
-    let (model, explainer) = load(&args.table.model)?;
+    let (model, explainer) = load(&args.table.source.model)?;
     let rule_set: RuleSet = args.rule.parse()?;
     let linear: LinearRule = args.linear_rule.parse()?;
     let beta = args.beta.unwrap_or(explainer.default_beta());
     let composite = Composite::from_rule_set(rule_set, beta)?.with_linear(linear);
-    if args.cluster.is_some() && model.kind() != crate::ModelKind::KMeans {
-        return Err(Error::parameter(
-            "cluster",
-            "only k-means models have clusters to choose from",
-        ));
-    }
+    check_cluster(&explainer, args.cluster)?;
     let network = explainer.network();
     let prediction_name = crate::network::prediction_name(model.kind());
-    with_threads(args.table.threads, || {
+    with_threads(args.table.source.threads, || {
         stream(
             &args.table,
             &model,

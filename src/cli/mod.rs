@@ -2,7 +2,11 @@
 //! `run(args) -> Result<()>`; errors are reported once, in the binary.
 
 mod explain;
+mod info;
+mod progress;
+mod score;
 mod table;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -20,11 +24,20 @@ pub enum Command {
     /// Explain every row of a CSV: the model's output, the explained output and one
     /// relevance column per feature.
     Explain(explain::ExplainArgs),
+    /// Score every row of a CSV: the model's output and the explained output, no relevance.
+    Score(score::ScoreArgs),
+    /// Check a model file on a CSV: the classical model against its network, and conservation.
+    Verify(verify::VerifyArgs),
+    /// Describe a model file: kind, features, size, kernel, scaler, beta, provenance.
+    Info(info::InfoArgs),
 }
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> crate::Result<()> {
     match cli.command {
         Command::Explain(args) => explain::run(args),
+        Command::Score(args) => score::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Info(args) => info::run(args),
     }
 }

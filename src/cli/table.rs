@@ -1,18 +1,19 @@
 //! What every CSV-in, CSV-out command shares: options, the column plan and the streaming loop.
 
+use super::progress::Progress;
 use crate::io::columns::ColumnRequest;
 use crate::io::table_reader::{Chunk, TableReader};
 use crate::io::table_writer::TableWriter;
 use crate::io::{atomic::AtomicFile, Endpoint};
-use crate::{Error, Explainer, Model, Result};
+use crate::{Error, Explainer, Model, Network, Result};
 use std::io::Write;
 
 /// Rows read, processed and written per step; memory does not grow with the input.
 const STREAM_ROWS: usize = 16_384;
 
-/// Input/output options of the table commands.
+/// Where the rows come from: the options every command that reads a CSV shares.
 #[derive(Debug, Clone, clap::Args)]
-pub struct TableArgs {
+pub struct SourceArgs {
     /// Model file (JSON, format "neuralize/1").
     #[arg(long, short = 'm')]
     pub model: std::path::PathBuf,
@@ -20,21 +21,44 @@ pub struct TableArgs {
     /// model has feature_names, else by position.
     #[arg(long, short = 'i')]
     pub input: String,
-    /// Output CSV; `-` writes stdout. Written to a temporary file and renamed at the end.
-    #[arg(long, short = 'o')]
-    pub output: String,
-    /// Field delimiter of the input and output, e.g. ';' or '\t'.
+    /// Field delimiter of the CSV input (and output), e.g. ';' or '\t'.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
-    /// Copy these input columns (comma-separated), unchanged, in front of the output.
-    #[arg(long, value_delimiter = ',')]
-    pub keep: Vec<String>,
     /// Skip input columns that are neither features nor kept (otherwise an error).
     #[arg(long)]
     pub ignore_extra: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// No progress line on stderr (it is only shown when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl SourceArgs {
+    /// Open the input and match its header against `model`'s features and `keep`.
+    pub fn open(&self, model: &Model, keep: &[String]) -> Result<TableReader> {
+        let request = ColumnRequest {
+            model_names: model.feature_names(),
+            n_features: model.n_features(),
+            keep,
+            ignore_extra: self.ignore_extra,
+        };
+        TableReader::open(&Endpoint::parse(&self.input), self.delimiter, &request)
+    }
+}
+
+/// Input and output options of the commands that write a CSV.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TableArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output CSV; `-` writes stdout. Written to a temporary file and renamed at the end.
+    #[arg(long, short = 'o')]
+    pub output: String,
+    /// Copy these input columns (comma-separated), unchanged, in front of the output.
+    #[arg(long, value_delimiter = ',')]
+    pub keep: Vec<String>,
 }
 
 fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
@@ -68,6 +92,27 @@ pub struct ChunkOutput {
     pub relevance: Option<ndarray::Array2<f64>>,
 }
 
+impl ChunkOutput {
+    /// An error naming the first row whose output or relevance is not a finite number.
+    fn check_finite(&self) -> Result<()> {
+        let finite_row = |r: usize| {
+            self.output[r].is_finite()
+                && self
+                    .relevance
+                    .as_ref()
+                    .map_or(true, |rel| rel.row(r).iter().all(|v| v.is_finite()))
+        };
+        match (0..self.output.len()).find(|&r| !finite_row(r)) {
+            None => Ok(()),
+            Some(row) => Err(Error::NonFinite {
+                row,
+                message: "the output or a relevance is not a finite number (the row is too far from the model)"
+                    .to_string(),
+            }),
+        }
+    }
+}
+
 /// Stream the input through `process` into the output table.
 ///
 /// `header` builds the output header from the input's feature names (model order).
@@ -77,40 +122,26 @@ pub fn stream(
     header: impl FnOnce(&[String]) -> Vec<String>,
     mut process: impl FnMut(&Chunk) -> Result<ChunkOutput>,
 ) -> Result<()> {
-    let request = ColumnRequest {
-        model_names: model.feature_names(),
-        n_features: model.n_features(),
-        keep: &args.keep,
-        ignore_extra: args.ignore_extra,
-    };
-    let mut reader = TableReader::open(&Endpoint::parse(&args.input), args.delimiter, &request)?;
+    let mut reader = args.source.open(model, &args.keep)?;
     let mut columns = reader.plan().kept_names.clone();
     columns.extend(header(&reader.plan().feature_names));
+    let delimiter = args.source.delimiter;
+    let quiet = args.source.quiet;
     match Endpoint::parse(&args.output) {
         Endpoint::Std => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            copy_rows(
-                &mut reader,
-                &mut lock,
-                "<stdout>",
-                args.delimiter,
-                &columns,
-                &mut process,
-            )?;
+            let mut writer = TableWriter::new(&mut lock, "<stdout>".into(), delimiter, &columns)?;
+            copy_rows(&mut reader, &mut writer, quiet, &mut process)?;
+            writer.finish()?;
             lock.flush().map_err(|e| Error::io("<stdout>", e))
         }
         Endpoint::Path(path) => {
             let mut file = AtomicFile::create(&path)?;
             let label = path.display().to_string();
-            copy_rows(
-                &mut reader,
-                file.writer(),
-                &label,
-                args.delimiter,
-                &columns,
-                &mut process,
-            )?;
+            let mut writer = TableWriter::new(file.writer(), label, delimiter, &columns)?;
+            copy_rows(&mut reader, &mut writer, quiet, &mut process)?;
+            writer.finish()?;
             file.commit()
         }
     }
@@ -118,27 +149,50 @@ pub fn stream(
 
 fn copy_rows<W: Write>(
     reader: &mut TableReader,
-    out: W,
-    label: &str,
-    delimiter: u8,
-    columns: &[String],
+    writer: &mut TableWriter<W>,
+    quiet: bool,
     process: &mut impl FnMut(&Chunk) -> Result<ChunkOutput>,
 ) -> Result<()> {
-    let mut writer = TableWriter::new(out, label.to_string(), delimiter, columns)?;
-    loop {
-        let chunk = reader.read_chunk(STREAM_ROWS)?;
-        if chunk.n_rows() == 0 {
-            break;
-        }
-        let result = process(&chunk)?;
+    for_each_chunk(reader, quiet, |chunk| {
+        let result = process(chunk)?;
+        result.check_finite()?;
         writer.write_rows(
             &chunk.kept,
             &result.prediction,
             result.output.view(),
             result.relevance.as_ref().map(|r| r.view()),
-        )?;
+        )
+    })
+}
+
+/// Read the input chunk by chunk (memory does not grow with it) and hand each chunk to `f`,
+/// with a progress line unless `quiet`. Errors about a row name its line in the input.
+pub fn for_each_chunk(
+    reader: &mut TableReader,
+    quiet: bool,
+    mut f: impl FnMut(&Chunk) -> Result<()>,
+) -> Result<()> {
+    let mut progress = Progress::new(quiet);
+    loop {
+        let chunk = reader.read_chunk(STREAM_ROWS)?;
+        if chunk.n_rows() == 0 {
+            return Ok(());
+        }
+        f(&chunk).map_err(|e| chunk.locate(reader.source(), e))?;
+        progress.add(chunk.n_rows());
     }
-    writer.finish().map(|_| ())
+}
+
+/// Check `--cluster` before any row is read, so that a header-only input gets the error too.
+pub fn check_cluster(explainer: &Explainer, cluster: Option<usize>) -> Result<()> {
+    match (explainer.network(), cluster) {
+        (_, None) => Ok(()),
+        (Network::Cluster(net), c) => net.check_cluster(c),
+        (Network::Kernel(_), Some(_)) => Err(Error::parameter(
+            "cluster",
+            "only k-means models have clusters to choose from",
+        )),
+    }
 }
 
 /// Load the model and neuralize it.

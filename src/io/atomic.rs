@@ -48,15 +48,19 @@ impl AtomicFile {
         self.writer.as_mut().expect("not yet committed")
     }
 
-    /// Flush, sync and rename the temporary file onto the target.
+    /// Flush, sync and rename the temporary file onto the target. On failure the temporary
+    /// file is removed and the target left as it was.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().expect("commit once");
-        let file = writer
+        let result = writer
             .into_inner()
-            .map_err(|e| Error::io(&self.target, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.target, e))?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all())
+            .and_then(|()| std::fs::rename(&self.temp, &self.target));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        result.map_err(|e| Error::io(&self.target, e))
     }
 }
 

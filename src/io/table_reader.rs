@@ -14,11 +14,24 @@ pub struct Chunk {
     pub features: Array2<f64>,
     /// Pass-through cells, row-major (rows x kept columns), unchanged bytes.
     pub kept: Vec<Vec<u8>>,
+    /// The 1-based line of the file on which each row starts (the header is line 1).
+    pub lines: Vec<u64>,
 }
 
 impl Chunk {
     pub fn n_rows(&self) -> usize {
         self.features.nrows()
+    }
+
+    /// Turn an error about row `r` of this chunk into one naming `source` and the row's line.
+    pub fn locate(&self, source: &str, error: Error) -> Error {
+        match error {
+            Error::NonFinite { row, message } if row < self.lines.len() => Error::Csv {
+                path: source.to_string(),
+                message: format!("line {}: {message}", self.lines[row]),
+            },
+            other => other,
+        }
     }
 }
 
@@ -104,6 +117,7 @@ impl TableReader {
         let d = self.plan.feature_columns.len();
         let mut values = Vec::with_capacity(max_rows.min(1 << 16) * d);
         let mut kept = Vec::new();
+        let mut lines = Vec::with_capacity(max_rows.min(1 << 16));
         let mut rows = 0;
         while rows < max_rows {
             let more = self
@@ -134,11 +148,13 @@ impl TableReader {
             for &c in &self.plan.kept_columns {
                 kept.push(self.record[c].to_vec());
             }
+            lines.push(line);
             rows += 1;
         }
         Ok(Chunk {
             features: Array2::from_shape_vec((rows, d), values).expect("rows x d values"),
             kept,
+            lines,
         })
     }
 }

@@ -1,0 +1,348 @@
+//! Failures: one clear stderr line naming file, line, column or field; exit codes; and an
+//! existing output file left untouched with no temporary file beside it.
+
+mod cli_support;
+use cli_support::*;
+use std::path::Path;
+
+const IRIS_HEADER: &str = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm";
+const OLD: &str = "previous contents\n";
+
+/// Run `explain` with `input` (written to in.csv) and `model` (a path), into an out.csv that
+/// already exists; return (exit code, stderr) after checking the output is untouched and no
+/// other file appeared.
+fn explain_fails(test: &str, model: &str, input: &[u8], extra: &[&str]) -> (i32, String) {
+    let dir = scratch(test);
+    let in_path = dir.join("in.csv");
+    std::fs::write(&in_path, input).unwrap();
+    let out_path = dir.join("out.csv");
+    std::fs::write(&out_path, OLD).unwrap();
+    let mut args = vec![
+        "explain",
+        "-m",
+        model,
+        "-i",
+        in_path.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_untouched(&dir, &out_path);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    (out.status.code().unwrap(), err)
+}
+
+fn assert_untouched(dir: &Path, out_path: &Path) {
+    assert_eq!(std::fs::read_to_string(out_path).unwrap(), OLD);
+    assert_eq!(
+        other_files(dir, &["in.csv", "out.csv", "model.json"]),
+        Vec::<String>::new(),
+        "no temporary file may remain"
+    );
+}
+
+/// Expect exit 1 and exactly one stderr line containing every `needle`.
+fn assert_error(code: i32, err: &str, needles: &[&str]) {
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{err:?} should contain {needle:?}");
+    }
+}
+
+fn iris(rows: &[&str]) -> Vec<u8> {
+    let mut text = format!("{IRIS_HEADER}\n");
+    for r in rows {
+        text += r;
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+fn iris_model() -> String {
+    model_path("kmeans_iris.json")
+}
+
+#[test]
+fn bad_cells_name_file_line_column_and_value() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "ragged",
+            "1,2,3",
+            &["in.csv", "line 3", "3 field(s)", "header has 4"],
+        ),
+        (
+            "non-numeric",
+            "1,2,abc,4",
+            &["line 3", "\"petal_length_cm\"", "\"abc\""],
+        ),
+        (
+            "nan",
+            "1,NaN,3,4",
+            &["line 3", "\"sepal_width_cm\"", "not a finite number", "NaN"],
+        ),
+        (
+            "inf",
+            "1,2,3,-inf",
+            &["line 3", "\"petal_width_cm\"", "-inf"],
+        ),
+        (
+            "empty-cell",
+            "1,,3,4",
+            &["line 3", "\"sepal_width_cm\"", "empty cell"],
+        ),
+    ];
+    for (test, bad, needles) in cases {
+        let (code, err) = explain_fails(test, &iris_model(), &iris(&["5,3,1,0.2", bad]), &[]);
+        assert_error(code, &err, needles);
+    }
+}
+
+#[test]
+fn a_bad_cell_beyond_the_first_chunks_names_its_line() {
+    // data row 20,000 is on line 20,001; two 16,384-row chunks... the first was written
+    let mut rows = vec!["5,3,1,0.2"; 30_000];
+    rows[19_999] = "5,3,oops,0.2";
+    let (code, err) = explain_fails("row-20000", &iris_model(), &iris(&rows), &[]);
+    assert_error(
+        code,
+        &err,
+        &["in.csv", "line 20001,", "\"petal_length_cm\"", "\"oops\""],
+    );
+}
+
+#[test]
+fn a_row_too_far_from_the_model_names_its_line() {
+    let mut rows = vec!["5,3,1,0.2"; 20_000];
+    rows[18_000] = "1e300,-1e300,1e300,1e300";
+    let (code, err) = explain_fails("far-kmeans", &iris_model(), &iris(&rows), &[]);
+    assert_error(
+        code,
+        &err,
+        &["in.csv", "line 18002:", "not a finite number"],
+    );
+
+    let mut rows = vec!["1,2,3,4,5"; 20_000];
+    rows[17_000] = "1e200,1e200,1e200,1e200,1e200";
+    let input = format!("x0,x1,x2,x3,x4\n{}\n", rows.join("\n"));
+    let model = model_path("ocsvm_blobs.json");
+    let (code, err) = explain_fails("far-ocsvm", &model, input.as_bytes(), &[]);
+    assert_error(code, &err, &["in.csv", "line 17002:", "overflows"]);
+}
+
+#[test]
+fn header_problems_name_the_columns() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "missing-column",
+            "sepal_length_cm,sepal_width_cm,petal_length_cm\n1,2,3\n",
+            &["line 1", "missing feature column(s) petal_width_cm"],
+        ),
+        (
+            "duplicate-column",
+            "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,sepal_width_cm\n1,2,3,4,5\n",
+            &["line 1", "duplicate column name \"sepal_width_cm\"", "columns 2 and 5"],
+        ),
+        (
+            "extra-columns",
+            "id,sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,note\n1,2,3,4,5,x\n",
+            &["line 1", "id, note", "--ignore-extra"],
+        ),
+        ("empty-file", "", &["in.csv", "empty"]),
+    ];
+    for (test, input, needles) in cases {
+        let (code, err) = explain_fails(test, &iris_model(), input.as_bytes(), &[]);
+        assert_error(code, &err, needles);
+    }
+    let (code, err) = explain_fails(
+        "missing-keep",
+        &iris_model(),
+        &iris(&["1,2,3,4"]),
+        &["--keep", "id"],
+    );
+    assert_error(code, &err, &["--keep", "id"]);
+}
+
+#[test]
+fn extra_columns_pass_with_ignore_extra() {
+    let input =
+        "id,sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,note\n1,2,3,4,5,x\n";
+    let out = run_with_stdin(
+        &[
+            "score",
+            "-m",
+            &iris_model(),
+            "-i",
+            "-",
+            "-o",
+            "-",
+            "--ignore-extra",
+            "--keep",
+            "id",
+        ],
+        input.as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("id,cluster,logit\n1,"));
+}
+
+#[test]
+fn missing_input_and_unreadable_input() {
+    let dir = scratch("missing-input");
+    let out_path = dir.join("out.csv");
+    std::fs::write(&out_path, OLD).unwrap();
+    let missing = dir.join("nope.csv");
+    for input in [missing.to_str().unwrap(), dir.to_str().unwrap()] {
+        let out = run(&[
+            "explain",
+            "-m",
+            &iris_model(),
+            "-i",
+            input,
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        assert_error(out.status.code().unwrap(), &stderr(&out), &[input]);
+        assert_untouched(&dir, &out_path);
+    }
+}
+
+/// Write a variant of a shipped model file and expect `explain` (and `info`) to refuse it.
+fn model_fails(test: &str, model_json: &str, needles: &[&str]) {
+    let dir = scratch(test);
+    let model = dir.join("model.json");
+    std::fs::write(&model, model_json).unwrap();
+    let out_path = dir.join("out.csv");
+    std::fs::write(&out_path, OLD).unwrap();
+    std::fs::write(dir.join("in.csv"), iris(&["1,2,3,4"])).unwrap();
+    let in_path = dir.join("in.csv");
+    let out = run(&[
+        "explain",
+        "-m",
+        model.to_str().unwrap(),
+        "-i",
+        in_path.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let mut all = vec!["model.json"];
+    all.extend_from_slice(needles);
+    assert_error(out.status.code().unwrap(), &stderr(&out), &all);
+    assert_untouched(&dir, &out_path);
+    let info = run(&["info", "-m", model.to_str().unwrap()]);
+    assert_error(info.status.code().unwrap(), &stderr(&info), &all);
+}
+
+fn iris_json() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(iris_model()).unwrap()).unwrap()
+}
+
+#[test]
+fn bad_model_files_name_the_field() {
+    model_fails("not-json", "this is not json", &["not a valid model file"]);
+    let mut m = iris_json();
+    m["model"] = "kmedoids".into();
+    model_fails("unknown-model", &m.to_string(), &["`model`", "kmedoids"]);
+    let mut m = iris_json();
+    m.as_object_mut().unwrap().remove("centroids");
+    model_fails("lacks-field", &m.to_string(), &["`centroids`", "missing"]);
+    let mut m = iris_json();
+    m["centroids"][1] = serde_json::json!([1.0, 2.0, 3.0]);
+    model_fails(
+        "ragged-centroids",
+        &m.to_string(),
+        &["`centroids[1]`", "3 entries"],
+    );
+    let mut m = iris_json();
+    m["scaler"]["scale"] = serde_json::json!([1.0, 1.0]);
+    model_fails("scaler-dims", &m.to_string(), &["scaler"]);
+    let mut m = iris_json();
+    m["beta"] = serde_json::json!(-2.0);
+    model_fails("negative-beta", &m.to_string(), &["`beta`", "-2"]);
+    let mut m = iris_json();
+    m["centroids"][0][0] = "x".into();
+    model_fails(
+        "wrong-type",
+        &m.to_string(),
+        &["`centroids[0][0]`", "invalid type"],
+    );
+    let svm = std::fs::read_to_string(model_path("ocsvm_blobs.json")).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&svm).unwrap();
+    m["rho"] = serde_json::json!(-0.5);
+    model_fails("negative-rho", &m.to_string(), &["`rho`", "-0.5"]);
+}
+
+#[test]
+fn out_of_range_parameters_exit_1() {
+    let input = iris(&["5,3,1,0.2"]);
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["--cluster", "3"],
+            &["cluster", "below the number of clusters (3), got 3"],
+        ),
+        (&["--beta", "0"], &["beta", "got 0"]),
+        (&["--beta", "NaN"], &["beta", "NaN"]),
+        (&["--beta=-1"], &["beta", "-1"]),
+        (&["--threads", "0"], &["threads"]),
+        (&["--linear-rule", "bogus"], &["bogus"]),
+    ];
+    for (i, (extra, needles)) in cases.iter().enumerate() {
+        let (code, err) = explain_fails(&format!("param-{i}"), &iris_model(), &input, extra);
+        assert_error(code, &err, needles);
+    }
+    // --cluster is checked before any row is read, and only k-means has clusters.
+    let header_only = format!("{IRIS_HEADER}\n");
+    let (code, err) = explain_fails(
+        "cluster-header-only",
+        &iris_model(),
+        header_only.as_bytes(),
+        &["--cluster", "9"],
+    );
+    assert_error(code, &err, &["cluster"]);
+    let (code, err) = explain_fails(
+        "cluster-ocsvm",
+        &model_path("ocsvm_blobs.json"),
+        b"x0,x1,x2,x3,x4\n1,2,3,4,5\n",
+        &["--cluster", "0"],
+    );
+    assert_error(code, &err, &["only k-means"]);
+}
+
+#[test]
+fn what_clap_rejects_exits_2() {
+    for args in [
+        vec!["explain", "-m", "m.json", "-i", "in.csv"], // no --output
+        vec!["explain", "--bogus"],
+        vec!["frobnicate"],
+        vec![
+            "explain",
+            "-m",
+            "m.json",
+            "-i",
+            "-",
+            "-o",
+            "-",
+            "--delimiter",
+            "ab",
+        ],
+        vec![
+            "explain",
+            "-m",
+            "m.json",
+            "-i",
+            "-",
+            "-o",
+            "-",
+            "--cluster",
+            "-1",
+        ],
+        vec!["verify", "-m", "m.json", "-i", "-", "--tolerance", "x"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+}

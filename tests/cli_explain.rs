@@ -1,0 +1,314 @@
+//! `neuralize explain` and `score` on good inputs: fixtures, pipes, --keep, --delimiter.
+
+mod cli_support;
+use cli_support::*;
+
+/// Every shipped model with its input and expected explanation.
+const FIXTURES: &[&str] = &[
+    "kde_digits",
+    "kde_iris",
+    "kde_wine",
+    "kmeans_blobs",
+    "kmeans_digits",
+    "kmeans_iris",
+    "kmeans_wine",
+    "ocsvm_blobs",
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_laplacian",
+    "ocsvm_digits_rbf",
+];
+
+fn explain_stdout(name: &str, extra: &[&str]) -> String {
+    let model = model_path(&format!("{name}.json"));
+    let input = model_path(&format!("{name}.input.csv"));
+    let mut args = vec!["explain", "-m", &model, "-i", &input, "-o", "-"];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(out.status.success(), "{name}: {}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn explain_matches_every_shipped_expected_file() {
+    for name in FIXTURES {
+        let (header, rows) = parse_csv(&explain_stdout(name, &[]));
+        let expected =
+            std::fs::read_to_string(model_path(&format!("{name}.expected.csv"))).unwrap();
+        let (want_header, want_rows) = parse_csv(&expected);
+        assert_eq!(header, want_header, "{name}");
+        assert_eq!(rows.len(), want_rows.len(), "{name}");
+        for (r, (got, want)) in rows.iter().zip(&want_rows).enumerate() {
+            for (c, (g, w)) in got.iter().zip(want).enumerate() {
+                assert!(
+                    (g - w).abs() <= 1e-8 * w.abs().max(1.0),
+                    "{name} row {r} column {}: {g} vs {w}",
+                    header[c]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn output_columns_per_model_kind() {
+    let first = |name: &str| {
+        explain_stdout(name, &[])
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        first("ocsvm_breast_cancer").starts_with("decision_function,outlierness,R_mean_radius,")
+    );
+    assert!(first("kde_iris").starts_with("log_density,outlierness,R_sepal_length_cm,"));
+    assert!(first("kmeans_iris").starts_with("cluster,logit,R_sepal_length_cm,"));
+    // Without feature_names the input header names the relevance columns.
+    assert_eq!(
+        first("ocsvm_blobs"),
+        "decision_function,outlierness,R_x0,R_x1,R_x2,R_x3,R_x4"
+    );
+}
+
+#[test]
+fn score_columns_equal_the_first_columns_of_explain() {
+    for name in ["ocsvm_breast_cancer", "kde_iris", "kmeans_iris"] {
+        for cluster in [None, Some("0")] {
+            if cluster.is_some() && !name.starts_with("kmeans") {
+                continue;
+            }
+            let extra: Vec<&str> = cluster.map(|c| vec!["--cluster", c]).unwrap_or_default();
+            let explained = explain_stdout(name, &extra);
+            let model = model_path(&format!("{name}.json"));
+            let input = model_path(&format!("{name}.input.csv"));
+            let mut args = vec!["score", "-m", &model, "-i", &input, "-o", "-"];
+            args.extend_from_slice(&extra);
+            let out = run(&args);
+            assert!(out.status.success(), "{}", stderr(&out));
+            let scored = stdout(&out);
+            assert_eq!(scored.lines().count(), explained.lines().count());
+            for (s, e) in scored.lines().zip(explained.lines()) {
+                let leading: Vec<&str> = e.split(',').take(2).collect();
+                assert_eq!(s, leading.join(","), "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn stdin_to_stdout_through_a_real_pipe() {
+    let dir = scratch("pipe");
+    let out_file = dir.join("out.csv");
+    let script = format!(
+        "cat '{input}' | '{bin}' explain -m '{model}' -i - -o - | cat > '{out}'",
+        input = model_path("kmeans_iris.input.csv"),
+        model = model_path("kmeans_iris.json"),
+        bin = env!("CARGO_BIN_EXE_neuralize"),
+        out = out_file.display(),
+    );
+    let status = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let piped = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(piped, explain_stdout("kmeans_iris", &[]));
+}
+
+/// Many rows of the iris input with an `id` column in front, ids 0..n.
+fn iris_with_ids(n: usize) -> String {
+    let input = std::fs::read_to_string(model_path("kmeans_iris.input.csv")).unwrap();
+    let mut lines = input.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let mut text = format!("id,{header}\n");
+    for i in 0..n {
+        text += &format!("{i},{}\n", rows[i % rows.len()]);
+    }
+    text
+}
+
+#[test]
+fn broken_pipe_is_a_quiet_success() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch("broken-pipe");
+    let input = dir.join("big.csv");
+    std::fs::write(&input, iris_with_ids(50_000)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_neuralize"))
+        .args([
+            "explain",
+            "-m",
+            &model_path("kmeans_iris.json"),
+            "--ignore-extra",
+        ])
+        .args(["-i", input.to_str().unwrap(), "-o", "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap(); // like `| head -1`: read one line, close the pipe
+    assert!(first.starts_with("cluster,logit,"));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn keep_copies_columns_in_front_and_rows_stay_in_order_across_chunks() {
+    let dir = scratch("keep");
+    let n = 40_000; // more than two 16,384-row chunks
+    let input = dir.join("in.csv");
+    std::fs::write(&input, iris_with_ids(n)).unwrap();
+    let output = dir.join("out.csv");
+    let out = run(&[
+        "explain",
+        "-m",
+        &model_path("kmeans_iris.json"),
+        "-i",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--keep",
+        "id,sepal_width_cm",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut lines = text.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("id,sepal_width_cm,cluster,logit,R_sepal_length_cm,"));
+    let source = iris_with_ids(n);
+    let mut count = 0;
+    for (i, (line, src)) in lines.zip(source.lines().skip(1)).enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        let src_cells: Vec<&str> = src.split(',').collect();
+        assert_eq!(cells[0], i.to_string());
+        assert_eq!(cells[1], src_cells[2], "kept cell copied unchanged");
+        count += 1;
+    }
+    assert_eq!(count, n);
+}
+
+#[test]
+fn kept_text_cells_are_copied_unchanged() {
+    let input = "name,when,x0,x1,x2,x3,x4\n\"a, b\",2024-01-01T00:00:00Z,1,2,3,4,5\n";
+    let out = run_with_stdin(
+        &[
+            "score",
+            "-m",
+            &model_path("ocsvm_blobs.json"),
+            "-i",
+            "-",
+            "-o",
+            "-",
+            "--keep",
+            "name,when",
+        ],
+        input.as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "name,when,decision_function,outlierness"
+    );
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("\"a, b\",2024-01-01T00:00:00Z,"));
+}
+
+#[test]
+fn delimiter_applies_to_input_and_output() {
+    let input = std::fs::read_to_string(model_path("kmeans_iris.input.csv")).unwrap();
+    let out = run_with_stdin(
+        &[
+            "explain",
+            "-m",
+            &model_path("kmeans_iris.json"),
+            "-i",
+            "-",
+            "-o",
+            "-",
+            "--delimiter",
+            ";",
+        ],
+        input.replace(',', ";").as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        explain_stdout("kmeans_iris", &[]).replace(',', ";")
+    );
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let input = std::fs::read_to_string(model_path("kmeans_iris.input.csv")).unwrap();
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(input.replace('\n', "\r\n").into_bytes());
+    let out = run_with_stdin(
+        &[
+            "explain",
+            "-m",
+            &model_path("kmeans_iris.json"),
+            "-i",
+            "-",
+            "-o",
+            "-",
+        ],
+        &bytes,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), explain_stdout("kmeans_iris", &[]));
+}
+
+#[test]
+fn header_only_input_writes_the_header() {
+    let dir = scratch("header-only");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, "x0,x1,x2,x3,x4\n").unwrap();
+    let output = dir.join("out.csv");
+    let out = run(&[
+        "explain",
+        "-m",
+        &model_path("ocsvm_blobs.json"),
+        "-i",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "decision_function,outlierness,R_x0,R_x1,R_x2,R_x3,R_x4\n"
+    );
+}
+
+#[test]
+fn broken_pipe_in_a_shell_pipeline_with_head() {
+    let dir = scratch("head-1");
+    let input = dir.join("big.csv");
+    std::fs::write(&input, iris_with_ids(50_000)).unwrap();
+    let script = format!(
+        "set -o pipefail; '{bin}' explain -m '{model}' --ignore-extra -i '{input}' -o - 2>'{err}' | head -1",
+        bin = env!("CARGO_BIN_EXE_neuralize"),
+        model = model_path("kmeans_iris.json"),
+        input = input.display(),
+        err = dir.join("stderr.txt").display(),
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("cluster,logit,"));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert_eq!(std::fs::read_to_string(dir.join("stderr.txt")).unwrap(), "");
+}
