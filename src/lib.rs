@@ -31,8 +31,11 @@
 //! ```
 
 pub mod classical;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod error;
 mod explainer;
+pub mod fit;
 pub mod io;
 pub mod lrp;
 pub mod network;
