@@ -80,6 +80,7 @@ def export_ocsvm(out, case, names, train, heldout, nu, gamma, kernel, standardiz
         "support": [int(i) for i in svm.support_],
         "dual_coef": [float(a) for a in svm.dual_coef_[0]],
         "rho": float(svm.offset_[0]),
+        "n_iter": int(np.ravel(svm.n_iter_)[0]),
         "decision_function": [float(v) for v in exact.decision_function(heldout)],
         "predict_default_tol": [int(v) for v in default.predict(heldout)],
     })

@@ -65,6 +65,9 @@ pub struct OcSvmArgs {
     /// Turn off libsvm's shrinking heuristic.
     #[arg(long)]
     pub no_shrinking: bool,
+    /// Round kernel values to f32 as libsvm does (reproduces scikit-learn bit for bit).
+    #[arg(long)]
+    pub kernel_f32: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -114,6 +117,7 @@ pub fn run(args: FitArgs) -> Result<()> {
                 cache_mb: a.cache_mb,
                 shrinking: !a.no_shrinking,
                 standardize: io.standardize,
+                kernel_f32: a.kernel_f32,
             };
             fit_one_class_svm(x, names, &params)?.model
         }

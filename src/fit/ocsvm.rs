@@ -29,6 +29,7 @@ pub struct OcSvmFit {
 ///
 /// `min_a 1/2 a'Qa  s.t.  0 <= a_i <= 1, sum_i a_i = nu n`, `Q_ij = K(z_i, z_j)`; kernel
 /// columns come from an LRU cache of `cache_mb` megabytes (the n x n matrix is never built).
+/// `kernel_f32` rounds kernel values to f32 as libsvm does (see `OcSvmParams::kernel_f32`).
 pub fn solve_one_class(
     z: ArrayView2<f64>,
     kernel: crate::Kernel,
@@ -36,9 +37,10 @@ pub fn solve_one_class(
     tol: f64,
     cache_mb: f64,
     shrinking: bool,
+    kernel_f32: bool,
 ) -> Solution {
     let cache_bytes = (cache_mb * (1u64 << 20) as f64) as usize;
-    let mut q = OneClassQ::new(kernel, z, cache_bytes);
+    let mut q = OneClassQ::new(kernel, kernel_f32, z, cache_bytes);
     smo::solve(&mut q, nu, tol, shrinking)
 }
 
@@ -66,6 +68,7 @@ pub fn fit_one_class_svm(
         params.tol,
         params.cache_mb,
         params.shrinking,
+        params.kernel_f32,
     );
     let support: Vec<usize> = (0..solution.alpha.len())
         .filter(|&i| solution.alpha[i] > 0.0)

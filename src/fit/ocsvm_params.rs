@@ -110,6 +110,12 @@ pub struct OcSvmParams {
     pub shrinking: bool,
     /// Fit on standardized rows and store the scaler.
     pub standardize: bool,
+    /// Round kernel values to f32 as libsvm stores them (`Qfloat = float`): the solver then
+    /// retraces scikit-learn's iterations and returns its duals bit for bit. Off by default:
+    /// f64 kernel values solve the stated problem more accurately, which matters when the
+    /// kernel matrix is ill-conditioned (duals then differ from scikit-learn's by more than
+    /// the f32 rounding, while decision values still agree).
+    pub kernel_f32: bool,
 }
 
 impl Default for OcSvmParams {
@@ -122,6 +128,7 @@ impl Default for OcSvmParams {
             cache_mb: 200.0,
             shrinking: true,
             standardize: false,
+            kernel_f32: false,
         }
     }
 }
@@ -171,6 +178,7 @@ impl OcSvmParams {
             "cache_mb": self.cache_mb,
             "shrinking": self.shrinking,
             "standardize": self.standardize,
+            "kernel_f32": self.kernel_f32,
         })
     }
 }

@@ -4,6 +4,9 @@
 //! `exp(-gamma * max(0, ||x_i||^2 + ||x_j||^2 - 2 x_i.x_j))`: one dot product of length d.
 //! The laplacian entry is `exp(-gamma * sum_k |x_ik - x_jk|)`. The solver may swap rows
 //! (shrinking); the rows, norms, diagonal and cache follow the swaps.
+//!
+//! With `f32_values`, every entry is rounded to f32 as libsvm stores it (`Qfloat = float`):
+//! the solver then retraces libsvm's (scikit-learn's) iterations exactly.
 
 use super::kernel_cache::KernelCache;
 use crate::classical::Kernel;
@@ -13,6 +16,7 @@ use ndarray::ArrayView2;
 #[derive(Debug)]
 pub(crate) struct OneClassQ {
     kernel: Kernel,
+    f32_values: bool,
     /// Rows in the solver's current order, row-major.
     rows: Vec<f64>,
     d: usize,
@@ -22,12 +26,18 @@ pub(crate) struct OneClassQ {
 }
 
 impl OneClassQ {
-    pub(crate) fn new(kernel: Kernel, x: ArrayView2<f64>, cache_bytes: usize) -> Self {
+    pub(crate) fn new(
+        kernel: Kernel,
+        f32_values: bool,
+        x: ArrayView2<f64>,
+        cache_bytes: usize,
+    ) -> Self {
         let (l, d) = x.dim();
         let rows: Vec<f64> = x.iter().copied().collect();
         let sq_norms: Vec<f64> = rows.chunks_exact(d).map(|r| dot(r, r)).collect();
         let mut q = OneClassQ {
             kernel,
+            f32_values,
             rows,
             d,
             sq_norms,
@@ -48,18 +58,20 @@ impl OneClassQ {
     }
 
     fn entry(&self, i: usize, j: usize) -> f64 {
-        kernel_entry(
+        let k = kernel_entry(
             self.kernel,
             self.row(i),
             self.row(j),
             self.sq_norms[i],
             self.sq_norms[j],
-        )
+        );
+        round(k, self.f32_values)
     }
 
     fn fill(&mut self, i: usize, len: usize) {
         let OneClassQ {
             kernel,
+            f32_values,
             rows,
             d,
             sq_norms,
@@ -74,7 +86,10 @@ impl OneClassQ {
             .enumerate()
         {
             let j = j + start;
-            *q = kernel_entry(*kernel, xi, xj, sq_norms[i], sq_norms[j]);
+            *q = round(
+                kernel_entry(*kernel, xi, xj, sq_norms[i], sq_norms[j]),
+                *f32_values,
+            );
         }
     }
 
@@ -111,6 +126,15 @@ impl OneClassQ {
     }
 }
 
+/// `k`, or `k` rounded to the nearest f32 (libsvm's storage).
+fn round(k: f64, f32_values: bool) -> f64 {
+    if f32_values {
+        k as f32 as f64
+    } else {
+        k
+    }
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -139,7 +163,7 @@ mod tests {
         for kernel in [Kernel::Rbf { gamma: 0.7 }, Kernel::Laplacian { gamma: 0.4 }] {
             let x = data();
             // a tiny budget forces evictions
-            let mut q = OneClassQ::new(kernel, x.view(), 0);
+            let mut q = OneClassQ::new(kernel, false, x.view(), 0);
             let mut order: Vec<usize> = (0..7).collect();
             for (a, b) in [(1, 5), (0, 6), (2, 2), (3, 4)] {
                 q.column(a, 7);
