@@ -256,13 +256,11 @@ impl Solver<'_> {
         if n_free * l > 2 * n * (l - n) {
             for i in n..l {
                 let column = self.q.column(i, n);
-                let mut g = 0.0;
-                for j in 0..n {
-                    if self.status[j] == Status::Free {
-                        g += self.alpha[j] * column[j];
-                    }
-                }
-                self.gradient[i] += g;
+                let free = self.status[..n].iter().zip(&self.alpha[..n]).zip(column);
+                self.gradient[i] += free
+                    .filter(|((&s, _), _)| s == Status::Free)
+                    .map(|((_, &a), &q)| a * q)
+                    .sum::<f64>();
             }
         } else {
             for i in 0..n {
