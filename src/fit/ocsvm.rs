@@ -108,7 +108,7 @@ pub fn fit_one_class_svm(
 }
 
 /// Copy the fields of JSON object `extra` into JSON object `into`.
-pub(crate) fn merge(into: &mut serde_json::Value, extra: serde_json::Value) {
+fn merge(into: &mut serde_json::Value, extra: serde_json::Value) {
     if let (Some(into), serde_json::Value::Object(extra)) = (into.as_object_mut(), extra) {
         into.extend(extra);
     }
