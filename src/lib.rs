@@ -35,6 +35,7 @@ pub mod classical;
 pub mod cli;
 mod error;
 mod explainer;
+pub mod fit;
 pub mod io;
 pub mod lrp;
 pub mod network;

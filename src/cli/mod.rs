@@ -2,6 +2,7 @@
 //! `run(args) -> Result<()>`; errors are reported once, in the binary.
 
 mod explain;
+pub mod fit;
 mod info;
 mod progress;
 mod score;
@@ -30,6 +31,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Describe a model file: kind, features, size, kernel, scaler, beta, provenance.
     Info(info::InfoArgs),
+    /// Train a model on a CSV of normal data and write its model file.
+    Fit(fit::FitArgs),
 }
 
 /// Run the parsed command line.
@@ -39,5 +42,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Score(args) => score::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Info(args) => info::run(args),
+        Command::Fit(args) => fit::run(args),
     }
 }

@@ -7,6 +7,7 @@ pub mod table_reader;
 pub mod table_writer;
 
 pub use model_file::{load_model, model_from_json, model_to_json, save_model};
+pub use table_reader::read_numeric_table;
 
 /// Where a table comes from or goes to: a file, or `-` for stdin / stdout.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -64,6 +64,33 @@ impl TableReader {
         delimiter: u8,
         request: &ColumnRequest<'_>,
     ) -> Result<Self> {
+        Self::with_plan(stream, source, delimiter, |_| request.clone())
+    }
+
+    /// Open `input` taking every column as a feature, in header order (training data).
+    pub fn open_all_features(input: &Endpoint, delimiter: u8) -> Result<Self> {
+        let source = input.label("<stdin>");
+        let stream: Box<dyn Read> = match input {
+            Endpoint::Std => Box::new(std::io::stdin().lock()),
+            Endpoint::Path(path) => {
+                Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
+            }
+        };
+        Self::with_plan(stream, source, delimiter, |header| ColumnRequest {
+            model_names: None,
+            n_features: header.len(),
+            keep: &[],
+            ignore_extra: false,
+        })
+    }
+
+    /// Read the header, then plan the columns with the request `request_for(header)`.
+    fn with_plan<'r>(
+        stream: Box<dyn Read>,
+        source: String,
+        delimiter: u8,
+        request_for: impl FnOnce(&[String]) -> ColumnRequest<'r>,
+    ) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -92,7 +119,7 @@ impl TableReader {
                     })
             })
             .collect::<Result<Vec<_>>>()?;
-        let plan = plan_columns(&source, &header, request)?;
+        let plan = plan_columns(&source, &header, &request_for(&header))?;
         Ok(TableReader {
             reader,
             source,
@@ -156,6 +183,21 @@ impl TableReader {
             kept,
             lines,
         })
+    }
+}
+
+/// Read a whole numeric table whose every column is a feature: (header, rows x columns).
+pub fn read_numeric_table(input: &Endpoint, delimiter: u8) -> Result<(Vec<String>, Array2<f64>)> {
+    let mut reader = TableReader::open_all_features(input, delimiter)?;
+    let names = reader.plan().feature_names.clone();
+    let mut rows = Array2::zeros((0, names.len()));
+    loop {
+        let chunk = reader.read_chunk(1 << 14)?;
+        if chunk.n_rows() == 0 {
+            return Ok((names, rows));
+        }
+        rows.append(ndarray::Axis(0), chunk.features.view())
+            .expect("chunks have the header's width");
     }
 }
 

@@ -1,0 +1,142 @@
+//! `neuralize fit {ocsvm,kmeans,kde}`: train a model on a CSV of normal data and write its
+//! model file (atomically).
+//!
+//! The input CSV has a header and numeric columns only; every column is a feature and the
+//! header gives the feature names.
+
+use crate::error::Result;
+use crate::fit::{
+    fit_kernel_density, fit_kmeans, fit_one_class_svm, Bandwidth, Gamma, KMeansParams, KdeParams,
+    KernelKind, OcSvmParams,
+};
+use crate::io::{read_numeric_table, save_model, Endpoint};
+use std::path::PathBuf;
+
+/// Train a model on a CSV of normal data.
+#[derive(Debug, clap::Args)]
+pub struct FitArgs {
+    #[command(subcommand)]
+    pub command: FitCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum FitCommand {
+    /// One-class SVM (libsvm's nu formulation, checked against scikit-learn).
+    Ocsvm(OcSvmArgs),
+    /// k-means (smartcore), best of --n-init seeded restarts.
+    Kmeans(KMeansArgs),
+    /// Gaussian kernel density estimate on the training rows.
+    Kde(KdeArgs),
+}
+
+/// Where the data comes from and where the model goes.
+#[derive(Debug, clap::Args)]
+pub struct FitIo {
+    /// Training CSV (header + numeric columns), `-` for stdin.
+    #[arg(long)]
+    pub input: String,
+    /// Model file to write.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Standardize every column first (mean, population std); stored as the model's scaler.
+    #[arg(long)]
+    pub standardize: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OcSvmArgs {
+    #[command(flatten)]
+    pub io: FitIo,
+    /// Upper bound on the fraction of training outliers, in (0, 1].
+    #[arg(long, default_value_t = 0.5)]
+    pub nu: f64,
+    /// Kernel parameter: a number, `scale` (1 / (d var(Z))) or `auto` (1 / d).
+    #[arg(long, default_value = "scale", value_parser = parse::<Gamma>)]
+    pub gamma: Gamma,
+    /// `rbf` (exp(-gamma ||x-u||^2)) or `laplacian` (exp(-gamma ||x-u||_1)).
+    #[arg(long, default_value = "rbf", value_parser = parse::<KernelKind>)]
+    pub kernel: KernelKind,
+    /// Stopping tolerance of the solver.
+    #[arg(long, default_value_t = 1e-3)]
+    pub tol: f64,
+    /// Kernel cache size in MB.
+    #[arg(long, default_value_t = 200.0)]
+    pub cache_mb: f64,
+    /// Turn off libsvm's shrinking heuristic.
+    #[arg(long)]
+    pub no_shrinking: bool,
+    /// Round kernel values to f32 as libsvm does (reproduces scikit-learn bit for bit).
+    #[arg(long)]
+    pub kernel_f32: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KMeansArgs {
+    #[command(flatten)]
+    pub io: FitIo,
+    /// Number of clusters (>= 2).
+    #[arg(long)]
+    pub k: usize,
+    /// Restarts; the one with the lowest inertia is kept.
+    #[arg(long, default_value_t = 10)]
+    pub n_init: usize,
+    /// Seed of the first restart (restart r uses seed + r).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KdeArgs {
+    #[command(flatten)]
+    pub io: FitIo,
+    /// Bandwidth: a number, `scott` or `silverman` (scikit-learn's rules).
+    #[arg(long, value_parser = parse::<Bandwidth>)]
+    pub bandwidth: Bandwidth,
+}
+
+fn parse<T: std::str::FromStr<Err = crate::Error>>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|e: crate::Error| e.to_string())
+}
+
+/// Run `neuralize fit ...`: read the CSV, fit, write the model file.
+pub fn run(args: FitArgs) -> Result<()> {
+    let io = match &args.command {
+        FitCommand::Ocsvm(a) => &a.io,
+        FitCommand::Kmeans(a) => &a.io,
+        FitCommand::Kde(a) => &a.io,
+    };
+    let (names, x) = read_numeric_table(&Endpoint::parse(&io.input), b',')?;
+    let (x, names) = (x.view(), Some(names.as_slice()));
+    let model = match &args.command {
+        FitCommand::Ocsvm(a) => {
+            let params = OcSvmParams {
+                nu: a.nu,
+                gamma: a.gamma,
+                kernel: a.kernel,
+                tol: a.tol,
+                cache_mb: a.cache_mb,
+                shrinking: !a.no_shrinking,
+                standardize: io.standardize,
+                kernel_f32: a.kernel_f32,
+            };
+            fit_one_class_svm(x, names, &params)?.model
+        }
+        FitCommand::Kmeans(a) => {
+            let params = KMeansParams {
+                n_init: a.n_init,
+                seed: a.seed,
+                standardize: io.standardize,
+                ..KMeansParams::new(a.k)
+            };
+            fit_kmeans(x, names, &params)?.model
+        }
+        FitCommand::Kde(a) => {
+            let params = KdeParams {
+                bandwidth: a.bandwidth,
+                standardize: io.standardize,
+            };
+            fit_kernel_density(x, names, &params)?
+        }
+    };
+    save_model(&model, &io.output)
+}
