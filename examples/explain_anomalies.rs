@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut record = vec![decision[r].to_string(), e.output[r].to_string()];
             record.extend(relevance.iter().map(f64::to_string));
             writer.write_record(&record)?;
-            if worst.as_ref().map_or(true, |w| e.output[r] > w.0) {
+            if worst.as_ref().is_none_or(|w| e.output[r] > w.0) {
                 worst = Some((e.output[r], rows_done + r + 1, relevance.to_vec()));
             }
         }

@@ -117,7 +117,8 @@ fn a_bad_cell_beyond_the_first_chunks_names_its_line() {
 #[test]
 fn a_row_too_far_from_the_model_names_its_line() {
     let mut rows = vec!["5,3,1,0.2"; 20_000];
-    rows[18_000] = "1e300,-1e300,1e300,1e300";
+    // Finite input whose standardized value overflows (scale < 1).
+    rows[18_000] = "1.7e308,-1.7e308,1.7e308,1.7e308";
     let (code, err) = explain_fails("far-kmeans", &iris_model(), &iris(&rows), &[]);
     assert_error(
         code,

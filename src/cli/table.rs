@@ -100,7 +100,7 @@ impl ChunkOutput {
                 && self
                     .relevance
                     .as_ref()
-                    .map_or(true, |rel| rel.row(r).iter().all(|v| v.is_finite()))
+                    .is_none_or(|rel| rel.row(r).iter().all(|v| v.is_finite()))
         };
         match (0..self.output.len()).find(|&r| !finite_row(r)) {
             None => Ok(()),
