@@ -122,7 +122,7 @@ pub fn stream(
     header: impl FnOnce(&[String]) -> Vec<String>,
     mut process: impl FnMut(&Chunk) -> Result<ChunkOutput>,
 ) -> Result<()> {
-    let mut reader = args.source.open(model, &args.keep)?;
+    let reader = args.source.open(model, &args.keep)?;
     let mut columns = reader.plan().kept_names.clone();
     columns.extend(header(&reader.plan().feature_names));
     let delimiter = args.source.delimiter;
@@ -132,7 +132,7 @@ pub fn stream(
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             let mut writer = TableWriter::new(&mut lock, "<stdout>".into(), delimiter, &columns)?;
-            copy_rows(&mut reader, &mut writer, quiet, &mut process)?;
+            copy_rows(reader, &mut writer, quiet, &mut process)?;
             writer.finish()?;
             lock.flush().map_err(|e| Error::io("<stdout>", e))
         }
@@ -140,7 +140,7 @@ pub fn stream(
             let mut file = AtomicFile::create(&path)?;
             let label = path.display().to_string();
             let mut writer = TableWriter::new(file.writer(), label, delimiter, &columns)?;
-            copy_rows(&mut reader, &mut writer, quiet, &mut process)?;
+            copy_rows(reader, &mut writer, quiet, &mut process)?;
             writer.finish()?;
             file.commit()
         }
@@ -148,7 +148,7 @@ pub fn stream(
 }
 
 fn copy_rows<W: Write>(
-    reader: &mut TableReader,
+    reader: TableReader,
     writer: &mut TableWriter<W>,
     quiet: bool,
     process: &mut impl FnMut(&Chunk) -> Result<ChunkOutput>,
@@ -167,20 +167,34 @@ fn copy_rows<W: Write>(
 
 /// Read the input chunk by chunk (memory does not grow with it) and hand each chunk to `f`,
 /// with a progress line unless `quiet`. Errors about a row name its line in the input.
+///
+/// A reader thread parses the next chunk while `f` works on the current one (at most two
+/// chunks in flight); chunks arrive in input order.
 pub fn for_each_chunk(
-    reader: &mut TableReader,
+    mut reader: TableReader,
     quiet: bool,
     mut f: impl FnMut(&Chunk) -> Result<()>,
 ) -> Result<()> {
-    let mut progress = Progress::new(quiet);
-    loop {
-        let chunk = reader.read_chunk(STREAM_ROWS)?;
-        if chunk.n_rows() == 0 {
-            return Ok(());
+    let source = reader.source().to_string();
+    let (sender, chunks) = std::sync::mpsc::sync_channel::<Result<Chunk>>(1);
+    // Detached: if `f` fails, the reader stops at its next send (or with the process).
+    std::thread::spawn(move || loop {
+        let chunk = reader.read_chunk(STREAM_ROWS);
+        let last = !matches!(&chunk, Ok(c) if c.n_rows() > 0);
+        if sender.send(chunk).is_err() || last {
+            break;
         }
-        f(&chunk).map_err(|e| chunk.locate(reader.source(), e))?;
+    });
+    let mut progress = Progress::new(quiet);
+    for chunk in chunks {
+        let chunk = chunk?;
+        if chunk.n_rows() == 0 {
+            break;
+        }
+        f(&chunk).map_err(|e| chunk.locate(&source, e))?;
         progress.add(chunk.n_rows());
     }
+    Ok(())
 }
 
 /// Check `--cluster` before any row is read, so that a header-only input gets the error too.

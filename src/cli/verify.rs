@@ -78,8 +78,9 @@ pub fn run(args: VerifyArgs) -> Result<()> {
         _ => crate::network::prediction_name(model.kind()),
     };
     let source = with_threads(args.source.threads, || {
-        let mut reader = args.source.open(&model, &[])?;
-        for_each_chunk(&mut reader, args.source.quiet, |chunk| {
+        let reader = args.source.open(&model, &[])?;
+        let source = reader.source().to_string();
+        for_each_chunk(reader, args.source.quiet, |chunk| {
             let x = chunk.features.view();
             let explained = explainer.explain(x, &composite, None)?;
             let z = match model.scaler() {
@@ -94,7 +95,7 @@ pub fn run(args: VerifyArgs) -> Result<()> {
                 &explained,
             )
         })?;
-        Ok(reader.source().to_string())
+        Ok(source)
     })?;
     let table = render(&report, output_name, &source, args.tolerance);
     let stdout = std::io::stdout();

@@ -37,7 +37,7 @@ impl Chunk {
 
 /// Reads a CSV table with a header, one reused record buffer, chunks of rows at a time.
 pub struct TableReader {
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     source: String,
     header: Vec<String>,
     plan: ColumnPlan,
@@ -47,19 +47,13 @@ pub struct TableReader {
 impl TableReader {
     /// Open `input` (a path or stdin) and match its header against `request`.
     pub fn open(input: &Endpoint, delimiter: u8, request: &ColumnRequest<'_>) -> Result<Self> {
-        let source = input.label("<stdin>");
-        let stream: Box<dyn Read> = match input {
-            Endpoint::Std => Box::new(std::io::stdin().lock()),
-            Endpoint::Path(path) => {
-                Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
-            }
-        };
+        let (stream, source) = open_stream(input)?;
         Self::from_reader(stream, source, delimiter, request)
     }
 
     /// Read from any stream; `source` names it in errors.
     pub fn from_reader(
-        stream: Box<dyn Read>,
+        stream: Box<dyn Read + Send>,
         source: String,
         delimiter: u8,
         request: &ColumnRequest<'_>,
@@ -69,13 +63,7 @@ impl TableReader {
 
     /// Open `input` taking every column as a feature, in header order (training data).
     pub fn open_all_features(input: &Endpoint, delimiter: u8) -> Result<Self> {
-        let source = input.label("<stdin>");
-        let stream: Box<dyn Read> = match input {
-            Endpoint::Std => Box::new(std::io::stdin().lock()),
-            Endpoint::Path(path) => {
-                Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
-            }
-        };
+        let (stream, source) = open_stream(input)?;
         Self::with_plan(stream, source, delimiter, |header| ColumnRequest {
             model_names: None,
             n_features: header.len(),
@@ -86,7 +74,7 @@ impl TableReader {
 
     /// Read the header, then plan the columns with the request `request_for(header)`.
     fn with_plan<'r>(
-        stream: Box<dyn Read>,
+        stream: Box<dyn Read + Send>,
         source: String,
         delimiter: u8,
         request_for: impl FnOnce(&[String]) -> ColumnRequest<'r>,
@@ -199,6 +187,17 @@ pub fn read_numeric_table(input: &Endpoint, delimiter: u8) -> Result<(Vec<String
         rows.append(ndarray::Axis(0), chunk.features.view())
             .expect("chunks have the header's width");
     }
+}
+
+/// The byte stream of a path or stdin, and its name in messages.
+fn open_stream(input: &Endpoint) -> Result<(Box<dyn Read + Send>, String)> {
+    let stream: Box<dyn Read + Send> = match input {
+        Endpoint::Std => Box::new(std::io::stdin()),
+        Endpoint::Path(path) => {
+            Box::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?)
+        }
+    };
+    Ok((stream, input.label("<stdin>")))
 }
 
 /// Parse one numeric cell: surrounding spaces allowed; empty, non-numeric, NaN and infinite

@@ -1,6 +1,6 @@
 //! Soft-min pooling: forward and redistribution in one pass.
 
-use crate::network::fast_exp::exp;
+use crate::network::lanes;
 
 /// Computes the pooled output `o = -log sum_j exp(-h_j)` (max-shifted) and overwrites `h`
 /// with the unit relevances `R_j = softmin_j(beta h) * o`, normalized by the computed sum
@@ -8,25 +8,16 @@ use crate::network::fast_exp::exp;
 ///
 /// With `beta = 1` the exponentials of the forward pass are reused.
 pub fn softmin_forward_redistribute(h: &mut [f64], beta: f64) -> f64 {
-    let h_min = crate::network::pool::min(h);
-    let output;
-    let mut weight_sum = 0.0;
-    if beta == 1.0 {
-        for v in h.iter_mut() {
-            *v = exp(h_min - *v);
-            weight_sum += *v;
-        }
-        output = h_min - weight_sum.ln();
+    let h_min = lanes::min(h);
+    let output = if beta == 1.0 {
+        lanes::exp_inplace(h, h_min, 1.0);
+        h_min - lanes::sum(h).ln()
     } else {
-        let mut sum = 0.0;
-        for v in h.iter_mut() {
-            sum += exp(h_min - *v);
-            *v = exp(beta * (h_min - *v));
-            weight_sum += *v;
-        }
-        output = h_min - sum.ln();
-    }
-    let scale = output / weight_sum;
+        let output = h_min - lanes::sum_exp(h, h_min).ln();
+        lanes::exp_inplace(h, h_min, beta);
+        output
+    };
+    let scale = output / lanes::sum(h);
     for v in h.iter_mut() {
         *v *= scale;
     }

@@ -125,18 +125,25 @@ impl DistanceLayer {
         general_mat_mul(-2.0, &centered_rows, &self.centered.t(), 0.0, &mut dist);
         let mut near = Vec::new();
         for (r, mut out) in dist.outer_iter_mut().enumerate() {
+            let out = out.as_slice_mut().expect("standard layout");
             let zz = row_norms[r];
-            for (j, d) in out.iter_mut().enumerate() {
-                let scale = zz + self.centered_norms[j];
-                let value = *d + scale;
-                *d = if value <= NEAR * scale {
+            let norms = self.centered_norms.as_slice().expect("contiguous");
+            // Vectorized: complete the distances and count the near ones (an integer sum,
+            // which the compiler may reorder, unlike a float reduction).
+            let mut n_near = 0usize;
+            for (d, &uu) in out.iter_mut().zip(norms) {
+                *d += zz + uu;
+                n_near += usize::from(*d <= NEAR * (zz + uu));
+            }
+            if n_near == 0 {
+                continue;
+            }
+            for (j, (d, &uu)) in out.iter_mut().zip(norms).enumerate() {
+                if *d <= NEAR * (zz + uu) {
                     near.push((r, j));
-                    let row = z.row(r);
-                    let u = self.centers.row(j);
-                    row.iter().zip(u).map(|(a, b)| (a - b) * (a - b)).sum()
-                } else {
-                    value
-                };
+                    let (row, u) = (z.row(r), self.centers.row(j));
+                    *d = row.iter().zip(u).map(|(a, b)| (a - b) * (a - b)).sum();
+                }
             }
         }
         DistanceBatch {

@@ -10,6 +10,7 @@ mod cluster;
 mod distance;
 pub(crate) mod fast_exp;
 mod kernel;
+pub(crate) mod lanes;
 mod linear;
 pub mod pool;
 mod power;

@@ -1,18 +1,17 @@
 //! Min pooling and soft-min (log-sum-exp) pooling.
 
-use super::fast_exp::exp;
+use super::lanes;
 
 /// Soft-min pooling `-log sum_j exp(-h_j)`, max-shifted:
 /// `min h - log sum_j exp(-(h_j - min h))`, finite whenever every `h_j` is finite.
 pub fn soft_min(h: &[f64]) -> f64 {
     let h_min = min(h);
-    let sum: f64 = h.iter().map(|&v| exp(h_min - v)).sum();
-    h_min - sum.ln()
+    h_min - lanes::sum_exp(h, h_min).ln()
 }
 
 /// Hard min pooling.
 pub fn min(h: &[f64]) -> f64 {
-    h.iter().copied().fold(f64::INFINITY, f64::min)
+    lanes::min(h)
 }
 
 /// Soft-min weights `p_j = exp(-beta h_j) / sum_k exp(-beta h_k)` written into `out`
