@@ -1,6 +1,7 @@
 //! The `neuralize` command line (behind the default `cli` feature). Each subcommand is a
 //! `run(args) -> Result<()>`; errors are reported once, in the binary.
 
+mod evaluate;
 mod explain;
 mod table;
 
@@ -20,11 +21,15 @@ pub enum Command {
     /// Explain every row of a CSV: the model's output, the explained output and one
     /// relevance column per feature.
     Explain(explain::ExplainArgs),
+    /// Feature-flipping faithfulness of the explainers (lower area = more faithful) and
+    /// their cost per row.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> crate::Result<()> {
     match cli.command {
         Command::Explain(args) => explain::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }
