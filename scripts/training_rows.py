@@ -7,8 +7,6 @@
 import os
 import sys
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_sklearn import _fixture_specs  # noqa: E402
 
@@ -20,8 +18,10 @@ def main(argv):
         if name not in names:
             continue
         header = feature_names or ["x%d" % i for i in range(X_train.shape[1])]
-        np.savetxt(os.path.join(out_dir, name + ".train.csv"), X_train, delimiter=",",
-                   fmt="%.17g", header=",".join(header), comments="")
+        with open(os.path.join(out_dir, name + ".train.csv"), "w") as f:
+            f.write(",".join(header) + "\n")
+            for row in X_train:
+                f.write(",".join(repr(float(v)) for v in row) + "\n")
         names.discard(name)
     if names:
         sys.exit("unknown fixtures: %s" % ", ".join(sorted(names)))
