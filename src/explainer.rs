@@ -1,11 +1,13 @@
 //! The entry point for library users: a model, neuralized once, explained many times.
 
+use crate::baselines::model_reference;
 use crate::classical::Model;
+use crate::error::Error;
 use crate::error::Result;
-use crate::lrp::{explain, Composite, Explanation};
+use crate::lrp::{explain, reroot, Composite, Explanation, RuleSet};
 use crate::network::{Forward, Network};
 use crate::neuralize::neuralize;
-use ndarray::{Array1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2};
 
 /// A neuralized model ready to score and explain batches of rows (input space).
 #[derive(Debug, Clone)]
@@ -14,6 +16,12 @@ pub struct Explainer {
     /// z^B bounds in the network's (standardized) input space.
     bounds: Option<(Array1<f64>, Array1<f64>)>,
     default_beta: f64,
+    /// The reference x̃ (input space) and its standardized form r.
+    reference: Array1<f64>,
+    reference_z: Array1<f64>,
+    /// The hybrid rule's mixing weight (kernel models; see [`RuleSet::Hybrid`]).
+    eta: f64,
+    auto_beta: f64,
 }
 
 impl Explainer {
@@ -30,11 +38,70 @@ impl Explainer {
             crate::Estimator::KMeans(m) => model.beta().unwrap_or_else(|| m.default_beta()),
             _ => 1.0,
         };
-        Explainer {
-            network: neuralize(model),
+        let network = neuralize(model);
+        let gap = crate::lrp::typical_gap(&network);
+        let eta = gap.map_or(0.0, crate::lrp::hybrid_eta);
+        let auto_beta = match gap {
+            Some(gap) if gap > 0.0 => (1.0 / gap).min(1.0),
+            Some(_) => 1.0,
+            None => default_beta,
+        };
+        let mut explainer = Explainer {
+            network,
             bounds,
             default_beta,
+            reference: Array1::zeros(0),
+            reference_z: Array1::zeros(0),
+            eta,
+            auto_beta,
+        };
+        explainer.set_reference(model_reference(model));
+        explainer
+    }
+
+    /// Use `reference` (input space) as x̃ for the reference-based rules and explainers.
+    pub fn with_reference(mut self, reference: Array1<f64>) -> Result<Self> {
+        if reference.len() != self.network.n_features() {
+            return Err(Error::parameter(
+                "reference",
+                format!(
+                    "has {} values, but the model has {} features",
+                    reference.len(),
+                    self.network.n_features()
+                ),
+            ));
         }
+        if let Some(i) = reference.iter().position(|v| !v.is_finite()) {
+            return Err(Error::parameter(
+                "reference",
+                format!("value {i} is not finite"),
+            ));
+        }
+        self.set_reference(reference);
+        Ok(self)
+    }
+
+    fn set_reference(&mut self, reference: Array1<f64>) {
+        let scaler = match &self.network {
+            Network::Kernel(net) => net.scaler(),
+            Network::Cluster(net) => net.scaler(),
+        };
+        self.reference_z = match scaler {
+            Some(s) => (&reference - &s.mean()) / s.scale(),
+            None => reference.clone(),
+        };
+        self.reference = reference;
+    }
+
+    /// The reference x̃ (input space): the model file's, a fallback from the model
+    /// ([`crate::baselines::model_reference`]), or the one set by [`Self::with_reference`].
+    pub fn reference(&self) -> ArrayView1<'_, f64> {
+        self.reference.view()
+    }
+
+    /// The hybrid rule's eta for this model.
+    pub fn hybrid_eta(&self) -> f64 {
+        self.eta
     }
 
     pub fn network(&self) -> &Network {
@@ -45,6 +112,16 @@ impl Explainer {
     /// model file's `beta`, else `2 / mean_c min_{k != c} ||mu_c - mu_k||^2`.
     pub fn default_beta(&self) -> f64 {
         self.default_beta
+    }
+
+    /// `--beta auto`, a heuristic from the model file (never from the explained rows):
+    /// for kernel models `beta = min(1, 1 / (gamma s))`, s the median pairwise
+    /// `||u_j - u_k||_q^q` of the centers (the first 500), so gamma s is the typical
+    /// activation gap between two units; `beta gamma s ~ 1` lets units at a typical gap
+    /// share relevance instead of the nearest taking it all, and beta never exceeds the
+    /// model's own soft-min (1). For k-means: the default beta (the trainer's stored value).
+    pub fn auto_beta(&self) -> f64 {
+        self.auto_beta
     }
 
     /// The default composite: the NEON rules with the default beta.
@@ -76,6 +153,18 @@ impl Explainer {
         cluster: Option<usize>,
     ) -> Result<Explanation> {
         let bounds = self.bounds.as_ref().map(|(l, h)| (l.view(), h.view()));
-        explain(&self.network, x, composite, cluster, bounds)
+        let neon = explain(&self.network, x, composite, cluster, bounds)?;
+        match composite.rule_set {
+            RuleSet::Neon => Ok(neon),
+            RuleSet::NeonRef | RuleSet::Hybrid => reroot(
+                &self.network,
+                x,
+                composite,
+                cluster,
+                self.reference_z.view(),
+                self.eta,
+                neon,
+            ),
+        }
     }
 }

@@ -30,16 +30,19 @@
 //! # Ok::<(), neuralize::Error>(())
 //! ```
 
+pub mod baselines;
 pub mod classical;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod error;
+pub mod evaluate;
 mod explainer;
 pub mod fit;
 pub mod io;
 pub mod lrp;
 pub mod network;
 pub mod neuralize;
+mod rng;
 
 pub use classical::{Estimator, Kernel, Model, ModelKind};
 pub use error::{Error, Result};

@@ -1,46 +1,99 @@
 //! `neuralize explain`: scores and relevances for every row of a CSV.
 
-use super::table::{check_cluster, load, stream, with_threads, ChunkOutput, TableArgs};
+use super::table::{check_cluster, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
+use crate::baselines::{column_means, explain_batch, Beta, Method, Settings};
 use crate::io::table_writer::output_header;
-use crate::{Composite, LinearRule, Result, RuleSet};
+use crate::{LinearRule, Result, RuleSet};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
     #[command(flatten)]
     pub table: TableArgs,
-    /// Soft-min stiffness beta > 0 of the relevance pooling. Default: 1 for one-class SVM
-    /// and kernel density (their own soft-min); for k-means the model file's beta, else
-    /// 2 / (mean squared distance to the nearest other centroid).
+    /// Soft-min stiffness beta > 0 of the relevance pooling, or `auto`. Default: 1 for
+    /// one-class SVM and kernel density (their own soft-min); for k-means the model file's
+    /// beta, else 2 / (mean squared distance to the nearest other centroid).
     #[arg(long)]
-    pub beta: Option<f64>,
+    pub beta: Option<String>,
     /// k-means only: explain the logit of this cluster (0-based) instead of the assigned one.
     #[arg(long)]
     pub cluster: Option<usize>,
-    /// Rule set: `neon` (the published NEON rules).
+    /// Rule set of the `neon` method: `neon` (the published NEON rules), `neon-ref` (root
+    /// points toward the reference) or `hybrid` (Bley et al. 2025; kernel models).
     #[arg(long, default_value = "neon")]
     pub rule: String,
     /// k-means only: the rule of the linear layer: midpoint, lrp0, epsilon=E, gamma=G,
     /// alpha-beta=A,B, flat, w2 or zb (z^B needs `bounds` in the model file).
     #[arg(long, default_value = "midpoint")]
     pub linear_rule: String,
+    #[command(flatten)]
+    pub method: MethodArgs,
+}
+
+/// Options of the explainers other than NEON.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MethodArgs {
+    /// Explainer: neon, occlusion, gradient-x-input, sensitivity, integrated-gradients,
+    /// taylor, meaningful-perturbation, shapley-sampling or random.
+    #[arg(long, default_value = "neon")]
+    pub method: String,
+    /// Reference rows (CSV, same columns as the input): their column means replace the
+    /// model file's reference x̃.
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Integrated-gradients path points.
+    #[arg(long, default_value_t = 32)]
+    pub steps: usize,
+    /// Shapley-sampling permutations.
+    #[arg(long, default_value_t = 64)]
+    pub samples: usize,
+    /// Seed of the sampling methods (results do not depend on the thread count).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 pub fn run(args: ExplainArgs) -> Result<()> {
     let (model, explainer) = load(&args.table.source.model)?;
+    let explainer = match &args.method.reference {
+        Some(path) => {
+            let rows = read_table(path, args.table.source.delimiter, &model)?;
+            explainer.with_reference(column_means(rows.view())?)?
+        }
+        None => explainer,
+    };
     let rule_set: RuleSet = args.rule.parse()?;
-    let linear: LinearRule = args.linear_rule.parse()?;
-    let beta = args.beta.unwrap_or(explainer.default_beta());
-    let composite = Composite::from_rule_set(rule_set, beta)?.with_linear(linear);
+    let method = match args.method.method.parse::<Method>()? {
+        Method::Neon {
+            rule_set: RuleSet::Neon,
+            beta,
+        } => Method::Neon { rule_set, beta },
+        method => method,
+    };
+    let settings = Settings {
+        beta: args.beta.as_deref().map(str::parse::<Beta>).transpose()?,
+        linear: args.linear_rule.parse::<LinearRule>()?,
+        steps: args.method.steps,
+        samples: args.method.samples,
+        seed: args.method.seed,
+    };
     check_cluster(&explainer, args.cluster)?;
     let network = explainer.network();
     let prediction_name = crate::network::prediction_name(model.kind());
+    let mut first_row = 0;
     with_threads(args.table.source.threads, || {
         stream(
             &args.table,
             &model,
             |names| output_header(&[], prediction_name, network.output_name(), Some(names)),
             |chunk| {
-                let e = explainer.explain(chunk.features.view(), &composite, args.cluster)?;
+                let e = explain_batch(
+                    &explainer,
+                    chunk.features.view(),
+                    first_row,
+                    method,
+                    &settings,
+                    args.cluster,
+                )?;
+                first_row += chunk.n_rows();
                 Ok(ChunkOutput {
                     prediction: e.prediction,
                     output: e.output,

@@ -1,6 +1,7 @@
 //! The `neuralize` command line (behind the default `cli` feature). Each subcommand is a
 //! `run(args) -> Result<()>`; errors are reported once, in the binary.
 
+mod evaluate;
 mod explain;
 pub mod fit;
 mod info;
@@ -33,6 +34,9 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Train a model on a CSV of normal data and write its model file.
     Fit(fit::FitArgs),
+    /// Feature-flipping faithfulness of the explainers (lower area = more faithful) and
+    /// their cost per row.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 /// Run the parsed command line.
@@ -43,5 +47,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Verify(args) => verify::run(args),
         Command::Info(args) => info::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }

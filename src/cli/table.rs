@@ -215,3 +215,15 @@ pub fn load(path: &std::path::Path) -> Result<(Model, Explainer)> {
     let explainer = Explainer::new(&model);
     Ok((model, explainer))
 }
+
+/// Read a whole CSV table (model features, matched as for the input; other columns ignored).
+pub fn read_table(path: &str, delimiter: u8, model: &Model) -> Result<ndarray::Array2<f64>> {
+    let request = ColumnRequest {
+        model_names: model.feature_names(),
+        n_features: model.n_features(),
+        keep: &[],
+        ignore_extra: true,
+    };
+    let mut reader = TableReader::open(&Endpoint::parse(path), delimiter, &request)?;
+    Ok(reader.read_chunk(usize::MAX)?.features)
+}

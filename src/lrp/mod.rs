@@ -8,7 +8,9 @@ pub mod distance;
 mod explain;
 pub mod linear;
 pub mod pool;
+mod reference;
 mod rules;
 
 pub use explain::{explain, Explanation};
+pub(crate) use reference::{hybrid_eta, reroot, typical_gap};
 pub use rules::{Composite, DistanceRule, LinearRule, RuleSet, SoftMinPooling};

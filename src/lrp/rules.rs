@@ -182,6 +182,19 @@ pub enum RuleSet {
     /// The published NEON rules: soft-min pooling, the distance share, the midpoint rule.
     #[default]
     Neon,
+    /// NEON with every root point moved toward the reference x̃ (z space: r), pooled:
+    /// `N_i = sum_j p_j (|z_i - u_ij|^q - |r_i - u_ij|^q)` (kernel models; the exact split of
+    /// `h_j(z) - h_j(r)`) or `N_i = sum_k p_k w_ik (z_i - r_i)` (k-means; `h_k(z) - h_k(r)`),
+    /// `p = softmin(beta h)`, and `R_i = output * N_i / sum_i' N_i'` (conserving). Where
+    /// `sum N` is tiny or of the other sign than the output, the row keeps the NEON rules.
+    NeonRef,
+    /// Bley et al. (2025), kernel models only: `R = (1 - eta) R^GI + eta R^NEON`, with the
+    /// gradient-x-input term toward the reference
+    /// `GI_i = (z_i - r_i) gamma sum_j p_j q |z_i - u_ij|^(q-1) sign(z_i - u_ij)` rescaled to
+    /// sum to the output (the conserving variant; rows where it cannot keep `R^NEON`), and
+    /// `eta = clamp(0.4 log10(gamma s) + 0.4, 0, 1)`, s the median pairwise `||u_j - u_k||_q^q`
+    /// of the model's centers.
+    Hybrid,
 }
 
 impl FromStr for RuleSet {
@@ -190,17 +203,31 @@ impl FromStr for RuleSet {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "neon" => Ok(RuleSet::Neon),
+            "neon-ref" => Ok(RuleSet::NeonRef),
+            "hybrid" => Ok(RuleSet::Hybrid),
             _ => Err(Error::parameter(
                 "rule",
-                format!("unknown rule set {s:?}; expected neon"),
+                format!("unknown rule set {s:?}; expected neon, neon-ref or hybrid"),
             )),
         }
+    }
+}
+
+impl fmt::Display for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RuleSet::Neon => "neon",
+            RuleSet::NeonRef => "neon-ref",
+            RuleSet::Hybrid => "hybrid",
+        })
     }
 }
 
 /// Which rule each layer kind gets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Composite {
+    /// The named rule set; `NeonRef` and `Hybrid` post-process the NEON relevances.
+    pub rule_set: RuleSet,
     pub pooling: SoftMinPooling,
     pub distance: DistanceRule,
     pub linear: LinearRule,
@@ -210,6 +237,7 @@ impl Composite {
     /// The published NEON rules with stiffness `beta`.
     pub fn neon(beta: f64) -> Result<Self> {
         Ok(Composite {
+            rule_set: RuleSet::Neon,
             pooling: SoftMinPooling::new(beta)?,
             distance: DistanceRule::Share,
             linear: LinearRule::Midpoint,
@@ -218,9 +246,10 @@ impl Composite {
 
     /// A named rule set with stiffness `beta`.
     pub fn from_rule_set(rule_set: RuleSet, beta: f64) -> Result<Self> {
-        match rule_set {
-            RuleSet::Neon => Self::neon(beta),
-        }
+        Ok(Composite {
+            rule_set,
+            ..Self::neon(beta)?
+        })
     }
 
     /// Replace the linear-layer rule.

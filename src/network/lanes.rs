@@ -26,9 +26,15 @@ fn fold_lanes(values: &[f64], init: f64, op: impl Fn(f64, f64) -> f64 + Copy) ->
     rest.iter().fold(total, |t, &v| op(t, v))
 }
 
-/// `sum_j values_j`.
+/// Block length of the sums: [`sum`] and [`sum_exp`] add in the same order, so a forward
+/// pass and an explanation report bit-identical outputs.
+const BLOCK: usize = 64;
+
+/// `sum_j values_j`, lane sums per block of `BLOCK`, blocks added in order.
 pub fn sum(values: &[f64]) -> f64 {
-    fold_lanes(values, 0.0, |a, b| a + b)
+    values.chunks(BLOCK).fold(0.0, |total, block| {
+        total + fold_lanes(block, 0.0, |a, b| a + b)
+    })
 }
 
 /// `min_j values_j` (`+inf` for none).
@@ -66,7 +72,7 @@ fn exp_inplace_generic(values: &mut [f64], shift: f64, scale: f64) {
     }
 }
 
-/// `sum_j exp(shift - values_j)`.
+/// `sum_j exp(shift - values_j)`, summed in the order of [`sum`].
 pub fn sum_exp(values: &[f64], shift: f64) -> f64 {
     with_avx2!(sum_exp_avx2, sum_exp_generic, (values: &[f64], shift: f64) -> f64)
 }
@@ -74,7 +80,6 @@ pub fn sum_exp(values: &[f64], shift: f64) -> f64 {
 #[inline(always)]
 fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
     // Blocks through a stack buffer: a branch-free map (vectorized), then a lane sum.
-    const BLOCK: usize = 64;
     let mut buffer = [0.0; BLOCK];
     let mut total = 0.0;
     for block in values.chunks(BLOCK) {

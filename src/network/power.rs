@@ -17,6 +17,16 @@ impl Power {
         }
     }
 
+    /// `d|t|^q / dt = q |t|^(q-1) sign(t)`: `2t` (q = 2) or `sign(t)` with `sign(0) = 0` (q = 1).
+    #[inline]
+    pub fn derivative(self, t: f64) -> f64 {
+        match self {
+            Power::One if t == 0.0 => 0.0,
+            Power::One => t.signum(),
+            Power::Two => 2.0 * t,
+        }
+    }
+
     /// `sum_i |x_i - u_i|^q` from exact differences.
     #[inline]
     pub fn distance(self, x: &[f64], u: &[f64]) -> f64 {

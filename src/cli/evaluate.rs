@@ -1,0 +1,136 @@
+//! `neuralize evaluate`: feature-flipping faithfulness of several explainers on one table.
+
+use super::table::{load, read_table, with_threads};
+use crate::baselines::{column_means, Beta, Method, Settings};
+use crate::evaluate::{evaluate, Evaluation, Imputation};
+use crate::io::atomic::AtomicFile;
+use crate::{Error, LinearRule, Result};
+use std::io::Write;
+
+/// Every method, in table order.
+const ALL_METHODS: &str = "neon,occlusion,gradient-x-input,sensitivity,integrated-gradients,\
+taylor,meaningful-perturbation,shapley-sampling,random";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvaluateArgs {
+    /// Model file (JSON, format "neuralize/1").
+    #[arg(long, short = 'm')]
+    pub model: std::path::PathBuf,
+    /// Rows to explain (CSV with a header); rows whose explained output is <= 0 are skipped.
+    #[arg(long, short = 'i')]
+    pub input: String,
+    /// Reference rows (e.g. the training data): their column means are the reference x̃ and
+    /// the mean imputation; their per-feature values feed the marginal imputation.
+    #[arg(long)]
+    pub reference: String,
+    /// Methods (comma-separated); NEON variants as neon, neon-ref, hybrid, NAME@BETA, NAME@auto.
+    #[arg(long, value_delimiter = ',', default_value = ALL_METHODS)]
+    pub methods: Vec<String>,
+    /// Marginal-imputation draws per row.
+    #[arg(long, default_value_t = 5)]
+    pub draws: usize,
+    /// Default beta of the NEON variants without `@BETA` (a number or `auto`).
+    #[arg(long)]
+    pub beta: Option<String>,
+    /// k-means linear-layer rule of the NEON variants.
+    #[arg(long, default_value = "midpoint")]
+    pub linear_rule: String,
+    /// Write the mean curves (method, imputation, step, mean relative output) to this CSV.
+    #[arg(long)]
+    pub curves: Option<std::path::PathBuf>,
+    /// Field delimiter of the CSV files.
+    #[arg(long, default_value = ",")]
+    pub delimiter: char,
+    /// Worker threads for the flipping curves (explanations are timed on one thread).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Integrated-gradients path points.
+    #[arg(long, default_value_t = 32)]
+    pub steps: usize,
+    /// Shapley-sampling permutations.
+    #[arg(long, default_value_t = 64)]
+    pub samples: usize,
+    /// Seed of the sampling methods and of the marginal draws.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+pub fn run(args: EvaluateArgs) -> Result<()> {
+    if !args.delimiter.is_ascii() {
+        return Err(Error::parameter("delimiter", "must be one ASCII character"));
+    }
+    let delimiter = args.delimiter as u8;
+    let (model, explainer) = load(&args.model)?;
+    let x = read_table(&args.input, delimiter, &model)?;
+    let reference_rows = read_table(&args.reference, delimiter, &model)?;
+    let explainer = explainer.with_reference(column_means(reference_rows.view())?)?;
+    let methods: Vec<Method> = args
+        .methods
+        .iter()
+        .map(|m| m.trim().parse())
+        .collect::<Result<_>>()?;
+    let settings = Settings {
+        beta: args.beta.as_deref().map(str::parse::<Beta>).transpose()?,
+        linear: args.linear_rule.parse::<LinearRule>()?,
+        steps: args.steps,
+        samples: args.samples,
+        seed: args.seed,
+    };
+    let evaluation = with_threads(args.threads, || {
+        evaluate(
+            &explainer,
+            x.view(),
+            reference_rows.view(),
+            &methods,
+            &settings,
+            args.draws,
+        )
+    })?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    write_table(&mut out, &evaluation).map_err(|e| Error::io("<stdout>", e))?;
+    if let Some(path) = &args.curves {
+        let mut file = AtomicFile::create(path)?;
+        write_curves(file.writer(), &evaluation).map_err(|e| Error::io(path, e))?;
+        file.commit()?;
+    }
+    Ok(())
+}
+
+/// The markdown table: one line per method.
+fn write_table(out: &mut impl Write, evaluation: &Evaluation) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "rows explained (output > 0): {} of {}\n",
+        evaluation.rows, evaluation.input_rows
+    )?;
+    writeln!(
+        out,
+        "| method | AUC mean imputation | AUC marginal imputation | µs/row (1 thread) |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|")?;
+    for s in &evaluation.scores {
+        writeln!(
+            out,
+            "| {} | {:.4} | {:.4} | {:.1} |",
+            s.method, s.area[0], s.area[1], s.micros_per_row
+        )?;
+    }
+    out.flush()
+}
+
+/// `method,imputation,step,mean_output` (output relative to each row's start).
+fn write_curves(mut out: impl Write, evaluation: &Evaluation) -> std::io::Result<()> {
+    writeln!(out, "method,imputation,step,mean_output")?;
+    for s in &evaluation.scores {
+        for (imputation, curve) in [Imputation::Mean, Imputation::Marginal]
+            .iter()
+            .zip(&s.curves)
+        {
+            for (step, v) in curve.iter().enumerate() {
+                writeln!(out, "{},{},{step},{v}", s.method, imputation.name())?;
+            }
+        }
+    }
+    out.flush()
+}
