@@ -32,7 +32,8 @@ fn explain_stdout(name: &str, extra: &[&str]) -> String {
 #[test]
 fn explain_matches_every_shipped_expected_file() {
     for name in FIXTURES {
-        let (header, rows) = parse_csv(&explain_stdout(name, &[]));
+        // The published rules, named explicitly: the default may change, the fixtures do not.
+        let (header, rows) = parse_csv(&explain_stdout(name, &["--rule", "neon"]));
         let expected =
             std::fs::read_to_string(model_path(&format!("{name}.expected.csv"))).unwrap();
         let (want_header, want_rows) = parse_csv(&expected);
@@ -311,4 +312,25 @@ fn broken_pipe_in_a_shell_pipeline_with_head() {
     assert!(stdout(&out).starts_with("cluster,logit,"));
     assert_eq!(stdout(&out).lines().count(), 1);
     assert_eq!(std::fs::read_to_string(dir.join("stderr.txt")).unwrap(), "");
+}
+
+#[test]
+fn the_default_rule_is_neon_with_auto_beta_and_conserves() {
+    for name in FIXTURES {
+        let default = explain_stdout(name, &[]);
+        assert_eq!(
+            default,
+            explain_stdout(name, &["--rule", "neon", "--beta", "auto"]),
+            "{name}"
+        );
+        let (_, rows) = parse_csv(&default);
+        for (r, row) in rows.iter().enumerate() {
+            let total: f64 = row[2..].iter().sum();
+            assert!(
+                (total - row[1]).abs() <= 1e-9 * row[1].abs().max(1.0),
+                "{name} row {r}: relevances sum to {total}, output {}",
+                row[1]
+            );
+        }
+    }
 }

@@ -5,21 +5,29 @@ use crate::baselines::{column_means, explain_batch, Beta, Method, Settings};
 use crate::io::table_writer::output_header;
 use crate::{LinearRule, Result, RuleSet};
 
+/// The name of the default rule set.
+const DEFAULT_RULE: &str = "default";
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
     #[command(flatten)]
     pub table: TableArgs,
-    /// Soft-min stiffness beta > 0 of the relevance pooling, or `auto`. Default: 1 for
-    /// one-class SVM and kernel density (their own soft-min); for k-means the model file's
-    /// beta, else 2 / (mean squared distance to the nearest other centroid).
+    /// Soft-min stiffness beta > 0 of the relevance pooling, or `auto` (from the model file
+    /// only: kernel models min(1, 1/(gamma s)), s the median pairwise distance of the
+    /// support vectors or points; k-means as below). Default: `auto` for the default rule;
+    /// with an explicit --rule, 1 for one-class SVM and kernel density (their own soft-min)
+    /// and for k-means the model file's beta, else 2 / (mean squared distance to the nearest
+    /// other centroid).
     #[arg(long)]
     pub beta: Option<String>,
     /// k-means only: explain the logit of this cluster (0-based) instead of the assigned one.
     #[arg(long)]
     pub cluster: Option<usize>,
-    /// Rule set of the `neon` method: `neon` (the published NEON rules), `neon-ref` (root
-    /// points toward the reference) or `hybrid` (Bley et al. 2025; kernel models).
-    #[arg(long, default_value = "neon")]
+    /// Rule set of the `neon` method: `default` (the NEON rules with beta `auto`, the most
+    /// faithful conserving variant measured), `neon` (the published NEON rules, beta 1 for
+    /// kernel models), `neon-ref` (root points toward the reference) or `hybrid` (Bley et
+    /// al. 2025; kernel models).
+    #[arg(long, default_value = DEFAULT_RULE)]
     pub rule: String,
     /// k-means only: the rule of the linear layer: midpoint, lrp0, epsilon=E, gamma=G,
     /// alpha-beta=A,B, flat, w2 or zb (z^B needs `bounds` in the model file).
@@ -60,7 +68,13 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         }
         None => explainer,
     };
-    let rule_set: RuleSet = args.rule.parse()?;
+    // The default: the published NEON rules with the `auto` stiffness, the most faithful
+    // conserving variant we measured (docs/faithfulness.md); `--rule neon` keeps the
+    // published defaults (beta = 1 for kernel models).
+    let (rule_set, default_beta) = match args.rule.as_str() {
+        DEFAULT_RULE => (RuleSet::Neon, Some(Beta::Auto)),
+        name => (name.parse::<RuleSet>()?, None),
+    };
     let method = match args.method.method.parse::<Method>()? {
         Method::Neon {
             rule_set: RuleSet::Neon,
@@ -69,7 +83,10 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         method => method,
     };
     let settings = Settings {
-        beta: args.beta.as_deref().map(str::parse::<Beta>).transpose()?,
+        beta: match args.beta.as_deref() {
+            Some(beta) => Some(beta.parse::<Beta>()?),
+            None => default_beta,
+        },
         linear: args.linear_rule.parse::<LinearRule>()?,
         steps: args.method.steps,
         samples: args.method.samples,
