@@ -26,7 +26,7 @@ from export_sklearn import to_neuralize, write_model  # noqa: E402
 METHODS = ["neon", "neon@auto", "neon-ref@auto", "hybrid@auto", "occlusion",
            "gradient-x-input", "integrated-gradients", "taylor", "meaningful-perturbation",
            "shapley-sampling", "random"]
-KMEANS_METHODS = ["neon", "neon-ref", "occlusion", "gradient-x-input", "integrated-gradients",
+KMEANS_METHODS = ["neon", "neon@auto", "neon@0.3", "neon@1", "neon@3", "neon@10", "neon-ref", "neon-ref@1", "neon-ref@10", "occlusion", "gradient-x-input", "integrated-gradients",
                   "shapley-sampling", "random"]
 
 

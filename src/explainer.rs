@@ -24,6 +24,9 @@ pub struct Explainer {
     auto_beta: f64,
 }
 
+/// `auto` beta of k-means relative to the stored (or scale-free) default.
+const KMEANS_AUTO_STIFFENING: f64 = 10.0;
+
 impl Explainer {
     /// Neuralize `model`.
     pub fn new(model: &Model) -> Self {
@@ -44,7 +47,7 @@ impl Explainer {
         let auto_beta = match gap {
             Some(gap) if gap > 0.0 => (1.0 / gap).min(1.0),
             Some(_) => 1.0,
-            None => default_beta,
+            None => KMEANS_AUTO_STIFFENING * default_beta,
         };
         let mut explainer = Explainer {
             network,
@@ -119,7 +122,11 @@ impl Explainer {
     /// `||u_j - u_k||_q^q` of the centers (the first 500), so gamma s is the typical
     /// activation gap between two units; `beta gamma s ~ 1` lets units at a typical gap
     /// share relevance instead of the nearest taking it all, and beta never exceeds the
-    /// model's own soft-min (1). For k-means: the default beta (the trainer's stored value).
+    /// model's own soft-min (1). For k-means: 10 times the default beta (the trainer's
+    /// `1 / mean f_c`), so a competitor whose contrast exceeds the nearest one's by the mean
+    /// logit gets `e^-10` of its weight: nearly "c versus the nearest competitor", which was
+    /// the most faithful setting of `neon-ref` on held-out blobs and wine
+    /// (docs/faithfulness.md).
     pub fn auto_beta(&self) -> f64 {
         self.auto_beta
     }

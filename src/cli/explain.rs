@@ -23,8 +23,9 @@ pub struct ExplainArgs {
     /// k-means only: explain the logit of this cluster (0-based) instead of the assigned one.
     #[arg(long)]
     pub cluster: Option<usize>,
-    /// Rule set of the `neon` method: `default` (the NEON rules with beta `auto`, the most
-    /// faithful conserving variant measured), `neon` (the published NEON rules, beta 1 for
+    /// Rule set of the `neon` method: `default` (the most faithful conserving variant
+    /// measured: beta `auto` with the NEON rules for kernel models and `neon-ref` for
+    /// k-means), `neon` (the published NEON rules, beta 1 for
     /// kernel models), `neon-ref` (root points toward the reference) or `hybrid` (Bley et
     /// al. 2025; kernel models).
     #[arg(long, default_value = DEFAULT_RULE)]
@@ -68,10 +69,13 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         }
         None => explainer,
     };
-    // The default: the published NEON rules with the `auto` stiffness, the most faithful
-    // conserving variant we measured (docs/faithfulness.md); `--rule neon` keeps the
-    // published defaults (beta = 1 for kernel models).
+    // The default: the most faithful conserving variant we measured (docs/faithfulness.md),
+    // with the `auto` stiffness: the NEON rules for kernel models, roots toward the
+    // reference for k-means. `--rule neon` keeps the published defaults.
     let (rule_set, default_beta) = match args.rule.as_str() {
+        DEFAULT_RULE if model.kind() == crate::ModelKind::KMeans => {
+            (RuleSet::NeonRef, Some(Beta::Auto))
+        }
         DEFAULT_RULE => (RuleSet::Neon, Some(Beta::Auto)),
         name => (name.parse::<RuleSet>()?, None),
     };
