@@ -114,6 +114,7 @@ fn info_json_has_the_right_counts() {
         );
         assert_eq!(info["provenance"], file["provenance"], "{name}");
         assert!(info["default_beta"].as_f64().unwrap() > 0.0);
+        assert!(info["auto_beta"].as_f64().unwrap() > 0.0);
         if let Some(beta) = file.get("beta") {
             assert_eq!(&info["beta"], beta, "{name}");
             assert_eq!(&info["default_beta"], beta, "{name}");
@@ -138,7 +139,8 @@ fn info_text_is_human_readable() {
         "support vectors",
         "kernel           rbf, gamma = ",
         "scaler           standardize",
-        "beta             not stored; explain uses 1 by default",
+        "beta             none stored; explain uses auto = 0.26",
+        ", 1 with --rule neon",
         "provenance",
     ] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");

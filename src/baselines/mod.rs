@@ -79,6 +79,10 @@ impl fmt::Display for Beta {
 /// An explainer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Method {
+    /// The most faithful conserving NEON variant we measured (docs/faithfulness.md): beta
+    /// `auto` (unless the settings give one) with the rule set [`RuleSet::default_for`] the
+    /// model family: `neon` for kernel models, `neon-ref` for k-means.
+    Default,
     /// An LRP rule set; `beta: None` takes the caller's default.
     Neon {
         rule_set: RuleSet,
@@ -94,7 +98,8 @@ pub enum Method {
     Random,
 }
 
-const NAMES: &str = "neon, neon-ref, hybrid (optionally NAME@BETA or NAME@auto), occlusion, \
+const NAMES: &str =
+    "default, neon, neon-ref, hybrid (optionally NAME@BETA or NAME@auto), occlusion, \
 gradient-x-input, sensitivity, integrated-gradients, taylor, meaningful-perturbation, \
 shapley-sampling, random";
 
@@ -114,6 +119,7 @@ impl FromStr for Method {
             )),
         };
         match name {
+            "default" => plain(Method::Default),
             "neon" | "neon-ref" | "hybrid" => Ok(Method::Neon {
                 rule_set: name.parse()?,
                 beta,
@@ -137,6 +143,7 @@ impl FromStr for Method {
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Method::Default => f.write_str("default"),
             Method::Neon { rule_set, beta } => match beta {
                 Some(beta) => write!(f, "{rule_set}@{beta}"),
                 None => write!(f, "{rule_set}"),
@@ -206,6 +213,19 @@ pub fn neon_composite(
     Ok(Composite::from_rule_set(rule_set, beta)?.with_linear(settings.linear))
 }
 
+impl Method {
+    /// [`Method::Default`] spelled out for `network`; every other method as it is.
+    pub fn resolved(self, network: &Network, settings: &Settings) -> Method {
+        match self {
+            Method::Default => Method::Neon {
+                rule_set: RuleSet::default_for(network.kind()),
+                beta: Some(settings.beta.unwrap_or(Beta::Auto)),
+            },
+            method => method,
+        }
+    }
+}
+
 /// Explain every row of `x` with `method`. `first_row` is the index of `x`'s first row in
 /// the whole input (it names the random streams of the sampling methods).
 pub fn explain_batch(
@@ -217,6 +237,7 @@ pub fn explain_batch(
     cluster: Option<usize>,
 ) -> Result<Explanation> {
     settings.validate()?;
+    let method = method.resolved(explainer.network(), settings);
     if let Method::Neon { rule_set, beta } = method {
         let composite = neon_composite(explainer, rule_set, beta, settings)?;
         return explainer.explain(x, &composite, cluster);
@@ -271,7 +292,9 @@ fn explain_row(
     out: &mut [f64],
 ) -> Result<()> {
     match method {
-        Method::Neon { .. } => unreachable!("NEON is explained by the LRP engine"),
+        Method::Default | Method::Neon { .. } => {
+            unreachable!("resolved to a rule set and explained by the LRP engine")
+        }
         Method::Occlusion => occlusion(target, x, fx, reference, out)?,
         Method::GradientXInput => gradient::gradient_x_input(target, x, reference, out),
         Method::Sensitivity => gradient::sensitivity(target, x, out),

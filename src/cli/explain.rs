@@ -3,10 +3,7 @@
 use super::table::{check_cluster, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
 use crate::baselines::{column_means, explain_batch, Beta, Method, Settings};
 use crate::io::table_writer::output_header;
-use crate::{LinearRule, Result, RuleSet};
-
-/// The name of the default rule set.
-const DEFAULT_RULE: &str = "default";
+use crate::{Error, LinearRule, Result};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
@@ -14,22 +11,20 @@ pub struct ExplainArgs {
     pub table: TableArgs,
     /// Soft-min stiffness beta > 0 of the relevance pooling, or `auto` (from the model file
     /// only: kernel models min(1, 1/(gamma s)), s the median pairwise distance of the
-    /// support vectors or points; k-means as below). Default: `auto` for the default rule;
-    /// with an explicit --rule, 1 for one-class SVM and kernel density (their own soft-min)
-    /// and for k-means the model file's beta, else 2 / (mean squared distance to the nearest
-    /// other centroid).
+    /// support vectors or points; k-means 10 x the beta below). Default: `auto` for the
+    /// default method; with an explicit --rule, 1 for one-class SVM and kernel density
+    /// (their own soft-min) and for k-means the model file's beta, else
+    /// 2 / (mean squared distance to the nearest other centroid).
     #[arg(long)]
     pub beta: Option<String>,
     /// k-means only: explain the logit of this cluster (0-based) instead of the assigned one.
     #[arg(long)]
     pub cluster: Option<usize>,
-    /// Rule set of the `neon` method: `default` (the most faithful conserving variant
-    /// measured: beta `auto` with the NEON rules for kernel models and `neon-ref` for
-    /// k-means), `neon` (the published NEON rules, beta 1 for
-    /// kernel models), `neon-ref` (root points toward the reference) or `hybrid` (Bley et
-    /// al. 2025; kernel models).
-    #[arg(long, default_value = DEFAULT_RULE)]
-    pub rule: String,
+    /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
+    /// reference) or `hybrid` (Bley et al. 2025; kernel models). Without it, the default
+    /// method picks `neon` for kernel models and `neon-ref` for k-means, with beta `auto`.
+    #[arg(long)]
+    pub rule: Option<String>,
     /// k-means only: the rule of the linear layer: midpoint, lrp0, epsilon=E, gamma=G,
     /// alpha-beta=A,B, flat, w2 or zb (z^B needs `bounds` in the model file).
     #[arg(long, default_value = "midpoint")]
@@ -41,9 +36,10 @@ pub struct ExplainArgs {
 /// Options of the explainers other than NEON.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MethodArgs {
-    /// Explainer: neon, occlusion, gradient-x-input, sensitivity, integrated-gradients,
-    /// taylor, meaningful-perturbation, shapley-sampling or random.
-    #[arg(long, default_value = "neon")]
+    /// Explainer: default (the most faithful conserving NEON variant measured), neon,
+    /// neon-ref, hybrid (NAME@BETA sets beta), occlusion, gradient-x-input, sensitivity,
+    /// integrated-gradients, taylor, meaningful-perturbation, shapley-sampling or random.
+    #[arg(long, default_value = "default")]
     pub method: String,
     /// Reference rows (CSV, same columns as the input): their column means replace the
     /// model file's reference x̃.
@@ -69,28 +65,25 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         }
         None => explainer,
     };
-    // The default: the most faithful conserving variant we measured (docs/faithfulness.md),
-    // with the `auto` stiffness: the NEON rules for kernel models, roots toward the
-    // reference for k-means. `--rule neon` keeps the published defaults.
-    let (rule_set, default_beta) = match args.rule.as_str() {
-        DEFAULT_RULE if model.kind() == crate::ModelKind::KMeans => {
-            (RuleSet::NeonRef, Some(Beta::Auto))
-        }
-        DEFAULT_RULE => (RuleSet::Neon, Some(Beta::Auto)),
-        name => (name.parse::<RuleSet>()?, None),
-    };
-    let method = match args.method.method.parse::<Method>()? {
-        Method::Neon {
-            rule_set: RuleSet::Neon,
+    let method = match (args.method.method.parse::<Method>()?, &args.rule) {
+        (method, None) => method,
+        (Method::Default, Some(rule)) => Method::Neon {
+            rule_set: rule.parse()?,
+            beta: None,
+        },
+        (Method::Neon { beta, .. }, Some(rule)) => Method::Neon {
+            rule_set: rule.parse()?,
             beta,
-        } => Method::Neon { rule_set, beta },
-        method => method,
+        },
+        (method, Some(_)) => {
+            return Err(Error::parameter(
+                "rule",
+                format!("applies to the NEON methods, not to --method {method}"),
+            ))
+        }
     };
     let settings = Settings {
-        beta: match args.beta.as_deref() {
-            Some(beta) => Some(beta.parse::<Beta>()?),
-            None => default_beta,
-        },
+        beta: args.beta.as_deref().map(str::parse::<Beta>).transpose()?,
         linear: args.linear_rule.parse::<LinearRule>()?,
         steps: args.method.steps,
         samples: args.method.samples,

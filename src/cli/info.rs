@@ -48,7 +48,10 @@ struct Summary<'a> {
     scaler: Option<ScalerSummary>,
     reference: Option<Vec<f64>>,
     beta: Option<f64>,
+    /// The beta of the published rules (`--rule neon`) when none is given.
     default_beta: f64,
+    /// The `auto` beta, used by the default rule.
+    auto_beta: f64,
     bounds: bool,
     provenance: Option<&'a serde_json::Value>,
 }
@@ -71,6 +74,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
         reference: model.reference().map(|r| r.to_vec()),
         beta: model.beta(),
         default_beta: explainer.default_beta(),
+        auto_beta: explainer.auto_beta(),
         bounds: model.bounds().is_some(),
         provenance: model.provenance(),
     };
@@ -139,10 +143,14 @@ fn human(s: &Summary<'_>) -> String {
         None => "none".to_string(),
     };
     lines.push(("reference", reference));
-    let beta = match s.beta {
-        Some(b) => format!("{b} (stored); explain uses it by default"),
-        None => format!("not stored; explain uses {} by default", s.default_beta),
+    let stored = match s.beta {
+        Some(b) => format!("{b} stored"),
+        None => "none stored".to_string(),
     };
+    let beta = format!(
+        "{stored}; explain uses auto = {} by default, {} with --rule neon",
+        s.auto_beta, s.default_beta
+    );
     lines.push(("beta", beta));
     let bounds = if s.bounds { "yes (z^B rule)" } else { "none" };
     lines.push(("bounds", bounds.to_string()));

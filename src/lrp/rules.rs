@@ -197,6 +197,17 @@ pub enum RuleSet {
     Hybrid,
 }
 
+impl RuleSet {
+    /// The rule set of the default explanation: `neon` for kernel models, `neon-ref` for
+    /// k-means (the most faithful conserving variants measured, docs/faithfulness.md).
+    pub fn default_for(kind: crate::ModelKind) -> RuleSet {
+        match kind {
+            crate::ModelKind::KMeans => RuleSet::NeonRef,
+            _ => RuleSet::Neon,
+        }
+    }
+}
+
 impl FromStr for RuleSet {
     type Err = Error;
 
