@@ -113,6 +113,11 @@ def main():
     export_ocsvm(out, "ocsvm_blobs", ["x", "y"], blobs[:250], heldout, 0.1, 0.5, "rbf", False)
     export_ocsvm(out, "ocsvm_blobs_laplacian", ["x", "y"], blobs[:250], heldout, 0.15, 0.8,
                  "laplacian", False)
+    # A well-conditioned rbf blobs case (5 features): held to the strict 1e-5 agreement.
+    blobs5, _ = make_blobs(n_samples=300, centers=3, n_features=5, random_state=1)
+    noise5 = rng.uniform(blobs5.min(0) - 2, blobs5.max(0) + 2, size=(40, 5))
+    export_ocsvm(out, "ocsvm_blobs5", ["x%d" % i for i in range(5)], blobs5[:250],
+                 np.vstack([blobs5[250:], noise5]), 0.1, 0.1, "rbf", False)
 
     inertia = {}
     digits_x = digits.data[:, digits.data.std(axis=0) > 0]

@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 { head -n 1 models/ocsvm_breast_cancer.input.csv; tail -n 60 models/ocsvm_breast_cancer.input.csv; } \
     > "$tmp/malignant.csv"
-kernel="neon,neon@0.25,neon@auto,neon-ref,neon-ref@auto,hybrid,hybrid@auto"
+kernel="default,neon,neon@0.25,neon@auto,neon-ref,neon-ref@auto,hybrid,hybrid@auto"
 baselines="occlusion,gradient-x-input,sensitivity,integrated-gradients,taylor,meaningful-perturbation,shapley-sampling,random"
 run() {  # name input methods
     echo "### $1"
@@ -23,4 +23,4 @@ run() {  # name input methods
 }
 run ocsvm_breast_cancer "$tmp/malignant.csv" "$kernel,$baselines"
 run ocsvm_digits_rbf models/ocsvm_digits_rbf.input.csv "$kernel,$baselines"
-run kmeans_wine models/kmeans_wine.input.csv "neon,neon@auto,neon-ref,$baselines"
+run kmeans_wine models/kmeans_wine.input.csv "default,neon,neon@auto,neon-ref,neon-ref@auto,$baselines"

@@ -8,7 +8,8 @@ use crate::{Error, LinearRule, Result};
 use std::io::Write;
 
 /// Every method, in table order.
-const ALL_METHODS: &str = "neon,occlusion,gradient-x-input,sensitivity,integrated-gradients,\
+const ALL_METHODS: &str =
+    "default,neon,occlusion,gradient-x-input,sensitivity,integrated-gradients,\
 taylor,meaningful-perturbation,shapley-sampling,random";
 
 #[derive(Debug, Clone, clap::Args)]
@@ -23,7 +24,8 @@ pub struct EvaluateArgs {
     /// the mean imputation; their per-feature values feed the marginal imputation.
     #[arg(long)]
     pub reference: String,
-    /// Methods (comma-separated); NEON variants as neon, neon-ref, hybrid, NAME@BETA, NAME@auto.
+    /// Methods (comma-separated); `default` is explain's default; NEON variants as neon,
+    /// neon-ref, hybrid, NAME@BETA, NAME@auto.
     #[arg(long, value_delimiter = ',', default_value = ALL_METHODS)]
     pub methods: Vec<String>,
     /// Marginal-imputation draws per row.
