@@ -4,7 +4,7 @@
 use super::colors;
 use super::figure::{DrawResult, Figure};
 use super::font::FAMILY;
-use super::heatmap::format_number;
+use super::number::format_number;
 use crate::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -106,7 +106,8 @@ impl Figure for Bars {
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(16 + 8 * longest as u32)
-            .build_cartesian_2d(-extent..extent, (0..k).into_segmented())?;
+            // An integer range is inclusive as a discrete axis: 0..k-1 has k slots.
+            .build_cartesian_2d(-extent..extent, (0..k - 1).into_segmented())?;
         let label_of = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) if *i < k => self.shown[k - 1 - i].0.clone(),
             _ => String::new(),
@@ -114,6 +115,7 @@ impl Figure for Bars {
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .max_light_lines(1)
             .y_labels(k)
             .y_label_formatter(&label_of)
             .x_desc("relevance")

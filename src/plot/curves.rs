@@ -97,18 +97,23 @@ impl Figure for Curves {
                 .configure_mesh()
                 .x_desc("features removed (most relevant first)")
                 .y_desc("mean output / start")
+                .max_light_lines(1)
+                .x_label_formatter(&|step| format!("{step:.0}"))
                 .label_style((FAMILY, 13))
                 .axis_desc_style((FAMILY, 14))
                 .draw()?;
             for curve in self.curves.iter().filter(|c| &c.imputation == imputation) {
                 let index = self.methods.iter().position(|m| m == &curve.method);
-                let colour = colors::series(index.unwrap_or(0));
+                let index = index.unwrap_or(0);
+                let colour = colors::series(index);
+                // Earlier methods are drawn wider, so that curves on top of them stay visible.
+                let width = 1 + (self.methods.len() - index).min(3) as u32;
                 let points = curve.points.iter().enumerate().map(|(s, &v)| (s as f64, v));
                 chart
-                    .draw_series(LineSeries::new(points, colour.stroke_width(2)))?
+                    .draw_series(LineSeries::new(points, colour.stroke_width(width)))?
                     .label(curve.method.clone())
                     .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                        PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(width))
                     });
             }
             chart

@@ -5,6 +5,7 @@
 use super::colors;
 use super::figure::{DrawResult, Figure};
 use super::font::FAMILY;
+use super::number::format_number;
 use crate::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -185,18 +186,6 @@ impl Figure for Heatmap {
     }
 }
 
-/// A short, readable number: 4 significant digits.
-pub(crate) fn format_number(value: f64) -> String {
-    if value == 0.0 {
-        "0".to_string()
-    } else if value.abs() >= 1e5 || value.abs() < 1e-3 {
-        format!("{value:.3e}")
-    } else {
-        let digits = (3 - value.abs().log10().floor() as i32).clamp(0, 6) as usize;
-        format!("{value:.digits$}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,14 +246,5 @@ mod tests {
         assert!(Heatmap::new(3, 3, vec![row.clone()]).is_err());
         assert!(Heatmap::new(0, 3, vec![row]).is_err());
         assert!(Heatmap::new(2, 3, vec![]).is_err());
-    }
-
-    #[test]
-    fn numbers_are_short() {
-        assert_eq!(format_number(1.23456), "1.235");
-        assert_eq!(format_number(123.456), "123.5");
-        assert_eq!(format_number(0.0), "0");
-        assert_eq!(format_number(-0.012345), "-0.01235");
-        assert_eq!(format_number(2.5e-7), "2.500e-7");
     }
 }

@@ -29,8 +29,10 @@ mod curves;
 mod figure;
 mod font;
 mod heatmap;
+mod number;
 
 pub use bars::Bars;
 pub use curves::{Curve, Curves};
 pub use figure::{render, save, DrawResult, Figure, ImageFormat};
 pub use heatmap::{Heatmap, HeatmapLayout, HeatmapRow};
+pub use number::format_number;
