@@ -388,6 +388,19 @@ fn bad_arguments_are_one_line_errors() {
         ],
         &["`row`", "row 5 is out of range"],
     );
+    check(
+        vec![
+            "plot".into(),
+            "bars".into(),
+            "--relevance".into(),
+            dir.display().to_string(),
+            "--row".into(),
+            "0".into(),
+            "--output".into(),
+            out.into(),
+        ],
+        &["not a regular file"],
+    );
     let curves = path(&dir, "curves.csv");
     std::fs::write(&curves, "method,imputation,mean_output\nneon,mean,1\n").unwrap();
     check(

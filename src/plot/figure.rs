@@ -55,7 +55,7 @@ pub fn render(figure: &impl Figure, format: ImageFormat) -> Result<Vec<u8>> {
     let (width, height) = figure.size();
     match format {
         ImageFormat::Png => {
-            let mut pixels = vec![255u8; width as usize * height as usize * 3];
+            let mut pixels = vec![0u8; width as usize * height as usize * 3];
             {
                 let area =
                     BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();

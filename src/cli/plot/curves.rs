@@ -27,6 +27,9 @@ pub fn run(args: CurvesArgs) -> Result<()> {
     save(&Curves::new(curves)?, &args.output)
 }
 
+/// The (step, value) pairs of one curve.
+type Steps = Vec<(usize, f64)>;
+
 /// One curve per (method, imputation), in order of first appearance; the steps of each
 /// must be 0, 1, 2, ... (in any order).
 fn read_curves(path: &Path, delimiter: u8) -> Result<Vec<Curve>> {
@@ -57,7 +60,8 @@ fn read_curves(path: &Path, delimiter: u8) -> Result<Vec<Curve>> {
                 })
         })
         .collect::<Result<_>>()?;
-    let mut points: Vec<(String, String, Vec<(usize, f64)>)> = Vec::new();
+    // Per (method, imputation): the (step, value) pairs in file order.
+    let mut points: Vec<(String, String, Steps)> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());

@@ -31,7 +31,7 @@ pub fn read_explained(
     wanted: &[usize],
     flag: &str,
 ) -> Result<Explained> {
-    let endpoint = Endpoint::Path(path.to_path_buf());
+    let endpoint = regular_file(path)?;
     let header = read_header(&endpoint, delimiter)?;
     let output_name = header
         .iter()
@@ -82,7 +82,7 @@ pub fn read_inputs(
     wanted: &[usize],
     flag: &str,
 ) -> Result<Vec<Vec<f64>>> {
-    let endpoint = Endpoint::Path(path.to_path_buf());
+    let endpoint = regular_file(path)?;
     let header = read_header(&endpoint, delimiter)?;
     let by_name = features.iter().all(|f| header.contains(f));
     if !by_name && header.len() != features.len() {
@@ -145,6 +145,19 @@ fn read_rows(
             })
         })
         .collect()
+}
+
+/// `path` as an input, if it is a regular file: the header is read before the rows, so a
+/// pipe (which can be read only once) is refused with a clear message.
+fn regular_file(path: &Path) -> Result<Endpoint> {
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !metadata.is_file() {
+        return Err(Error::io(
+            path,
+            std::io::Error::other("not a regular file (pipes and stdin are not supported here)"),
+        ));
+    }
+    Ok(Endpoint::Path(path.to_path_buf()))
 }
 
 fn missing(path: &Path, message: &str) -> Error {
