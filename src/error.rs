@@ -33,6 +33,9 @@ pub enum Error {
     /// `neuralize verify` found the network and the classical model further apart than allowed.
     #[error("verify failed: {0}")]
     VerifyFailed(String),
+    /// A picture could not be drawn or encoded (`neuralize plot`).
+    #[error("plot: {0}")]
+    Plot(String),
 }
 
 impl Error {

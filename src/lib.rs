@@ -42,6 +42,8 @@ pub mod io;
 pub mod lrp;
 pub mod network;
 pub mod neuralize;
+#[cfg(feature = "cli")]
+pub mod plot;
 mod rng;
 
 pub use classical::{Estimator, Kernel, Model, ModelKind};

@@ -5,6 +5,7 @@ mod evaluate;
 mod explain;
 pub mod fit;
 mod info;
+mod plot;
 mod progress;
 mod score;
 mod table;
@@ -37,6 +38,9 @@ pub enum Command {
     /// Feature-flipping faithfulness of the explainers (lower area = more faithful) and
     /// their cost per row.
     Evaluate(evaluate::EvaluateArgs),
+    /// Draw pictures: relevance heatmaps of image rows, relevance bars of a tabular row,
+    /// feature-flipping curves (PNG or SVG by the output's extension).
+    Plot(plot::PlotArgs),
 }
 
 /// Run the parsed command line.
@@ -48,5 +52,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Info(args) => info::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Plot(args) => plot::run(args),
     }
 }

@@ -61,7 +61,8 @@ pub struct TableArgs {
     pub keep: Vec<String>,
 }
 
-fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
+/// A `--delimiter` value: one ASCII character, or `\t` / `tab`.
+pub fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
     match text {
         "\\t" | "tab" => Ok(b'\t'),
         _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),

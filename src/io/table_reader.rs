@@ -85,28 +85,7 @@ impl TableReader {
             .flexible(true)
             .buffer_capacity(1 << 16)
             .from_reader(stream);
-        let header_record = reader
-            .byte_headers()
-            .map_err(|e| csv_failure(&source, e))?
-            .clone();
-        if header_record.is_empty() || (header_record.len() == 1 && header_record[0].is_empty()) {
-            return Err(Error::Csv {
-                path: source,
-                message: "the file is empty (expected a header line)".to_string(),
-            });
-        }
-        let header = header_record
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                std::str::from_utf8(h)
-                    .map(|s| s.trim().to_string())
-                    .map_err(|_| Error::Csv {
-                        path: source.clone(),
-                        message: format!("line 1, column {}: the header is not valid UTF-8", i + 1),
-                    })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let header = read_header_record(&mut reader, &source)?;
         let plan = plan_columns(&source, &header, &request_for(&header))?;
         Ok(TableReader {
             reader,
@@ -187,6 +166,42 @@ pub fn read_numeric_table(input: &Endpoint, delimiter: u8) -> Result<(Vec<String
         rows.append(ndarray::Axis(0), chunk.features.view())
             .expect("chunks have the header's width");
     }
+}
+
+/// The header of a CSV table (names trimmed), without reading its rows.
+pub fn read_header(input: &Endpoint, delimiter: u8) -> Result<Vec<String>> {
+    let (stream, source) = open_stream(input)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .from_reader(stream);
+    read_header_record(&mut reader, &source)
+}
+
+/// Read and check the header line: not empty, valid UTF-8; names trimmed.
+fn read_header_record<R: Read>(reader: &mut csv::Reader<R>, source: &str) -> Result<Vec<String>> {
+    let header_record = reader
+        .byte_headers()
+        .map_err(|e| csv_failure(source, e))?
+        .clone();
+    if header_record.is_empty() || (header_record.len() == 1 && header_record[0].is_empty()) {
+        return Err(Error::Csv {
+            path: source.to_string(),
+            message: "the file is empty (expected a header line)".to_string(),
+        });
+    }
+    header_record
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            std::str::from_utf8(h)
+                .map(|s| s.trim().to_string())
+                .map_err(|_| Error::Csv {
+                    path: source.to_string(),
+                    message: format!("line 1, column {}: the header is not valid UTF-8", i + 1),
+                })
+        })
+        .collect::<Result<Vec<_>>>()
 }
 
 /// The byte stream of a path or stdin, and its name in messages.

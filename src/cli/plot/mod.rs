@@ -1,0 +1,34 @@
+//! `neuralize plot`: pictures of `explain` outputs (heatmaps, bars) and of `evaluate`
+//! flipping curves. The picture format follows the output's extension (.png or .svg).
+
+mod bars;
+mod curves;
+mod heatmap;
+mod rows;
+
+use crate::Result;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlotArgs {
+    #[command(subcommand)]
+    pub picture: Picture,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Picture {
+    /// Image rows: each input image (gray) beside its relevance heatmap (red = positive,
+    /// blue = negative, white = 0, scale symmetric per row).
+    Heatmap(heatmap::HeatmapArgs),
+    /// One tabular row: signed bars of the features with the largest |relevance|.
+    Bars(bars::BarsArgs),
+    /// The mean feature-flipping curves of `neuralize evaluate --curves`.
+    Curves(curves::CurvesArgs),
+}
+
+pub fn run(args: PlotArgs) -> Result<()> {
+    match args.picture {
+        Picture::Heatmap(args) => heatmap::run(args),
+        Picture::Bars(args) => bars::run(args),
+        Picture::Curves(args) => curves::run(args),
+    }
+}
