@@ -133,6 +133,16 @@ fn heatmap_png_has_the_layout_size_and_signed_colours() {
     };
     assert_eq!(rgb(layout.cell_center(0, 0, 5)), (0, 0, 0));
     assert_eq!(rgb(layout.cell_center(0, 0, 4)), (255, 255, 255));
+    // A white page, with dark caption text below the panels.
+    assert_eq!(rgb((0, 0)), (255, 255, 255), "white background");
+    let dark_below_panels = pixels
+        .chunks(3)
+        .skip(width as usize * (height as usize - 40))
+        .any(|p| p.iter().all(|&c| c < 200));
+    assert!(
+        dark_below_panels,
+        "the caption is drawn (dark text on white)"
+    );
     // Row 0's relevance is constant: every cell is the full red of its own scale.
     assert!(redness(&pixels, width, &layout, 1, 6)
         .iter()

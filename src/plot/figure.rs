@@ -59,8 +59,7 @@ pub fn render(figure: &impl Figure, format: ImageFormat) -> Result<Vec<u8>> {
             {
                 let area =
                     BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
-                figure.draw(&area).map_err(drawing_error)?;
-                area.present().map_err(drawing_error)?;
+                draw_on_white(figure, &area)?;
             }
             encode_png(&pixels, width, height)
         }
@@ -68,13 +67,21 @@ pub fn render(figure: &impl Figure, format: ImageFormat) -> Result<Vec<u8>> {
             let mut text = String::new();
             {
                 let area = SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
-                area.fill(&WHITE).map_err(drawing_error)?;
-                figure.draw(&area).map_err(drawing_error)?;
-                area.present().map_err(drawing_error)?;
+                draw_on_white(figure, &area)?;
             }
             Ok(text.into_bytes())
         }
     }
+}
+
+/// A white background, then the figure.
+fn draw_on_white<DB: DrawingBackend>(
+    figure: &impl Figure,
+    area: &DrawingArea<DB, Shift>,
+) -> Result<()> {
+    area.fill(&WHITE).map_err(drawing_error)?;
+    figure.draw(area).map_err(drawing_error)?;
+    area.present().map_err(drawing_error)
 }
 
 /// Draw `figure` into `path` (PNG or SVG by its extension), written atomically.
