@@ -103,7 +103,7 @@ fn bad_cells_name_file_line_column_and_value() {
 
 #[test]
 fn a_bad_cell_beyond_the_first_chunks_names_its_line() {
-    // data row 20,000 is on line 20,001; two 16,384-row chunks... the first was written
+    // data row 20,000 is on line 20,001; several 4,096-row chunks were already written
     let mut rows = vec!["5,3,1,0.2"; 30_000];
     rows[19_999] = "5,3,oops,0.2";
     let (code, err) = explain_fails("row-20000", &iris_model(), &iris(&rows), &[]);

@@ -161,7 +161,7 @@ fn broken_pipe_is_a_quiet_success() {
 #[test]
 fn keep_copies_columns_in_front_and_rows_stay_in_order_across_chunks() {
     let dir = scratch("keep");
-    let n = 40_000; // more than two 16,384-row chunks
+    let n = 40_000; // many 4,096-row chunks
     let input = dir.join("in.csv");
     std::fs::write(&input, iris_with_ids(n)).unwrap();
     let output = dir.join("out.csv");

@@ -9,7 +9,7 @@ use crate::{Error, Explainer, Model, Network, Result};
 use std::io::Write;
 
 /// Rows read, processed and written per step; memory does not grow with the input.
-const STREAM_ROWS: usize = 16_384;
+const STREAM_ROWS: usize = 4_096;
 
 /// Where the rows come from: the options every command that reads a CSV shares.
 #[derive(Debug, Clone, clap::Args)]
