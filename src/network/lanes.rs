@@ -97,6 +97,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_dispatched_copies_match_the_portable_code_bit_for_bit() {
+        let values: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.731).sin() * 40.0).collect();
+        let shift = min(&values);
+        assert_eq!(
+            sum_exp(&values, shift).to_bits(),
+            sum_exp_generic(&values, shift).to_bits()
+        );
+        let (mut dispatched, mut portable) = (values.clone(), values);
+        exp_inplace(&mut dispatched, shift, 0.37);
+        exp_inplace_generic(&mut portable, shift, 0.37);
+        assert!(dispatched
+            .iter()
+            .zip(&portable)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
     fn reductions_agree_with_plain_loops() {
         for n in [0usize, 1, 7, 8, 9, 64, 421] {
             let values: Vec<f64> = (0..n).map(|i| ((i * 37 % 11) as f64) - 4.5).collect();
