@@ -4,24 +4,13 @@
 
 mod common;
 
+use common::Rng;
+
 use common::assert_close;
 use ndarray::{array, Array1, Array2, Axis};
 use neuralize::baselines::{explain_batch, taylor, Method, Settings, Target};
 use neuralize::classical::{KMeans, KernelDensity, OneClassSvm, Standardizer};
 use neuralize::{Composite, Estimator, Explainer, Kernel, Model, RuleSet};
-
-struct Rng(u64);
-impl Rng {
-    fn uniform(&mut self, low: f64, high: f64) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        low + (high - low) * ((self.0 >> 11) as f64 / (1u64 << 53) as f64)
-    }
-    fn matrix(&mut self, rows: usize, cols: usize, low: f64, high: f64) -> Array2<f64> {
-        Array2::from_shape_fn((rows, cols), |_| self.uniform(low, high))
-    }
-}
 
 fn scaler(rng: &mut Rng, d: usize) -> Standardizer {
     let mean = Array1::from_shape_fn(d, |_| rng.uniform(-2.0, 2.0));

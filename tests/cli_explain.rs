@@ -1,23 +1,8 @@
 //! `neuralize explain` and `score` on good inputs: fixtures, pipes, --keep, --delimiter.
 
 mod cli_support;
+use cli_support::common::FIXTURES;
 use cli_support::*;
-
-/// Every shipped model with its input and expected explanation.
-const FIXTURES: &[&str] = &[
-    "kde_digits",
-    "kde_iris",
-    "kde_wine",
-    "kmeans_blobs",
-    "kmeans_digits",
-    "kmeans_iris",
-    "kmeans_wine",
-    "ocsvm_blobs",
-    "ocsvm_breast_cancer",
-    "ocsvm_breast_cancer_raw",
-    "ocsvm_digits_laplacian",
-    "ocsvm_digits_rbf",
-];
 
 fn explain_stdout(name: &str, extra: &[&str]) -> String {
     let model = model_path(&format!("{name}.json"));

@@ -1,22 +1,8 @@
 //! `neuralize verify` and `neuralize info` on the shipped models.
 
 mod cli_support;
+use cli_support::common::FIXTURES;
 use cli_support::*;
-
-const MODELS: &[&str] = &[
-    "kde_digits",
-    "kde_iris",
-    "kde_wine",
-    "kmeans_blobs",
-    "kmeans_digits",
-    "kmeans_iris",
-    "kmeans_wine",
-    "ocsvm_blobs",
-    "ocsvm_breast_cancer",
-    "ocsvm_breast_cancer_raw",
-    "ocsvm_digits_laplacian",
-    "ocsvm_digits_rbf",
-];
 
 fn verify(name: &str, extra: &[&str]) -> std::process::Output {
     let model = model_path(&format!("{name}.json"));
@@ -28,7 +14,7 @@ fn verify(name: &str, extra: &[&str]) -> std::process::Output {
 
 #[test]
 fn verify_passes_on_every_shipped_model() {
-    for name in MODELS {
+    for name in FIXTURES {
         let out = verify(name, &[]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
         let table = stdout(&out);
@@ -88,7 +74,7 @@ fn verify_on_a_header_only_input_passes() {
 
 #[test]
 fn info_json_has_the_right_counts() {
-    for name in MODELS {
+    for name in FIXTURES {
         let path = model_path(&format!("{name}.json"));
         let file: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();

@@ -3,24 +3,12 @@
 
 mod common;
 
+use common::Rng;
+
 use common::assert_close;
 use ndarray::{Array1, Array2};
 use neuralize::classical::{Bounds, KMeans, KernelDensity, OneClassSvm, Standardizer};
 use neuralize::{Composite, Estimator, Explainer, Kernel, LinearRule, Model};
-
-/// A small deterministic generator (xorshift) so tests need no RNG dependency.
-struct Rng(u64);
-impl Rng {
-    fn uniform(&mut self, low: f64, high: f64) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        low + (high - low) * ((self.0 >> 11) as f64 / (1u64 << 53) as f64)
-    }
-    fn matrix(&mut self, rows: usize, cols: usize, low: f64, high: f64) -> Array2<f64> {
-        Array2::from_shape_fn((rows, cols), |_| self.uniform(low, high))
-    }
-}
 
 fn log_sum_exp(values: &[f64]) -> f64 {
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);

@@ -1,6 +1,9 @@
 //! Helpers shared by the `cli_*` tests: run the real binary, build scratch files.
 #![allow(dead_code)] // each test file uses a different subset
 
+#[path = "../common/mod.rs"]
+pub mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

@@ -96,3 +96,19 @@ pub fn assert_conserves(relevance: &Array2<f64>, output: &[f64], what: &str) {
         );
     }
 }
+
+/// A small deterministic generator (xorshift) so tests need no RNG dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        low + (high - low) * ((self.0 >> 11) as f64 / (1u64 << 53) as f64)
+    }
+
+    pub fn matrix(&mut self, rows: usize, cols: usize, low: f64, high: f64) -> Array2<f64> {
+        Array2::from_shape_fn((rows, cols), |_| self.uniform(low, high))
+    }
+}
