@@ -1,6 +1,6 @@
 //! Layer-wise relevance propagation through the neuralized networks.
 //!
-//! Rules are small parameter structs ([`rules`]); each layer kind has one propagation kernel
+//! Rules are small parameter structs ([`SoftMinPooling`], [`LinearRule`], ...); each layer kind has one propagation kernel
 //! ([`pool`], [`distance`], [`linear`]); a [`Composite`] picks the rule per layer kind;
 //! [`explain`] runs forward and backward over a batch.
 
