@@ -1,10 +1,11 @@
 //! `neuralize evaluate`: feature-flipping faithfulness of several explainers on one table.
 
-use super::table::{load, read_table, with_threads};
-use crate::baselines::{column_means, Beta, Method, Settings};
+use super::settings::SettingsArgs;
+use super::table::{load, parse_delimiter, read_table, with_threads};
+use crate::baselines::{column_means, Method};
 use crate::evaluate::{evaluate, Evaluation, Imputation};
 use crate::io::atomic::AtomicFile;
-use crate::{Error, LinearRule, Result};
+use crate::{Error, Result};
 use std::io::Write;
 
 /// Every method, in table order.
@@ -31,37 +32,21 @@ pub struct EvaluateArgs {
     /// Marginal-imputation draws per row.
     #[arg(long, default_value_t = 5)]
     pub draws: usize,
-    /// Default beta of the NEON variants without `@BETA` (a number or `auto`).
-    #[arg(long)]
-    pub beta: Option<String>,
-    /// k-means linear-layer rule of the NEON variants.
-    #[arg(long, default_value = "midpoint")]
-    pub linear_rule: String,
     /// Write the mean curves (method, imputation, step, mean relative output) to this CSV.
     #[arg(long)]
     pub curves: Option<std::path::PathBuf>,
-    /// Field delimiter of the CSV files.
-    #[arg(long, default_value = ",")]
-    pub delimiter: char,
+    /// Field delimiter of the CSV files, e.g. ';' or '\t'.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
     /// Worker threads for the flipping curves (explanations are timed on one thread).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Integrated-gradients path points.
-    #[arg(long, default_value_t = 32)]
-    pub steps: usize,
-    /// Shapley-sampling permutations.
-    #[arg(long, default_value_t = 64)]
-    pub samples: usize,
-    /// Seed of the sampling methods and of the marginal draws.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
 }
 
 pub fn run(args: EvaluateArgs) -> Result<()> {
-    if !args.delimiter.is_ascii() {
-        return Err(Error::parameter("delimiter", "must be one ASCII character"));
-    }
-    let delimiter = args.delimiter as u8;
+    let delimiter = args.delimiter;
     let (model, explainer) = load(&args.model)?;
     let x = read_table(&args.input, delimiter, &model)?;
     let reference_rows = read_table(&args.reference, delimiter, &model)?;
@@ -71,13 +56,7 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         .iter()
         .map(|m| m.trim().parse())
         .collect::<Result<_>>()?;
-    let settings = Settings {
-        beta: args.beta.as_deref().map(str::parse::<Beta>).transpose()?,
-        linear: args.linear_rule.parse::<LinearRule>()?,
-        steps: args.steps,
-        samples: args.samples,
-        seed: args.seed,
-    };
+    let settings = args.settings.settings()?;
     let evaluation = with_threads(args.threads, || {
         evaluate(
             &explainer,

@@ -1,22 +1,15 @@
 //! `neuralize explain`: scores and relevances for every row of a CSV.
 
+use super::settings::SettingsArgs;
 use super::table::{check_cluster, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
-use crate::baselines::{column_means, explain_batch, Beta, Method, Settings};
+use crate::baselines::{column_means, explain_batch, Method};
 use crate::io::table_writer::output_header;
-use crate::{Error, LinearRule, Result};
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
     #[command(flatten)]
     pub table: TableArgs,
-    /// Soft-min stiffness beta > 0 of the relevance pooling, or `auto` (from the model file
-    /// only: kernel models min(1, 1/(gamma s)), s the median pairwise distance of the
-    /// support vectors or points; k-means 10 x the beta below). Default: `auto` for the
-    /// default method; with an explicit --rule, 1 for one-class SVM and kernel density
-    /// (their own soft-min) and for k-means the model file's beta, else
-    /// 2 / (mean squared distance to the nearest other centroid).
-    #[arg(long)]
-    pub beta: Option<String>,
     /// k-means only: explain the logit of this cluster (0-based) instead of the assigned one.
     #[arg(long)]
     pub cluster: Option<usize>,
@@ -25,10 +18,8 @@ pub struct ExplainArgs {
     /// method picks `neon` for kernel models and `neon-ref` for k-means, with beta `auto`.
     #[arg(long)]
     pub rule: Option<String>,
-    /// k-means only: the rule of the linear layer: midpoint, lrp0, epsilon=E, gamma=G,
-    /// alpha-beta=A,B, flat, w2 or zb (z^B needs `bounds` in the model file).
-    #[arg(long, default_value = "midpoint")]
-    pub linear_rule: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     #[command(flatten)]
     pub method: MethodArgs,
 }
@@ -45,15 +36,6 @@ pub struct MethodArgs {
     /// model file's reference x̃.
     #[arg(long)]
     pub reference: Option<String>,
-    /// Integrated-gradients path points.
-    #[arg(long, default_value_t = 32)]
-    pub steps: usize,
-    /// Shapley-sampling permutations.
-    #[arg(long, default_value_t = 64)]
-    pub samples: usize,
-    /// Seed of the sampling methods (results do not depend on the thread count).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
 }
 
 pub fn run(args: ExplainArgs) -> Result<()> {
@@ -82,13 +64,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             ))
         }
     };
-    let settings = Settings {
-        beta: args.beta.as_deref().map(str::parse::<Beta>).transpose()?,
-        linear: args.linear_rule.parse::<LinearRule>()?,
-        steps: args.method.steps,
-        samples: args.method.samples,
-        seed: args.method.seed,
-    };
+    let settings = args.settings.settings()?;
     check_cluster(&explainer, args.cluster)?;
     let network = explainer.network();
     let prediction_name = crate::network::prediction_name(model.kind());

@@ -8,6 +8,7 @@ mod info;
 mod plot;
 mod progress;
 mod score;
+mod settings;
 mod table;
 mod verify;
 
