@@ -4,8 +4,10 @@
 //! cargo run --release --example bench_library -- models/ocsvm_breast_cancer.json \
 //!     models/ocsvm_breast_cancer.input.csv [repeats]
 //! ```
-//! Prints one JSON line: rows, best-of-`repeats` seconds for `forward` and `explain`.
+//! Prints one JSON line: rows, best-of-`repeats` seconds for `forward`, `explain` (the
+//! published rules, `--rule neon`) and `explain_default` (the default method).
 
+use neuralize::baselines::{explain_batch, Method, Settings};
 use neuralize::io::columns::ColumnRequest;
 use neuralize::io::table_reader::TableReader;
 use neuralize::io::Endpoint;
@@ -28,7 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut reader = TableReader::open(&Endpoint::parse(input_path), b',', &request)?;
     let x = reader.read_chunk(usize::MAX)?.features;
     let explainer = Explainer::new(&model);
-    let composite = explainer.default_composite()?;
+    let published = explainer.default_composite()?;
+    let settings = Settings::default();
     let best = |f: &dyn Fn() -> neuralize::Result<()>| -> neuralize::Result<f64> {
         let mut best = f64::INFINITY;
         for _ in 0..repeats {
@@ -39,9 +42,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(best)
     };
     let forward = best(&|| explainer.forward(x.view(), None).map(|_| ()))?;
-    let explain = best(&|| explainer.explain(x.view(), &composite, None).map(|_| ()))?;
+    let explain = best(&|| explainer.explain(x.view(), &published, None).map(|_| ()))?;
+    let default = best(&|| {
+        explain_batch(&explainer, x.view(), 0, Method::Default, &settings, None).map(|_| ())
+    })?;
     println!(
-        "{{\"rows\": {}, \"forward_s\": {forward}, \"explain_s\": {explain}, \"threads\": {}}}",
+        "{{\"rows\": {}, \"forward_s\": {forward}, \"explain_s\": {explain}, \"explain_default_s\": {default}, \"threads\": {}}}",
         x.nrows(),
         rayon::current_num_threads()
     );

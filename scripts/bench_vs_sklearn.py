@@ -101,7 +101,8 @@ def main():
                          capture_output=True, text=True).stdout
     lib = json.loads(out)
     rows["neuralize forward / score (library, in memory)"] = lib["forward_s"]
-    rows["neuralize explain (library, in memory)"] = lib["explain_s"]
+    rows["neuralize explain (library, in memory, --rule neon --beta 1)"] = lib["explain_s"]
+    rows["neuralize explain (library, in memory, default rule)"] = lib["explain_default_s"]
     for rule_args, label in [([], "default rule"), (["--rule", "neon", "--beta", "1"], "--rule neon --beta 1")]:
         rows[f"neuralize explain, whole command, CSV in/out ({label})"] = min(
             run([binary, "explain", "--model", model_path, "--input", input_path,
@@ -124,13 +125,15 @@ def main():
     for name, seconds in rows.items():
         print(f"| {name} | {seconds:.3f} | {args.rows / seconds:,.0f} | {seconds / sk:.3f} |")
 
-    lib_explain = rows["neuralize explain (library, in memory)"]
     print("\nRatios (same run):")
-    print(f"- library explain vs scikit-learn decision_function: {sk / lib_explain:.1f}x faster")
     numpy_key = "NumPy NEON explain (in memory, pinned yardstick)"
-    if numpy_key in rows:
-        print(f"- library explain vs NumPy NEON: {rows[numpy_key] / lib_explain:.1f}x faster")
-    print(f"- library explain / library forward: {lib_explain / rows['neuralize forward / score (library, in memory)']:.2f}")
+    forward = rows["neuralize forward / score (library, in memory)"]
+    for label in ["--rule neon --beta 1", "default rule"]:
+        lib_explain = rows[f"neuralize explain (library, in memory, {label})"]
+        print(f"- library explain ({label}) vs scikit-learn decision_function: {sk / lib_explain:.1f}x faster")
+        if numpy_key in rows:
+            print(f"- library explain ({label}) vs NumPy NEON: {rows[numpy_key] / lib_explain:.1f}x faster")
+        print(f"- library explain ({label}) / library forward: {lib_explain / forward:.2f}")
     py = rows["Python read CSV + decision_function + write CSV (whole script)"]
     for label in ["default rule", "--rule neon --beta 1"]:
         cmd = rows[f"neuralize explain, whole command, CSV in/out ({label})"]
