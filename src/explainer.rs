@@ -162,7 +162,7 @@ impl Explainer {
         let bounds = self.bounds.as_ref().map(|(l, h)| (l.view(), h.view()));
         let neon = explain(&self.network, x, composite, cluster, bounds)?;
         match composite.rule_set {
-            RuleSet::Neon => Ok(neon),
+            RuleSet::Neon | RuleSet::NeonFloor => Ok(neon),
             RuleSet::NeonRef | RuleSet::Hybrid => reroot(
                 &self.network,
                 x,

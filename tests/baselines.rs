@@ -356,12 +356,12 @@ fn reference_rule_sets_conserve() {
     for (name, model) in models(6, 41) {
         let explainer = Explainer::new(&model);
         let x = inputs(6, 30, 2);
-        for rule_set in [RuleSet::NeonRef, RuleSet::Hybrid] {
-            if name == "kmeans" && rule_set == RuleSet::Hybrid {
+        for rule_set in [RuleSet::NeonRef, RuleSet::Hybrid, RuleSet::NeonFloor] {
+            if name == "kmeans" && rule_set != RuleSet::NeonRef {
                 let c = Composite::from_rule_set(rule_set, 1.0).unwrap();
                 assert!(
                     explainer.explain(x.view(), &c, None).is_err(),
-                    "hybrid is kernel-only"
+                    "{rule_set} is kernel-only"
                 );
                 continue;
             }
@@ -378,12 +378,66 @@ fn reference_rule_sets_conserve() {
     }
 }
 
+/// `neon-floor`: `R = (o - o_0) S + o_0 / d` with the NEON shares S of `neon`; so it ranks
+/// features as `neon` where o > 0, keeps that ranking where o <= 0 (where `neon`, `o S`,
+/// reverses it), and equals `neon` for kernel density (o_0 = 0).
+#[test]
+fn the_bias_floor_is_spread_flat() {
+    for (name, model) in models(5, 43) {
+        if name == "kmeans" {
+            continue;
+        }
+        let explainer = Explainer::new(&model);
+        let x = inputs(5, 40, 3);
+        let neon = explainer
+            .explain(x.view(), &Composite::neon(0.5).unwrap(), None)
+            .unwrap();
+        let floor = explainer
+            .explain(
+                x.view(),
+                &Composite::from_rule_set(RuleSet::NeonFloor, 0.5).unwrap(),
+                None,
+            )
+            .unwrap();
+        let Estimator::OneClassSvm(svm) = model.estimator() else {
+            for (a, b) in neon.relevance.iter().zip(&floor.relevance) {
+                assert_close(*b, *a, 1e-9, &format!("{name}: floor 0"));
+            }
+            continue;
+        };
+        let o0 = (svm.rho() / svm.dual_coef().sum()).ln();
+        let mut inliers = 0;
+        for ((n, f), &o) in neon
+            .relevance
+            .outer_iter()
+            .zip(floor.relevance.outer_iter())
+            .zip(&neon.output)
+        {
+            if o.abs() < 1e-6 {
+                continue;
+            }
+            inliers += usize::from(o < 0.0);
+            for (&n_i, &f_i) in n.iter().zip(f) {
+                let expected = (o - o0) * n_i / o + o0 / 5.0;
+                assert_close(
+                    f_i,
+                    expected,
+                    1e-9,
+                    &format!("{name}: R = (o - o0) S + o0/d"),
+                );
+            }
+        }
+        assert!(inliers > 0, "{name}: the inputs include inliers");
+    }
+}
+
 #[test]
 fn methods_parse_and_print() {
     for name in [
         "neon",
         "neon-ref@auto",
         "hybrid@0.5",
+        "neon-floor@auto",
         "occlusion",
         "gradient-x-input",
         "sensitivity",

@@ -5,7 +5,7 @@ mod common;
 
 use ndarray::{Array1, Array2};
 use neuralize::classical::{Bounds, KMeans, KernelDensity, OneClassSvm, Standardizer};
-use neuralize::{Composite, Estimator, Explainer, Kernel, LinearRule, Model};
+use neuralize::{Composite, Estimator, Explainer, Kernel, LinearRule, Model, RuleSet};
 use proptest::prelude::*;
 
 fn matrix(rows: usize, cols: usize, scale: f64) -> impl Strategy<Value = Array2<f64>> {
@@ -116,6 +116,11 @@ proptest! {
     #[test]
     fn kernel_models_conserve((model, x, beta) in kernel_case()) {
         check(&model, &x, &Composite::neon(beta).unwrap(), None);
+    }
+
+    #[test]
+    fn kernel_models_conserve_with_the_bias_floor((model, x, beta) in kernel_case()) {
+        check(&model, &x, &Composite::from_rule_set(RuleSet::NeonFloor, beta).unwrap(), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //!
 //! | method | relevance `R_i` |
 //! |---|---|
-//! | `neon`, `neon-ref`, `hybrid` (`@BETA` or `@auto` optional) | the LRP rule sets ([`RuleSet`]) |
+//! | `neon`, `neon-ref`, `hybrid`, `neon-floor` (`@BETA` or `@auto` optional) | the LRP rule sets ([`RuleSet`]) |
 //! | `occlusion` | `f(x) - f(x with x_i <- x̃_i)` |
 //! | `gradient-x-input` | `df/dx_i(x) (x_i - x̃_i)`, analytic gradient ([`Target`]) |
 //! | `sensitivity` | `(df/dx_i(x))^2` |
@@ -99,7 +99,7 @@ pub enum Method {
 }
 
 const NAMES: &str =
-    "default, neon, neon-ref, hybrid (optionally NAME@BETA or NAME@auto), occlusion, \
+    "default, neon, neon-ref, hybrid, neon-floor (optionally NAME@BETA or NAME@auto), occlusion, \
 gradient-x-input, sensitivity, integrated-gradients, taylor, meaningful-perturbation, \
 shapley-sampling, random";
 
@@ -120,7 +120,7 @@ impl FromStr for Method {
         };
         match name {
             "default" => plain(Method::Default),
-            "neon" | "neon-ref" | "hybrid" => Ok(Method::Neon {
+            "neon" | "neon-ref" | "hybrid" | "neon-floor" => Ok(Method::Neon {
                 rule_set: name.parse()?,
                 beta,
             }),

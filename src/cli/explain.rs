@@ -14,7 +14,8 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub cluster: Option<usize>,
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
-    /// reference) or `hybrid` (Bley et al. 2025; kernel models). Without it, the default
+    /// reference), `hybrid` (Bley et al. 2025; kernel models) or `neon-floor` (the bias
+    /// floor spread flat; kernel models). Without it, the default
     /// method picks `neon` for kernel models and `neon-ref` for k-means, with beta `auto`.
     #[arg(long)]
     pub rule: Option<String>,
@@ -28,7 +29,7 @@ pub struct ExplainArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct MethodArgs {
     /// Explainer: default (the most faithful conserving NEON variant measured), neon,
-    /// neon-ref, hybrid (NAME@BETA sets beta), occlusion, gradient-x-input, sensitivity,
+    /// neon-ref, hybrid, neon-floor (NAME@BETA sets beta), occlusion, gradient-x-input, sensitivity,
     /// integrated-gradients, taylor, meaningful-perturbation, shapley-sampling or random.
     #[arg(long, default_value = "default")]
     pub method: String,

@@ -2,8 +2,8 @@
 
 use super::distance::propagate_share;
 use super::linear::{propagate_linear, LinearInput};
-use super::pool::{softmin_forward_redistribute, softmin_redistribute_into};
-use super::{Composite, LinearRule};
+use super::pool::{softmin_floor, softmin_forward_redistribute, softmin_redistribute_into};
+use super::{Composite, LinearRule, RuleSet};
 use crate::error::{Error, Result};
 use crate::network::{
     check_finite, pool::min, standardized, ClusterNetwork, KernelNetwork, Network, Prediction,
@@ -49,6 +49,12 @@ pub fn explain(
         }
         Network::Cluster(net) => {
             net.check_cluster(cluster)?;
+            if composite.rule_set == RuleSet::NeonFloor {
+                return Err(Error::parameter(
+                    "rule",
+                    "neon-floor is defined for kernel models (one-class SVM, kernel density) only",
+                ));
+            }
             if composite.linear == LinearRule::ZBox && bounds.is_none() {
                 return Err(Error::parameter(
                     "linear-rule",
@@ -67,6 +73,12 @@ fn explain_kernel(
 ) -> Result<Explanation> {
     let beta = composite.pooling.beta();
     let layer = net.distance();
+    // RuleSet::NeonFloor: the pooled output of the biases alone, spread flat below.
+    let floor = match composite.rule_set {
+        RuleSet::NeonFloor => softmin_floor(layer.bias().as_slice().expect("contiguous")),
+        _ => 0.0,
+    };
+    let flat = floor / x.ncols() as f64;
     let mut output = Array1::zeros(x.nrows());
     let mut relevance = Array2::zeros(x.raw_dim());
     output
@@ -79,7 +91,7 @@ fn explain_kernel(
                 .into_par_iter(),
         )
         .enumerate()
-        .try_for_each(|(c, (out, rel))| {
+        .try_for_each(|(c, (out, mut rel))| {
             let first = c * CHUNK_ROWS;
             let rows = x.slice(s![first..first + out.len(), ..]);
             let z = standardized(rows, net.scaler());
@@ -90,10 +102,17 @@ fn explain_kernel(
                 .zip(out.iter_mut())
                 .enumerate()
             {
-                *o = softmin_forward_redistribute(h.as_slice_mut().expect("standard layout"), beta);
+                *o = softmin_forward_redistribute(
+                    h.as_slice_mut().expect("standard layout"),
+                    beta,
+                    floor,
+                );
                 check_finite(*o, first + r)?;
             }
-            propagate_share(layer, z.view(), &batch, unit_relevance, rel);
+            propagate_share(layer, z.view(), &batch, unit_relevance, rel.view_mut());
+            if flat != 0.0 {
+                rel.mapv_inplace(|r| r + flat);
+            }
             Ok(())
         })?;
     let readout = net.readout();

@@ -195,6 +195,14 @@ pub enum RuleSet {
     /// `eta = clamp(0.4 log10(gamma s) + 0.4, 0, 1)`, s the median pairwise `||u_j - u_k||_q^q`
     /// of the model's centers.
     Hybrid,
+    /// NEON with the bias floor spread flat, kernel models only. The floor
+    /// `o_0 = -log sum_j exp(-b_j)` is the pooled output at zero distance to every unit
+    /// (one-class SVM: `log(rho / sum_j alpha_j)`; kernel density: 0), a lower bound of `o`.
+    /// The excess `o - o_0 >= 0` goes through the NEON rules (soft-min pooling, distance
+    /// share), the floor is split evenly: `R_i = (o - o_0) S_i + o_0 / d`, S_i the NEON
+    /// share of feature i. Conserving; ranks features as `neon` does wherever `o > 0`, and
+    /// keeps that ranking (instead of reversing it) for inliers, `o <= 0`.
+    NeonFloor,
 }
 
 impl RuleSet {
@@ -216,9 +224,10 @@ impl FromStr for RuleSet {
             "neon" => Ok(RuleSet::Neon),
             "neon-ref" => Ok(RuleSet::NeonRef),
             "hybrid" => Ok(RuleSet::Hybrid),
+            "neon-floor" => Ok(RuleSet::NeonFloor),
             _ => Err(Error::parameter(
                 "rule",
-                format!("unknown rule set {s:?}; expected neon, neon-ref or hybrid"),
+                format!("unknown rule set {s:?}; expected neon, neon-ref, hybrid or neon-floor"),
             )),
         }
     }
@@ -230,6 +239,7 @@ impl fmt::Display for RuleSet {
             RuleSet::Neon => "neon",
             RuleSet::NeonRef => "neon-ref",
             RuleSet::Hybrid => "hybrid",
+            RuleSet::NeonFloor => "neon-floor",
         })
     }
 }
