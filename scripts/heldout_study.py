@@ -1,6 +1,6 @@
 """Held-out faithfulness study (data generated here, never in the repo; fixed seeds).
 
-    python scripts/heldout_study.py [--bin target/release/neuralize] [--out DIR]
+    python scripts/heldout_study.py [--bin target/release/neuralize] [--out DIR] [--seed 2025]
 
 1. Planted anomalies: 12 correlated Gaussian features (Toeplitz covariance 0.6^|i-j|),
    800 training rows; 300 test rows with 3 random features pushed by 2.5 standard
@@ -67,13 +67,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/neuralize")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--seed", type=int, default=2025, help="seed of the planted-anomaly data")
     args = ap.parse_args()
     out = args.out or tempfile.mkdtemp(prefix="neuralize_heldout_")
     os.makedirs(out, exist_ok=True)
 
     d = 12
     names = ["f%d" % i for i in range(d)]
-    rng = np.random.RandomState(2025)
+    rng = np.random.RandomState(args.seed)
     X_train = correlated(rng, 800, d)
     X_test = correlated(rng, 300, d)
     planted = np.array([rng.choice(d, 3, replace=False) for _ in range(len(X_test))])

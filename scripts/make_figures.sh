@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The pictures of docs/plots.md, from shipped files only:
+# The pictures of README.md ("Pictures"), from shipped files only:
 #   scripts/make_figures.sh [path/to/neuralize]
 # Explanations and curves go to a temporary folder; the pictures to docs/img/.
 set -euo pipefail

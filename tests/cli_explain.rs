@@ -306,7 +306,7 @@ fn the_default_rule_uses_auto_beta_and_conserves() {
         let rule = if name.starts_with("kmeans") {
             "neon-ref"
         } else {
-            "neon"
+            "neon-floor"
         };
         assert_eq!(
             default,

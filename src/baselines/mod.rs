@@ -81,7 +81,7 @@ impl fmt::Display for Beta {
 pub enum Method {
     /// The most faithful conserving NEON variant we measured (docs/faithfulness.md): beta
     /// `auto` (unless the settings give one) with the rule set [`RuleSet::default_for`] the
-    /// model family: `neon` for kernel models, `neon-ref` for k-means.
+    /// model family: `neon-floor` for kernel models, `neon-ref` for k-means.
     Default,
     /// An LRP rule set; `beta: None` takes the caller's default.
     Neon {

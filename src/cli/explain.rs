@@ -16,7 +16,7 @@ pub struct ExplainArgs {
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
     /// reference), `hybrid` (Bley et al. 2025; kernel models) or `neon-floor` (the bias
     /// floor spread flat; kernel models). Without it, the default
-    /// method picks `neon` for kernel models and `neon-ref` for k-means, with beta `auto`.
+    /// method picks `neon-floor` for kernel models and `neon-ref` for k-means, with beta `auto`.
     #[arg(long)]
     pub rule: Option<String>,
     #[command(flatten)]

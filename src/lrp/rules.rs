@@ -206,12 +206,13 @@ pub enum RuleSet {
 }
 
 impl RuleSet {
-    /// The rule set of the default explanation: `neon` for kernel models, `neon-ref` for
-    /// k-means (the most faithful conserving variants measured, docs/faithfulness.md).
+    /// The rule set of the default explanation: `neon-floor` for kernel models (equal to
+    /// `neon` for kernel densities, whose floor is 0), `neon-ref` for k-means: the most
+    /// faithful conserving variants measured (docs/faithfulness.md).
     pub fn default_for(kind: crate::ModelKind) -> RuleSet {
         match kind {
             crate::ModelKind::KMeans => RuleSet::NeonRef,
-            _ => RuleSet::Neon,
+            crate::ModelKind::OneClassSvm | crate::ModelKind::KernelDensity => RuleSet::NeonFloor,
         }
     }
 }
