@@ -19,6 +19,27 @@
 //!
 //! Sampling methods draw from the stream `(seed, row index)`: results depend on the seed
 //! and the row's index only, not on the thread count or the batch split.
+//!
+//! ```
+//! use neuralize::baselines::{explain_batch, Method, Settings};
+//! use neuralize::{load_model, Explainer};
+//!
+//! let model = load_model(concat!(env!("CARGO_MANIFEST_DIR"), "/models/kmeans_iris.json"))?;
+//! let explainer = Explainer::new(&model);
+//! let x = ndarray::array![[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]];
+//! let settings = Settings::default();
+//! let default = explain_batch(&explainer, x.view(), 0, Method::Default, &settings, None)?;
+//! let shapley: Method = "shapley-sampling".parse()?;
+//! let sampled = explain_batch(&explainer, x.view(), 0, shapley, &settings, None)?;
+//! for e in [&default, &sampled] {
+//!     assert_eq!(e.relevance.dim(), (2, 4));
+//! }
+//! // The default conserves: each row's relevances sum to the explained logit.
+//! for (row, &logit) in default.relevance.outer_iter().zip(&default.output) {
+//!     assert!((row.sum() - logit).abs() <= 1e-9 * logit.abs().max(1.0));
+//! }
+//! # Ok::<(), neuralize::Error>(())
+//! ```
 
 pub mod gradient;
 mod occlusion;
