@@ -324,3 +324,37 @@ fn the_default_rule_uses_auto_beta_and_conserves() {
         }
     }
 }
+
+#[test]
+fn one_and_two_threads_write_identical_files() {
+    let input = std::fs::read_to_string(model_path("ocsvm_digits_laplacian.input.csv")).unwrap();
+    let mut lines = input.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    // 20 copies: several 256-row parallel chunks.
+    let big = format!("{header}\n{}\n", vec![rows.join("\n"); 20].join("\n"));
+    let model = model_path("ocsvm_digits_laplacian.json");
+    let outputs: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = run_with_stdin(
+                &[
+                    "explain",
+                    "-m",
+                    &model,
+                    "-i",
+                    "-",
+                    "-o",
+                    "-",
+                    "--threads",
+                    threads,
+                ],
+                big.as_bytes(),
+            );
+            assert!(out.status.success(), "{}", stderr(&out));
+            stdout(&out)
+        })
+        .collect();
+    assert_eq!(outputs[0].lines().count(), 20 * rows.len() + 1);
+    assert!(outputs[0] == outputs[1], "--threads 1 and 2 differ");
+}
