@@ -14,6 +14,16 @@ fn explain_stdout(name: &str, extra: &[&str]) -> String {
     stdout(&out)
 }
 
+/// `explain` from file to file with the shipped `model`, expecting success.
+fn explain_file(model: &str, input: &std::path::Path, output: &std::path::Path, extra: &[&str]) {
+    let model = model_path(model);
+    let (input, output) = (input.to_str().unwrap(), output.to_str().unwrap());
+    let mut args = vec!["explain", "-m", &model, "-i", input, "-o", output];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 #[test]
 fn explain_matches_every_shipped_expected_file() {
     for name in FIXTURES {
@@ -150,18 +160,12 @@ fn keep_copies_columns_in_front_and_rows_stay_in_order_across_chunks() {
     let input = dir.join("in.csv");
     std::fs::write(&input, iris_with_ids(n)).unwrap();
     let output = dir.join("out.csv");
-    let out = run(&[
-        "explain",
-        "-m",
-        &model_path("kmeans_iris.json"),
-        "-i",
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--keep",
-        "id,sepal_width_cm",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    explain_file(
+        "kmeans_iris.json",
+        &input,
+        &output,
+        &["--keep", "id,sepal_width_cm"],
+    );
     let text = std::fs::read_to_string(&output).unwrap();
     let mut lines = text.lines();
     assert!(lines
@@ -261,16 +265,7 @@ fn header_only_input_writes_the_header() {
     let input = dir.join("in.csv");
     std::fs::write(&input, "x0,x1,x2,x3,x4\n").unwrap();
     let output = dir.join("out.csv");
-    let out = run(&[
-        "explain",
-        "-m",
-        &model_path("ocsvm_blobs.json"),
-        "-i",
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    explain_file("ocsvm_blobs.json", &input, &output, &[]);
     assert_eq!(
         std::fs::read_to_string(&output).unwrap(),
         "decision_function,outlierness,R_x0,R_x1,R_x2,R_x3,R_x4\n"

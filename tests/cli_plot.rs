@@ -72,9 +72,21 @@ fn svg_text(path: &Path) -> String {
 }
 
 /// Run `args` and expect success.
-fn ok(args: &[&str]) {
-    let out = run(args);
+fn ok<S: AsRef<str>>(args: &[S]) {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let out = run(&args);
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+}
+
+/// `plot KIND` with file options `(flag, path)` and then the other options.
+fn plot(kind: &str, files: &[(&str, &Path)], options: &[&str]) -> Vec<String> {
+    let mut args = vec!["plot".to_string(), kind.to_string()];
+    for (flag, file) in files {
+        args.push(flag.to_string());
+        args.push(file.display().to_string());
+    }
+    args.extend(options.iter().map(|o| o.to_string()));
+    args
 }
 
 fn path(dir: &Path, name: &str) -> PathBuf {
@@ -102,20 +114,16 @@ fn heatmap_png_has_the_layout_size_and_signed_colours() {
     let dir = scratch("plot-heatmap-toy");
     let (relevance, input) = toy(&dir);
     let figure = path(&dir, "fig.png");
-    ok(&[
-        "plot",
+    let files = [
+        ("--relevance", &*relevance),
+        ("--input", &input),
+        ("--output", &figure),
+    ];
+    ok(&plot(
         "heatmap",
-        "--relevance",
-        relevance.to_str().unwrap(),
-        "--input",
-        input.to_str().unwrap(),
-        "--shape",
-        "2x3",
-        "--rows",
-        "1,0",
-        "--output",
-        figure.to_str().unwrap(),
-    ]);
+        &files,
+        &["--shape", "2x3", "--rows", "1,0"],
+    ));
     let layout = layout(2, 3, 2);
     let (width, height, pixels) = decode_png(&figure);
     assert_eq!((width, height), layout.size());
@@ -153,13 +161,14 @@ fn heatmap_png_has_the_layout_size_and_signed_colours() {
 fn heatmap_of_a_digits_outlier_marks_its_most_relevant_pixel() {
     let dir = scratch("plot-heatmap-digits");
     let relevance = path(&dir, "R.csv");
-    let input = model_path("ocsvm_digits_rbf.input.csv");
+    let input = PathBuf::from(model_path("ocsvm_digits_rbf.input.csv"));
+    let model = model_path("ocsvm_digits_rbf.json");
     ok(&[
         "explain",
         "-m",
-        &model_path("ocsvm_digits_rbf.json"),
+        &model,
         "-i",
-        &input,
+        input.to_str().unwrap(),
         "-o",
         relevance.to_str().unwrap(),
     ]);
@@ -167,20 +176,16 @@ fn heatmap_of_a_digits_outlier_marks_its_most_relevant_pixel() {
     assert_eq!(header[1], "outlierness");
     let outlier = argmax(&rows.iter().map(|r| r[1]).collect::<Vec<_>>());
     let figure = path(&dir, "digits.png");
-    ok(&[
-        "plot",
+    let files = [
+        ("--relevance", &*relevance),
+        ("--input", &input),
+        ("--output", &figure),
+    ];
+    ok(&plot(
         "heatmap",
-        "--relevance",
-        relevance.to_str().unwrap(),
-        "--input",
-        &input,
-        "--shape",
-        "8x8",
-        "--rows",
-        &outlier.to_string(),
-        "--output",
-        figure.to_str().unwrap(),
-    ]);
+        &files,
+        &["--shape", "8x8", "--rows", &outlier.to_string()],
+    ));
     let layout = layout(8, 8, 1);
     let (width, height, pixels) = decode_png(&figure);
     assert_eq!((width, height), layout.size());
@@ -195,18 +200,8 @@ fn bars_svg_shows_the_top_features_and_the_sums() {
     let dir = scratch("plot-bars");
     let (relevance, _) = toy(&dir);
     let figure = path(&dir, "bars.svg");
-    ok(&[
-        "plot",
-        "bars",
-        "--relevance",
-        relevance.to_str().unwrap(),
-        "--row",
-        "1",
-        "--top",
-        "3",
-        "--output",
-        figure.to_str().unwrap(),
-    ]);
+    let files = [("--relevance", &*relevance), ("--output", &figure)];
+    ok(&plot("bars", &files, &["--row", "1", "--top", "3"]));
     let text = svg_text(&figure);
     for label in [
         "c",
@@ -228,16 +223,11 @@ fn bars_svg_shows_the_top_features_and_the_sums() {
         );
     }
     let png = path(&dir, "bars.PNG");
-    ok(&[
-        "plot",
+    ok(&plot(
         "bars",
-        "--relevance",
-        relevance.to_str().unwrap(),
-        "--row",
-        "0",
-        "--output",
-        png.to_str().unwrap(),
-    ]);
+        &[("--relevance", &relevance), ("--output", &png)],
+        &["--row", "0"],
+    ));
     let (width, height, _) = decode_png(&png);
     assert!(width > 0 && height > 0);
 }
@@ -260,27 +250,21 @@ fn curves_draw_one_panel_per_imputation_with_a_legend() {
     }
     std::fs::write(&curves, text).unwrap();
     let svg = path(&dir, "curves.svg");
-    ok(&[
-        "plot",
+    ok(&plot(
         "curves",
-        "--curves",
-        curves.to_str().unwrap(),
-        "--output",
-        svg.to_str().unwrap(),
-    ]);
+        &[("--curves", &curves), ("--output", &svg)],
+        &[],
+    ));
     let labels = svg_text(&svg);
     for label in ["mean imputation", "marginal imputation", "neon", "random"] {
         assert!(labels.lines().any(|l| l == label), "{label:?} in {labels}");
     }
     let png = path(&dir, "curves.png");
-    ok(&[
-        "plot",
+    ok(&plot(
         "curves",
-        "--curves",
-        curves.to_str().unwrap(),
-        "--output",
-        png.to_str().unwrap(),
-    ]);
+        &[("--curves", &curves), ("--output", &png)],
+        &[],
+    ));
     let (width, height, _) = decode_png(&png);
     assert_eq!((width, height), (1120, 440), "two panels side by side");
 }
@@ -310,129 +294,65 @@ fn fails(dir: &Path, args: &[&str], needles: &[&str]) {
 fn bad_arguments_are_one_line_errors() {
     let dir = scratch("plot-errors");
     let (relevance, input) = toy(&dir);
-    let (r, x) = (relevance.to_str().unwrap(), input.to_str().unwrap());
     let out = path(&dir, "fig.png");
-    let out = out.to_str().unwrap();
-    let heatmap = |shape: &str, rows: &str, input: &str, output: &str| {
-        vec![
-            "plot".to_string(),
-            "heatmap".into(),
-            "--relevance".into(),
-            r.into(),
-            "--input".into(),
-            input.into(),
-            "--shape".into(),
-            shape.into(),
-            "--rows".into(),
-            rows.into(),
-            "--output".into(),
-            output.into(),
-        ]
+    let heatmap = |shape: &str, rows: &str, input: &Path, output: &Path| {
+        let files = [
+            ("--relevance", &*relevance),
+            ("--input", input),
+            ("--output", output),
+        ];
+        plot("heatmap", &files, &["--shape", shape, "--rows", rows])
     };
+    let bars = |relevance: &Path, row: &str| {
+        plot(
+            "bars",
+            &[("--relevance", relevance), ("--output", &out)],
+            &["--row", row],
+        )
+    };
+    let curves = |curves: &Path| plot("curves", &[("--curves", curves), ("--output", &out)], &[]);
     let check = |args: Vec<String>, needles: &[&str]| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         fails(&dir, &args, needles);
     };
     check(
-        heatmap("3x3", "0", x, out),
+        heatmap("3x3", "0", &input, &out),
         &["shape", "3x3 has 9 pixels", "6 relevance columns"],
     );
     check(
-        heatmap("2by3", "0", x, out),
+        heatmap("2by3", "0", &input, &out),
         &["shape", "HEIGHTxWIDTH", "\"2by3\""],
     );
     check(
-        heatmap("2x3", "0,2", x, out),
+        heatmap("2x3", "0,2", &input, &out),
         &["rows", "row 2 is out of range", "2 data row(s)"],
     );
     check(
-        heatmap("2x3", "0", x, &path(&dir, "fig.jpg").display().to_string()),
+        heatmap("2x3", "0", &input, &path(&dir, "fig.jpg")),
         &["fig.jpg", ".png or .svg"],
     );
     let narrow = path(&dir, "narrow.csv");
     std::fs::write(&narrow, "p,q\n1,2\n").unwrap();
     check(
-        heatmap("2x3", "0", narrow.to_str().unwrap(), out),
+        heatmap("2x3", "0", &narrow, &out),
         &["narrow.csv", "6 features", "2 columns"],
     );
     let no_output = path(&dir, "no_output.csv");
     std::fs::write(&no_output, "decision_function,R_a\n1,2\n").unwrap();
     check(
-        vec![
-            "plot".into(),
-            "bars".into(),
-            "--relevance".into(),
-            no_output.display().to_string(),
-            "--row".into(),
-            "0".into(),
-            "--output".into(),
-            out.into(),
-        ],
+        bars(&no_output, "0"),
         &["no_output.csv", "outlierness or logit"],
     );
     let no_relevance = path(&dir, "no_relevance.csv");
     std::fs::write(&no_relevance, "cluster,logit\n1,2\n").unwrap();
     check(
-        vec![
-            "plot".into(),
-            "bars".into(),
-            "--relevance".into(),
-            no_relevance.display().to_string(),
-            "--row".into(),
-            "0".into(),
-            "--output".into(),
-            out.into(),
-        ],
+        bars(&no_relevance, "0"),
         &["no_relevance.csv", "R_<feature>"],
     );
-    check(
-        vec![
-            "plot".into(),
-            "bars".into(),
-            "--relevance".into(),
-            r.into(),
-            "--row".into(),
-            "5".into(),
-            "--output".into(),
-            out.into(),
-        ],
-        &["`row`", "row 5 is out of range"],
-    );
-    check(
-        vec![
-            "plot".into(),
-            "bars".into(),
-            "--relevance".into(),
-            dir.display().to_string(),
-            "--row".into(),
-            "0".into(),
-            "--output".into(),
-            out.into(),
-        ],
-        &["not a regular file"],
-    );
-    let curves = path(&dir, "curves.csv");
-    std::fs::write(&curves, "method,imputation,mean_output\nneon,mean,1\n").unwrap();
-    check(
-        vec![
-            "plot".into(),
-            "curves".into(),
-            "--curves".into(),
-            curves.display().to_string(),
-            "--output".into(),
-            out.into(),
-        ],
-        &["curves.csv", "missing column \"step\""],
-    );
-    check(
-        vec![
-            "plot".into(),
-            "curves".into(),
-            "--curves".into(),
-            path(&dir, "absent.csv").display().to_string(),
-            "--output".into(),
-            out.into(),
-        ],
-        &["absent.csv"],
-    );
+    check(bars(&relevance, "5"), &["`row`", "row 5 is out of range"]);
+    check(bars(&dir, "0"), &["not a regular file"]);
+    let no_step = path(&dir, "curves.csv");
+    std::fs::write(&no_step, "method,imputation,mean_output\nneon,mean,1\n").unwrap();
+    check(curves(&no_step), &["curves.csv", "missing column \"step\""]);
+    check(curves(&path(&dir, "absent.csv")), &["absent.csv"]);
 }

@@ -6,7 +6,7 @@ use super::pool::{softmin_floor, softmin_forward_redistribute, softmin_redistrib
 use super::{Composite, LinearRule, RuleSet};
 use crate::error::{Error, Result};
 use crate::network::{
-    check_finite, pool::min, standardized, ClusterNetwork, KernelNetwork, Network, Prediction,
+    check_finite, par_row_chunks, standardized, ClusterNetwork, KernelNetwork, Network, Prediction,
     Readout, CHUNK_ROWS,
 };
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
@@ -141,33 +141,20 @@ fn explain_cluster(
     let mut relevance = Array2::zeros(x.raw_dim());
     let bounds = bounds.map(|(l, h)| (l.to_vec(), h.to_vec()));
     let bounds = bounds.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice()));
-    assigned
-        .par_chunks_mut(CHUNK_ROWS)
-        .zip(
-            output
-                .as_slice_mut()
-                .expect("contiguous")
-                .par_chunks_mut(CHUNK_ROWS),
-        )
-        .zip(
-            relevance
-                .axis_chunks_iter_mut(Axis(0), CHUNK_ROWS)
-                .into_par_iter(),
-        )
-        .enumerate()
-        .for_each(|(c, ((labels, out), mut rel))| {
-            let start = c * CHUNK_ROWS;
+    let outputs = output.as_slice_mut().expect("contiguous");
+    let relevance_chunks = relevance.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS);
+    par_row_chunks(&mut assigned, outputs)
+        .zip(relevance_chunks.into_par_iter())
+        .for_each(|((start, (labels, out)), mut rel)| {
             let rows = x.slice(s![start..start + out.len(), ..]);
             let z = standardized(rows, net.scaler());
             let mut h = vec![0.0; net.n_clusters() - 1];
             let mut unit_relevance = vec![0.0; net.n_clusters() - 1];
             for (r, row) in z.outer_iter().enumerate() {
                 let row = row.to_slice().expect("standard layout");
-                labels[r] = net.assign(row, &mut h);
-                let target = cluster.unwrap_or(labels[r]);
+                let target;
+                (labels[r], target, out[r]) = net.logit_of_row(row, cluster, &mut h);
                 let contrast = net.contrast(target);
-                contrast.activations_into(row, &mut h);
-                out[r] = min(&h);
                 softmin_redistribute_into(&h, beta, out[r], &mut unit_relevance);
                 let input = LinearInput {
                     input: row,

@@ -9,7 +9,7 @@
 //! no cancellation far from the data, exactly antisymmetric (`h` of c against k is minus
 //! `h` of k against c, bit for bit), and exactly the sum the midpoint rule divides by.
 
-use super::{standardized, Forward, LinearLayer, Prediction, CHUNK_ROWS};
+use super::{par_row_chunks, standardized, Forward, LinearLayer, Prediction};
 use crate::classical::Standardizer;
 use crate::error::{Error, Result};
 use ndarray::{s, Array1, Array2, ArrayView2};
@@ -150,6 +150,21 @@ impl ClusterNetwork {
         best.0
     }
 
+    /// One standardized row: its assigned cluster, the explained cluster (`cluster`, else
+    /// the assigned one) and that cluster's logit; `h` is left holding the explained
+    /// cluster's contrasts (`n_clusters - 1` values).
+    pub fn logit_of_row(
+        &self,
+        z: &[f64],
+        cluster: Option<usize>,
+        h: &mut [f64],
+    ) -> (usize, usize, f64) {
+        let assigned = self.assign(z, h);
+        let target = cluster.unwrap_or(assigned);
+        self.contrasts[target].activations_into(z, h);
+        (assigned, target, super::pool::min(h))
+    }
+
     /// Assigned cluster (ties to the lowest index) and the logit of the explained cluster:
     /// the assigned one, or `cluster` when given.
     pub fn forward(&self, x: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
@@ -158,28 +173,16 @@ impl ClusterNetwork {
         let n = x.nrows();
         let mut assigned = vec![0usize; n];
         let mut output = Array1::zeros(n);
-        assigned
-            .par_chunks_mut(CHUNK_ROWS)
-            .zip(
-                output
-                    .as_slice_mut()
-                    .expect("contiguous")
-                    .par_chunks_mut(CHUNK_ROWS),
-            )
-            .enumerate()
-            .for_each(|(chunk, (assigned, logits))| {
-                let start = chunk * CHUNK_ROWS;
-                let x = x.slice(s![start..start + assigned.len(), ..]);
-                let z = standardized(x, self.scaler.as_ref());
-                let mut h = vec![0.0; self.n_clusters() - 1];
-                for (r, row) in z.outer_iter().enumerate() {
-                    let row = row.to_slice().expect("standard layout");
-                    assigned[r] = self.assign(row, &mut h);
-                    let target = cluster.unwrap_or(assigned[r]);
-                    self.contrasts[target].activations_into(row, &mut h);
-                    logits[r] = super::pool::min(&h);
-                }
-            });
+        let logits = output.as_slice_mut().expect("contiguous");
+        par_row_chunks(&mut assigned, logits).for_each(|(start, (assigned, logits))| {
+            let x = x.slice(s![start..start + assigned.len(), ..]);
+            let z = standardized(x, self.scaler.as_ref());
+            let mut h = vec![0.0; self.n_clusters() - 1];
+            for (r, row) in z.outer_iter().enumerate() {
+                let row = row.to_slice().expect("standard layout");
+                (assigned[r], _, logits[r]) = self.logit_of_row(row, cluster, &mut h);
+            }
+        });
         Ok(Forward {
             prediction: Prediction::Cluster(assigned),
             output,

@@ -24,6 +24,7 @@ pub use power::Power;
 
 use crate::classical::{ModelKind, Standardizer};
 use ndarray::{Array1, Array2, ArrayView2};
+use rayon::prelude::*;
 
 /// Rows per work unit: fixed, so results never depend on the number of threads.
 pub const CHUNK_ROWS: usize = 256;
@@ -98,6 +99,19 @@ impl Network {
             Network::Cluster(_) => "logit",
         }
     }
+}
+
+/// Per-row outputs split into the fixed `CHUNK_ROWS` chunks, in parallel:
+/// `(first row, (labels, outputs))` of each chunk.
+pub(crate) fn par_row_chunks<'a>(
+    labels: &'a mut [usize],
+    outputs: &'a mut [f64],
+) -> impl IndexedParallelIterator<Item = (usize, (&'a mut [usize], &'a mut [f64]))> {
+    labels
+        .par_chunks_mut(CHUNK_ROWS)
+        .zip(outputs.par_chunks_mut(CHUNK_ROWS))
+        .enumerate()
+        .map(|(chunk, pair)| (chunk * CHUNK_ROWS, pair))
 }
 
 /// Copy a chunk of input rows and standardize it if the network has a scaler.
