@@ -1,14 +1,19 @@
-"""Speed, side by side in ONE run on ONE machine: scikit-learn's decision_function, the pinned
-NumPy NEON yardstick, KernelSHAP, and neuralize (library in memory and the whole command).
+"""Speed, side by side in ONE run on ONE machine: scikit-learn's decision_function, the
+project's NumPy NEON yardstick (scripts/neon_numpy.py), KernelSHAP, and neuralize (library
+in memory and the whole command).
 
 One-class SVM, d = 30, ~1,000 support vectors, 100,000 rows (seeded). Prints a markdown table
 of times and ratios; every figure is from this single run.
 
     pip install -r scripts/requirements.txt pandas shap
     cargo build --release --examples
-    python3 scripts/bench_vs_sklearn.py [--rows 100000] [--neon-numpy ../shared/bench/neon_numpy.py]
+    python3 scripts/bench_vs_sklearn.py [--rows 100000] [--neon-numpy scripts/neon_numpy.py]
+
+--neon-numpy takes any file that defines explain_ocsvm(X, sv, dual_coef, rho, gamma, beta)
+returning (outlierness, relevance); the default is this directory's neon_numpy.py.
 """
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -39,6 +44,8 @@ def run(cmd):
     return time.perf_counter() - start
 
 
+NUMPY_KEY = "NumPy NEON explain (in memory, scripts/neon_numpy.py or --neon-numpy)"
+
 READ_PREDICT_WRITE = """
 import sys, pickle, pandas as pd
 model = pickle.load(open(sys.argv[1], "rb"))
@@ -52,7 +59,8 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--shap-rows", type=int, default=10)
-    parser.add_argument("--neon-numpy", default=os.path.join(REPO, "..", "shared", "bench", "neon_numpy.py"))
+    parser.add_argument("--neon-numpy", default=os.path.join(HERE, "neon_numpy.py"),
+                        help="NumPy NEON yardstick to time (default: scripts/neon_numpy.py)")
     args = parser.parse_args()
 
     from sklearn.svm import OneClassSVM
@@ -80,10 +88,12 @@ def main():
     rows["scikit-learn decision_function (in memory)"] = best_of(args.repeats, lambda: svm.decision_function(X))
 
     if os.path.exists(args.neon_numpy):
-        sys.path.insert(0, os.path.dirname(os.path.abspath(args.neon_numpy)))
-        from neon_numpy import explain_ocsvm
+        spec = importlib.util.spec_from_file_location("neon_yardstick", args.neon_numpy)
+        yardstick = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(yardstick)
+        explain_ocsvm = yardstick.explain_ocsvm
         sv, alpha, rho, gamma = svm.support_vectors_, svm.dual_coef_[0], -svm.intercept_[0], svm._gamma
-        rows["NumPy NEON explain (in memory, pinned yardstick)"] = best_of(
+        rows[NUMPY_KEY] = best_of(
             args.repeats, lambda: explain_ocsvm(X, sv, alpha, rho, gamma, beta=1.0))
     else:
         print(f"(skipping the NumPy yardstick: {args.neon_numpy} not found)")
@@ -126,13 +136,12 @@ def main():
         print(f"| {name} | {seconds:.3f} | {args.rows / seconds:,.0f} | {seconds / sk:.3f} |")
 
     print("\nRatios (same run):")
-    numpy_key = "NumPy NEON explain (in memory, pinned yardstick)"
     forward = rows["neuralize forward / score (library, in memory)"]
     for label in ["--rule neon --beta 1", "default rule"]:
         lib_explain = rows[f"neuralize explain (library, in memory, {label})"]
         print(f"- library explain ({label}) vs scikit-learn decision_function: {sk / lib_explain:.1f}x faster")
-        if numpy_key in rows:
-            print(f"- library explain ({label}) vs NumPy NEON: {rows[numpy_key] / lib_explain:.1f}x faster")
+        if NUMPY_KEY in rows:
+            print(f"- library explain ({label}) vs NumPy NEON: {rows[NUMPY_KEY] / lib_explain:.1f}x faster")
         print(f"- library explain ({label}) / library forward: {lib_explain / forward:.2f}")
     py = rows["Python read CSV + decision_function + write CSV (whole script)"]
     for label in ["default rule", "--rule neon --beta 1"]:
