@@ -11,6 +11,9 @@ Pinned: scikit-learn 1.9.1, numpy (scripts/requirements.txt). Per one-class SVM 
                                      tol (1e-3): predicted labels on the held-out rows
 k-means (iris, wine, digits; all standardized, digits without its constant pixels):
   kmeans_NAME.train.csv, kmeans.sklearn.json (best-of-10 inertia_ of KMeans(random_state=0))
+Every CSV header uses the column names of the matching models/*.input.csv (export_sklearn.py's
+names: breast_cancer, iris and wine from scikit-learn's feature names, digits pixel_ROW_COL),
+so a model fitted on a training file here explains the shipped input files by name.
 KDE (iris standardized): kde_iris.sklearn.json (bandwidth_ for scott / silverman and
   score_samples on the first rows; scikit-learn is exact on iris).
 """
@@ -30,6 +33,8 @@ from sklearn.neighbors import KernelDensity
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
+
+from export_sklearn import _sanitize as sanitize  # the names of the models/*.input.csv files
 
 TOL = 1e-7
 
@@ -96,15 +101,15 @@ def main():
     bc = load_breast_cancer()
     benign = bc.data[bc.target == 1][rng.permutation(int((bc.target == 1).sum()))]
     malignant = bc.data[bc.target == 0][rng.permutation(int((bc.target == 0).sum()))]
-    names = [n.replace(" ", "_") for n in bc.feature_names]
+    names = [sanitize(n) for n in bc.feature_names]
     export_ocsvm(out, "ocsvm_breast_cancer", names, benign[:250],
                  np.vstack([benign[250:], malignant[:100]]), 0.1, "scale", "rbf", True)
 
     digits = load_digits()
     zeros = digits.data[digits.target == 0]
     others = digits.data[digits.target != 0][rng.permutation(int((digits.target != 0).sum()))]
-    names = ["pixel_%d" % i for i in range(64)]
-    export_ocsvm(out, "ocsvm_digits", names, zeros[:120],
+    pixels = ["pixel_%d_%d" % (r, c) for r in range(8) for c in range(8)]
+    export_ocsvm(out, "ocsvm_digits", pixels, zeros[:120],
                  np.vstack([zeros[120:], others[:140]]), 0.2, "scale", "rbf", False)
 
     blobs, _ = make_blobs(n_samples=300, centers=3, n_features=2, random_state=0)
@@ -120,11 +125,15 @@ def main():
                  np.vstack([blobs5[250:], noise5]), 0.1, 0.1, "rbf", False)
 
     inertia = {}
-    digits_x = digits.data[:, digits.data.std(axis=0) > 0]
-    for name, (x, k) in {"iris": (load_iris().data, 3), "wine": (load_wine().data, 3),
-                         "digits": (digits_x, 10)}.items():
-        write_csv(os.path.join(out, "kmeans_%s.train.csv" % name),
-                  ["f%d" % i for i in range(x.shape[1])], x)
+    varying = digits.data.std(axis=0) > 0
+    iris, wine = load_iris(), load_wine()
+    tables = {
+        "iris": (iris.data, [sanitize(n) for n in iris.feature_names], 3),
+        "wine": (wine.data, [sanitize(n) for n in wine.feature_names], 3),
+        "digits": (digits.data[:, varying], [p for p, v in zip(pixels, varying) if v], 10),
+    }
+    for name, (x, names, k) in tables.items():
+        write_csv(os.path.join(out, "kmeans_%s.train.csv" % name), names, x)
         z = StandardScaler().fit_transform(x)
         inertia[name] = {"k": k, "inertia": float(KMeans(k, n_init=10, random_state=0).fit(z).inertia_)}
     write_json(os.path.join(out, "kmeans.sklearn.json"),
