@@ -7,35 +7,67 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong with user-provided data, files or parameters.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file could not be opened, read, written or renamed.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
     /// A model file is not valid JSON or does not have the expected structure.
     #[error("{path}: {message}")]
-    ModelFormat { path: PathBuf, message: String },
+    ModelFormat {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong, with the field.
+        message: String,
+    },
     /// A model is structurally fine but a field holds an invalid value or shape.
     #[error("invalid model: field `{field}`: {message}")]
-    InvalidModel { field: String, message: String },
+    InvalidModel {
+        /// The field, e.g. `dual_coef[3]`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A CSV file is malformed or holds a value that is not a finite number.
     #[error("{path}: {message}")]
-    Csv { path: String, message: String },
+    Csv {
+        /// The file (or `<stdin>`).
+        path: String,
+        /// What is wrong, with the line and column.
+        message: String,
+    },
     /// A parameter given by the caller is out of range.
     #[error("invalid parameter `{name}`: {message}")]
-    InvalidParameter { name: String, message: String },
+    InvalidParameter {
+        /// The parameter.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Rows given to the library do not fit the model: a wrong number of columns (`row` is
+    /// `None`), or a NaN or infinite value (`row` is the 0-based row of the batch; the
+    /// message names the column).
+    #[error("{}{message}", .row.map_or(String::new(), |r| format!("row {r}: ")))]
+    Input {
+        /// The 0-based row of the batch, when one row is at fault.
+        row: Option<usize>,
+        /// What is wrong, with the column.
+        message: String,
+    },
     /// A computation overflowed for a finite input (for example a row ~1e200 away from the model).
     #[error("row {row}: {message}")]
-    NonFinite { row: usize, message: String },
-    /// `neuralize verify` found the network and the classical model further apart than allowed.
-    #[error("verify failed: {0}")]
-    VerifyFailed(String),
-    /// A picture could not be drawn or encoded (`neuralize plot`).
-    #[error("plot: {0}")]
-    Plot(String),
+    NonFinite {
+        /// The 0-based row of the batch.
+        row: usize,
+        /// What overflowed.
+        message: String,
+    },
 }
 
 impl Error {

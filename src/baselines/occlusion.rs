@@ -5,7 +5,7 @@ use crate::error::Result;
 use ndarray::Array2;
 
 /// Occlusion relevances of one row `x` (output `fx`) against `reference`, written to `out`.
-pub fn occlusion(
+pub(crate) fn occlusion(
     target: &Target<'_>,
     x: &[f64],
     fx: f64,

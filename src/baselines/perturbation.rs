@@ -10,27 +10,31 @@
 //! `m_i = 1/2 + U(-0.01, 0.01)` (seeded: the jitter breaks ties between equal features).
 //! Relevance: `R_i = m_i f(x)`; 0 where `f(x) = 0`.
 
-use super::gradient::row;
+use super::target::row;
 use super::Target;
+use crate::error::Result;
 use crate::rng::Rng;
 
-pub const LAMBDA: f64 = 1.0;
-pub const STEP: f64 = 0.05;
-pub const ITERATIONS: usize = 100;
+/// Weight of the mask size in the objective.
+const LAMBDA: f64 = 1.0;
+/// Step of the normalized gradient descent.
+const STEP: f64 = 0.05;
+/// Descent steps.
+const ITERATIONS: usize = 100;
 
 /// Meaningful-perturbation relevances of one row `x` (output `fx`).
-pub fn meaningful_perturbation(
+pub(crate) fn meaningful_perturbation(
     target: &Target<'_>,
     x: &[f64],
     fx: f64,
     reference: &[f64],
     rng: &mut Rng,
     out: &mut [f64],
-) {
+) -> Result<()> {
     let d = x.len();
     if fx == 0.0 {
         out.fill(0.0);
-        return;
+        return Ok(());
     }
     let mut mask: Vec<f64> = (0..d).map(|_| 0.5 + 0.02 * (rng.uniform() - 0.5)).collect();
     let mut point = vec![0.0; d];
@@ -39,7 +43,7 @@ pub fn meaningful_perturbation(
         for i in 0..d {
             point[i] = x[i] + mask[i] * (reference[i] - x[i]);
         }
-        let grad = target.gradients(row(&point));
+        let grad = target.gradients(row(&point))?;
         for i in 0..d {
             g[i] = grad[[0, i]] * (reference[i] - x[i]) / fx.abs() + LAMBDA / d as f64;
         }
@@ -54,4 +58,5 @@ pub fn meaningful_perturbation(
     for (o, m) in out.iter_mut().zip(&mask) {
         *o = m * fx;
     }
+    Ok(())
 }

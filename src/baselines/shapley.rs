@@ -11,7 +11,7 @@ use crate::rng::Rng;
 use ndarray::Array2;
 
 /// Sampled Shapley values of one row, `permutations` chains drawn from `rng`.
-pub fn shapley_sampling(
+pub(crate) fn shapley_sampling(
     target: &Target<'_>,
     x: &[f64],
     reference: &[f64],

@@ -5,14 +5,14 @@
 //! `|t_hi - t_lo| <= 2^-40` and taken on the crossed side; otherwise (kernel density,
 //! whose outlierness is never negative, or no crossing) x0 = x̃. If `f(x) = 0`, x0 = x.
 
-use super::gradient::row;
+use super::target::row;
 use super::Target;
 use crate::error::Result;
 
 const BISECTIONS: usize = 40;
 
 /// Taylor relevances of one row `x` (output `fx`).
-pub fn taylor(
+pub(crate) fn taylor(
     target: &Target<'_>,
     x: &[f64],
     fx: f64,
@@ -20,7 +20,7 @@ pub fn taylor(
     out: &mut [f64],
 ) -> Result<()> {
     let root = root_point(target, x, fx, reference)?;
-    let g = target.gradients(row(&root));
+    let g = target.gradients(row(&root))?;
     for (i, o) in out.iter_mut().enumerate() {
         *o = g[[0, i]] * (x[i] - root[i]);
     }
@@ -28,7 +28,12 @@ pub fn taylor(
 }
 
 /// The root point on the segment from `x` to `reference` (see the module docs).
-pub fn root_point(target: &Target<'_>, x: &[f64], fx: f64, reference: &[f64]) -> Result<Vec<f64>> {
+pub(crate) fn root_point(
+    target: &Target<'_>,
+    x: &[f64],
+    fx: f64,
+    reference: &[f64],
+) -> Result<Vec<f64>> {
     let at = |t: f64| -> Vec<f64> {
         x.iter()
             .zip(reference)

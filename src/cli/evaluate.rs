@@ -1,11 +1,10 @@
 //! `neuralize evaluate`: feature-flipping faithfulness of several explainers on one table.
 
 use super::settings::SettingsArgs;
-use super::table::{load, parse_delimiter, read_table, with_threads};
-use crate::baselines::{column_means, Method};
+use super::stream::{column_means, load, parse_delimiter, read_table, with_threads};
 use crate::evaluate::{evaluate, Evaluation, Imputation};
 use crate::io::atomic::AtomicFile;
-use crate::{Error, Result};
+use crate::{Error, Method, Result};
 use std::io::Write;
 
 /// Every method, in table order.
@@ -54,17 +53,19 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
     let methods: Vec<Method> = args
         .methods
         .iter()
-        .map(|m| m.trim().parse())
+        .map(|m| args.settings.apply(m.trim().parse()?))
         .collect::<Result<_>>()?;
-    let settings = args.settings.settings()?;
+    for method in &methods {
+        explainer.resolve(method)?;
+    }
     let evaluation = with_threads(args.threads, || {
         evaluate(
             &explainer,
             x.view(),
             reference_rows.view(),
             &methods,
-            &settings,
             args.draws,
+            args.settings.seed,
         )
     })?;
     let stdout = std::io::stdout();

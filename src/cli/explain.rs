@@ -1,10 +1,9 @@
 //! `neuralize explain`: scores and relevances for every row of a CSV.
 
 use super::settings::SettingsArgs;
-use super::table::{check_cluster, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
-use crate::baselines::{column_means, explain_batch, Method};
+use super::stream::{column_means, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
 use crate::io::table_writer::output_header;
-use crate::{Error, Result};
+use crate::{Error, Method, Result, RuleSet, Technique};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
@@ -25,18 +24,52 @@ pub struct ExplainArgs {
     pub method: MethodArgs,
 }
 
+/// The help of `--method`, from the table of methods.
+fn method_help() -> String {
+    format!(
+        "Explainer: {}. `default` is the most faithful conserving NEON variant measured",
+        Method::names()
+    )
+}
+
 /// Options of the explainers other than NEON.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MethodArgs {
-    /// Explainer: default (the most faithful conserving NEON variant measured), neon,
-    /// neon-ref, hybrid, neon-floor (NAME@BETA sets beta), occlusion, gradient-x-input, sensitivity,
-    /// integrated-gradients, taylor, meaningful-perturbation, shapley-sampling or random.
-    #[arg(long, default_value = "default")]
+    #[arg(long, default_value = "default", help = method_help())]
     pub method: String,
     /// Reference rows (CSV, same columns as the input): their column means replace the
     /// model file's reference x̃.
     #[arg(long)]
     pub reference: Option<String>,
+}
+
+impl ExplainArgs {
+    /// The method the options name: `--method`, refined by `--rule`, the settings and
+    /// `--cluster`.
+    fn method(&self) -> Result<Method> {
+        let named: Method = self.method.method.parse()?;
+        let method = match (&self.rule, named.technique()) {
+            (None, _) => named,
+            (Some(rule), Technique::Default | Technique::Neon(_)) => {
+                let rule_set: RuleSet = rule.parse()?;
+                match named.beta() {
+                    Some(beta) => Method::rule_set(rule_set).with_beta(beta),
+                    None => Method::rule_set(rule_set),
+                }
+            }
+            (Some(_), _) => {
+                return Err(Error::parameter(
+                    "rule",
+                    format!("applies to the NEON methods, not to --method {named}"),
+                ))
+            }
+        };
+        let method = self.settings.apply(method)?;
+        Ok(match self.cluster {
+            Some(c) => method.with_cluster(c),
+            None => method,
+        })
+    }
 }
 
 pub fn run(args: ExplainArgs) -> Result<()> {
@@ -48,42 +81,18 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         }
         None => explainer,
     };
-    let method = match (args.method.method.parse::<Method>()?, &args.rule) {
-        (method, None) => method,
-        (Method::Default, Some(rule)) => Method::Neon {
-            rule_set: rule.parse()?,
-            beta: None,
-        },
-        (Method::Neon { beta, .. }, Some(rule)) => Method::Neon {
-            rule_set: rule.parse()?,
-            beta,
-        },
-        (method, Some(_)) => {
-            return Err(Error::parameter(
-                "rule",
-                format!("applies to the NEON methods, not to --method {method}"),
-            ))
-        }
-    };
-    let settings = args.settings.settings()?;
-    check_cluster(&explainer, args.cluster)?;
-    let network = explainer.network();
-    let prediction_name = crate::network::prediction_name(model.kind());
+    let method = args.method()?;
+    // Every check of the method against the model, before any row is read.
+    explainer.resolve(&method)?;
+    let (prediction_name, output_name) = (explainer.prediction_name(), explainer.output_name());
     let mut first_row = 0;
     with_threads(args.table.source.threads, || {
         stream(
             &args.table,
             &model,
-            |names| output_header(&[], prediction_name, network.output_name(), Some(names)),
+            |names| output_header(&[], prediction_name, output_name, Some(names)),
             |chunk| {
-                let e = explain_batch(
-                    &explainer,
-                    chunk.features.view(),
-                    first_row,
-                    method,
-                    &settings,
-                    args.cluster,
-                )?;
+                let e = explainer.explain_from(chunk.features.view(), &method, first_row)?;
                 first_row += chunk.n_rows();
                 Ok(ChunkOutput {
                     prediction: e.prediction,

@@ -9,7 +9,9 @@ use crate::fit::{
     fit_kernel_density, fit_kmeans, fit_one_class_svm, Bandwidth, Gamma, KMeansParams, KdeParams,
     KernelKind, OcSvmParams,
 };
-use crate::io::{read_numeric_table, save_model, Endpoint};
+use crate::io::table_reader::read_numeric_table;
+use crate::io::Endpoint;
+use crate::save_model;
 use std::path::PathBuf;
 
 /// Train a model on a CSV of normal data.

@@ -1,7 +1,7 @@
 //! `neuralize info`: what a model file holds, for people (default) or programs (`--json`).
 
-use super::table::load;
-use crate::{Error, Estimator, Result};
+use super::stream::load;
+use crate::{Error, Result};
 use serde::Serialize;
 use std::io::Write;
 
@@ -15,13 +15,6 @@ pub struct InfoArgs {
     pub json: bool,
 }
 
-/// The kernel of a kernel model.
-#[derive(Debug, Serialize)]
-struct KernelSummary {
-    name: &'static str,
-    gamma: f64,
-}
-
 /// The input standardization `z = (x - mean) / scale`.
 #[derive(Debug, Serialize)]
 struct ScalerSummary {
@@ -29,22 +22,15 @@ struct ScalerSummary {
     scale: Vec<f64>,
 }
 
-/// What `info --json` prints; absent parts are `null` (or left out, for the unit counts
-/// of other model kinds).
+/// What `info --json` prints: the family's own facts (unit counts, kernel, rho) after
+/// `model` and the features; absent optional parts are `null`.
 #[derive(Debug, Serialize)]
 struct Summary<'a> {
     model: &'static str,
     n_features: usize,
     feature_names: Option<&'a [String]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    n_support_vectors: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    n_points: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    n_clusters: Option<usize>,
-    kernel: Option<KernelSummary>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rho: Option<f64>,
+    #[serde(flatten)]
+    facts: serde_json::Map<String, serde_json::Value>,
     scaler: Option<ScalerSummary>,
     reference: Option<Vec<f64>>,
     beta: Option<f64>,
@@ -58,44 +44,27 @@ struct Summary<'a> {
 
 pub fn run(args: InfoArgs) -> Result<()> {
     let (model, explainer) = load(&args.model)?;
-    let mut summary = Summary {
-        model: model.kind().tag(),
+    let summary = Summary {
+        model: model.kind(),
         n_features: model.n_features(),
         feature_names: model.feature_names(),
-        n_support_vectors: None,
-        n_points: None,
-        n_clusters: None,
-        kernel: None,
-        rho: None,
+        facts: model
+            .family()
+            .facts()
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value))
+            .collect(),
         scaler: model.scaler().map(|s| ScalerSummary {
             mean: s.mean().to_vec(),
             scale: s.scale().to_vec(),
         }),
         reference: model.reference().map(|r| r.to_vec()),
         beta: model.beta(),
-        default_beta: explainer.default_beta(),
+        default_beta: explainer.published_beta(),
         auto_beta: explainer.auto_beta(),
         bounds: model.bounds().is_some(),
         provenance: model.provenance(),
     };
-    match model.estimator() {
-        Estimator::OneClassSvm(m) => {
-            summary.n_support_vectors = Some(m.support_vectors().nrows());
-            summary.kernel = Some(KernelSummary {
-                name: m.kernel().name(),
-                gamma: m.kernel().gamma(),
-            });
-            summary.rho = Some(m.rho());
-        }
-        Estimator::KernelDensity(m) => {
-            summary.n_points = Some(m.points().nrows());
-            summary.kernel = Some(KernelSummary {
-                name: "rbf",
-                gamma: m.gamma(),
-            });
-        }
-        Estimator::KMeans(m) => summary.n_clusters = Some(m.n_clusters()),
-    }
     let text = if args.json {
         let mut json = serde_json::to_string_pretty(&summary).expect("plain data serializes");
         json.push('\n');
@@ -110,39 +79,43 @@ pub fn run(args: InfoArgs) -> Result<()> {
         .map_err(|e| Error::io("<stdout>", e))
 }
 
+/// A family fact for people: `n_support_vectors` -> `support vectors`, objects as
+/// `name, key = value`.
+fn human_fact(key: &str, value: &serde_json::Value) -> (String, String) {
+    let label = key.trim_start_matches("n_").replace('_', " ");
+    let text = match value {
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| match (k.as_str(), v) {
+                ("name", serde_json::Value::String(name)) => name.clone(),
+                (k, v) => format!("{k} = {v}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    (label, text)
+}
+
 /// One `label  value` line per fact.
 fn human(s: &Summary<'_>) -> String {
-    let mut lines: Vec<(&str, String)> = vec![("model", s.model.to_string())];
+    let mut lines: Vec<(String, String)> = vec![("model".into(), s.model.to_string())];
     let names = match s.feature_names {
         Some(names) => names.join(", "),
         None => "unnamed (matched by position)".to_string(),
     };
-    lines.push(("features", format!("{}: {names}", s.n_features)));
-    for (label, count) in [
-        ("support vectors", s.n_support_vectors),
-        ("points", s.n_points),
-        ("clusters", s.n_clusters),
-    ] {
-        if let Some(n) = count {
-            lines.push((label, n.to_string()));
-        }
-    }
-    if let Some(k) = &s.kernel {
-        lines.push(("kernel", format!("{}, gamma = {}", k.name, k.gamma)));
-    }
-    if let Some(rho) = s.rho {
-        lines.push(("rho", rho.to_string()));
-    }
+    lines.push(("features".into(), format!("{}: {names}", s.n_features)));
+    lines.extend(s.facts.iter().map(|(k, v)| human_fact(k, v)));
     let scaler = match &s.scaler {
         Some(_) => "standardize z = (x - mean) / scale (see --json)".to_string(),
         None => "none".to_string(),
     };
-    lines.push(("scaler", scaler));
+    lines.push(("scaler".into(), scaler));
     let reference = match &s.reference {
         Some(r) => format!("{} values (see --json)", r.len()),
         None => "none".to_string(),
     };
-    lines.push(("reference", reference));
+    lines.push(("reference".into(), reference));
     let stored = match s.beta {
         Some(b) => format!("{b} stored"),
         None => "none stored".to_string(),
@@ -151,11 +124,11 @@ fn human(s: &Summary<'_>) -> String {
         "{stored}; explain uses auto = {} by default, {} with --rule neon",
         s.auto_beta, s.default_beta
     );
-    lines.push(("beta", beta));
+    lines.push(("beta".into(), beta));
     let bounds = if s.bounds { "yes (z^B rule)" } else { "none" };
-    lines.push(("bounds", bounds.to_string()));
+    lines.push(("bounds".into(), bounds.to_string()));
     let provenance = s.provenance.map_or("none".to_string(), |p| p.to_string());
-    lines.push(("provenance", provenance));
+    lines.push(("provenance".into(), provenance));
     lines
         .into_iter()
         .map(|(label, value)| format!("{label:<16} {value}\n"))

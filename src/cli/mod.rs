@@ -3,13 +3,13 @@
 
 mod evaluate;
 mod explain;
-pub mod fit;
+mod fit;
 mod info;
 mod plot;
 mod progress;
 mod score;
 mod settings;
-mod table;
+mod stream;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -19,10 +19,12 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "neuralize", version, about, long_about = None)]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Explain every row of a CSV: the model's output, the explained output and one
@@ -44,15 +46,41 @@ pub enum Command {
     Plot(plot::PlotArgs),
 }
 
+/// What can stop a command: the library's errors and the command line's own.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// An error of the library (files, data, model files, parameters).
+    #[error(transparent)]
+    Library(#[from] crate::Error),
+    /// `neuralize verify` found the network and the classical model further apart than allowed.
+    #[error("verify failed: {0}")]
+    VerifyFailed(String),
+    /// A picture could not be drawn or encoded (`neuralize plot`).
+    #[error("plot: {0}")]
+    Plot(String),
+}
+
+/// The command line's result type.
+pub type CliResult<T> = std::result::Result<T, CliError>;
+
+impl CliError {
+    /// Whether the error is the reader of stdout going away (`| head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Library(crate::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
 /// Run the parsed command line.
-pub fn run(cli: Cli) -> crate::Result<()> {
+pub fn run(cli: Cli) -> CliResult<()> {
     match cli.command {
-        Command::Explain(args) => explain::run(args),
-        Command::Score(args) => score::run(args),
+        Command::Explain(args) => Ok(explain::run(args)?),
+        Command::Score(args) => Ok(score::run(args)?),
         Command::Verify(args) => verify::run(args),
-        Command::Info(args) => info::run(args),
-        Command::Fit(args) => fit::run(args),
-        Command::Evaluate(args) => evaluate::run(args),
+        Command::Info(args) => Ok(info::run(args)?),
+        Command::Fit(args) => Ok(fit::run(args)?),
+        Command::Evaluate(args) => Ok(evaluate::run(args)?),
         Command::Plot(args) => plot::run(args),
     }
 }

@@ -1,6 +1,6 @@
 //! `neuralize score`: the forward outputs of every row of a CSV, without relevances.
 
-use super::table::{check_cluster, load, stream, with_threads, ChunkOutput, TableArgs};
+use super::stream::{load, stream, with_threads, ChunkOutput, TableArgs};
 use crate::io::table_writer::output_header;
 use crate::Result;
 
@@ -15,14 +15,13 @@ pub struct ScoreArgs {
 
 pub fn run(args: ScoreArgs) -> Result<()> {
     let (model, explainer) = load(&args.table.source.model)?;
-    check_cluster(&explainer, args.cluster)?;
-    let network = explainer.network();
-    let prediction_name = crate::network::prediction_name(model.kind());
+    explainer.check_cluster(args.cluster)?;
+    let (prediction_name, output_name) = (explainer.prediction_name(), explainer.output_name());
     with_threads(args.table.source.threads, || {
         stream(
             &args.table,
             &model,
-            |_| output_header(&[], prediction_name, network.output_name(), None),
+            |_| output_header(&[], prediction_name, output_name, None),
             |chunk| {
                 let forward = explainer.forward(chunk.features.view(), args.cluster)?;
                 Ok(ChunkOutput {

@@ -1,7 +1,14 @@
 //! Options shared by the commands that run explainers (`explain`, `evaluate`).
 
-use crate::baselines::{Beta, Settings};
-use crate::{LinearRule, Result};
+use crate::{Beta, LinearRule, Method, Result};
+
+/// The help of `--linear-rule`, from the table of linear rules.
+fn linear_rule_help() -> String {
+    format!(
+        "k-means only: the rule of the linear layer: {} (zb needs `bounds` in the model file)",
+        LinearRule::syntax()
+    )
+}
 
 /// Stiffness, linear-layer rule and sampling options of the explainers.
 #[derive(Debug, Clone, clap::Args)]
@@ -14,9 +21,7 @@ pub struct SettingsArgs {
     /// 2 / (mean squared distance to the nearest other centroid).
     #[arg(long)]
     pub beta: Option<String>,
-    /// k-means only: the rule of the linear layer: midpoint, lrp0, epsilon=E, gamma=G,
-    /// alpha-beta=A,B, flat, w2 or zb (z^B needs `bounds` in the model file).
-    #[arg(long, default_value = "midpoint")]
+    #[arg(long, default_value = "midpoint", help = linear_rule_help())]
     pub linear_rule: String,
     /// Integrated-gradients path points.
     #[arg(long, default_value_t = 32)]
@@ -31,14 +36,20 @@ pub struct SettingsArgs {
 }
 
 impl SettingsArgs {
-    /// Parse into the library's settings (which check their ranges when used).
-    pub fn settings(&self) -> Result<Settings> {
-        Ok(Settings {
-            beta: self.beta.as_deref().map(str::parse::<Beta>).transpose()?,
-            linear: self.linear_rule.parse::<LinearRule>()?,
-            steps: self.steps,
-            samples: self.samples,
-            seed: self.seed,
-        })
+    /// `method` with these options: `--beta` applies to the NEON rule sets and the default
+    /// (unless the method names its own, `NAME@BETA`); the others apply to every method.
+    pub fn apply(&self, method: Method) -> Result<Method> {
+        let mut method = method
+            .with_linear_rule(self.linear_rule.parse::<LinearRule>()?)
+            .with_steps(self.steps)
+            .with_samples(self.samples)
+            .with_seed(self.seed);
+        if let Some(beta) = &self.beta {
+            let beta = beta.parse::<Beta>()?;
+            if method.technique().has_beta() && method.beta().is_none() {
+                method = method.with_beta(beta);
+            }
+        }
+        Ok(method)
     }
 }

@@ -1,9 +1,9 @@
 //! `neuralize verify`: the classical model and its neuralized network side by side.
 
-use super::table::{for_each_chunk, load, with_threads, SourceArgs};
-use crate::classical::KMeans;
-use crate::{Error, Estimator, Prediction, Result};
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use super::stream::{for_each_chunk, load, with_threads, SourceArgs};
+use super::{CliError, CliResult};
+use crate::{Error, Method, Prediction};
+use ndarray::ArrayView1;
 use std::io::Write;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -12,7 +12,7 @@ pub struct VerifyArgs {
     pub source: SourceArgs,
     /// Largest accepted error, both for |network - classical| / max(1, |classical|) of each
     /// output and for the conservation error |sum R - output| / max(1, |output|).
-    /// k-means also needs every row assigned to the same cluster.
+    /// Labels (k-means clusters) must all be equal.
     #[arg(long, default_value = "1e-9")]
     pub tolerance: f64,
 }
@@ -53,51 +53,44 @@ impl Worst {
 #[derive(Debug, Default)]
 struct Report {
     rows: u64,
-    /// decision_function / log_density, or the k-means logit.
-    output: Worst,
-    /// k-means: rows whose network cluster differs from `predict`, and the first such line.
+    /// Numeric predictions (decision_function, log_density): network against classical.
+    prediction: Option<Worst>,
+    /// Labels (k-means clusters): rows whose network label differs, and the first such line.
     mismatches: Option<(u64, Option<u64>)>,
+    /// The explained output, where the family computes it the plain way (k-means logit).
+    output: Option<Worst>,
     conservation: Worst,
 }
 
-pub fn run(args: VerifyArgs) -> Result<()> {
+pub fn run(args: VerifyArgs) -> CliResult<()> {
     if !(args.tolerance.is_finite() && args.tolerance >= 0.0) {
         return Err(Error::parameter(
             "tolerance",
             format!("must be a finite number >= 0, got {}", args.tolerance),
-        ));
+        )
+        .into());
     }
     let (model, explainer) = load(&args.source.model)?;
-    let composite = explainer.default_composite()?;
+    let method = Method::neon();
     let mut report = Report::default();
-    let output_name = match model.estimator() {
-        Estimator::KMeans(_) => {
-            report.mismatches = Some((0, None));
-            "logit"
-        }
-        _ => crate::network::prediction_name(model.kind()),
-    };
     let source = with_threads(args.source.threads, || {
         let reader = args.source.open(&model, &[])?;
         let source = reader.source().to_string();
         for_each_chunk(reader, args.source.quiet, |chunk| {
             let x = chunk.features.view();
-            let explained = explainer.explain(x, &composite, None)?;
+            let explained = explainer.explain(x, &method)?;
             let z = match model.scaler() {
                 Some(s) => s.transform(x),
                 None => x.to_owned(),
             };
-            compare_chunk(
-                &mut report,
-                model.estimator(),
-                z.view(),
-                &chunk.lines,
-                &explained,
-            )
+            let truth = model.family().ground_truth(z.view());
+            compare_chunk(&mut report, &chunk.lines, &explained, truth);
+            Ok(())
         })?;
         Ok(source)
     })?;
-    let table = render(&report, output_name, &source, args.tolerance);
+    let names = (explainer.prediction_name(), explainer.output_name());
+    let table = render(&report, names, &source, args.tolerance);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match out.write_all(table.as_bytes()).and_then(|()| out.flush()) {
@@ -105,75 +98,74 @@ pub fn run(args: VerifyArgs) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.map_err(|e| Error::io("<stdout>", e))?,
     }
-    match failure(&report, output_name, args.tolerance) {
-        Some(message) => Err(Error::VerifyFailed(format!("{source}: {message}"))),
+    match failure(&report, names, args.tolerance) {
+        Some(message) => Err(CliError::VerifyFailed(format!("{source}: {message}"))),
         None => Ok(()),
     }
 }
 
-/// Add one chunk to the report: `z` is the chunk in the estimator's (scaled) input space.
+/// Add one chunk to the report.
 fn compare_chunk(
     report: &mut Report,
-    estimator: &Estimator,
-    z: ArrayView2<f64>,
     lines: &[u64],
     explained: &crate::Explanation,
-) -> Result<()> {
+    truth: crate::families::GroundTruth,
+) {
     report.rows += lines.len() as u64;
-    match (estimator, &explained.prediction) {
-        (Estimator::OneClassSvm(m), Prediction::DecisionFunction(net)) => {
-            report
-                .output
-                .add_all(lines, net.view(), m.decision_function(z).view());
-        }
-        (Estimator::KernelDensity(m), Prediction::LogDensity(net)) => {
-            report
-                .output
-                .add_all(lines, net.view(), m.log_density(z).view());
-        }
-        (Estimator::KMeans(m), Prediction::Cluster(net)) => {
-            let truth = m.predict(z);
+    match (&explained.prediction, &truth.prediction) {
+        (Prediction::Values(net), Prediction::Values(classical)) => report
+            .prediction
+            .get_or_insert_with(Worst::default)
+            .add_all(lines, net.view(), classical.view()),
+        (Prediction::Labels(net), Prediction::Labels(classical)) => {
             let (count, first) = report.mismatches.get_or_insert((0, None));
-            for ((&line, a), b) in lines.iter().zip(net).zip(&truth) {
+            for ((&line, a), b) in lines.iter().zip(net).zip(classical) {
                 if a != b {
                     *count += 1;
                     first.get_or_insert(line);
                 }
             }
-            let logits = classical_logits(m, z, &truth);
-            report
-                .output
-                .add_all(lines, explained.output.view(), logits.view());
         }
-        _ => unreachable!("the network's prediction has the model's kind"),
+        // A family whose network and ground truth disagree on the kind of prediction:
+        // every row counts as a mismatch.
+        _ => {
+            let (count, first) = report.mismatches.get_or_insert((0, None));
+            *count += lines.len() as u64;
+            if let Some(&line) = lines.first() {
+                first.get_or_insert(line);
+            }
+        }
+    }
+    if let Some(output) = &truth.output {
+        report.output.get_or_insert_with(Worst::default).add_all(
+            lines,
+            explained.output.view(),
+            output.view(),
+        );
     }
     let sums = explained.relevance.sum_axis(ndarray::Axis(1));
     report
         .conservation
         .add_all(lines, sums.view(), explained.output.view());
-    Ok(())
 }
 
-/// `f_c = min_{k != c} ||z - mu_k||^2 - ||z - mu_c||^2` from exact differences.
-fn classical_logits(m: &KMeans, z: ArrayView2<f64>, clusters: &[usize]) -> Array1<f64> {
-    z.outer_iter()
-        .zip(clusters)
-        .map(|(row, &c)| {
-            let sq: Vec<f64> = m
-                .centroids()
-                .outer_iter()
-                .map(|mu| row.iter().zip(mu).map(|(a, b)| (a - b) * (a - b)).sum())
-                .collect();
-            let nearest_other = (0..sq.len())
-                .filter(|&k| k != c)
-                .map(|k| sq[k])
-                .fold(f64::INFINITY, f64::min);
-            nearest_other - sq[c]
-        })
-        .collect()
+/// The compared columns: `(name, worst)` in display order.
+fn compared<'a>(
+    report: &'a Report,
+    (prediction, output): (&'a str, &'a str),
+) -> Vec<(&'a str, &'a Worst)> {
+    let mut rows = Vec::new();
+    if let Some(w) = &report.prediction {
+        rows.push((prediction, w));
+    }
+    if let Some(w) = &report.output {
+        rows.push((output, w));
+    }
+    rows.push(("conservation", &report.conservation));
+    rows
 }
 
-fn render(report: &Report, output_name: &str, source: &str, tolerance: f64) -> String {
+fn render(report: &Report, names: (&str, &str), source: &str, tolerance: f64) -> String {
     let mut text = format!("{source}: {} rows\n", report.rows);
     text += &format!(
         "{:<18} {:>12} {:>12} {:>8} {:>10}\n",
@@ -182,17 +174,14 @@ fn render(report: &Report, output_name: &str, source: &str, tolerance: f64) -> S
     if let Some((count, first)) = report.mismatches {
         text += &format!(
             "{:<18} {:>12} {:>12} {:>8} {:>10}\n",
-            "cluster",
+            names.0,
             "-",
             "-",
             first.map_or("-".to_string(), |l| l.to_string()),
             count
         );
     }
-    for (name, worst) in [
-        (output_name, &report.output),
-        ("conservation", &report.conservation),
-    ] {
+    for (name, worst) in compared(report, names) {
         text += &format!(
             "{:<18} {:>12.3e} {:>12.3e} {:>8} {:>10}\n",
             name,
@@ -205,7 +194,7 @@ fn render(report: &Report, output_name: &str, source: &str, tolerance: f64) -> S
             "-"
         );
     }
-    let verdict = if failure(report, output_name, tolerance).is_some() {
+    let verdict = if failure(report, names, tolerance).is_some() {
         "FAILED"
     } else {
         "ok"
@@ -215,25 +204,23 @@ fn render(report: &Report, output_name: &str, source: &str, tolerance: f64) -> S
 }
 
 /// The first reason the report fails, if any.
-fn failure(report: &Report, output_name: &str, tolerance: f64) -> Option<String> {
+fn failure(report: &Report, names: (&str, &str), tolerance: f64) -> Option<String> {
     if let Some((count, Some(line))) = report.mismatches {
         if count > 0 {
             return Some(format!(
-                "{count} row(s) assigned to another cluster than k-means predict (first at line {line})"
+                "{count} row(s) with another {} than the classical model's (first at line {line})",
+                names.0
             ));
         }
     }
-    [
-        (output_name, &report.output),
-        ("conservation", &report.conservation),
-    ]
-    .into_iter()
-    .find(|(_, w)| w.rel > tolerance)
-    .map(|(name, w)| {
-        format!(
-            "{name}: relative error {:e} at line {} is above the tolerance {tolerance:e}",
-            w.rel,
-            w.line.unwrap_or(0)
-        )
-    })
+    compared(report, names)
+        .into_iter()
+        .find(|(_, w)| w.rel > tolerance)
+        .map(|(name, w)| {
+            format!(
+                "{name}: relative error {:e} at line {} is above the tolerance {tolerance:e}",
+                w.rel,
+                w.line.unwrap_or(0)
+            )
+        })
 }

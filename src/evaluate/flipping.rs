@@ -17,7 +17,7 @@ pub fn order_by_relevance(relevance: &[f64]) -> Vec<usize> {
 
 /// The mean flipping curve of row `x` over the replacement rows `replacements` (each row
 /// holds one value per feature; one curve per row, averaged), clipped at 0.
-pub fn flipping_curve(
+pub(crate) fn flipping_curve(
     target: &Target<'_>,
     x: &[f64],
     order: &[usize],

@@ -17,11 +17,12 @@
 
 mod flipping;
 
-pub use flipping::{flipping_curve, normalized_area, order_by_relevance};
+use flipping::flipping_curve;
+pub use flipping::{normalized_area, order_by_relevance};
 
-use crate::baselines::{explain_batch, Method, Settings, Target};
+use crate::baselines::{explained_clusters, Target};
 use crate::error::{Error, Result};
-use crate::network::Prediction;
+use crate::method::Method;
 use crate::rng::Rng;
 use crate::Explainer;
 use ndarray::{Array2, ArrayView2, Axis};
@@ -31,11 +32,14 @@ use std::time::Instant;
 /// How removed features are filled in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Imputation {
+    /// The reference x̃.
     Mean,
+    /// Independent draws from the reference rows' marginals.
     Marginal,
 }
 
 impl Imputation {
+    /// The name in tables and curve files.
     pub fn name(self) -> &'static str {
         match self {
             Imputation::Mean => "mean",
@@ -47,6 +51,7 @@ impl Imputation {
 /// One method's result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodScore {
+    /// The method.
     pub method: Method,
     /// Mean normalized area with mean imputation, then with marginal imputation.
     pub area: [f64; 2],
@@ -59,21 +64,24 @@ pub struct MethodScore {
 /// The whole evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
-    /// Rows explained (output > 0) out of all input rows.
+    /// Rows explained (output > 0).
     pub rows: usize,
+    /// All input rows.
     pub input_rows: usize,
+    /// One score per method, in the order given.
     pub scores: Vec<MethodScore>,
 }
 
 /// Evaluate `methods` on the rows of `x` with positive output. `explainer` must carry the
-/// reference x̃ (mean imputation); `reference_rows` feed the marginal imputation.
+/// reference x̃ (mean imputation); `reference_rows` feed the marginal imputation, `draws`
+/// replacement rows per input row from the stream `seed`.
 pub fn evaluate(
     explainer: &Explainer,
     x: ArrayView2<f64>,
     reference_rows: ArrayView2<f64>,
     methods: &[Method],
-    settings: &Settings,
     draws: usize,
+    seed: u64,
 ) -> Result<Evaluation> {
     if draws == 0 {
         return Err(Error::parameter("draws", "must be at least 1"));
@@ -96,30 +104,26 @@ pub fn evaluate(
     }
     let rows = x.select(Axis(0), &kept);
     let start = forward.output.select(Axis(0), &kept);
-    let clusters: Vec<Option<usize>> = match &forward.prediction {
-        Prediction::Cluster(assigned) => kept.iter().map(|&r| Some(assigned[r])).collect(),
-        _ => vec![None; kept.len()],
-    };
+    let all_clusters = explained_clusters(&forward.prediction, None);
+    let clusters: Vec<Option<usize>> = kept.iter().map(|&r| all_clusters[r]).collect();
     let mean = explainer.reference().insert_axis(Axis(0)).to_owned();
     let marginal: Vec<Array2<f64>> = kept
         .iter()
-        .map(|&r| marginal_draws(reference_rows, draws, settings.seed, r))
+        .map(|&r| marginal_draws(reference_rows, draws, seed, r))
         .collect();
-    let network = explainer.network();
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .map_err(|e| Error::parameter("threads", e.to_string()))?;
     let mut scores = Vec::with_capacity(methods.len());
     for &method in methods {
-        let (explanation, seconds) = one_thread.install(|| {
-            timed(|| explain_batch(explainer, rows.view(), 0, method, settings, None))
-        })?;
+        let (explanation, seconds) =
+            one_thread.install(|| timed(|| explainer.explain(rows.view(), &method)))?;
         let micros_per_row = seconds * 1e6 / kept.len() as f64;
         let curves: Vec<[Vec<f64>; 2]> = (0..kept.len())
             .into_par_iter()
             .map(|r| {
-                let target = Target::new(network, clusters[r]);
+                let target = Target::new(explainer, clusters[r]);
                 let x = rows.row(r).to_vec();
                 let order = order_by_relevance(&explanation.relevance.row(r).to_vec());
                 Ok([

@@ -8,16 +8,19 @@
 //! standardized rows.
 
 use super::training::prepare;
-use crate::classical::{Estimator, KernelDensity, Model};
 use crate::error::{Error, Result};
+use crate::{KernelDensity, Model};
 use ndarray::ArrayView2;
 use std::str::FromStr;
 
 /// The bandwidth `b` of the Gaussian kernel.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Bandwidth {
+    /// A given bandwidth > 0.
     Value(f64),
+    /// Scott's rule `n^(-1/(d+4))` (on standardized data).
     Scott,
+    /// Silverman's rule `(n (d+2) / 4)^(-1/(d+4))`.
     Silverman,
 }
 
@@ -32,6 +35,7 @@ impl Bandwidth {
         }
     }
 
+    /// The bandwidth as written on the command line.
     pub fn label(self) -> String {
         match self {
             Bandwidth::Value(b) => b.to_string(),
@@ -61,11 +65,14 @@ impl FromStr for Bandwidth {
 /// Hyper-parameters of [`fit_kernel_density`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct KdeParams {
+    /// The kernel bandwidth.
     pub bandwidth: Bandwidth,
+    /// Standardize the rows first (the scaler is stored in the model).
     pub standardize: bool,
 }
 
 impl KdeParams {
+    /// Check the ranges.
     pub fn check(&self) -> Result<()> {
         match self.bandwidth {
             Bandwidth::Value(b) if !(b.is_finite() && b > 0.0) => Err(Error::parameter(
@@ -97,7 +104,7 @@ pub fn fit_kernel_density(
         "standardize": params.standardize,
         "n_samples": n,
     });
-    let mut model = Model::new(Estimator::KernelDensity(kde));
+    let mut model = Model::from(kde);
     if let Some(scaler) = training.scaler {
         model = model.with_scaler(scaler)?;
     }

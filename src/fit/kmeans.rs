@@ -6,8 +6,8 @@
 //! loudly if that field ever moves.
 
 use super::training::{distinct_rows, prepare};
-use crate::classical::{Estimator, KMeans, Model};
 use crate::error::{Error, Result};
+use crate::{KMeans, Model};
 use ndarray::{Array2, ArrayView2};
 use smartcore::cluster::kmeans::{KMeans as SmartKMeans, KMeansParameters};
 use smartcore::linalg::basic::matrix::DenseMatrix;
@@ -21,9 +21,11 @@ pub struct KMeansParams {
     pub k: usize,
     /// Restarts; restart r uses seed `seed + r` (wrapping).
     pub n_init: usize,
+    /// Seed of the first restart.
     pub seed: u64,
     /// Lloyd iterations per restart (scikit-learn's default 300).
     pub max_iter: usize,
+    /// Standardize the rows first (the scaler is stored in the model).
     pub standardize: bool,
 }
 
@@ -39,6 +41,7 @@ impl KMeansParams {
         }
     }
 
+    /// Check the ranges.
     pub fn check(&self) -> Result<()> {
         if self.k < 2 {
             return Err(Error::parameter(
@@ -135,7 +138,7 @@ pub fn fit_kmeans(
         "n_samples": x.nrows(),
         "inertia": inertia,
     });
-    let mut model = Model::new(Estimator::KMeans(KMeans::new(centroids)?));
+    let mut model = Model::from(KMeans::new(centroids)?);
     if let Some(scaler) = training.scaler {
         model = model.with_scaler(scaler)?;
     }

@@ -9,8 +9,8 @@ use super::ocsvm_params::OcSvmParams;
 use super::one_class_q::OneClassQ;
 use super::smo::{self, Solution};
 use super::training::prepare;
-use crate::classical::{Estimator, Model, OneClassSvm};
 use crate::error::{Error, Result};
+use crate::{Model, OneClassSvm};
 use ndarray::{Array1, ArrayView2, Axis};
 
 /// A fitted one-class SVM with the solver's raw output.
@@ -92,7 +92,7 @@ pub fn fit_one_class_svm(
         "iterations": solution.iterations,
     });
     merge(&mut provenance, params.to_json());
-    let mut model = Model::new(Estimator::OneClassSvm(svm));
+    let mut model = Model::from(svm);
     if let Some(scaler) = training.scaler {
         model = model.with_scaler(scaler)?;
     }

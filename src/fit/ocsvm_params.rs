@@ -71,6 +71,7 @@ pub enum KernelKind {
 }
 
 impl KernelKind {
+    /// The kernel of this kind with parameter `gamma`.
     pub fn with_gamma(self, gamma: f64) -> crate::Kernel {
         match self {
             KernelKind::Rbf => crate::Kernel::Rbf { gamma },
@@ -100,7 +101,9 @@ pub struct OcSvmParams {
     /// Upper bound on the fraction of training outliers, lower bound on the fraction of
     /// support vectors; in (0, 1].
     pub nu: f64,
+    /// The kernel parameter, a number or a rule.
     pub gamma: Gamma,
+    /// rbf or laplacian.
     pub kernel: KernelKind,
     /// Stopping tolerance on the maximal violation gap; > 0.
     pub tol: f64,

@@ -9,7 +9,7 @@
 //! the solver then retraces libsvm's (scikit-learn's) iterations exactly.
 
 use super::kernel_cache::KernelCache;
-use crate::classical::Kernel;
+use crate::Kernel;
 use ndarray::ArrayView2;
 
 /// Kernel columns of the training rows, cached within a byte budget.

@@ -21,8 +21,11 @@ const TAU: f64 = 1e-12;
 /// The solver's result, indexed like the training rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Solution {
+    /// The dual coefficients, one per training row (0 for non-support vectors).
     pub alpha: Vec<f64>,
+    /// The offset rho.
     pub rho: f64,
+    /// Iterations of the solver.
     pub iterations: usize,
 }
 

@@ -1,7 +1,7 @@
 //! Training rows as every trainer sees them: checked, optionally standardized, summarized.
 
-use crate::classical::Standardizer;
 use crate::error::{Error, Result};
+use crate::Standardizer;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 /// The rows a trainer fits on, in the space the model sees (`z = (x - mean) / std` with a

@@ -1,21 +1,22 @@
 //! Files in and out: model JSON, CSV tables, and atomic output files.
 
-pub mod atomic;
-pub mod columns;
-pub mod model_file;
-pub mod table_reader;
-pub mod table_writer;
-
-pub use model_file::{load_model, model_from_json, model_to_json, save_model};
-pub use table_reader::read_numeric_table;
+pub(crate) mod atomic;
+#[cfg(feature = "cli")]
+pub(crate) mod columns;
+#[cfg(feature = "cli")]
+pub(crate) mod table_reader;
+#[cfg(feature = "cli")]
+pub(crate) mod table_writer;
 
 /// Where a table comes from or goes to: a file, or `-` for stdin / stdout.
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     Std,
     Path(std::path::PathBuf),
 }
 
+#[cfg(feature = "cli")]
 impl Endpoint {
     /// `-` means stdin / stdout; anything else is a path.
     pub fn parse(text: &str) -> Self {

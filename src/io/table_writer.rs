@@ -1,7 +1,7 @@
 //! Streaming CSV output of scores and relevances, shortest round-trip floats.
 
 use crate::error::{Error, Result};
-use crate::network::Prediction;
+use crate::explainer::Prediction;
 use ndarray::{ArrayView1, ArrayView2};
 use std::io::Write;
 
@@ -48,10 +48,8 @@ impl<W: Write> TableWriter<W> {
                 self.record.push_field(cell);
             }
             match prediction {
-                Prediction::DecisionFunction(v) | Prediction::LogDensity(v) => {
-                    self.record.push_field(format_float(&mut floats, v[r]))
-                }
-                Prediction::Cluster(v) => self.record.push_field(ints.format(v[r]).as_bytes()),
+                Prediction::Values(v) => self.record.push_field(format_float(&mut floats, v[r])),
+                Prediction::Labels(v) => self.record.push_field(ints.format(v[r]).as_bytes()),
             }
             self.record.push_field(format_float(&mut floats, output[r]));
             if let Some(rel) = relevance {

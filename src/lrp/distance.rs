@@ -2,13 +2,14 @@
 //!
 //! `R_i = sum_j |z_i - u_ij|^q / ||z - u_j||_q^q * R_j`; at zero distance `R_j / d` each.
 
-use crate::network::{DistanceBatch, DistanceLayer, Power};
+use crate::network::distance::{DistanceBatch, DistanceLayer};
+use crate::network::power::Power;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 /// Propagate unit relevances `unit_relevance` (rows x units; consumed as scratch) onto the
 /// features of `z` (rows x features), writing into `out`.
-pub fn propagate_share(
+pub(crate) fn propagate_share(
     layer: &DistanceLayer,
     z: ArrayView2<f64>,
     batch: &DistanceBatch,

@@ -1,11 +1,11 @@
 //! Relevance of linear units `z_k = sum_i a_i w_ik + b_k` onto their inputs, one row at a time.
 
-use super::LinearRule;
+use crate::method::LinearRule;
 use ndarray::ArrayView2;
 
 /// Everything the linear rules may look at for one input row.
 #[derive(Debug, Clone, Copy)]
-pub struct LinearInput<'a> {
+pub(crate) struct LinearInput<'a> {
     /// The layer input `a` (one row, d features).
     pub input: &'a [f64],
     /// Weights, units x features (row k is `w_k`).
@@ -21,7 +21,7 @@ pub struct LinearInput<'a> {
 /// Add the input relevances of `unit_relevance` (one per unit) to `out` (one per feature).
 ///
 /// Panics if the rule is [`LinearRule::ZBox`] and no bounds are given (the caller checks).
-pub fn propagate_linear(
+pub(crate) fn propagate_linear(
     rule: LinearRule,
     layer: &LinearInput<'_>,
     unit_relevance: &[f64],

@@ -5,10 +5,10 @@ use crate::network::lanes;
 /// Computes the pooled output `o = -log sum_j exp(-h_j)` (max-shifted) and overwrites `h`
 /// with the unit relevances `R_j = softmin_j(beta h) * (o - floor)`, normalized by the
 /// computed sum so that `sum_j R_j = o - floor` up to rounding (`floor` = 0: the NEON rule;
-/// see [`crate::lrp::RuleSet::NeonFloor`]). Returns `o`.
+/// see `RuleSet::NeonFloor`). Returns `o`.
 ///
 /// With `beta = 1` the exponentials of the forward pass are reused.
-pub fn softmin_forward_redistribute(h: &mut [f64], beta: f64, floor: f64) -> f64 {
+pub(crate) fn softmin_forward_redistribute(h: &mut [f64], beta: f64, floor: f64) -> f64 {
     let h_min = lanes::min(h);
     let output = if beta == 1.0 {
         lanes::exp_inplace(h, h_min, 1.0);
@@ -27,15 +27,9 @@ pub fn softmin_forward_redistribute(h: &mut [f64], beta: f64, floor: f64) -> f64
 
 /// Unit relevances `R_k = softmin_k(beta h) * output` for a pool whose output is given
 /// (hard-min forward, soft-min backward: the k-means logit).
-pub fn softmin_redistribute_into(h: &[f64], beta: f64, output: f64, out: &mut [f64]) {
+pub(crate) fn softmin_redistribute_into(h: &[f64], beta: f64, output: f64, out: &mut [f64]) {
     crate::network::pool::softmin_weights_into(h, beta, out);
     for r in out.iter_mut() {
         *r *= output;
     }
-}
-
-/// `-log sum_j exp(-b_j)` (max-shifted): the soft-min pooled output of biases `b` alone.
-pub fn softmin_floor(b: &[f64]) -> f64 {
-    let b_min = lanes::min(b);
-    b_min - lanes::sum_exp(b, b_min).ln()
 }

@@ -1,6 +1,6 @@
 //! The distance layer `h_j = gamma * ||z - u_j||_q^q + b_j`.
 
-use super::Power;
+use super::power::Power;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
@@ -11,7 +11,7 @@ const NEAR: f64 = 1e-4;
 
 /// Distance units with centers `u_j`, a shared `gamma` and per-unit biases `b_j`.
 #[derive(Debug, Clone)]
-pub struct DistanceLayer {
+pub(crate) struct DistanceLayer {
     power: Power,
     gamma: f64,
     centers: Array2<f64>,
@@ -29,7 +29,7 @@ pub struct DistanceLayer {
 
 /// Distances of a chunk of rows to every unit.
 #[derive(Debug)]
-pub struct DistanceBatch {
+pub(crate) struct DistanceBatch {
     /// `||z_r - u_j||_q^q`, rows x units.
     pub dist: Array2<f64>,
     /// For q = 2: the rows centered on the layer's origin (used by the matrix-form relevance).

@@ -27,7 +27,7 @@ const INVERSE_FACTORIALS: [f64; 12] = [
 
 /// `e^x` (see the module docs for its accuracy and range).
 #[inline(always)]
-pub fn exp(x: f64) -> f64 {
+pub(crate) fn exp(x: f64) -> f64 {
     let clamped = x.clamp(-708.0, 709.0);
     let shifted = clamped * std::f64::consts::LOG2_E + SHIFTER;
     let k = shifted - SHIFTER;

@@ -31,14 +31,14 @@ fn fold_lanes(values: &[f64], init: f64, op: impl Fn(f64, f64) -> f64 + Copy) ->
 const BLOCK: usize = 64;
 
 /// `sum_j values_j`, lane sums per block of `BLOCK`, blocks added in order.
-pub fn sum(values: &[f64]) -> f64 {
+pub(crate) fn sum(values: &[f64]) -> f64 {
     values.chunks(BLOCK).fold(0.0, |total, block| {
         total + fold_lanes(block, 0.0, |a, b| a + b)
     })
 }
 
 /// `min_j values_j` (`+inf` for none).
-pub fn min(values: &[f64]) -> f64 {
+pub(crate) fn min(values: &[f64]) -> f64 {
     fold_lanes(values, f64::INFINITY, f64::min)
 }
 
@@ -61,7 +61,7 @@ macro_rules! with_avx2 {
 }
 
 /// `values_j <- exp(scale * (shift - values_j))`.
-pub fn exp_inplace(values: &mut [f64], shift: f64, scale: f64) {
+pub(crate) fn exp_inplace(values: &mut [f64], shift: f64, scale: f64) {
     with_avx2!(exp_inplace_avx2, exp_inplace_generic, (values: &mut [f64], shift: f64, scale: f64) -> ())
 }
 
@@ -73,7 +73,7 @@ fn exp_inplace_generic(values: &mut [f64], shift: f64, scale: f64) {
 }
 
 /// `sum_j exp(shift - values_j)`, summed in the order of [`sum`].
-pub fn sum_exp(values: &[f64], shift: f64) -> f64 {
+pub(crate) fn sum_exp(values: &[f64], shift: f64) -> f64 {
     with_avx2!(sum_exp_avx2, sum_exp_generic, (values: &[f64], shift: f64) -> f64)
 }
 

@@ -1,104 +1,70 @@
-//! The neuralized networks: distance or linear units followed by (soft-)min pooling.
+//! The neuralized networks: distance or linear units followed by (soft-)min pooling, and
+//! what every network offers the explainers ([`Network`]).
 //!
-//! Two topologies cover every model of the crate:
-//! - [`KernelNetwork`] (one-class SVM, kernel density): a [`DistanceLayer`]
-//!   `h_j = gamma ||z - u_j||_q^q + b_j` and soft-min pooling `o = -log sum_j exp(-h_j)`;
-//! - [`ClusterNetwork`] (k-means): per cluster c, a [`LinearLayer`] of contrasts
-//!   `h_k = w_k . z + b_k` (k != c) and hard min pooling `f_c = min_k h_k`.
+//! Networks see standardized rows `z` in standard (row-major) layout, checked for width and
+//! finiteness by the [`crate::Explainer`] (the one boundary with caller data).
 
-mod cluster;
-mod distance;
+pub(crate) mod distance;
 pub(crate) mod fast_exp;
-mod kernel;
+pub(crate) mod kernel;
 pub(crate) mod lanes;
-mod linear;
-pub mod pool;
-mod power;
+pub(crate) mod linear;
+pub(crate) mod pool;
+pub(crate) mod power;
 
-pub use cluster::{ClusterContrast, ClusterNetwork};
-pub use distance::{DistanceBatch, DistanceLayer};
-pub(crate) use kernel::check_finite;
-pub use kernel::{KernelNetwork, Readout};
-pub use linear::LinearLayer;
-pub use power::Power;
-
-use crate::classical::{ModelKind, Standardizer};
-use ndarray::{Array1, Array2, ArrayView2};
+use crate::error::Result;
+use crate::explainer::{Explanation, Forward};
+use crate::method::{LinearRule, RuleSet};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
+use std::fmt::Debug;
 
 /// Rows per work unit: fixed, so results never depend on the number of threads.
-pub const CHUNK_ROWS: usize = 256;
+pub(crate) const CHUNK_ROWS: usize = 256;
 
-/// A neuralized model.
-#[derive(Debug, Clone)]
-pub enum Network {
-    Kernel(Box<KernelNetwork>),
-    Cluster(ClusterNetwork),
+/// A resolved NEON rule set: everything the LRP pass of a network needs, checked against
+/// the network by the explainer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NeonRules<'a> {
+    pub rule_set: RuleSet,
+    /// Soft-min stiffness of the relevance pooling, finite and > 0.
+    pub beta: f64,
+    /// Rule of linear layers (networks that have them).
+    pub linear: LinearRule,
+    /// The reference x̃ in the network's (standardized) space.
+    pub reference: ArrayView1<'a, f64>,
+    /// z^B bounds `(low, high)` in the network's space, when the model file has them.
+    pub bounds: Option<(ArrayView1<'a, f64>, ArrayView1<'a, f64>)>,
 }
 
-/// What the original model predicts for each row, beside the explained output.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Prediction {
-    /// One-class SVM `decision_function` (> 0: inlier).
-    DecisionFunction(Array1<f64>),
-    /// Kernel density `log p(x)`.
-    LogDensity(Array1<f64>),
-    /// k-means assigned cluster (0-based).
-    Cluster(Vec<usize>),
-}
-
-impl Prediction {
-    pub fn len(&self) -> usize {
-        match self {
-            Prediction::DecisionFunction(v) | Prediction::LogDensity(v) => v.len(),
-            Prediction::Cluster(v) => v.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// The CSV column name of a model kind's prediction.
-pub fn prediction_name(kind: ModelKind) -> &'static str {
-    match kind {
-        ModelKind::OneClassSvm => "decision_function",
-        ModelKind::KernelDensity => "log_density",
-        ModelKind::KMeans => "cluster",
-    }
-}
-
-/// Forward outputs of a batch: the model's prediction and the explained output
-/// (outlierness for kernel models, the logit of the explained cluster for k-means).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Forward {
-    pub prediction: Prediction,
-    pub output: Array1<f64>,
-}
-
-impl Network {
-    pub fn kind(&self) -> ModelKind {
-        match self {
-            Network::Kernel(net) => net.kind(),
-            Network::Cluster(_) => ModelKind::KMeans,
-        }
-    }
-
-    pub fn n_features(&self) -> usize {
-        match self {
-            Network::Kernel(net) => net.distance().n_features(),
-            Network::Cluster(net) => net.n_features(),
-        }
-    }
-
-    /// The name of the explained output column: `outlierness` or `logit`.
-    pub fn output_name(&self) -> &'static str {
-        match self {
-            Network::Kernel(_) => "outlierness",
-            Network::Cluster(_) => "logit",
-        }
-    }
+/// A neuralized model, in the network's (standardized) input space.
+pub(crate) trait Network: Debug + Send + Sync {
+    /// Number of input features.
+    fn n_features(&self) -> usize;
+    /// Number of units whose output can be chosen for explanation (k-means clusters), or
+    /// `None` when the network has one explained output.
+    fn n_clusters(&self) -> Option<usize>;
+    /// The rule sets the network implements.
+    fn rule_sets(&self) -> &'static [RuleSet];
+    /// The rule set of the default method.
+    fn default_rule_set(&self) -> RuleSet;
+    /// Whether linear-layer rules apply.
+    fn has_linear_layer(&self) -> bool;
+    /// The beta of the published rules, given the model file's `beta`.
+    fn published_beta(&self, stored: Option<f64>) -> f64;
+    /// `Beta::Auto`, given the published beta.
+    fn auto_beta(&self, published: f64) -> f64;
+    /// Prediction and explained output of every row; `cluster` is a valid cluster or `None`.
+    fn forward(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward>;
+    /// The LRP explanation of every row under `rules` (a rule set of [`Self::rule_sets`]).
+    fn explain(
+        &self,
+        z: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+        cluster: Option<usize>,
+    ) -> Result<Explanation>;
+    /// The gradient of the explained output with respect to `z`, rows x features.
+    fn gradients(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Array2<f64>;
 }
 
 /// Per-row outputs split into the fixed `CHUNK_ROWS` chunks, in parallel:
@@ -112,13 +78,4 @@ pub(crate) fn par_row_chunks<'a>(
         .zip(outputs.par_chunks_mut(CHUNK_ROWS))
         .enumerate()
         .map(|(chunk, pair)| (chunk * CHUNK_ROWS, pair))
-}
-
-/// Copy a chunk of input rows and standardize it if the network has a scaler.
-pub(crate) fn standardized(x: ArrayView2<f64>, scaler: Option<&Standardizer>) -> Array2<f64> {
-    let mut z = x.to_owned();
-    if let Some(s) = scaler {
-        s.transform_inplace(z.view_mut());
-    }
-    z
 }

@@ -2,7 +2,7 @@
 
 /// q = 2 (squared Euclidean, rbf kernels) or q = 1 (Manhattan, laplacian kernels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Power {
+pub(crate) enum Power {
     One,
     Two,
 }
@@ -31,13 +31,5 @@ impl Power {
     #[inline]
     pub fn distance(self, x: &[f64], u: &[f64]) -> f64 {
         x.iter().zip(u).map(|(a, b)| self.term(a - b)).sum()
-    }
-
-    /// q as a number.
-    pub fn q(self) -> u32 {
-        match self {
-            Power::One => 1,
-            Power::Two => 2,
-        }
     }
 }

@@ -5,7 +5,8 @@ use super::colors;
 use super::figure::{DrawResult, Figure};
 use super::font::FAMILY;
 use super::number::format_number;
-use crate::{Error, Result};
+use crate::cli::CliResult as Result;
+use crate::Error;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -36,13 +37,14 @@ impl Bars {
                     names.len(),
                     relevance.len()
                 ),
-            ));
+            )
+            .into());
         }
         if names.is_empty() {
-            return Err(Error::parameter("relevance", "no feature to show"));
+            return Err(Error::parameter("relevance", "no feature to show").into());
         }
         if top == 0 {
-            return Err(Error::parameter("top", "must be at least 1"));
+            return Err(Error::parameter("top", "must be at least 1").into());
         }
         let total = names.len();
         let mut shown: Vec<(String, f64)> = names.into_iter().zip(relevance).collect();

@@ -4,7 +4,8 @@
 use super::colors;
 use super::figure::{DrawResult, Figure};
 use super::font::FAMILY;
-use crate::{Error, Result};
+use crate::cli::CliResult as Result;
+use crate::Error;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -12,8 +13,11 @@ use plotters::prelude::*;
 /// were removed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Curve {
+    /// The method's name.
     pub method: String,
+    /// `mean` or `marginal`.
     pub imputation: String,
+    /// The mean relative output after 0, 1, ... features were removed.
     pub points: Vec<f64>,
 }
 
@@ -32,7 +36,7 @@ impl Curves {
     /// Errors if there is no curve, a curve has no point or a point is not finite.
     pub fn new(curves: Vec<Curve>) -> Result<Self> {
         if curves.is_empty() {
-            return Err(Error::parameter("curves", "no curve to draw"));
+            return Err(Error::parameter("curves", "no curve to draw").into());
         }
         let mut imputations: Vec<String> = Vec::new();
         let mut methods: Vec<String> = Vec::new();
@@ -44,7 +48,8 @@ impl Curves {
                         "the curve of {} ({} imputation) is empty or not finite",
                         curve.method, curve.imputation
                     ),
-                ));
+                )
+                .into());
             }
             if !imputations.contains(&curve.imputation) {
                 imputations.push(curve.imputation.clone());

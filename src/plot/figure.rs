@@ -1,8 +1,9 @@
 //! What every picture shares: the [`Figure`] trait, the two file formats, and saving.
 
 use super::font;
+use crate::cli::{CliError, CliResult as Result};
 use crate::io::atomic::write_atomically;
-use crate::{Error, Result};
+use crate::Error;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -44,7 +45,8 @@ impl ImageFormat {
                     "{}: unknown picture format (the file name must end in .png or .svg)",
                     path.display()
                 ),
-            )),
+            )
+            .into()),
         }
     }
 }
@@ -88,7 +90,7 @@ fn draw_on_white<DB: DrawingBackend>(
 pub fn save(figure: &impl Figure, path: &Path) -> Result<()> {
     let format = ImageFormat::from_path(path)?;
     let bytes = render(figure, format)?;
-    write_atomically(path, |out| out.write_all(&bytes))
+    Ok(write_atomically(path, |out| out.write_all(&bytes))?)
 }
 
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
@@ -99,10 +101,10 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
     encoder
         .write_header()
         .and_then(|mut writer| writer.write_image_data(rgb))
-        .map_err(|e| Error::Plot(format!("PNG encoding failed: {e}")))?;
+        .map_err(|e| CliError::Plot(format!("PNG encoding failed: {e}")))?;
     Ok(bytes)
 }
 
-fn drawing_error<E: std::error::Error + Send + Sync>(error: DrawingAreaErrorKind<E>) -> Error {
-    Error::Plot(error.to_string())
+fn drawing_error<E: std::error::Error + Send + Sync>(error: DrawingAreaErrorKind<E>) -> CliError {
+    CliError::Plot(error.to_string())
 }

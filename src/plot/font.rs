@@ -1,7 +1,7 @@
 //! The bundled font: DejaVu Sans (Bitstream Vera licence, `assets/fonts/DejaVuSans.LICENSE`),
 //! registered with plotters' ab_glyph text renderer once per process.
 
-use crate::{Error, Result};
+use crate::cli::{CliError, CliResult as Result};
 use plotters::style::FontStyle;
 use std::sync::OnceLock;
 
@@ -19,7 +19,7 @@ pub fn register() -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Plot(
+        Err(CliError::Plot(
             "the bundled font could not be loaded".to_string(),
         ))
     }

@@ -6,7 +6,8 @@ use super::colors;
 use super::figure::{DrawResult, Figure};
 use super::font::FAMILY;
 use super::number::format_number;
-use crate::{Error, Result};
+use crate::cli::CliResult as Result;
+use crate::Error;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -34,13 +35,10 @@ impl Heatmap {
     /// row, or a row's input or relevance does not have `height * width` values.
     pub fn new(height: usize, width: usize, rows: Vec<HeatmapRow>) -> Result<Self> {
         if height == 0 || width == 0 {
-            return Err(Error::parameter(
-                "shape",
-                "height and width must be at least 1",
-            ));
+            return Err(Error::parameter("shape", "height and width must be at least 1").into());
         }
         if rows.is_empty() {
-            return Err(Error::parameter("rows", "no row to draw"));
+            return Err(Error::parameter("rows", "no row to draw").into());
         }
         let pixels = height * width;
         for row in &rows {
@@ -52,7 +50,7 @@ impl Heatmap {
                         row.input.len(),
                         row.relevance.len()
                     ),
-                ));
+                ).into());
             }
         }
         let layout = HeatmapLayout::new(height, width, rows.len());

@@ -1,9 +1,8 @@
 //! `neuralize plot bars`: the largest relevances of one row as signed bars.
 
 use super::rows::read_explained;
-use crate::cli::table::parse_delimiter;
+use crate::cli::stream::parse_delimiter;
 use crate::plot::{format_number, save, Bars, ImageFormat};
-use crate::Result;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -25,7 +24,7 @@ pub struct BarsArgs {
     pub delimiter: u8,
 }
 
-pub fn run(args: BarsArgs) -> Result<()> {
+pub fn run(args: BarsArgs) -> crate::cli::CliResult<()> {
     ImageFormat::from_path(&args.output)?;
     let explained = read_explained(&args.relevance, args.delimiter, &[args.row], "row")?;
     let (output, relevance) = explained

@@ -1,6 +1,6 @@
 //! `neuralize plot curves`: the mean flipping curves written by `neuralize evaluate --curves`.
 
-use crate::cli::table::parse_delimiter;
+use crate::cli::stream::parse_delimiter;
 use crate::plot::{save, Curve, Curves, ImageFormat};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ pub struct CurvesArgs {
     pub delimiter: u8,
 }
 
-pub fn run(args: CurvesArgs) -> Result<()> {
+pub fn run(args: CurvesArgs) -> crate::cli::CliResult<()> {
     ImageFormat::from_path(&args.output)?;
     let curves = read_curves(&args.curves, args.delimiter)?;
     save(&Curves::new(curves)?, &args.output)

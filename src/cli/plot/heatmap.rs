@@ -1,7 +1,7 @@
 //! `neuralize plot heatmap`: input images beside their relevance heatmaps.
 
 use super::rows::{read_explained, read_inputs};
-use crate::cli::table::parse_delimiter;
+use crate::cli::stream::parse_delimiter;
 use crate::plot::{format_number, save, Heatmap, HeatmapRow, ImageFormat};
 use crate::{Error, Result};
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ pub struct HeatmapArgs {
     pub delimiter: u8,
 }
 
-pub fn run(args: HeatmapArgs) -> Result<()> {
+pub fn run(args: HeatmapArgs) -> crate::cli::CliResult<()> {
     ImageFormat::from_path(&args.output)?;
     let (height, width) = parse_shape(&args.shape)?;
     let explained = read_explained(&args.relevance, args.delimiter, &args.rows, "rows")?;
@@ -41,7 +41,8 @@ pub fn run(args: HeatmapArgs) -> Result<()> {
                 height * width,
                 args.relevance.display()
             ),
-        ));
+        )
+        .into());
     }
     let inputs = read_inputs(
         &args.input,

@@ -6,8 +6,6 @@ mod curves;
 mod heatmap;
 mod rows;
 
-use crate::Result;
-
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlotArgs {
     #[command(subcommand)]
@@ -25,7 +23,7 @@ pub enum Picture {
     Curves(curves::CurvesArgs),
 }
 
-pub fn run(args: PlotArgs) -> Result<()> {
+pub fn run(args: PlotArgs) -> crate::cli::CliResult<()> {
     match args.picture {
         Picture::Heatmap(args) => heatmap::run(args),
         Picture::Bars(args) => bars::run(args),

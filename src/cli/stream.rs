@@ -1,11 +1,12 @@
-//! What every CSV-in, CSV-out command shares: options, the column plan and the streaming loop.
+//! The streaming engine of every CSV-in, CSV-out command: options, the column plan, and the
+//! loop that reads, processes and writes chunks of rows.
 
 use super::progress::Progress;
 use crate::io::columns::ColumnRequest;
 use crate::io::table_reader::{Chunk, TableReader};
 use crate::io::table_writer::TableWriter;
 use crate::io::{atomic::AtomicFile, Endpoint};
-use crate::{Error, Explainer, Model, Network, Result};
+use crate::{Error, Explainer, Model, Result};
 use std::io::Write;
 
 /// Rows read, processed and written per step; memory does not grow with the input.
@@ -198,23 +199,17 @@ pub fn for_each_chunk(
     Ok(())
 }
 
-/// Check `--cluster` before any row is read, so that a header-only input gets the error too.
-pub fn check_cluster(explainer: &Explainer, cluster: Option<usize>) -> Result<()> {
-    match (explainer.network(), cluster) {
-        (_, None) => Ok(()),
-        (Network::Cluster(net), c) => net.check_cluster(c),
-        (Network::Kernel(_), Some(_)) => Err(Error::parameter(
-            "cluster",
-            "only k-means models have clusters to choose from",
-        )),
-    }
-}
-
 /// Load the model and neuralize it.
 pub fn load(path: &std::path::Path) -> Result<(Model, Explainer)> {
     let model = crate::load_model(path)?;
     let explainer = Explainer::new(&model);
     Ok((model, explainer))
+}
+
+/// Column means of a table's rows (at least one row): the reference x̃ of `--reference`.
+pub fn column_means(rows: ndarray::ArrayView2<f64>) -> Result<ndarray::Array1<f64>> {
+    rows.mean_axis(ndarray::Axis(0))
+        .ok_or_else(|| Error::parameter("reference", "the reference table has no rows"))
 }
 
 /// Read a whole CSV table (model features, matched as for the input; other columns ignored).

@@ -1,7 +1,7 @@
 //! A Gaussian kernel density estimate.
 
-use super::validate;
 use crate::error::{Error, Result};
+use crate::model::validate;
 use ndarray::{Array1, Array2, ArrayView2};
 
 /// `p(x) = (1/N) sum_j (gamma/pi)^(d/2) exp(-gamma ||x - u_j||^2)`, `gamma = 1/(2 b^2)`.
@@ -31,14 +31,17 @@ impl KernelDensity {
         Self::new(1.0 / (2.0 * bandwidth * bandwidth), points)
     }
 
+    /// The kernel parameter gamma = 1 / (2 b^2).
     pub fn gamma(&self) -> f64 {
         self.gamma
     }
 
+    /// The kernel centers, one per row.
     pub fn points(&self) -> ArrayView2<'_, f64> {
         self.points.view()
     }
 
+    /// Number of features.
     pub fn n_features(&self) -> usize {
         self.points.ncols()
     }
@@ -49,10 +52,10 @@ impl KernelDensity {
     }
 
     /// Exact log density by a brute-force max-shifted log-sum-exp (the ground truth).
-    pub fn log_density(&self, x: ArrayView2<f64>) -> Array1<f64> {
-        assert_eq!(x.ncols(), self.n_features(), "feature count mismatch");
+    pub fn log_density(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        validate::input_width(x, self.n_features())?;
         let n = self.points.nrows() as f64;
-        x.outer_iter()
+        Ok(x.outer_iter()
             .map(|row| {
                 let neg_h: Vec<f64> = self
                     .points
@@ -70,6 +73,6 @@ impl KernelDensity {
                 let sum: f64 = neg_h.iter().map(|v| (v - max).exp()).sum();
                 max + sum.ln() - n.ln() - self.log_normalizer()
             })
-            .collect()
+            .collect())
     }
 }

@@ -38,7 +38,7 @@ impl Standardizer {
     }
 
     /// `z = (x - mean) / scale`, row by row, in place.
-    pub fn transform_inplace(&self, mut x: ndarray::ArrayViewMut2<f64>) {
+    pub(crate) fn transform_inplace(&self, mut x: ndarray::ArrayViewMut2<f64>) {
         for mut row in x.outer_iter_mut() {
             Zip::from(&mut row)
                 .and(&self.mean)
@@ -48,7 +48,7 @@ impl Standardizer {
     }
 
     /// `z = (x - mean) / scale` into a new array.
-    pub fn transform(&self, x: ArrayView2<f64>) -> Array2<f64> {
+    pub(crate) fn transform(&self, x: ArrayView2<f64>) -> Array2<f64> {
         let mut z = x.to_owned();
         self.transform_inplace(z.view_mut());
         z

@@ -81,3 +81,18 @@ pub(crate) fn vector(field: &str, values: &[f64]) -> Result<Array1<f64>> {
     finite_vector(field, v.view())?;
     Ok(v)
 }
+
+/// Require rows of `expected` columns (a caller's batch).
+pub(crate) fn input_width(x: ndarray::ArrayView2<f64>, expected: usize) -> Result<()> {
+    if x.ncols() == expected {
+        Ok(())
+    } else {
+        Err(Error::Input {
+            row: None,
+            message: format!(
+                "the rows have {} columns, but the model has {expected} features",
+                x.ncols()
+            ),
+        })
+    }
+}

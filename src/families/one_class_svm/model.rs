@@ -1,7 +1,8 @@
 //! A fitted one-class SVM (libsvm / scikit-learn semantics).
 
-use super::{validate, Kernel};
 use crate::error::{Error, Result};
+use crate::families::Kernel;
+use crate::model::validate;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 /// `f(x) = sum_j alpha_j K(x, u_j) - rho`; inlier iff `f(x) > 0`.
@@ -43,30 +44,35 @@ impl OneClassSvm {
         })
     }
 
+    /// The kernel.
     pub fn kernel(&self) -> Kernel {
         self.kernel
     }
 
+    /// The support vectors, one per row.
     pub fn support_vectors(&self) -> ArrayView2<'_, f64> {
         self.support_vectors.view()
     }
 
+    /// The dual coefficients alpha_j > 0.
     pub fn dual_coef(&self) -> ArrayView1<'_, f64> {
         self.dual_coef.view()
     }
 
+    /// The offset rho > 0.
     pub fn rho(&self) -> f64 {
         self.rho
     }
 
+    /// Number of features.
     pub fn n_features(&self) -> usize {
         self.support_vectors.ncols()
     }
 
     /// scikit-learn's `decision_function`, summed the plain way (the ground truth).
-    pub fn decision_function(&self, x: ArrayView2<f64>) -> Array1<f64> {
-        assert_eq!(x.ncols(), self.n_features(), "feature count mismatch");
-        x.outer_iter()
+    pub fn decision_function(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        validate::input_width(x, self.n_features())?;
+        Ok(x.outer_iter()
             .map(|row| {
                 let row = row.to_vec();
                 let sum: f64 = self
@@ -77,11 +83,6 @@ impl OneClassSvm {
                     .sum();
                 sum - self.rho
             })
-            .collect()
-    }
-
-    /// libsvm's label: inlier iff `f(x) > 0` (a point on the boundary is an outlier).
-    pub fn is_inlier(decision: f64) -> bool {
-        decision > 0.0
+            .collect())
     }
 }

@@ -9,9 +9,15 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "lowercase")]
 pub enum Kernel {
     /// Gaussian kernel `exp(-gamma * ||x - u||_2^2)` (q = 2).
-    Rbf { gamma: f64 },
+    Rbf {
+        /// gamma > 0.
+        gamma: f64,
+    },
     /// Laplacian kernel `exp(-gamma * ||x - u||_1)` (q = 1).
-    Laplacian { gamma: f64 },
+    Laplacian {
+        /// gamma > 0.
+        gamma: f64,
+    },
 }
 
 impl Kernel {
@@ -23,10 +29,10 @@ impl Kernel {
     }
 
     /// The power q of the distance: 2 for rbf, 1 for laplacian.
-    pub fn power(&self) -> crate::network::Power {
+    pub(crate) fn power(&self) -> crate::network::power::Power {
         match self {
-            Kernel::Rbf { .. } => crate::network::Power::Two,
-            Kernel::Laplacian { .. } => crate::network::Power::One,
+            Kernel::Rbf { .. } => crate::network::power::Power::Two,
+            Kernel::Laplacian { .. } => crate::network::power::Power::One,
         }
     }
 

@@ -1,66 +1,32 @@
-//! A classical model together with what the model file says about its inputs.
+//! A fitted model of any family, together with what its model file says about its inputs.
 
-use super::{validate, KMeans, KernelDensity, OneClassSvm, Standardizer};
+mod file;
+mod standardizer;
+pub(crate) mod validate;
+
+pub use file::{load_model, model_from_json, model_to_json, save_model};
+pub use standardizer::Standardizer;
+
 use crate::error::{Error, Result};
+use crate::families::Family;
 use ndarray::{Array1, ArrayView1};
-
-/// The fitted estimator.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Estimator {
-    OneClassSvm(OneClassSvm),
-    KernelDensity(KernelDensity),
-    KMeans(KMeans),
-}
-
-/// Which family a model belongs to; also its `model` tag in model files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelKind {
-    OneClassSvm,
-    KernelDensity,
-    KMeans,
-}
-
-impl ModelKind {
-    /// The `model` tag of the file format.
-    pub fn tag(self) -> &'static str {
-        match self {
-            ModelKind::OneClassSvm => "one_class_svm",
-            ModelKind::KernelDensity => "kernel_density",
-            ModelKind::KMeans => "kmeans",
-        }
-    }
-}
-
-impl Estimator {
-    pub fn kind(&self) -> ModelKind {
-        match self {
-            Estimator::OneClassSvm(_) => ModelKind::OneClassSvm,
-            Estimator::KernelDensity(_) => ModelKind::KernelDensity,
-            Estimator::KMeans(_) => ModelKind::KMeans,
-        }
-    }
-
-    /// Number of input features the estimator expects (after any scaler).
-    pub fn n_features(&self) -> usize {
-        match self {
-            Estimator::OneClassSvm(m) => m.n_features(),
-            Estimator::KernelDensity(m) => m.n_features(),
-            Estimator::KMeans(m) => m.n_features(),
-        }
-    }
-}
+use std::fmt;
 
 /// Per-feature box `low <= x <= high` in input space, used by the z^B rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bounds {
+    /// Lower bounds, one per feature.
     pub low: Array1<f64>,
+    /// Upper bounds, one per feature.
     pub high: Array1<f64>,
 }
 
-/// An estimator plus the optional metadata of its model file.
-#[derive(Debug, Clone, PartialEq)]
+/// A fitted model of one family plus the optional metadata of its model file.
+///
+/// Built from a family's model (`Model::from(KMeans::new(centroids)?)`) or read from a
+/// model file ([`load_model`]).
 pub struct Model {
-    estimator: Estimator,
+    family: Box<dyn Family>,
     feature_names: Option<Vec<String>>,
     scaler: Option<Standardizer>,
     reference: Option<Array1<f64>>,
@@ -70,10 +36,10 @@ pub struct Model {
 }
 
 impl Model {
-    /// A model with no metadata.
-    pub fn new(estimator: Estimator) -> Self {
+    /// A model of `family` with no metadata (each family has `impl From<_> for Model`).
+    pub(crate) fn with_family(family: Box<dyn Family>) -> Self {
         Model {
-            estimator,
+            family,
             feature_names: None,
             scaler: None,
             reference: None,
@@ -95,8 +61,9 @@ impl Model {
                 ),
             ));
         }
+        let mut seen = std::collections::HashSet::new();
         for (i, name) in names.iter().enumerate() {
-            if names[..i].contains(name) {
+            if !seen.insert(name.as_str()) {
                 return Err(Error::model(
                     format!("feature_names[{i}]"),
                     format!("duplicate name {name:?}"),
@@ -164,39 +131,87 @@ impl Model {
         self
     }
 
-    pub fn estimator(&self) -> &Estimator {
-        &self.estimator
+    /// The family's model, when it is a `T` (`OneClassSvm`, `KernelDensity`, `KMeans`).
+    pub fn estimator<T: 'static>(&self) -> Option<&T> {
+        self.family.as_any().downcast_ref::<T>()
     }
 
-    pub fn kind(&self) -> ModelKind {
-        self.estimator.kind()
+    /// The family's tag in model files: `one_class_svm`, `kernel_density` or `kmeans`.
+    pub fn kind(&self) -> &'static str {
+        self.family.tag()
     }
 
+    /// Number of input features.
     pub fn n_features(&self) -> usize {
-        self.estimator.n_features()
+        self.family.n_features()
     }
 
+    pub(crate) fn family(&self) -> &dyn Family {
+        self.family.as_ref()
+    }
+
+    /// The feature names, if the model file has them.
     pub fn feature_names(&self) -> Option<&[String]> {
         self.feature_names.as_deref()
     }
 
+    /// The standardizing step applied before the model.
     pub fn scaler(&self) -> Option<&Standardizer> {
         self.scaler.as_ref()
     }
 
+    /// The typical input row stored with the model (input space).
     pub fn reference(&self) -> Option<ArrayView1<'_, f64>> {
         self.reference.as_ref().map(|r| r.view())
     }
 
+    /// The stiffness stored with the model.
     pub fn beta(&self) -> Option<f64> {
         self.beta
     }
 
+    /// The input box of the z^B rule.
     pub fn bounds(&self) -> Option<&Bounds> {
         self.bounds.as_ref()
     }
 
+    /// Where the model came from (free-form).
     pub fn provenance(&self) -> Option<&serde_json::Value> {
         self.provenance.as_ref()
+    }
+}
+
+impl Clone for Model {
+    fn clone(&self) -> Self {
+        Model {
+            family: self.family.clone_box(),
+            feature_names: self.feature_names.clone(),
+            scaler: self.scaler.clone(),
+            reference: self.reference.clone(),
+            beta: self.beta,
+            bounds: self.bounds.clone(),
+            provenance: self.provenance.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Model")
+            .field("family", &self.family)
+            .field("feature_names", &self.feature_names)
+            .field("scaler", &self.scaler)
+            .field("reference", &self.reference)
+            .field("beta", &self.beta)
+            .field("bounds", &self.bounds)
+            .field("provenance", &self.provenance)
+            .finish()
+    }
+}
+
+impl PartialEq for Model {
+    /// Equal when their model files are equal.
+    fn eq(&self, other: &Self) -> bool {
+        model_to_json(self) == model_to_json(other)
     }
 }

@@ -9,16 +9,16 @@
 //! no cancellation far from the data, exactly antisymmetric (`h` of c against k is minus
 //! `h` of k against c, bit for bit), and exactly the sum the midpoint rule divides by.
 
-use super::{par_row_chunks, standardized, Forward, LinearLayer, Prediction};
-use crate::classical::Standardizer;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::explainer::{Forward, Prediction};
+use crate::network::linear::LinearLayer;
+use crate::network::{par_row_chunks, pool};
 use ndarray::{s, Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 
 /// The contrast layer of one cluster c: units are the competitors k != c.
 #[derive(Debug, Clone)]
-pub struct ClusterContrast {
-    competitors: Vec<usize>,
+pub(crate) struct ClusterContrast {
     linear: LinearLayer,
     midpoints: Array2<f64>,
 }
@@ -39,29 +39,23 @@ impl ClusterContrast {
             bias[unit] = mu_k.dot(&mu_k) - norm_c;
         }
         ClusterContrast {
-            competitors,
             linear: LinearLayer::new(weights, bias),
             midpoints,
         }
     }
 
-    /// The competitor cluster of each unit.
-    pub fn competitors(&self) -> &[usize] {
-        &self.competitors
-    }
-
     /// Weights `2 (mu_c - mu_k)` and biases `||mu_k||^2 - ||mu_c||^2`.
-    pub fn linear(&self) -> &LinearLayer {
+    pub(crate) fn linear(&self) -> &LinearLayer {
         &self.linear
     }
 
     /// Midpoints `(mu_c + mu_k) / 2`, the root points of the midpoint rule (units x features).
-    pub fn midpoints(&self) -> ArrayView2<'_, f64> {
+    pub(crate) fn midpoints(&self) -> ArrayView2<'_, f64> {
         self.midpoints.view()
     }
 
     /// `h_k = sum_i (z_i - m_ik) w_ik` for one standardized row.
-    pub fn activations_into(&self, z: &[f64], out: &mut [f64]) {
+    pub(crate) fn activations_into(&self, z: &[f64], out: &mut [f64]) {
         let weights = self.linear.weights();
         for (unit, h) in out.iter_mut().enumerate() {
             let w = weights.row(unit);
@@ -78,67 +72,47 @@ impl ClusterContrast {
 
 /// The neuralized k-means model.
 #[derive(Debug, Clone)]
-pub struct ClusterNetwork {
-    scaler: Option<Standardizer>,
+pub(crate) struct ClusterNetwork {
     centroids: Array2<f64>,
     contrasts: Vec<ClusterContrast>,
 }
 
 impl ClusterNetwork {
-    pub fn new(scaler: Option<Standardizer>, centroids: Array2<f64>) -> Self {
+    pub(crate) fn new(centroids: Array2<f64>) -> Self {
         let contrasts = (0..centroids.nrows())
             .map(|c| ClusterContrast::new(centroids.view(), c))
             .collect();
         ClusterNetwork {
-            scaler,
             centroids,
             contrasts,
         }
     }
 
-    pub fn scaler(&self) -> Option<&Standardizer> {
-        self.scaler.as_ref()
-    }
-
-    pub fn centroids(&self) -> ArrayView2<'_, f64> {
+    pub(crate) fn centroids(&self) -> ArrayView2<'_, f64> {
         self.centroids.view()
     }
 
-    pub fn n_clusters(&self) -> usize {
+    pub(crate) fn n_clusters(&self) -> usize {
         self.centroids.nrows()
     }
 
-    pub fn n_features(&self) -> usize {
+    pub(crate) fn n_features(&self) -> usize {
         self.centroids.ncols()
     }
 
     /// The contrast layer of cluster c.
-    pub fn contrast(&self, c: usize) -> &ClusterContrast {
+    pub(crate) fn contrast(&self, c: usize) -> &ClusterContrast {
         &self.contrasts[c]
-    }
-
-    /// Check that an explicitly requested cluster exists.
-    pub fn check_cluster(&self, cluster: Option<usize>) -> Result<()> {
-        match cluster {
-            Some(c) if c >= self.n_clusters() => Err(Error::parameter(
-                "cluster",
-                format!(
-                    "must be below the number of clusters ({}), got {c}",
-                    self.n_clusters()
-                ),
-            )),
-            _ => Ok(()),
-        }
     }
 
     /// The assigned cluster of a standardized row: the lowest c with `f_c >= 0`, computed
     /// from the same contrasts as the logits (the nearest centroid, ties to the lowest index).
     /// `scratch` holds `n_clusters - 1` values.
-    pub fn assign(&self, z: &[f64], scratch: &mut [f64]) -> usize {
+    pub(crate) fn assign(&self, z: &[f64], scratch: &mut [f64]) -> usize {
         let mut best = (0, f64::NEG_INFINITY);
         for (c, contrast) in self.contrasts.iter().enumerate() {
             contrast.activations_into(z, scratch);
-            let logit = super::pool::min(scratch);
+            let logit = pool::min(scratch);
             if logit >= 0.0 {
                 return c;
             }
@@ -153,7 +127,7 @@ impl ClusterNetwork {
     /// One standardized row: its assigned cluster, the explained cluster (`cluster`, else
     /// the assigned one) and that cluster's logit; `h` is left holding the explained
     /// cluster's contrasts (`n_clusters - 1` values).
-    pub fn logit_of_row(
+    pub(crate) fn logit_of_row(
         &self,
         z: &[f64],
         cluster: Option<usize>,
@@ -162,29 +136,26 @@ impl ClusterNetwork {
         let assigned = self.assign(z, h);
         let target = cluster.unwrap_or(assigned);
         self.contrasts[target].activations_into(z, h);
-        (assigned, target, super::pool::min(h))
+        (assigned, target, pool::min(h))
     }
 
     /// Assigned cluster (ties to the lowest index) and the logit of the explained cluster:
     /// the assigned one, or `cluster` when given.
-    pub fn forward(&self, x: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
-        assert_eq!(x.ncols(), self.n_features(), "feature count mismatch");
-        self.check_cluster(cluster)?;
-        let n = x.nrows();
+    pub(crate) fn logits(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
+        let n = z.nrows();
         let mut assigned = vec![0usize; n];
         let mut output = Array1::zeros(n);
-        let logits = output.as_slice_mut().expect("contiguous");
+        let logits = output.as_slice_mut().expect("owned");
         par_row_chunks(&mut assigned, logits).for_each(|(start, (assigned, logits))| {
-            let x = x.slice(s![start..start + assigned.len(), ..]);
-            let z = standardized(x, self.scaler.as_ref());
+            let z = z.slice(s![start..start + assigned.len(), ..]);
             let mut h = vec![0.0; self.n_clusters() - 1];
             for (r, row) in z.outer_iter().enumerate() {
-                let row = row.to_slice().expect("standard layout");
+                let row = row.to_slice().expect("owned rows");
                 (assigned[r], _, logits[r]) = self.logit_of_row(row, cluster, &mut h);
             }
         });
         Ok(Forward {
-            prediction: Prediction::Cluster(assigned),
+            prediction: Prediction::Labels(assigned),
             output,
         })
     }

@@ -1,8 +1,8 @@
 //! Fitted k-means centroids.
 
-use super::validate;
 use crate::error::{Error, Result};
-use ndarray::{Array2, ArrayView1, ArrayView2};
+use crate::model::validate;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 /// Nearest-centroid assignment `argmin_k ||x - mu_k||^2` (ties to the lowest index).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,22 +26,46 @@ impl KMeans {
         Ok(KMeans { centroids })
     }
 
+    /// The centroids, clusters x features.
     pub fn centroids(&self) -> ArrayView2<'_, f64> {
         self.centroids.view()
     }
 
+    /// Number of clusters.
     pub fn n_clusters(&self) -> usize {
         self.centroids.nrows()
     }
 
+    /// Number of features.
     pub fn n_features(&self) -> usize {
         self.centroids.ncols()
     }
 
-    /// The nearest centroid of each row (the ground truth).
-    pub fn predict(&self, x: ArrayView2<f64>) -> Vec<usize> {
-        assert_eq!(x.ncols(), self.n_features(), "feature count mismatch");
-        x.outer_iter().map(|row| self.nearest(row)).collect()
+    /// The nearest centroid of each row (the ground truth), in the centroids' space.
+    pub fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
+        validate::input_width(x, self.n_features())?;
+        Ok(x.outer_iter().map(|row| self.nearest(row)).collect())
+    }
+
+    /// `f_c = min_{k != c} ||x - mu_k||^2 - ||x - mu_c||^2` of each row's cluster `c`,
+    /// from exact differences (the ground truth of the explained logit).
+    pub fn logits(&self, x: ArrayView2<f64>, clusters: &[usize]) -> Result<Array1<f64>> {
+        validate::input_width(x, self.n_features())?;
+        Ok(x.outer_iter()
+            .zip(clusters)
+            .map(|(row, &c)| {
+                let sq: Vec<f64> = self
+                    .centroids
+                    .outer_iter()
+                    .map(|mu| row.iter().zip(mu).map(|(a, b)| (a - b) * (a - b)).sum())
+                    .collect();
+                let nearest_other = (0..sq.len())
+                    .filter(|&k| k != c)
+                    .map(|k| sq[k])
+                    .fold(f64::INFINITY, f64::min);
+                nearest_other - sq[c]
+            })
+            .collect())
     }
 
     fn nearest(&self, x: ArrayView1<f64>) -> usize {
@@ -53,27 +77,5 @@ impl KMeans {
             }
         }
         best.0
-    }
-
-    /// The scale-free default stiffness `beta = 2 / mean_c min_{k != c} ||mu_c - mu_k||^2`.
-    pub fn default_beta(&self) -> f64 {
-        let k = self.n_clusters();
-        let mean_min: f64 = (0..k)
-            .map(|c| {
-                (0..k)
-                    .filter(|&j| j != c)
-                    .map(|j| {
-                        let diff = &self.centroids.row(c) - &self.centroids.row(j);
-                        diff.dot(&diff)
-                    })
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .sum::<f64>()
-            / k as f64;
-        if mean_min > 0.0 && mean_min.is_finite() {
-            2.0 / mean_min
-        } else {
-            1.0
-        }
     }
 }

@@ -1,0 +1,228 @@
+//! The entry point: a model, neuralized once, explained many times with any [`Method`].
+
+mod input;
+mod resolve;
+
+use crate::error::{Error, Result};
+use crate::method::Method;
+use crate::model::{Model, Standardizer};
+use crate::network::Network;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use std::sync::Arc;
+
+pub(crate) use resolve::Resolved;
+
+/// What the original model predicts for each row, beside the explained output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prediction {
+    /// A number per row: one-class SVM `decision_function` (> 0: inlier), kernel density
+    /// `log p(x)`.
+    Values(Array1<f64>),
+    /// A label per row: the k-means cluster (0-based).
+    Labels(Vec<usize>),
+}
+
+impl Prediction {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Prediction::Values(v) => v.len(),
+            Prediction::Labels(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Forward outputs of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forward {
+    /// The original model's own output per row.
+    pub prediction: Prediction,
+    /// The explained output per row: the outlierness (one-class SVM, kernel density) or the
+    /// logit of the explained cluster (k-means).
+    pub output: Array1<f64>,
+}
+
+/// The explanation of a batch of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The original model's own output per row.
+    pub prediction: Prediction,
+    /// The explained output per row: the outlierness, or the logit of the explained cluster.
+    pub output: Array1<f64>,
+    /// One relevance per row and feature; for conserving methods each row sums to `output`.
+    pub relevance: Array2<f64>,
+}
+
+/// A neuralized model ready to score and explain batches of rows (input space).
+///
+/// Rows may come in any memory layout (row-major, column-major, strided views, zero rows).
+/// A wrong number of columns, or a NaN or infinite value, is an [`Error::Input`] naming
+/// the row and column; no caller data makes it panic.
+#[derive(Debug, Clone)]
+pub struct Explainer {
+    network: Arc<dyn Network>,
+    scaler: Option<Standardizer>,
+    feature_names: Option<Vec<String>>,
+    kind: &'static str,
+    prediction_name: &'static str,
+    output_name: &'static str,
+    /// z^B bounds in the network's (standardized) space.
+    bounds: Option<(Array1<f64>, Array1<f64>)>,
+    published_beta: f64,
+    auto_beta: f64,
+    /// The reference x̃ (input space) and its standardized form.
+    reference: Array1<f64>,
+    reference_z: Array1<f64>,
+}
+
+impl Explainer {
+    /// Neuralize `model`.
+    pub fn new(model: &Model) -> Self {
+        let family = model.family();
+        let network: Arc<dyn Network> = Arc::from(family.network());
+        let scaler = model.scaler().cloned();
+        let to_z = |v: &Array1<f64>| match &scaler {
+            Some(s) => (v - &s.mean()) / s.scale(),
+            None => v.clone(),
+        };
+        let bounds = model.bounds().map(|b| (to_z(&b.low), to_z(&b.high)));
+        let published_beta = network.published_beta(model.beta());
+        let auto_beta = network.auto_beta(published_beta);
+        let reference = match model.reference() {
+            Some(r) => r.to_owned(),
+            None => {
+                let z = family.reference();
+                match &scaler {
+                    Some(s) => &z * &s.scale() + s.mean(),
+                    None => z,
+                }
+            }
+        };
+        let reference_z = to_z(&reference);
+        Explainer {
+            network,
+            scaler,
+            feature_names: model.feature_names().map(<[String]>::to_vec),
+            kind: family.tag(),
+            prediction_name: family.prediction_name(),
+            output_name: family.output_name(),
+            bounds,
+            published_beta,
+            auto_beta,
+            reference,
+            reference_z,
+        }
+    }
+
+    /// Use `reference` (input space) as x̃ for the reference-based rules and explainers.
+    pub fn with_reference(mut self, reference: Array1<f64>) -> Result<Self> {
+        if reference.len() != self.n_features() {
+            return Err(Error::parameter(
+                "reference",
+                format!(
+                    "has {} values, but the model has {} features",
+                    reference.len(),
+                    self.n_features()
+                ),
+            ));
+        }
+        if let Some(i) = reference.iter().position(|v| !v.is_finite()) {
+            return Err(Error::parameter(
+                "reference",
+                format!("value {i} is not finite"),
+            ));
+        }
+        self.reference_z = match &self.scaler {
+            Some(s) => (&reference - &s.mean()) / s.scale(),
+            None => reference.clone(),
+        };
+        self.reference = reference;
+        Ok(self)
+    }
+
+    /// The reference x̃ (input space): the model file's `reference`, else the family's
+    /// typical input (support vectors weighted by their dual coefficients, the mean of the
+    /// KDE points or of the centroids), or the one set by [`Self::with_reference`].
+    pub fn reference(&self) -> ArrayView1<'_, f64> {
+        self.reference.view()
+    }
+
+    /// Number of input features.
+    pub fn n_features(&self) -> usize {
+        self.network.n_features()
+    }
+
+    /// The model family's tag (`one_class_svm`, `kernel_density`, `kmeans`).
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The name of the prediction (`decision_function`, `log_density`, `cluster`).
+    pub fn prediction_name(&self) -> &'static str {
+        self.prediction_name
+    }
+
+    /// The name of the explained output (`outlierness`, `logit`).
+    pub fn output_name(&self) -> &'static str {
+        self.output_name
+    }
+
+    /// The beta of the published rules ([`Method::neon`]): 1 for kernel models, the model
+    /// file's beta for k-means (else `2 / mean_c min_{k != c} ||mu_c - mu_k||^2`).
+    pub fn published_beta(&self) -> f64 {
+        self.published_beta
+    }
+
+    /// The `auto` beta of the default method.
+    pub fn auto_beta(&self) -> f64 {
+        self.auto_beta
+    }
+
+    /// Explain every row of `x` (rows x model features, input space) with `method`.
+    pub fn explain(&self, x: ArrayView2<f64>, method: &Method) -> Result<Explanation> {
+        self.explain_from(x, method, 0)
+    }
+
+    /// Forward outputs; `cluster` picks the explained k-means cluster (default: assigned).
+    pub fn forward(&self, x: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
+        self.check_cluster(cluster)?;
+        let x = self.checked_rows(x)?;
+        let z = self.standardized(x);
+        self.network.forward(z.view(), cluster)
+    }
+
+    /// [`Self::explain`] where `x`'s first row is row `first_row` of a longer input (it names
+    /// the random streams of the sampling methods, so results do not depend on the split).
+    pub(crate) fn explain_from(
+        &self,
+        x: ArrayView2<f64>,
+        method: &Method,
+        first_row: usize,
+    ) -> Result<Explanation> {
+        let resolved = self.resolve(method)?;
+        let x = self.checked_rows(x)?;
+        match resolved {
+            Resolved::Neon(rules) => {
+                let z = self.standardized(x);
+                let rules = rules.bind(self);
+                self.network.explain(z.view(), &rules, method.cluster())
+            }
+            Resolved::Other => crate::baselines::explain_rows(self, x.view(), method, first_row),
+        }
+    }
+
+    /// The network.
+    pub(crate) fn network(&self) -> &dyn Network {
+        self.network.as_ref()
+    }
+
+    /// The input scaler.
+    pub(crate) fn scaler(&self) -> Option<&Standardizer> {
+        self.scaler.as_ref()
+    }
+}

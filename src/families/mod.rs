@@ -1,0 +1,128 @@
+//! The model families. Each lives in one folder with everything that is particular to it:
+//! the classical model and its own decision function (the ground truth), its model-file
+//! fields, its network, its default explanation, its output columns, its reference fallback
+//! and what `info` and `verify` show. The rest of the crate reaches a family only through
+//! [`Family`] and the registry [`FAMILIES`].
+//!
+//! Adding a family: a folder here implementing [`Family`], one line in [`FAMILIES`], a row
+//! in the README's model table, and its fixtures in the test fixture list.
+
+mod kernel;
+mod kernel_density;
+mod kmeans;
+mod one_class_svm;
+
+pub use kernel::Kernel;
+pub use kernel_density::KernelDensity;
+pub use kmeans::KMeans;
+pub use one_class_svm::OneClassSvm;
+
+use crate::error::Result;
+use crate::explainer::Prediction;
+use crate::network::Network;
+use ndarray::{Array1, ArrayView2};
+use serde_json::{Map, Value};
+use std::any::Any;
+use std::fmt::Debug;
+
+/// A model family: what the rest of the crate needs to know about one kind of model.
+///
+/// All vectors live in the family's own input space: the standardized space `z` when the
+/// model has a scaler (the scaler is applied by the caller).
+pub(crate) trait Family: Debug + Send + Sync + Any {
+    /// The `model` tag of the model file, e.g. `"one_class_svm"`.
+    fn tag(&self) -> &'static str;
+    /// Number of input features.
+    fn n_features(&self) -> usize;
+    /// The family's own model-file fields (everything but the common ones).
+    fn fields(&self) -> Map<String, Value>;
+    /// The exact network.
+    fn network(&self) -> Box<dyn Network>;
+    /// The name of the prediction column (`decision_function`, `log_density`, `cluster`).
+    fn prediction_name(&self) -> &'static str;
+    /// The name of the explained output column (`outlierness`, `logit`).
+    fn output_name(&self) -> &'static str;
+    /// A typical input (standardized space) when the model file has no `reference`.
+    fn reference(&self) -> Array1<f64>;
+    /// What `info` shows: `(key, value)` pairs, in display order.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    fn facts(&self) -> Vec<(&'static str, Value)>;
+    /// The family's own outputs on standardized rows `z`, computed the plain way (for
+    /// `verify`).
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    fn ground_truth(&self, z: ArrayView2<f64>) -> GroundTruth;
+    /// For downcasting to the concrete model (`Model::estimator`).
+    fn as_any(&self) -> &dyn Any;
+    /// A boxed copy.
+    fn clone_box(&self) -> Box<dyn Family>;
+}
+
+/// The classical model's own outputs on a batch, to compare with the network's.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+pub(crate) struct GroundTruth {
+    /// The prediction, as the network reports it.
+    pub prediction: Prediction,
+    /// The explained output computed the plain way, where it differs from a function of the
+    /// prediction (the k-means logit); `None` when the prediction already pins it down.
+    pub output: Option<Array1<f64>>,
+}
+
+/// A model-file object, as parsed JSON.
+pub(crate) type JsonObject = Map<String, Value>;
+
+/// How to read a family from a model file: its tag and a parser of its fields.
+pub(crate) struct Registration {
+    /// The `model` tag.
+    pub tag: &'static str,
+    /// Parse and validate the family's fields from the whole model-file object.
+    pub parse: fn(&JsonObject) -> Result<Box<dyn Family>>,
+}
+
+/// Every family the model file format knows.
+pub(crate) const FAMILIES: &[Registration] = &[
+    one_class_svm::REGISTRATION,
+    kernel_density::REGISTRATION,
+    kmeans::REGISTRATION,
+];
+
+/// Read one family field (absent: `None`); errors name the field's path.
+pub(crate) fn optional_field<T: serde::de::DeserializeOwned>(
+    object: &Map<String, Value>,
+    field: &str,
+) -> Result<Option<T>> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => serde_path_to_error::deserialize(value.clone())
+            .map(Some)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = match path.as_str() {
+                    "." => field.to_string(),
+                    p if p.starts_with('[') => format!("{field}{p}"),
+                    p => format!("{field}.{p}"),
+                };
+                crate::Error::model(field, e.into_inner().to_string())
+            }),
+    }
+}
+
+/// Read a field the family requires.
+pub(crate) fn required_field<T: serde::de::DeserializeOwned>(
+    object: &Map<String, Value>,
+    field: &str,
+    tag: &str,
+) -> Result<T> {
+    optional_field(object, field)?.ok_or_else(|| {
+        crate::Error::model(field, format!("missing (required for model \"{tag}\")"))
+    })
+}
+
+/// Rows of a matrix as JSON.
+pub(crate) fn rows_json(m: ArrayView2<f64>) -> Value {
+    Value::from(
+        m.outer_iter()
+            .map(|r| Value::from(r.to_vec()))
+            .collect::<Vec<_>>(),
+    )
+}

@@ -1,0 +1,24 @@
+//! The last step of the reference-rooted rule sets (`neon-ref`, `hybrid`): relevance
+//! proportional to per-feature numerators `N_i`, summing to the output.
+
+use ndarray::ArrayViewMut1;
+
+/// `relevance = (1 - eta) output N / sum N + eta relevance`, unless `sum N` is tiny
+/// (`|sum N| <= 1e-12 sum |N_i|`) or of the other sign than the output: then the row keeps
+/// `relevance` (the NEON relevance).
+pub(crate) fn rescale_into(
+    numerators: &[f64],
+    output: f64,
+    eta: f64,
+    mut relevance: ArrayViewMut1<f64>,
+) {
+    let total: f64 = numerators.iter().sum();
+    let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
+    let usable = total.abs() > 1e-12 * magnitude && (total > 0.0) == (output > 0.0);
+    if usable && output != 0.0 {
+        let scale = (1.0 - eta) * output / total;
+        for (r, n) in relevance.iter_mut().zip(numerators) {
+            *r = scale * n + eta * *r;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The named LRP rule sets, in one table.
+
+use crate::error::{Error, Result};
+use std::fmt;
+use std::str::FromStr;
+
+/// A named set of LRP rules for the neuralized networks (see `docs/neon.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuleSet {
+    /// The published NEON rules: soft-min pooling `R_j = softmin_j(beta h) * output`, then the
+    /// distance share `R_i = sum_j |z_i - u_ij|^q / ||z - u_j||_q^q R_j` (kernel models) or
+    /// the linear rule, by default the midpoint rule (k-means).
+    Neon,
+    /// NEON with every root point moved toward the reference x̃ (standardized: r), pooled:
+    /// `N_i = sum_j p_j (|z_i - u_ij|^q - |r_i - u_ij|^q)` (kernel models, the exact split of
+    /// `h_j(z) - h_j(r)`) or `N_i = sum_k p_k w_ik (z_i - r_i)` (k-means), `p = softmin(beta h)`,
+    /// and `R_i = output * N_i / sum_i' N_i'` (conserving). Rows where `sum N` is tiny or of
+    /// the other sign than the output keep the NEON relevance.
+    NeonRef,
+    /// Bley et al. (2025), kernel models only: `R = (1 - eta) R^GI + eta R^NEON`, the
+    /// gradient-x-input term toward the reference rescaled to sum to the output and
+    /// `eta = clamp(0.4 log10(gamma s) + 0.4, 0, 1)`, s the median pairwise
+    /// `||u_j - u_k||_q^q` of the centers.
+    Hybrid,
+    /// NEON with the bias floor spread flat, kernel models only: the floor
+    /// `o_0 = -log sum_j exp(-b_j)` (the output at zero distance to every unit) is split
+    /// evenly, the excess `o - o_0` goes through the NEON rules: `R_i = (o - o_0) S_i + o_0 / d`.
+    NeonFloor,
+}
+
+/// Every rule set with its name and a one-line description: parsing, display and help
+/// text come from this table.
+pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
+    (RuleSet::Neon, "neon", "the published NEON rules"),
+    (
+        RuleSet::NeonRef,
+        "neon-ref",
+        "NEON with root points moved toward the reference",
+    ),
+    (
+        RuleSet::Hybrid,
+        "hybrid",
+        "Bley et al. 2025, NEON mixed with gradient x input (kernel models)",
+    ),
+    (
+        RuleSet::NeonFloor,
+        "neon-floor",
+        "NEON on the output above its floor, the floor spread evenly (kernel models)",
+    ),
+];
+
+impl RuleSet {
+    /// Every rule set, in table order.
+    pub fn all() -> impl Iterator<Item = RuleSet> {
+        RULE_SETS.iter().map(|&(rule_set, _, _)| rule_set)
+    }
+
+    /// The name used on the command line and in method names.
+    pub fn name(self) -> &'static str {
+        RULE_SETS
+            .iter()
+            .find(|(r, _, _)| *r == self)
+            .map(|&(_, name, _)| name)
+            .unwrap_or("?")
+    }
+
+    /// The names, comma-separated, for help and error messages.
+    pub fn names() -> String {
+        RULE_SETS
+            .iter()
+            .map(|&(_, name, _)| name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl FromStr for RuleSet {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        RULE_SETS
+            .iter()
+            .find(|&&(_, name, _)| name == s)
+            .map(|&(rule_set, _, _)| rule_set)
+            .ok_or_else(|| {
+                Error::parameter(
+                    "rule",
+                    format!("unknown rule set {s:?}; expected one of {}", Self::names()),
+                )
+            })
+    }
+}
+
+impl fmt::Display for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,166 @@
+//! Distance layer + soft-min pooling: the network of the kernel families (one-class SVM,
+//! kernel density).
+//!
+//! `o(z) = -log sum_j exp(-h_j)`, `h_j = gamma ||z - u_j||_q^q + b_j`; the family's own
+//! output is a function of `o` ([`Readout`]).
+
+mod explain;
+mod gradient;
+mod reference;
+
+use super::distance::DistanceLayer;
+use super::{pool, NeonRules, Network, CHUNK_ROWS};
+use crate::error::{Error, Result};
+use crate::explainer::{Explanation, Forward, Prediction};
+use crate::method::RuleSet;
+use ndarray::{s, Array1, Array2, ArrayView2};
+use rayon::prelude::*;
+
+/// How the outlierness `o` maps back to the family's own output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Readout {
+    /// One-class SVM: `f = rho (exp(-o) - 1)` (computed with `expm1`).
+    DecisionFunction { rho: f64 },
+    /// Kernel density: `log p = -o - log_normalizer`.
+    LogDensity { log_normalizer: f64 },
+}
+
+impl Readout {
+    /// The family's own output from the outlierness.
+    #[inline]
+    pub(crate) fn apply(self, outlierness: f64) -> f64 {
+        match self {
+            Readout::DecisionFunction { rho } => rho * (-outlierness).exp_m1(),
+            Readout::LogDensity { log_normalizer } => -outlierness - log_normalizer,
+        }
+    }
+}
+
+/// A distance layer pooled by soft-min.
+#[derive(Debug, Clone)]
+pub(crate) struct KernelNetwork {
+    distance: DistanceLayer,
+    readout: Readout,
+    /// `gamma s`, s the median pairwise `||u_j - u_k||_q^q` of the (first 500) centers.
+    typical_gap: f64,
+}
+
+impl KernelNetwork {
+    pub(crate) fn new(distance: DistanceLayer, readout: Readout) -> Self {
+        let typical_gap = reference::typical_gap(&distance);
+        KernelNetwork {
+            distance,
+            readout,
+            typical_gap,
+        }
+    }
+
+    /// The family's output of every row from its outlierness.
+    fn prediction(&self, outlierness: &Array1<f64>) -> Prediction {
+        Prediction::Values(outlierness.mapv(|o| self.readout.apply(o)))
+    }
+
+    fn forward_chunk(&self, z: ArrayView2<f64>, first_row: usize, out: &mut [f64]) -> Result<()> {
+        let batch = self.distance.distances(z);
+        let h = self.distance.activations(&batch.dist);
+        for (r, (h_row, o)) in h.outer_iter().zip(out.iter_mut()).enumerate() {
+            *o = pool::soft_min(h_row.as_slice().expect("owned rows"));
+            check_finite(*o, first_row + r)?;
+        }
+        Ok(())
+    }
+}
+
+impl Network for KernelNetwork {
+    fn n_features(&self) -> usize {
+        self.distance.n_features()
+    }
+
+    fn n_clusters(&self) -> Option<usize> {
+        None
+    }
+
+    fn rule_sets(&self) -> &'static [RuleSet] {
+        &[
+            RuleSet::Neon,
+            RuleSet::NeonRef,
+            RuleSet::Hybrid,
+            RuleSet::NeonFloor,
+        ]
+    }
+
+    /// `neon-floor`: equal to `neon` for kernel densities (floor 0), and no reversed
+    /// ranking for one-class SVM inliers.
+    fn default_rule_set(&self) -> RuleSet {
+        RuleSet::NeonFloor
+    }
+
+    fn has_linear_layer(&self) -> bool {
+        false
+    }
+
+    /// 1: the model's own soft-min.
+    fn published_beta(&self, _stored: Option<f64>) -> f64 {
+        1.0
+    }
+
+    /// `min(1, 1 / (gamma s))`: units at a typical gap share relevance instead of the
+    /// nearest one taking it all, and beta never exceeds the model's own soft-min.
+    fn auto_beta(&self, _published: f64) -> f64 {
+        if self.typical_gap > 0.0 {
+            (1.0 / self.typical_gap).min(1.0)
+        } else {
+            1.0
+        }
+    }
+
+    fn forward(&self, z: ArrayView2<f64>, _cluster: Option<usize>) -> Result<Forward> {
+        let mut output = Array1::zeros(z.nrows());
+        output
+            .as_slice_mut()
+            .expect("owned")
+            .par_chunks_mut(CHUNK_ROWS)
+            .enumerate()
+            .try_for_each(|(c, out)| {
+                let start = c * CHUNK_ROWS;
+                let rows = z.slice(s![start..start + out.len(), ..]);
+                self.forward_chunk(rows, start, out)
+            })?;
+        Ok(Forward {
+            prediction: self.prediction(&output),
+            output,
+        })
+    }
+
+    fn explain(
+        &self,
+        z: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+        _cluster: Option<usize>,
+    ) -> Result<Explanation> {
+        let mut explanation = self.explain_neon(z, rules)?;
+        match rules.rule_set {
+            RuleSet::NeonRef | RuleSet::Hybrid => self.reroot(z, rules, &mut explanation),
+            _ => {}
+        }
+        Ok(explanation)
+    }
+
+    fn gradients(&self, z: ArrayView2<f64>, _cluster: Option<usize>) -> Array2<f64> {
+        self.output_gradients(z)
+    }
+}
+
+/// Reject an outlierness that overflowed (a finite row so far away that
+/// `gamma ||z - u||^q` is infinite).
+pub(crate) fn check_finite(outlierness: f64, row: usize) -> Result<()> {
+    if outlierness.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::NonFinite {
+            row,
+            message: "the outlierness overflows f64 (the row is too far from the model)"
+                .to_string(),
+        })
+    }
+}
