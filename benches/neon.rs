@@ -1,12 +1,12 @@
 //! Forward pass and explanation throughput over a grid of sizes, per model family.
-//! Names read `family/{forward,explain}/rows x features x units`.
+//! Names read `family/{forward,explain,explain_default}/rows x features x units`
+//! (`explain`: the published rules, `Method::neon()`; `explain_default`: `Method::default()`).
 //!
 //! `cargo bench --bench neon`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray::{Array1, Array2};
-use neuralize::classical::{KMeans, KernelDensity, OneClassSvm};
-use neuralize::{Estimator, Explainer, Kernel, Model};
+use neuralize::{Explainer, KMeans, Kernel, KernelDensity, Method, Model, OneClassSvm};
 
 /// Deterministic pseudo-random matrix in [-2, 2) (xorshift).
 fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
@@ -22,7 +22,8 @@ fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
 fn bench_model(c: &mut Criterion, family: &str, model: &Model, rows: usize, units: usize) {
     let d = model.n_features();
     let explainer = Explainer::new(model);
-    let composite = explainer.default_composite().unwrap();
+    let published = Method::neon();
+    let default = Method::default();
     let x = matrix(rows, d, 42);
     let mut group = c.benchmark_group(family);
     group.sample_size(10);
@@ -32,7 +33,10 @@ fn bench_model(c: &mut Criterion, family: &str, model: &Model, rows: usize, unit
         b.iter(|| explainer.forward(x.view(), None).unwrap())
     });
     group.bench_with_input(BenchmarkId::new("explain", &size), &x, |b, x| {
-        b.iter(|| explainer.explain(x.view(), &composite, None).unwrap())
+        b.iter(|| explainer.explain(x.view(), &published).unwrap())
+    });
+    group.bench_with_input(BenchmarkId::new("explain_default", &size), &x, |b, x| {
+        b.iter(|| explainer.explain(x.view(), &default).unwrap())
     });
     group.finish();
 }
@@ -63,7 +67,7 @@ fn ocsvm(c: &mut Criterion) {
             bench_model(
                 c,
                 &family,
-                &Model::new(Estimator::OneClassSvm(svm)),
+                &Model::from(svm),
                 rows,
                 m,
             );
@@ -77,7 +81,7 @@ fn kde(c: &mut Criterion) {
         bench_model(
             c,
             "kde",
-            &Model::new(Estimator::KernelDensity(kde)),
+            &Model::from(kde),
             rows,
             m,
         );
@@ -87,7 +91,7 @@ fn kde(c: &mut Criterion) {
 fn kmeans(c: &mut Criterion) {
     for (rows, d, k) in [(100_000, 13, 3), (100_000, 64, 10), (10_000, 64, 100)] {
         let km = KMeans::new(matrix(k, d, 3)).unwrap();
-        bench_model(c, "kmeans", &Model::new(Estimator::KMeans(km)), rows, k);
+        bench_model(c, "kmeans", &Model::from(km), rows, k);
     }
 }
 

@@ -9,11 +9,10 @@
 //! row is in its cluster c, the relevances (summing to it) say which features put it there.
 //! Then prints each cluster's mean relevance per feature.
 
-use ndarray::Array2;
-use neuralize::io::columns::ColumnRequest;
-use neuralize::io::table_reader::TableReader;
-use neuralize::io::Endpoint;
-use neuralize::{load_model, Estimator, Explainer, Prediction};
+mod common;
+
+use neuralize::ndarray::Array2;
+use neuralize::{load_model, Explainer, KMeans, Method, Prediction};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,44 +20,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: explain_clusters MODEL.json INPUT.csv OUTPUT.csv".into());
     };
     let model = load_model(model_path)?;
-    let Estimator::KMeans(kmeans) = model.estimator() else {
+    let Some(kmeans) = model.estimator::<KMeans>() else {
         return Err(format!("{model_path} is not a k-means model").into());
     };
+    let (x, names) = common::read_features(input, &model)?;
     let explainer = Explainer::new(&model);
-    let composite = explainer.default_composite()?; // beta from the model file
-    let request = ColumnRequest {
-        model_names: model.feature_names(),
-        n_features: model.n_features(),
-        ..ColumnRequest::default()
+    // The published rules, with the model file's beta.
+    let e = explainer.explain(x.view(), &Method::neon())?;
+    let Prediction::Labels(clusters) = &e.prediction else {
+        return Err("k-means predicts clusters".into());
     };
-    let mut reader = TableReader::open(&Endpoint::parse(input), b',', &request)?;
-    let names = reader.plan().feature_names.clone();
 
     let mut writer = csv::Writer::from_path(output)?;
     let mut header = vec!["cluster".to_string(), "logit".to_string()];
     header.extend(names.iter().map(|n| format!("R_{n}")));
     writer.write_record(&header)?;
-
     // Per cluster: summed relevance per feature, and the number of rows.
     let mut sums = Array2::<f64>::zeros((kmeans.n_clusters(), names.len()));
     let mut counts = vec![0usize; kmeans.n_clusters()];
-    loop {
-        let chunk = reader.read_chunk(4096)?;
-        if chunk.n_rows() == 0 {
-            break;
-        }
-        let e = explainer.explain(chunk.features.view(), &composite, None)?;
-        let Prediction::Cluster(clusters) = &e.prediction else {
-            unreachable!("k-means predicts clusters");
-        };
-        for (r, relevance) in e.relevance.outer_iter().enumerate() {
-            let mut record = vec![clusters[r].to_string(), e.output[r].to_string()];
-            record.extend(relevance.iter().map(f64::to_string));
-            writer.write_record(&record)?;
-            let mut sum = sums.row_mut(clusters[r]);
-            sum += &relevance;
-            counts[clusters[r]] += 1;
-        }
+    for (r, relevance) in e.relevance.outer_iter().enumerate() {
+        let mut record = vec![clusters[r].to_string(), e.output[r].to_string()];
+        record.extend(relevance.iter().map(f64::to_string));
+        writer.write_record(&record)?;
+        let mut sum = sums.row_mut(clusters[r]);
+        sum += &relevance;
+        counts[clusters[r]] += 1;
     }
     writer.flush()?;
 

@@ -6,7 +6,7 @@ One-class SVM, d = 30, ~1,000 support vectors, 100,000 rows (seeded). Prints a m
 of times and ratios; every figure is from this single run.
 
     pip install -r scripts/requirements.txt pandas shap
-    cargo build --release --examples
+    cargo build --release
     python3 scripts/bench_vs_sklearn.py [--rows 100000] [--neon-numpy scripts/neon_numpy.py]
 
 --neon-numpy takes any file that defines explain_ocsvm(X, sv, dual_coef, rho, gamma, beta)
@@ -106,9 +106,9 @@ def main():
         for _ in range(args.repeats))
 
     binary = os.path.join(REPO, "target", "release", "neuralize")
-    bench = os.path.join(REPO, "target", "release", "examples", "bench_library")
-    out = subprocess.run([bench, model_path, input_path, str(args.repeats)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(["cargo", "bench", "--quiet", "--bench", "library", "--",
+                          model_path, input_path, str(args.repeats)],
+                         cwd=REPO, check=True, capture_output=True, text=True).stdout
     lib = json.loads(out)
     rows["neuralize forward / score (library, in memory)"] = lib["forward_s"]
     rows["neuralize explain (library, in memory, --rule neon --beta 1)"] = lib["explain_s"]

@@ -1,4 +1,4 @@
-"""Plain NumPy reference implementation of NEON (see shared NEON.md).
+"""Plain NumPy reference implementation of NEON (see docs/neon.md).
 
 This module is the independent oracle for the Rust code: it favours clarity over speed.
 Every distance is computed from the exact per-row difference ``x - u`` (no

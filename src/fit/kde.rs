@@ -91,28 +91,18 @@ pub fn fit_kernel_density(
     params: &KdeParams,
 ) -> Result<Model> {
     params.check()?;
-    let training = prepare(x, feature_names, params.standardize, 2)?;
+    let mut training = prepare(x, feature_names, params.standardize, 2)?;
     let (n, d) = training.z.dim();
     let bandwidth = params.bandwidth.resolve(n, d);
-    let kde = KernelDensity::from_bandwidth(bandwidth, training.z)?;
+    let kde = KernelDensity::from_bandwidth(bandwidth, std::mem::take(&mut training.z))?;
     let provenance = serde_json::json!({
-        "tool": "neuralize",
-        "version": env!("CARGO_PKG_VERSION"),
         "estimator": "kernel_density",
         "bandwidth": params.bandwidth.label(),
         "bandwidth_value": bandwidth,
         "standardize": params.standardize,
         "n_samples": n,
     });
-    let mut model = Model::from(kde);
-    if let Some(scaler) = training.scaler {
-        model = model.with_scaler(scaler)?;
-    }
-    model = model.with_reference(training.reference)?;
-    if let Some(names) = feature_names {
-        model = model.with_feature_names(names.to_vec())?;
-    }
-    Ok(model.with_provenance(provenance))
+    training.describe(Model::from(kde), provenance)
 }
 
 #[cfg(test)]

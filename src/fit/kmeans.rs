@@ -125,8 +125,6 @@ pub fn fit_kmeans(
         .sum::<f64>()
         / z.nrows() as f64;
     let provenance = serde_json::json!({
-        "tool": "neuralize",
-        "version": env!("CARGO_PKG_VERSION"),
         "estimator": "kmeans",
         "backend": "smartcore 0.7.0",
         "k": params.k,
@@ -138,19 +136,12 @@ pub fn fit_kmeans(
         "n_samples": x.nrows(),
         "inertia": inertia,
     });
-    let mut model = Model::from(KMeans::new(centroids)?);
-    if let Some(scaler) = training.scaler {
-        model = model.with_scaler(scaler)?;
-    }
-    model = model.with_reference(training.reference)?;
-    if mean_logit > 0.0 && mean_logit.is_finite() {
+    let mut model = training.describe(Model::from(KMeans::new(centroids)?), provenance)?;
+    if mean_logit > 0.0 && (1.0 / mean_logit).is_finite() {
         model = model.with_beta(1.0 / mean_logit)?;
     }
-    if let Some(names) = feature_names {
-        model = model.with_feature_names(names.to_vec())?;
-    }
     Ok(KMeansFit {
-        model: model.with_provenance(provenance),
+        model,
         inertia,
         labels,
         best_seed,

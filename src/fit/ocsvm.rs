@@ -83,33 +83,21 @@ pub fn fit_one_class_svm(
         solution.rho,
     )?;
     let mut provenance = serde_json::json!({
-        "tool": "neuralize",
-        "version": env!("CARGO_PKG_VERSION"),
         "estimator": "one_class_svm",
         "gamma_value": gamma,
         "n_samples": x.nrows(),
         "n_support": support.len(),
         "iterations": solution.iterations,
     });
-    merge(&mut provenance, params.to_json());
-    let mut model = Model::from(svm);
-    if let Some(scaler) = training.scaler {
-        model = model.with_scaler(scaler)?;
-    }
-    model = model.with_reference(training.reference)?;
-    if let Some(names) = feature_names {
-        model = model.with_feature_names(names.to_vec())?;
+    if let (Some(into), serde_json::Value::Object(fields)) =
+        (provenance.as_object_mut(), params.to_json())
+    {
+        into.extend(fields);
     }
     Ok(OcSvmFit {
-        model: model.with_provenance(provenance),
+        model: training.describe(Model::from(svm), provenance)?,
         solution,
         gamma,
     })
 }
 
-/// Copy the fields of JSON object `extra` into JSON object `into`.
-fn merge(into: &mut serde_json::Value, extra: serde_json::Value) {
-    if let (Some(into), serde_json::Value::Object(extra)) = (into.as_object_mut(), extra) {
-        into.extend(extra);
-    }
-}

@@ -1,7 +1,7 @@
 //! Training rows as every trainer sees them: checked, optionally standardized, summarized.
 
 use crate::error::{Error, Result};
-use crate::Standardizer;
+use crate::{Model, Standardizer};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 /// The rows a trainer fits on, in the space the model sees (`z = (x - mean) / std` with a
@@ -14,6 +14,33 @@ pub struct Training {
     pub scaler: Option<Standardizer>,
     /// The training mean in input space (the model file's `reference`).
     pub reference: Array1<f64>,
+    /// The column names, if the rows came with them.
+    pub feature_names: Option<Vec<String>>,
+}
+
+impl Training {
+    /// `model` with what every trainer stores: the scaler, the training mean as
+    /// `reference`, the feature names, and `provenance` (a JSON object of the fit's
+    /// parameters) after the tool and its version.
+    pub fn describe(&self, mut model: Model, provenance: serde_json::Value) -> Result<Model> {
+        if let Some(scaler) = &self.scaler {
+            model = model.with_scaler(scaler.clone())?;
+        }
+        model = model.with_reference(self.reference.clone())?;
+        if let Some(names) = &self.feature_names {
+            model = model.with_feature_names(names.clone())?;
+        }
+        let mut described = serde_json::json!({
+            "tool": "neuralize",
+            "version": env!("CARGO_PKG_VERSION"),
+        });
+        if let (Some(into), serde_json::Value::Object(fields)) =
+            (described.as_object_mut(), provenance)
+        {
+            into.extend(fields);
+        }
+        Ok(model.with_provenance(described))
+    }
 }
 
 /// Check `x` (at least `min_rows` rows, one column, all finite) and standardize it if asked.
@@ -62,6 +89,7 @@ pub fn prepare(
             z: x.to_owned(),
             scaler: None,
             reference,
+            feature_names: feature_names.map(<[String]>::to_vec),
         });
     }
     // Population std, as scikit-learn's StandardScaler: sqrt(mean((x - mean)^2)).
@@ -81,6 +109,7 @@ pub fn prepare(
         z: scaler.transform(x),
         scaler: Some(scaler),
         reference,
+        feature_names: feature_names.map(<[String]>::to_vec),
     })
 }
 
