@@ -1,8 +1,7 @@
 //! Failures: one clear stderr line naming file, line, column or field; exit codes; and an
 //! existing output file left untouched with no temporary file beside it.
 
-mod cli_support;
-use cli_support::*;
+use crate::support::*;
 use std::path::Path;
 
 const IRIS_HEADER: &str = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm";
@@ -346,4 +345,65 @@ fn what_clap_rejects_exits_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
     assert_eq!(run(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_linear_rule_on_a_kernel_model_is_refused() {
+    // New with the redesign: the old binary ignored --linear-rule on kernel models.
+    for (i, (model, input)) in [
+        ("ocsvm_blobs.json", &b"x0,x1,x2,x3,x4\n1,2,3,4,5\n"[..]),
+        ("kde_iris.json", &iris(&["5,3,1,0.2"])[..]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for rule in ["lrp0", "zb"] {
+            let (code, err) = explain_fails(
+                &format!("linear-rule-kernel-{i}-{rule}"),
+                &model_path(model),
+                input,
+                &["--linear-rule", rule],
+            );
+            assert_error(code, &err, &["linear-rule", "no linear layer"]);
+        }
+    }
+    // The default linear rule, named explicitly, is accepted on a kernel model.
+    let out = run(&[
+        "explain",
+        "-m",
+        &model_path("ocsvm_blobs.json"),
+        "-i",
+        &model_path("ocsvm_blobs.input.csv"),
+        "-o",
+        "-",
+        "--linear-rule",
+        "midpoint",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn kernel_only_rule_sets_are_refused_on_kmeans() {
+    for rule in ["hybrid", "neon-floor"] {
+        let (code, err) = explain_fails(
+            &format!("rule-{rule}-kmeans"),
+            &iris_model(),
+            &iris(&["5,3,1,0.2"]),
+            &["--rule", rule],
+        );
+        // "RULE is not defined for kmeans models (they support neon, neon-ref)"
+        assert_error(
+            code,
+            &err,
+            &["rule", rule, "kmeans", "not defined", "neon, neon-ref"],
+        );
+    }
+    // ... and through --method NAME@BETA as well.
+    let (code, err) = explain_fails(
+        "method-hybrid-kmeans",
+        &iris_model(),
+        &iris(&["5,3,1,0.2"]),
+        &["--method", "hybrid@0.5"],
+    );
+    assert_error(code, &err, &["hybrid", "kmeans"]);
 }

@@ -1,8 +1,6 @@
 //! `neuralize explain` and `score` on good inputs: fixtures, pipes, --keep, --delimiter.
 
-mod cli_support;
-use cli_support::common::FIXTURES;
-use cli_support::*;
+use crate::support::*;
 
 fn explain_stdout(name: &str, extra: &[&str]) -> String {
     let model = model_path(&format!("{name}.json"));

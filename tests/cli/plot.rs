@@ -2,8 +2,7 @@
 //! relevance is the reddest cell, the most negative the bluest), SVG parsed as XML with the
 //! expected labels, and one-line errors with exit 1 for bad arguments.
 
-mod cli_support;
-use cli_support::*;
+use crate::support::*;
 use neuralize::plot::{Heatmap, HeatmapLayout, HeatmapRow};
 use std::path::{Path, PathBuf};
 

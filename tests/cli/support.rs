@@ -1,19 +1,55 @@
-//! Helpers shared by the `cli_*` tests: run the real binary, build scratch files.
-#![allow(dead_code)] // each test file uses a different subset
-
-#[path = "../common/mod.rs"]
-pub mod common;
+//! Helpers shared by the command-line tests: run the real binary, build scratch files, read
+//! CSV output.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+/// Every shipped regression fixture (models/NAME.json and its CSVs).
+pub const FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_laplacian",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+    "kmeans_iris",
+    "kmeans_wine",
+    "kmeans_digits",
+    "kmeans_blobs",
+];
+
+/// The stem of every `models/*.json` file on disk (sorted), whether or not it is a fixture.
+pub fn shipped_models() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
 
 /// A path under the crate's `models/` folder.
 pub fn model_path(name: &str) -> String {
     format!("{}/models/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh, empty scratch directory for one test.
+/// A fresh, empty scratch directory for one test. All tests share one process (one pid), so
+/// a name may be used only once: a second use panics instead of racing on the same folder.
 pub fn scratch(test: &str) -> PathBuf {
+    static USED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    {
+        let mut used = USED.lock().unwrap();
+        assert!(
+            !used.iter().any(|u| u == test),
+            "scratch name {test:?} used twice"
+        );
+        used.push(test.to_string());
+    }
     let dir = std::env::temp_dir().join(format!("neuralize-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

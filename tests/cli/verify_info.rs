@@ -1,8 +1,6 @@
 //! `neuralize verify` and `neuralize info` on the shipped models.
 
-mod cli_support;
-use cli_support::common::FIXTURES;
-use cli_support::*;
+use crate::support::*;
 
 fn verify(name: &str, extra: &[&str]) -> std::process::Output {
     let model = model_path(&format!("{name}.json"));
@@ -130,5 +128,41 @@ fn info_text_is_human_readable() {
         "provenance",
     ] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");
+    }
+}
+
+#[test]
+fn every_shipped_model_explains_and_verifies_with_the_default_options() {
+    let shipped = shipped_models();
+    let mut fixtures: Vec<&str> = FIXTURES.to_vec();
+    fixtures.sort_unstable();
+    assert_eq!(
+        shipped, fixtures,
+        "models/*.json and the fixture list differ"
+    );
+    for name in &shipped {
+        let model = model_path(&format!("{name}.json"));
+        let input = model_path(&format!("{name}.input.csv"));
+        let out = run(&["explain", "-m", &model, "-i", &input, "-o", "-"]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{name}");
+        let rows_in = std::fs::read_to_string(&input).unwrap().lines().count();
+        let (header, rows) = parse_csv(&stdout(&out));
+        assert_eq!(
+            rows.len() + 1,
+            rows_in,
+            "{name}: one output row per input row"
+        );
+        assert!(
+            header.iter().filter(|h| h.starts_with("R_")).count() > 0,
+            "{name}: {header:?}"
+        );
+        assert!(rows.iter().flatten().all(|v| v.is_finite()), "{name}");
+
+        let out = verify(name, &[]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let table = stdout(&out);
+        let last = table.lines().last().unwrap_or_default();
+        assert!(last.starts_with("ok"), "{name}: {table}");
     }
 }

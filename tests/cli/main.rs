@@ -1,0 +1,9 @@
+//! The command line, run as the real binary (`env!("CARGO_BIN_EXE_neuralize")`): one test
+//! binary with a module per subcommand area. Needs the `cli` feature.
+
+mod errors;
+mod explain;
+mod fit;
+mod plot;
+mod support;
+mod verify_info;
