@@ -1,11 +1,12 @@
 //! Conservation `|sum_i R_i - output| <= 1e-9 max(1, |output|)` over random models and
 //! inputs, d in {1, 2, 7, 64}, for every conserving rule, with and without a scaler.
 
-mod common;
-
+use crate::common;
 use ndarray::{Array1, Array2};
-use neuralize::classical::{Bounds, KMeans, KernelDensity, OneClassSvm, Standardizer};
-use neuralize::{Composite, Estimator, Explainer, Kernel, LinearRule, Model, RuleSet};
+use neuralize::{
+    Beta, Bounds, Explainer, KMeans, Kernel, KernelDensity, LinearRule, Method, Model, OneClassSvm,
+    RuleSet, Standardizer,
+};
 use proptest::prelude::*;
 
 fn matrix(rows: usize, cols: usize, scale: f64) -> impl Strategy<Value = Array2<f64>> {
@@ -34,10 +35,8 @@ fn with_scaler(model: Model, scaler: Option<Standardizer>) -> Model {
     }
 }
 
-fn check(model: &Model, x: &Array2<f64>, composite: &Composite, cluster: Option<usize>) {
-    let e = Explainer::new(model)
-        .explain(x.view(), composite, cluster)
-        .unwrap();
+fn check(model: &Model, x: &Array2<f64>, method: &Method) {
+    let e = Explainer::new(model).explain(x.view(), method).unwrap();
     assert!(
         e.relevance.iter().all(|v| v.is_finite()),
         "finite relevances"
@@ -70,19 +69,17 @@ fn kernel_case() -> impl Strategy<Value = (Model, Array2<f64>, f64)> {
                         x.row_mut(0).assign(&row);
                     }
                     let gamma = 10f64.powf(log_gamma);
-                    let estimator = if kde {
-                        Estimator::KernelDensity(KernelDensity::new(gamma, sv).unwrap())
+                    let model = if kde {
+                        Model::from(KernelDensity::new(gamma, sv).unwrap())
                     } else {
                         let kernel = if laplacian {
                             Kernel::Laplacian { gamma }
                         } else {
                             Kernel::Rbf { gamma }
                         };
-                        Estimator::OneClassSvm(
-                            OneClassSvm::new(kernel, sv, Array1::from(alpha), rho).unwrap(),
-                        )
+                        Model::from(OneClassSvm::new(kernel, sv, Array1::from(alpha), rho).unwrap())
                     };
-                    (with_scaler(Model::new(estimator), scaler), x, beta)
+                    (with_scaler(model, scaler), x, beta)
                 },
             )
     })
@@ -102,7 +99,7 @@ fn kmeans_case() -> impl Strategy<Value = (Model, Array2<f64>, f64, Option<usize
                     low: Array1::from_elem(d, -7.0),
                     high: Array1::from_elem(d, 7.0),
                 };
-                let model = Model::new(Estimator::KMeans(KMeans::new(mu).unwrap()))
+                let model = Model::from(KMeans::new(mu).unwrap())
                     .with_bounds(bounds)
                     .unwrap();
                 (with_scaler(model, scaler), x, beta, cluster)
@@ -110,26 +107,80 @@ fn kmeans_case() -> impl Strategy<Value = (Model, Array2<f64>, f64, Option<usize
     })
 }
 
+/// The conserving linear rules: a fixed list (with a second gamma) and every conserving rule
+/// of the crate's table, so that a new conserving rule is tested without editing this list.
+fn conserving_rules() -> Vec<LinearRule> {
+    let mut rules: Vec<LinearRule> = ["midpoint", "gamma=0.25", "gamma=2", "flat", "w2", "zb"]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    for rule in LinearRule::examples() {
+        if rule.conserves() && !rules.contains(&rule) {
+            rules.push(rule);
+        }
+    }
+    rules
+}
+
+#[test]
+fn the_conserving_rules_cover_the_table() {
+    let rules = conserving_rules();
+    assert!(rules.iter().all(LinearRule::conserves));
+    for rule in LinearRule::examples() {
+        let name = rule.to_string();
+        let name = name.split('=').next().unwrap();
+        assert_eq!(
+            rule.conserves(),
+            rules
+                .iter()
+                .any(|r| r.to_string().split('=').next() == Some(name)),
+            "{rule}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
     fn kernel_models_conserve((model, x, beta) in kernel_case()) {
-        check(&model, &x, &Composite::neon(beta).unwrap(), None);
+        check(&model, &x, &Method::neon().with_beta(Beta::Value(beta)));
     }
 
     #[test]
     fn kernel_models_conserve_with_the_bias_floor((model, x, beta) in kernel_case()) {
-        check(&model, &x, &Composite::from_rule_set(RuleSet::NeonFloor, beta).unwrap(), None);
+        check(&model, &x, &Method::rule_set(RuleSet::NeonFloor).with_beta(Beta::Value(beta)));
     }
 
     #[test]
     fn kmeans_conserves_for_every_conserving_rule(
         (model, x, beta, cluster) in kmeans_case(),
-        rule in prop::sample::select(vec!["midpoint", "gamma=0.25", "gamma=2", "flat", "w2", "zb"]),
+        rule in prop::sample::select(conserving_rules()),
     ) {
-        let rule: LinearRule = rule.parse().unwrap();
         prop_assert!(rule.conserves());
-        check(&model, &x, &Composite::neon(beta).unwrap().with_linear(rule), cluster);
+        let mut method = Method::neon().with_beta(Beta::Value(beta)).with_linear_rule(rule);
+        if let Some(c) = cluster {
+            method = method.with_cluster(c);
+        }
+        check(&model, &x, &method);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// What `neuralize explain` does by default is a conserving NEON variant on every family.
+    #[test]
+    fn the_default_method_conserves_on_kernel_models((model, x, _beta) in kernel_case()) {
+        check(&model, &x, &Method::default());
+    }
+
+    #[test]
+    fn the_default_method_conserves_on_kmeans((model, x, _beta, cluster) in kmeans_case()) {
+        let mut method = Method::default();
+        if let Some(c) = cluster {
+            method = method.with_cluster(c);
+        }
+        check(&model, &x, &method);
     }
 }

@@ -1,12 +1,10 @@
 //! Feature flipping on shipped fixtures: deterministic for a seed, and a random explainer
 //! is clearly worse than every real one.
 
-mod common;
-
-use common::{fixture_path, model_path, read_table};
-use neuralize::baselines::{column_means, Method, Settings};
+use crate::common::{fixture_path, model_path, read_table};
+use ndarray::Axis;
 use neuralize::evaluate::{evaluate, normalized_area, order_by_relevance};
-use neuralize::{load_model, Explainer};
+use neuralize::{load_model, Explainer, Method};
 
 const FIXTURES: &[&str] = &["ocsvm_breast_cancer", "ocsvm_digits_rbf", "kmeans_wine"];
 
@@ -15,14 +13,14 @@ fn run(name: &str, methods: &[Method], seed: u64) -> neuralize::evaluate::Evalua
     let x = read_table(&fixture_path(name, "input.csv")).values;
     let train = read_table(&fixture_path(name, "train.csv")).values;
     let explainer = Explainer::new(&model)
-        .with_reference(column_means(train.view()).unwrap())
+        .with_reference(train.mean_axis(Axis(0)).unwrap())
         .unwrap();
-    let settings = Settings {
-        seed,
-        samples: 16,
-        ..Settings::default()
-    };
-    evaluate(&explainer, x.view(), train.view(), methods, &settings, 3).unwrap()
+    // The methods carry their own settings: 16 Shapley permutations and the seed.
+    let methods: Vec<Method> = methods
+        .iter()
+        .map(|m| m.with_samples(16).with_seed(seed))
+        .collect();
+    evaluate(&explainer, x.view(), train.view(), &methods, 3, seed).unwrap()
 }
 
 fn methods(names: &str) -> Vec<Method> {

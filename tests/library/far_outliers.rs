@@ -2,12 +2,16 @@
 //! analytic value and finite relevances that sum to it; a row equal to a support vector
 //! gets finite relevances.
 
-mod common;
-
-use common::{assert_close, assert_conserves};
+use crate::common::{assert_close, assert_conserves};
 use ndarray::{Array1, Array2};
-use neuralize::classical::{KMeans, KernelDensity, OneClassSvm};
-use neuralize::{Composite, Estimator, Explainer, Kernel, Model};
+use neuralize::{
+    Beta, Explainer, KMeans, Kernel, KernelDensity, Method, Model, OneClassSvm, Prediction,
+};
+
+/// The published NEON rules with this beta.
+fn neon(beta: f64) -> Method {
+    Method::neon().with_beta(Beta::Value(beta))
+}
 
 fn support_vectors() -> Array2<f64> {
     Array2::from_shape_vec(
@@ -61,12 +65,10 @@ fn one_class_svm_far_from_the_data_and_on_a_support_vector() {
         (1, Kernel::Laplacian { gamma: 0.5 }),
     ] {
         let svm = OneClassSvm::new(kernel, sv.clone(), alpha.clone(), rho).unwrap();
-        let explainer = Explainer::new(&Model::new(Estimator::OneClassSvm(svm)));
+        let explainer = Explainer::new(&Model::from(svm));
         let x = far_rows(&sv);
         for beta in [0.1, 1.0, 10.0] {
-            let e = explainer
-                .explain(x.view(), &Composite::neon(beta).unwrap(), None)
-                .unwrap();
+            let e = explainer.explain(x.view(), &neon(beta)).unwrap();
             for r in 0..3 {
                 let expected =
                     analytic_outlierness(x.row(r).as_slice().unwrap(), &sv, &bias, 0.5, q);
@@ -83,8 +85,8 @@ fn one_class_svm_far_from_the_data_and_on_a_support_vector() {
                 e.output.as_slice().unwrap(),
                 &format!("q={q}"),
             );
-            let neuralize::Prediction::DecisionFunction(f) = &e.prediction else {
-                panic!()
+            let Prediction::Values(f) = &e.prediction else {
+                panic!("a one-class SVM predicts values")
             };
             assert_close(f[1], -rho, 1e-12, "decision_function far away is -rho");
         }
@@ -95,11 +97,9 @@ fn one_class_svm_far_from_the_data_and_on_a_support_vector() {
 fn kernel_density_far_from_the_data() {
     let points = support_vectors();
     let kde = KernelDensity::new(0.8, points.clone()).unwrap();
-    let explainer = Explainer::new(&Model::new(Estimator::KernelDensity(kde.clone())));
+    let explainer = Explainer::new(&Model::from(kde.clone()));
     let x = far_rows(&points);
-    let e = explainer
-        .explain(x.view(), &Composite::neon(1.0).unwrap(), None)
-        .unwrap();
+    let e = explainer.explain(x.view(), &neon(1.0)).unwrap();
     let bias = vec![4f64.ln(); 4];
     for r in 0..3 {
         let expected = analytic_outlierness(x.row(r).as_slice().unwrap(), &points, &bias, 0.8, 2);
@@ -109,29 +109,34 @@ fn kernel_density_far_from_the_data() {
         );
     }
     assert_conserves(&e.relevance, e.output.as_slice().unwrap(), "kde");
-    let neuralize::Prediction::LogDensity(log_p) = &e.prediction else {
-        panic!()
+    let Prediction::Values(log_p) = &e.prediction else {
+        panic!("a kernel density predicts values")
     };
     assert!(log_p.iter().all(|v| v.is_finite()));
+    // The classical model's own log density agrees.
+    let truth = kde.log_density(x.view()).unwrap();
+    for (r, (&a, &b)) in log_p.iter().zip(&truth).enumerate() {
+        assert_close(a, b, 1e-9, &format!("kde log density row {r}"));
+    }
 }
 
 #[test]
 fn kmeans_far_from_the_data() {
     let mu = support_vectors();
-    let explainer = Explainer::new(&Model::new(Estimator::KMeans(
-        KMeans::new(mu.clone()).unwrap(),
-    )));
+    let explainer = Explainer::new(&Model::from(KMeans::new(mu.clone()).unwrap()));
     let x = far_rows(&mu);
     for cluster in [None, Some(0)] {
-        let e = explainer
-            .explain(x.view(), &Composite::neon(1.0).unwrap(), cluster)
-            .unwrap();
+        let method = match cluster {
+            Some(c) => neon(1.0).with_cluster(c),
+            None => neon(1.0),
+        };
+        let e = explainer.explain(x.view(), &method).unwrap();
         assert!(e.output.iter().all(|v| v.is_finite()));
         assert!(e.relevance.iter().all(|v| v.is_finite()));
         assert_conserves(&e.relevance, e.output.as_slice().unwrap(), "kmeans");
         // The logit is the analytic ||x - mu_k||^2 - ||x - mu_c||^2 of the nearest competitor.
-        let neuralize::Prediction::Cluster(assigned) = &e.prediction else {
-            panic!()
+        let Prediction::Labels(assigned) = &e.prediction else {
+            panic!("k-means predicts labels")
         };
         let x0 = x.row(0);
         let c = cluster.unwrap_or(assigned[0]);
@@ -158,10 +163,8 @@ fn overflowing_distances_are_an_error_not_inf() {
         0.5,
     )
     .unwrap();
-    let explainer = Explainer::new(&Model::new(Estimator::OneClassSvm(svm)));
+    let explainer = Explainer::new(&Model::from(svm));
     let x = Array2::from_shape_vec((2, 3), vec![0.0, 0.0, 0.0, 1e200, 0.0, 0.0]).unwrap();
-    let err = explainer
-        .explain(x.view(), &Composite::neon(1.0).unwrap(), None)
-        .unwrap_err();
+    let err = explainer.explain(x.view(), &neon(1.0)).unwrap_err();
     assert!(err.to_string().contains("row 1"), "{err}");
 }

@@ -1,18 +1,16 @@
 //! The KDE trainer: scikit-learn 1.9.1's bandwidth rules and densities on standardized iris.
 
+use crate::common::{fit_path, read_table, standardize};
 use neuralize::fit::{fit_kernel_density, Bandwidth, KdeParams};
-use neuralize::io::{read_numeric_table, Endpoint};
-use neuralize::Estimator;
+use neuralize::KernelDensity;
 
 #[test]
 fn bandwidths_and_log_densities_match_scikit_learn() {
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let path = format!("{dir}/models/fit/kmeans_iris.train.csv");
-    let (names, x) = read_numeric_table(&Endpoint::Path(path.into()), b',').unwrap();
-    let sklearn: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{dir}/models/fit/kde_iris.sklearn.json")).unwrap(),
-    )
-    .unwrap();
+    let table = read_table(&fit_path("kmeans_iris.train.csv"));
+    let (names, x) = (table.header, table.values);
+    let sklearn: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fit_path("kde_iris.sklearn.json")).unwrap())
+            .unwrap();
     for (rule, bandwidth) in [
         ("scott", Bandwidth::Scott),
         ("silverman", Bandwidth::Silverman),
@@ -22,9 +20,11 @@ fn bandwidths_and_log_densities_match_scikit_learn() {
             standardize: true,
         };
         let model = fit_kernel_density(x.view(), Some(&names), &params).unwrap();
-        let Estimator::KernelDensity(kde) = model.estimator() else {
+        assert_eq!(model.kind(), "kernel_density");
+        let Some(kde) = model.estimator::<KernelDensity>() else {
             panic!("not a KDE")
         };
+        assert_eq!(model.feature_names().unwrap(), names.as_slice());
         let b = sklearn[rule]["bandwidth"].as_f64().unwrap();
         let expected_gamma = 1.0 / (2.0 * b * b);
         assert!(
@@ -33,12 +33,11 @@ fn bandwidths_and_log_densities_match_scikit_learn() {
         );
         assert_eq!(kde.points().nrows(), x.nrows());
         let rows = x.slice(ndarray::s![..10, ..]);
-        let z = model.scaler().unwrap().transform(rows);
-        let ours = kde.log_density(z.view());
-        for (o, t) in ours
-            .iter()
-            .zip(sklearn[rule]["score_samples"].as_array().unwrap())
-        {
+        let z = standardize(model.scaler().unwrap(), rows);
+        let ours = kde.log_density(z.view()).unwrap();
+        let theirs = sklearn[rule]["score_samples"].as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{rule}: rows compared");
+        for (o, t) in ours.iter().zip(theirs) {
             let t = t.as_f64().unwrap();
             assert!((o - t).abs() < 1e-8, "{rule}: log density {o} vs {t}");
         }

@@ -1,24 +1,18 @@
 //! The k-means trainer (smartcore) against scikit-learn 1.9.1's best-of-10 inertia, and the
 //! explained assignments against smartcore's own predictions.
 
+use crate::common::{fit_path, read_table};
 use ndarray::Array2;
 use neuralize::fit::{fit_kmeans, KMeansParams};
-use neuralize::io::{read_numeric_table, Endpoint};
 use neuralize::{Explainer, Prediction};
 
 fn load(name: &str) -> (Vec<String>, Array2<f64>) {
-    let path = format!(
-        "{}/models/fit/kmeans_{name}.train.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    read_numeric_table(&Endpoint::Path(path.into()), b',').unwrap()
+    let table = read_table(&fit_path(&format!("kmeans_{name}.train.csv")));
+    (table.header, table.values)
 }
 
 fn sklearn() -> serde_json::Value {
-    let path = format!(
-        "{}/models/fit/kmeans.sklearn.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = fit_path("kmeans.sklearn.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -43,7 +37,8 @@ fn inertia_is_within_2_percent_of_scikit_learn_and_explained_assignments_match_s
         assert!(ratio <= 1.02, "{name}: inertia {} vs {theirs}", fit.inertia);
 
         let forward = Explainer::new(&fit.model).forward(x.view(), None).unwrap();
-        let Prediction::Cluster(assigned) = &forward.prediction else {
+        assert_eq!(fit.model.kind(), "kmeans");
+        let Prediction::Labels(assigned) = &forward.prediction else {
             panic!("not k-means")
         };
         assert_eq!(

@@ -1,10 +1,10 @@
 //! The one-class SVM trainer against scikit-learn 1.9.1 (fixtures from
 //! scripts/export_fit_fixtures.py): same problem, same solution.
 
+use crate::common::{fit_path, model_space, read_table};
 use ndarray::{Array2, ArrayView2};
 use neuralize::fit::{fit_one_class_svm, Gamma, KernelKind, OcSvmParams};
-use neuralize::io::{read_numeric_table, Endpoint};
-use neuralize::Estimator;
+use neuralize::OneClassSvm;
 use serde_json::Value;
 
 const CASES: [&str; 5] = [
@@ -23,17 +23,16 @@ struct Case {
 }
 
 fn load(case: &str) -> Case {
-    let path = |suffix: &str| format!("{}/models/fit/{case}.{suffix}", env!("CARGO_MANIFEST_DIR"));
-    let (names, train) =
-        read_numeric_table(&Endpoint::Path(path("train.csv").into()), b',').unwrap();
-    let (_, heldout) =
-        read_numeric_table(&Endpoint::Path(path("heldout.csv").into()), b',').unwrap();
+    let path = |suffix: &str| fit_path(&format!("{case}.{suffix}"));
+    let train = read_table(&path("train.csv"));
+    let heldout = read_table(&path("heldout.csv"));
+    assert_eq!(train.header, heldout.header, "{case}: same columns");
     let sklearn =
         serde_json::from_str(&std::fs::read_to_string(path("sklearn.json")).unwrap()).unwrap();
     Case {
-        names,
-        train,
-        heldout,
+        names: train.header,
+        train: train.values,
+        heldout: heldout.values,
         sklearn,
     }
 }
@@ -62,14 +61,12 @@ fn params(sklearn: &Value, tol: f64) -> OcSvmParams {
 
 /// The decision function of a fitted model on input-space rows.
 fn decision(model: &neuralize::Model, x: ArrayView2<f64>) -> Vec<f64> {
-    let z = match model.scaler() {
-        Some(s) => s.transform(x),
-        None => x.to_owned(),
-    };
-    let Estimator::OneClassSvm(svm) = model.estimator() else {
+    let z = model_space(model, x);
+    assert_eq!(model.kind(), "one_class_svm");
+    let Some(svm) = model.estimator::<OneClassSvm>() else {
         panic!("not an OC-SVM")
     };
-    svm.decision_function(z.view()).to_vec()
+    svm.decision_function(z.view()).unwrap().to_vec()
 }
 
 /// Sum `values` over groups of identical training rows (duplicates make duals non-unique).

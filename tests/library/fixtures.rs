@@ -1,11 +1,11 @@
 //! Regression fixtures exported from scikit-learn (scripts/export_sklearn.py): the network
 //! reproduces scikit-learn's outputs, and the relevances match the independent NumPy oracle.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ndarray::Array2;
-use neuralize::{load_model, Composite, Estimator, Explainer, Model, Prediction};
+use neuralize::{
+    load_model, Beta, Explainer, KMeans, KernelDensity, Method, Model, OneClassSvm, Prediction,
+};
 
 /// Tolerance of the issue: `1e-8 * max(1, |reference value|)`.
 const TOL: f64 = 1e-8;
@@ -23,9 +23,10 @@ fn inputs(name: &str, model: &Model) -> Array2<f64> {
 
 /// The beta the fixture's expected relevances were computed with.
 fn fixture_beta(model: &Model, beta_kernel: f64) -> f64 {
-    match model.estimator() {
-        Estimator::KMeans(_) => model.beta().expect("exporter stores beta"),
-        _ => beta_kernel,
+    if model.kind() == "kmeans" {
+        model.beta().expect("exporter stores beta")
+    } else {
+        beta_kernel
     }
 }
 
@@ -33,14 +34,18 @@ fn check_against(name: &str, expected_file: &str, beta_kernel: f64, cluster: Opt
     let model = load_model(model_path(name)).unwrap();
     let x = inputs(name, &model);
     let explainer = Explainer::new(&model);
-    let composite = Composite::neon(fixture_beta(&model, beta_kernel)).unwrap();
-    let e = explainer.explain(x.view(), &composite, cluster).unwrap();
+    let mut method = Method::neon().with_beta(Beta::Value(fixture_beta(&model, beta_kernel)));
+    if let Some(c) = cluster {
+        method = method.with_cluster(c);
+    }
+    let e = explainer.explain(x.view(), &method).unwrap();
     let expected = read_table(&fixture_path(name, expected_file));
     let what = format!("{name} ({expected_file})");
     assert_eq!(expected.values.nrows(), x.nrows(), "{what}: row count");
 
     match &e.prediction {
-        Prediction::DecisionFunction(v) | Prediction::LogDensity(v) => {
+        Prediction::Values(v) => {
+            assert_ne!(model.kind(), "kmeans", "{what}: k-means predicts labels");
             for (r, (&a, &b)) in v.iter().zip(&expected.values.column(0)).enumerate() {
                 assert_close(
                     a,
@@ -50,7 +55,12 @@ fn check_against(name: &str, expected_file: &str, beta_kernel: f64, cluster: Opt
                 );
             }
         }
-        Prediction::Cluster(v) => {
+        Prediction::Labels(v) => {
+            assert_eq!(
+                model.kind(),
+                "kmeans",
+                "{what}: only k-means predicts labels"
+            );
             let expected_clusters: Vec<usize> = expected
                 .column("cluster")
                 .iter()
@@ -83,6 +93,17 @@ fn check_against(name: &str, expected_file: &str, beta_kernel: f64, cluster: Opt
         );
     }
     assert_conserves(&e.relevance, e.output.as_slice().unwrap(), &what);
+
+    // `Method::neon()` without a beta is the published rules: beta 1 for kernel models, the
+    // model file's beta for k-means (what `--rule neon` does).
+    if beta_kernel == 1.0 {
+        let mut published = Method::neon();
+        if let Some(c) = cluster {
+            published = published.with_cluster(c);
+        }
+        let again = explainer.explain(x.view(), &published).unwrap();
+        assert_eq!(again, e, "{what}: Method::neon() is the published rules");
+    }
 }
 
 #[test]
@@ -112,31 +133,44 @@ fn forward_pass_reproduces_the_classical_model() {
     for name in FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let x = inputs(name, &model);
-        let z = match model.scaler() {
-            Some(s) => s.transform(x.view()),
-            None => x.clone(),
-        };
+        let z = model_space(&model, x.view());
         let forward = Explainer::new(&model).forward(x.view(), None).unwrap();
-        match (model.estimator(), &forward.prediction) {
-            (Estimator::OneClassSvm(svm), Prediction::DecisionFunction(f)) => {
-                for (r, (&a, &b)) in f.iter().zip(&svm.decision_function(z.view())).enumerate() {
+        match (model.kind(), &forward.prediction) {
+            ("one_class_svm", Prediction::Values(f)) => {
+                let svm = model.estimator::<OneClassSvm>().expect(name);
+                let truth = svm.decision_function(z.view()).unwrap();
+                for (r, (&a, &b)) in f.iter().zip(&truth).enumerate() {
                     assert_close(a, b, 1e-10, &format!("{name}: decision_function row {r}"));
                 }
             }
-            (Estimator::KernelDensity(kde), Prediction::LogDensity(f)) => {
-                for (r, (&a, &b)) in f.iter().zip(&kde.log_density(z.view())).enumerate() {
+            ("kernel_density", Prediction::Values(f)) => {
+                let kde = model.estimator::<KernelDensity>().expect(name);
+                let truth = kde.log_density(z.view()).unwrap();
+                for (r, (&a, &b)) in f.iter().zip(&truth).enumerate() {
                     assert_close(a, b, 1e-10, &format!("{name}: log_density row {r}"));
                 }
             }
-            (Estimator::KMeans(km), Prediction::Cluster(c)) => {
-                assert_eq!(c, &km.predict(z.view()), "{name}: assignments");
+            ("kmeans", Prediction::Labels(c)) => {
+                let km = model.estimator::<KMeans>().expect(name);
+                assert_eq!(c, &km.predict(z.view()).unwrap(), "{name}: assignments");
                 assert!(
                     forward.output.iter().all(|&f| f >= 0.0),
                     "{name}: f_c >= 0 for the assigned cluster"
                 );
+                let logits = km.logits(z.view(), c).unwrap();
+                for (r, (&a, &b)) in forward.output.iter().zip(&logits).enumerate() {
+                    assert_close(a, b, 1e-9, &format!("{name}: logit row {r}"));
+                }
             }
-            _ => panic!("{name}: prediction of the wrong kind"),
+            (kind, _) => panic!("{name}: prediction of the wrong kind for {kind}"),
         }
+        // Exactly one family's model is inside.
+        let families = [
+            model.estimator::<OneClassSvm>().is_some(),
+            model.estimator::<KernelDensity>().is_some(),
+            model.estimator::<KMeans>().is_some(),
+        ];
+        assert_eq!(families.iter().filter(|&&b| b).count(), 1, "{name}");
     }
 }
 
@@ -148,12 +182,13 @@ fn kde_exact_log_density_and_recorded_scikit_learn_drift() {
         let model = load_model(model_path(name)).unwrap();
         let x = inputs(name, &model);
         let forward = Explainer::new(&model).forward(x.view(), None).unwrap();
-        let Prediction::LogDensity(log_p) = forward.prediction else {
-            panic!()
+        let Prediction::Values(log_p) = forward.prediction else {
+            panic!("{name}: a kernel density predicts values")
         };
         let sk = read_table(&fixture_path(name, "sklearn.csv"));
         let exact = sk.column("exact_log_density");
         let score_samples = sk.column("score_samples");
+        assert_eq!(exact.len(), log_p.len(), "{name}: row count");
         for r in 0..log_p.len() {
             assert_close(
                 log_p[r],
@@ -180,6 +215,7 @@ fn ocsvm_labels_match_scikit_learn_predict() {
         let x = inputs(name, &model);
         let forward = Explainer::new(&model).forward(x.view(), None).unwrap();
         let sk = read_table(&fixture_path(name, "sklearn.csv"));
+        assert_eq!(sk.values.nrows(), forward.output.len(), "{name}: row count");
         for (r, (&o, &label)) in forward.output.iter().zip(&sk.column("predict")).enumerate() {
             let inlier = o < 0.0;
             assert_eq!(

@@ -1,7 +1,6 @@
 //! Model files: round trip, and every validation error names the offending field.
 
-mod common;
-
+use crate::common;
 use neuralize::{load_model, model_from_json, model_to_json, save_model};
 
 const SVM: &str = r#"{"format": "neuralize/1", "model": "one_class_svm",

@@ -1,14 +1,12 @@
 //! Every rule against a slow, obvious re-implementation of its formula (NEON.md), written
 //! independently of the crate's kernels: plain loops, exact differences, no shared helpers.
 
-mod common;
-
-use common::Rng;
-
-use common::assert_close;
+use crate::common::{assert_close, standardize, Rng};
 use ndarray::{Array1, Array2};
-use neuralize::classical::{Bounds, KMeans, KernelDensity, OneClassSvm, Standardizer};
-use neuralize::{Composite, Estimator, Explainer, Kernel, LinearRule, Model};
+use neuralize::{
+    Beta, Bounds, Explainer, KMeans, Kernel, KernelDensity, LinearRule, Method, Model, OneClassSvm,
+    Prediction, Standardizer,
+};
 
 fn log_sum_exp(values: &[f64]) -> f64 {
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -71,12 +69,12 @@ fn soft_min_pooling_and_distance_share_match_the_formula() {
             let alpha = Array1::from_shape_fn(9, |_| rng.uniform(0.05, 1.0));
             let rho = 0.7;
             let svm = OneClassSvm::new(kernel, sv.clone(), alpha.clone(), rho).unwrap();
-            let explainer = Explainer::new(&Model::new(Estimator::OneClassSvm(svm)));
+            let explainer = Explainer::new(&Model::from(svm));
             let x = rng.matrix(5, d, -4.0, 4.0);
             let bias: Vec<f64> = alpha.iter().map(|a| -(a / rho).ln()).collect();
             for beta in [0.3, 1.0, 4.0] {
                 let e = explainer
-                    .explain(x.view(), &Composite::neon(beta).unwrap(), None)
+                    .explain(x.view(), &Method::neon().with_beta(Beta::Value(beta)))
                     .unwrap();
                 for (r, row) in x.outer_iter().enumerate() {
                     let (o, rel) =
@@ -101,14 +99,17 @@ fn kernel_density_with_a_scaler_matches_the_formula() {
         Array1::from(vec![2.0, 0.5, 3.0]),
     )
     .unwrap();
-    let model = Model::new(Estimator::KernelDensity(kde))
-        .with_scaler(scaler.clone())
-        .unwrap();
+    let model = Model::from(kde).with_scaler(scaler.clone()).unwrap();
     let x = rng.matrix(6, d, -5.0, 5.0);
     let e = Explainer::new(&model)
-        .explain(x.view(), &Composite::neon(1.0).unwrap(), None)
+        .explain(x.view(), &Method::neon().with_beta(Beta::Value(1.0)))
         .unwrap();
-    let z = scaler.transform(x.view());
+    // The published rules of a kernel model have beta 1.
+    let published = Explainer::new(&model)
+        .explain(x.view(), &Method::neon())
+        .unwrap();
+    assert_eq!(published, e, "Method::neon() has beta 1 on kernel density");
+    let z = standardize(&scaler, x.view());
     let bias = vec![(12.0f64).ln(); 12];
     for r in 0..6 {
         let (o, rel) = slow_kernel(z.row(r).as_slice().unwrap(), &points, &bias, 0.8, 2, 1.0);
@@ -207,6 +208,7 @@ fn slow_kmeans(
                     })
                     .collect(),
             ),
+            other => panic!("no formula for the linear rule {other} in this test: add one"),
         };
         for i in 0..d {
             relevance[i] += add[i];
@@ -217,7 +219,7 @@ fn slow_kmeans(
 
 #[test]
 fn every_linear_rule_matches_its_formula() {
-    let rules: Vec<LinearRule> = [
+    let mut rules: Vec<LinearRule> = [
         "midpoint",
         "lrp0",
         "epsilon=0.5",
@@ -230,12 +232,18 @@ fn every_linear_rule_matches_its_formula() {
     .iter()
     .map(|s| s.parse().unwrap())
     .collect();
+    // Every rule of the crate's table too (a new rule needs a formula above).
+    for rule in LinearRule::examples() {
+        if !rules.contains(&rule) {
+            rules.push(rule);
+        }
+    }
     let mut rng = Rng(3);
     for d in [1, 2, 7] {
         let mu = rng.matrix(4, d, -3.0, 3.0);
         let low = Array1::from_elem(d, -6.0);
         let high = Array1::from_elem(d, 6.0);
-        let model = Model::new(Estimator::KMeans(KMeans::new(mu.clone()).unwrap()))
+        let model = Model::from(KMeans::new(mu.clone()).unwrap())
             .with_bounds(Bounds {
                 low: low.clone(),
                 high: high.clone(),
@@ -245,10 +253,15 @@ fn every_linear_rule_matches_its_formula() {
         let x = rng.matrix(6, d, -5.0, 5.0);
         for &rule in &rules {
             for cluster in [None, Some(2)] {
-                let composite = Composite::neon(0.7).unwrap().with_linear(rule);
-                let e = explainer.explain(x.view(), &composite, cluster).unwrap();
-                let neuralize::Prediction::Cluster(assigned) = &e.prediction else {
-                    panic!()
+                let mut method = Method::neon()
+                    .with_beta(Beta::Value(0.7))
+                    .with_linear_rule(rule);
+                if let Some(c) = cluster {
+                    method = method.with_cluster(c);
+                }
+                let e = explainer.explain(x.view(), &method).unwrap();
+                let Prediction::Labels(assigned) = &e.prediction else {
+                    panic!("k-means predicts labels")
                 };
                 for (r, row) in x.outer_iter().enumerate() {
                     let c = cluster.unwrap_or(assigned[r]);
@@ -284,9 +297,30 @@ fn rule_parameters_are_validated() {
             "{bad} should be rejected"
         );
     }
-    assert!(Composite::neon(0.0).is_err());
-    assert!(Composite::neon(f64::NAN).is_err());
-    assert!(Composite::neon(-1.0).is_err());
+    // A beta must be finite and > 0: rejected when parsed, and when explaining with it.
+    for bad in ["0", "nan", "-1", "inf", "x"] {
+        assert!(
+            bad.parse::<Beta>().is_err(),
+            "beta {bad} should be rejected"
+        );
+    }
+    assert_eq!("auto".parse::<Beta>().unwrap(), Beta::Auto);
+    assert_eq!("2.5".parse::<Beta>().unwrap(), Beta::Value(2.5));
+    let svm = OneClassSvm::new(
+        Kernel::Rbf { gamma: 0.5 },
+        Array2::zeros((1, 2)),
+        Array1::from(vec![1.0]),
+        0.5,
+    )
+    .unwrap();
+    let explainer = Explainer::new(&Model::from(svm));
+    let x = Array2::zeros((1, 2));
+    for bad in [0.0, f64::NAN, -1.0, f64::INFINITY] {
+        let err = explainer
+            .explain(x.view(), &Method::neon().with_beta(Beta::Value(bad)))
+            .unwrap_err();
+        assert!(err.to_string().contains("beta"), "beta {bad}: {err}");
+    }
     for good in [
         "midpoint",
         "lrp0",
@@ -305,11 +339,50 @@ fn rule_parameters_are_validated() {
 #[test]
 fn zb_without_bounds_is_an_error() {
     let mu = Array2::from_shape_vec((2, 2), vec![0.0, 0.0, 1.0, 1.0]).unwrap();
-    let model = Model::new(Estimator::KMeans(KMeans::new(mu).unwrap()));
+    let model = Model::from(KMeans::new(mu).unwrap());
     let x = Array2::zeros((1, 2));
-    let composite = Composite::neon(1.0).unwrap().with_linear(LinearRule::ZBox);
+    let method = Method::neon()
+        .with_beta(Beta::Value(1.0))
+        .with_linear_rule(LinearRule::ZBox);
     let err = Explainer::new(&model)
-        .explain(x.view(), &composite, None)
+        .explain(x.view(), &method)
         .unwrap_err();
     assert!(err.to_string().contains("bounds"), "{err}");
+}
+
+/// Kernel models have no linear layer: a linear rule other than the default midpoint is an
+/// error there, for every rule set.
+#[test]
+fn a_linear_rule_on_a_kernel_model_is_an_error() {
+    let sv = Array2::from_shape_vec((2, 2), vec![0.0, 0.0, 1.0, 1.0]).unwrap();
+    let models = [
+        Model::from(
+            OneClassSvm::new(
+                Kernel::Rbf { gamma: 0.5 },
+                sv.clone(),
+                Array1::from(vec![0.5, 0.5]),
+                0.4,
+            )
+            .unwrap(),
+        ),
+        Model::from(KernelDensity::new(0.5, sv).unwrap()),
+    ];
+    let x = Array2::zeros((1, 2));
+    for model in &models {
+        let explainer = Explainer::new(model);
+        for rule in LinearRule::examples() {
+            let method = Method::neon().with_linear_rule(rule);
+            let result = explainer.explain(x.view(), &method);
+            if rule == LinearRule::Midpoint {
+                assert!(result.is_ok(), "{}: midpoint is the default", model.kind());
+            } else {
+                let err = result.unwrap_err().to_string();
+                assert!(
+                    err.contains("no linear layer") && err.contains(model.kind()),
+                    "{} {rule}: {err}",
+                    model.kind()
+                );
+            }
+        }
+    }
 }

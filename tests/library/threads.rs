@@ -1,22 +1,21 @@
 //! Results are bitwise identical whatever the number of threads (fixed chunk boundaries,
 //! no threading inside the matrix products).
 
-mod common;
-
+use crate::common;
 use ndarray::Array2;
-use neuralize::{load_model, Composite, Explainer};
+use neuralize::{load_model, Beta, Explainer, Method};
 
 fn explain_with(
     threads: usize,
     explainer: &Explainer,
     x: &Array2<f64>,
-    composite: &Composite,
+    method: &Method,
 ) -> (Vec<u64>, Vec<u64>) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
-    let e = pool.install(|| explainer.explain(x.view(), composite, None).unwrap());
+    let e = pool.install(|| explainer.explain(x.view(), method).unwrap());
     (
         e.output.iter().map(|v| v.to_bits()).collect(),
         e.relevance.iter().map(|v| v.to_bits()).collect(),
@@ -36,9 +35,15 @@ fn one_and_two_threads_give_identical_bits() {
         // Repeat the rows so that several chunks are processed in parallel.
         let x = ndarray::concatenate(ndarray::Axis(0), &vec![input.view(); 12]).unwrap();
         let explainer = Explainer::new(&model);
-        let composite = Composite::neon(explainer.default_beta()).unwrap();
-        let one = explain_with(1, &explainer, &x, &composite);
-        let two = explain_with(2, &explainer, &x, &composite);
-        assert!(one == two, "{name}: results differ between 1 and 2 threads");
+        let published = Method::neon().with_beta(Beta::Value(explainer.published_beta()));
+        // The published rules, and what `neuralize explain` does by default.
+        for method in [published, Method::default()] {
+            let one = explain_with(1, &explainer, &x, &method);
+            let two = explain_with(2, &explainer, &x, &method);
+            assert!(
+                one == two,
+                "{name} {method}: results differ between 1 and 2 threads"
+            );
+        }
     }
 }

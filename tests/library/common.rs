@@ -1,0 +1,165 @@
+//! Helpers shared by the library tests: fixture paths, a plain CSV loader, tolerances, a
+//! small deterministic generator and the standardization `z = (x - mean) / scale` (done
+//! here by hand, independently of the crate).
+#![allow(dead_code)]
+
+use ndarray::{Array2, ArrayView2};
+use neuralize::{Model, Standardizer};
+use std::path::{Path, PathBuf};
+
+/// Every shipped regression fixture (models/NAME.json and its CSVs).
+pub const FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_laplacian",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+    "kmeans_iris",
+    "kmeans_wine",
+    "kmeans_digits",
+    "kmeans_blobs",
+];
+
+pub fn model_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(format!("{name}.json"))
+}
+
+pub fn fixture_path(name: &str, suffix: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(format!("{name}.{suffix}"))
+}
+
+/// A training fixture of the trainers: `models/fit/NAME`.
+pub fn fit_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join("fit")
+        .join(name)
+}
+
+/// A numeric CSV table: header and values.
+pub struct Table {
+    pub header: Vec<String>,
+    pub values: Array2<f64>,
+}
+
+impl Table {
+    /// The column with this name.
+    pub fn column(&self, name: &str) -> Vec<f64> {
+        let c = self
+            .header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {:?}", self.header));
+        self.values.column(c).to_vec()
+    }
+
+    /// Columns `from..` as a matrix.
+    pub fn columns_from(&self, from: usize) -> Array2<f64> {
+        self.values.slice(ndarray::s![.., from..]).to_owned()
+    }
+}
+
+/// Load a numeric CSV with a header (the plain way, independent of the crate's reader):
+/// comma-separated, no quoting, every value a number.
+pub fn read_table(path: &Path) -> Table {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines().map(|l| l.trim_end_matches('\r'));
+    let header: Vec<String> = lines
+        .next()
+        .unwrap_or_else(|| panic!("{}: empty file", path.display()))
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<Vec<f64>> = lines
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(n, l)| {
+            let row: Vec<f64> = l
+                .split(',')
+                .map(|v| {
+                    v.trim()
+                        .parse::<f64>()
+                        .unwrap_or_else(|e| panic!("{} line {}: {v:?}: {e}", path.display(), n + 2))
+                })
+                .collect();
+            assert_eq!(
+                row.len(),
+                header.len(),
+                "{} line {}: column count",
+                path.display(),
+                n + 2
+            );
+            row
+        })
+        .collect();
+    let values = Array2::from_shape_vec(
+        (rows.len(), header.len()),
+        rows.into_iter().flatten().collect(),
+    )
+    .unwrap();
+    Table { header, values }
+}
+
+/// `z = (x - mean) / scale`, row by row.
+pub fn standardize(scaler: &Standardizer, x: ArrayView2<f64>) -> Array2<f64> {
+    let mut z = x.to_owned();
+    for mut row in z.outer_iter_mut() {
+        for (i, v) in row.iter_mut().enumerate() {
+            *v = (*v - scaler.mean()[i]) / scaler.scale()[i];
+        }
+    }
+    z
+}
+
+/// The rows `x` (input space) in the space the model's family sees: standardized by the
+/// model's scaler, if it has one.
+pub fn model_space(model: &Model, x: ArrayView2<f64>) -> Array2<f64> {
+    match model.scaler() {
+        Some(s) => standardize(s, x),
+        None => x.to_owned(),
+    }
+}
+
+/// `|a - b| <= tol * max(1, |b|)`, with a message naming what differs.
+pub fn assert_close(actual: f64, expected: f64, tol: f64, what: &str) {
+    assert!(
+        actual.is_finite() && (actual - expected).abs() <= tol * expected.abs().max(1.0),
+        "{what}: got {actual}, expected {expected} (tolerance {tol} * max(1, |expected|))"
+    );
+}
+
+/// Conservation `|sum_i R_i - output| <= 1e-9 * max(1, |output|)` on every row.
+pub fn assert_conserves(relevance: &Array2<f64>, output: &[f64], what: &str) {
+    assert_eq!(relevance.nrows(), output.len(), "{what}: row count");
+    for (r, (row, &o)) in relevance.outer_iter().zip(output).enumerate() {
+        assert_close(
+            row.sum(),
+            o,
+            1e-9,
+            &format!("{what}: conservation, row {r}"),
+        );
+    }
+}
+
+/// A small deterministic generator (xorshift) so tests need no RNG dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        low + (high - low) * ((self.0 >> 11) as f64 / (1u64 << 53) as f64)
+    }
+
+    pub fn matrix(&mut self, rows: usize, cols: usize, low: f64, high: f64) -> Array2<f64> {
+        Array2::from_shape_fn((rows, cols), |_| self.uniform(low, high))
+    }
+}

@@ -1,0 +1,16 @@
+//! The library's integration tests, one binary: the public API only (`neuralize::*`), no
+//! command line. Checks that need the crate's internals are unit tests under `src/`.
+
+mod common;
+
+mod baselines;
+mod conservation;
+mod evaluate;
+mod far_outliers;
+mod fit_kde;
+mod fit_kmeans;
+mod fit_ocsvm;
+mod fixtures;
+mod model_file;
+mod rules;
+mod threads;
