@@ -20,7 +20,7 @@
 //! .with_title("row 0: outlierness 1.75");
 //! let svg = render(&bars, ImageFormat::Svg)?;
 //! assert!(String::from_utf8(svg).unwrap().contains("debt"));
-//! # Ok::<(), neuralize::Error>(())
+//! # Ok::<(), neuralize::cli::CliError>(())
 //! ```
 
 mod bars;
