@@ -380,9 +380,28 @@ mod tests {
         }
     }
 
+    /// Adding a linear rule breaks this match until the rule is in the table too.
+    fn example_of(rule: LinearRule) -> LinearRule {
+        let name = match rule {
+            LinearRule::Midpoint => "midpoint",
+            LinearRule::Lrp0 => "lrp0",
+            LinearRule::Epsilon { .. } => "epsilon",
+            LinearRule::Gamma { .. } => "gamma",
+            LinearRule::AlphaBeta { .. } => "alpha-beta",
+            LinearRule::Flat => "flat",
+            LinearRule::WSquare => "w2",
+            LinearRule::ZBox => "zb",
+        };
+        LinearRule::examples()
+            .into_iter()
+            .find(|r| r.to_string().split('=').next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} is not in the table"))
+    }
+
     #[test]
     fn every_linear_rule_round_trips_and_says_whether_it_conserves() {
         for rule in LinearRule::examples() {
+            assert_eq!(example_of(rule), rule);
             let text = rule.to_string();
             assert_eq!(text.parse::<LinearRule>().unwrap(), rule, "{text}");
             assert!(LinearRule::syntax().contains(text.split('=').next().unwrap()));
