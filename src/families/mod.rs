@@ -29,7 +29,7 @@ use std::fmt::Debug;
 ///
 /// All vectors live in the family's own input space: the standardized space `z` when the
 /// model has a scaler (the scaler is applied by the caller).
-pub(crate) trait Family: Debug + Send + Sync + Any {
+pub(crate) trait Family: Debug + Send + Sync + AsFamily {
     /// The `model` tag of the model file, e.g. `"one_class_svm"`.
     fn tag(&self) -> &'static str;
     /// Number of input features.
@@ -51,10 +51,24 @@ pub(crate) trait Family: Debug + Send + Sync + Any {
     /// `verify`).
     #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     fn ground_truth(&self, z: ArrayView2<f64>) -> GroundTruth;
+}
+
+/// What every family gets for free from being `Clone + 'static`.
+pub(crate) trait AsFamily {
     /// For downcasting to the concrete model (`Model::estimator`).
     fn as_any(&self) -> &dyn Any;
     /// A boxed copy.
     fn clone_box(&self) -> Box<dyn Family>;
+}
+
+impl<T: Family + Clone + 'static> AsFamily for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn clone_box(&self) -> Box<dyn Family> {
+        Box::new(self.clone())
+    }
 }
 
 /// The classical model's own outputs on a batch, to compare with the network's.
@@ -70,6 +84,20 @@ pub(crate) struct GroundTruth {
 
 /// A model-file object, as parsed JSON.
 pub(crate) type JsonObject = Map<String, Value>;
+
+impl GroundTruth {
+    /// A numeric prediction that pins the explained output down; NaN rows if the plain
+    /// computation failed (then `verify` reports them).
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    pub(crate) fn values(values: Result<Array1<f64>>, rows: usize) -> Self {
+        GroundTruth {
+            prediction: Prediction::Values(
+                values.unwrap_or_else(|_| Array1::from_elem(rows, f64::NAN)),
+            ),
+            output: None,
+        }
+    }
+}
 
 /// How to read a family from a model file: its tag and a parser of its fields.
 pub(crate) struct Registration {

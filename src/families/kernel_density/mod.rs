@@ -10,7 +10,6 @@ pub use model::KernelDensity;
 
 use super::{required_field, rows_json, Family, GroundTruth, Kernel, Registration};
 use crate::error::{Error, Result};
-use crate::explainer::Prediction;
 use crate::model::validate;
 use crate::network::distance::DistanceLayer;
 use crate::network::kernel::{KernelNetwork, Readout};
@@ -18,7 +17,6 @@ use crate::network::power::Power;
 use crate::network::Network;
 use ndarray::{Array1, ArrayView2, Axis};
 use serde_json::{json, Map, Value};
-use std::any::Any;
 
 pub(super) const REGISTRATION: Registration = Registration {
     tag: "kernel_density",
@@ -98,21 +96,7 @@ impl Family for KernelDensity {
     }
 
     fn ground_truth(&self, z: ArrayView2<f64>) -> GroundTruth {
-        let values = self
-            .log_density(z)
-            .unwrap_or_else(|_| Array1::from_elem(z.nrows(), f64::NAN));
-        GroundTruth {
-            prediction: Prediction::Values(values),
-            output: None,
-        }
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn clone_box(&self) -> Box<dyn Family> {
-        Box::new(self.clone())
+        GroundTruth::values(self.log_density(z), z.nrows())
     }
 }
 

@@ -18,7 +18,6 @@ use crate::network::Network;
 use ndarray::{Array1, ArrayView2, Axis};
 use network::ClusterNetwork;
 use serde_json::{json, Map, Value};
-use std::any::Any;
 
 pub(super) const REGISTRATION: Registration = Registration {
     tag: "kmeans",
@@ -80,14 +79,6 @@ impl Family for KMeans {
             prediction: Prediction::Labels(truth),
             output: Some(logits),
         }
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn clone_box(&self) -> Box<dyn Family> {
-        Box::new(self.clone())
     }
 }
 

@@ -10,14 +10,12 @@ pub use model::OneClassSvm;
 
 use super::{required_field, rows_json, Family, GroundTruth, Kernel, Registration};
 use crate::error::Result;
-use crate::explainer::Prediction;
 use crate::model::validate;
 use crate::network::distance::DistanceLayer;
 use crate::network::kernel::{KernelNetwork, Readout};
 use crate::network::Network;
 use ndarray::{Array1, ArrayView2};
 use serde_json::{json, Map, Value};
-use std::any::Any;
 
 pub(super) const REGISTRATION: Registration = Registration {
     tag: "one_class_svm",
@@ -100,21 +98,7 @@ impl Family for OneClassSvm {
     }
 
     fn ground_truth(&self, z: ArrayView2<f64>) -> GroundTruth {
-        let values = self
-            .decision_function(z)
-            .unwrap_or_else(|_| Array1::from_elem(z.nrows(), f64::NAN));
-        GroundTruth {
-            prediction: Prediction::Values(values),
-            output: None,
-        }
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
-    fn clone_box(&self) -> Box<dyn Family> {
-        Box::new(self.clone())
+        GroundTruth::values(self.decision_function(z), z.nrows())
     }
 }
 
