@@ -2,6 +2,7 @@
 //! binary with a module per subcommand area. Needs the `cli` feature.
 
 mod errors;
+mod evaluate;
 mod explain;
 mod fit;
 mod plot;
