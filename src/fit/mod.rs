@@ -21,7 +21,6 @@ mod training;
 
 pub use kde::{fit_kernel_density, Bandwidth, KdeParams};
 pub use kmeans::{fit_kmeans, KMeansFit, KMeansParams};
-pub use ocsvm::{fit_one_class_svm, solve_one_class, OcSvmFit};
+pub use ocsvm::{fit_one_class_svm, OcSvmFit};
 pub use ocsvm_params::{Gamma, KernelKind, OcSvmParams};
 pub use smo::Solution;
-pub use training::{distinct_rows, prepare, Training};

@@ -30,7 +30,7 @@ pub struct OcSvmFit {
 /// `min_a 1/2 a'Qa  s.t.  0 <= a_i <= 1, sum_i a_i = nu n`, `Q_ij = K(z_i, z_j)`; kernel
 /// columns come from an LRU cache of `cache_mb` megabytes (the n x n matrix is never built).
 /// `kernel_f32` rounds kernel values to f32 as libsvm does (see `OcSvmParams::kernel_f32`).
-pub fn solve_one_class(
+fn solve_one_class(
     z: ArrayView2<f64>,
     kernel: crate::Kernel,
     nu: f64,
@@ -100,4 +100,3 @@ pub fn fit_one_class_svm(
         gamma,
     })
 }
-

@@ -7,7 +7,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 /// The rows a trainer fits on, in the space the model sees (`z = (x - mean) / std` with a
 /// scaler, else `z = x`), plus what the model file stores about the input space.
 #[derive(Debug, Clone)]
-pub struct Training {
+pub(crate) struct Training {
     /// Rows in model space.
     pub z: Array2<f64>,
     /// The fitted scaler (mean, population std) when standardizing.
@@ -22,7 +22,7 @@ impl Training {
     /// `model` with what every trainer stores: the scaler, the training mean as
     /// `reference`, the feature names, and `provenance` (a JSON object of the fit's
     /// parameters) after the tool and its version.
-    pub fn describe(&self, mut model: Model, provenance: serde_json::Value) -> Result<Model> {
+    pub(crate) fn describe(&self, mut model: Model, provenance: serde_json::Value) -> Result<Model> {
         if let Some(scaler) = &self.scaler {
             model = model.with_scaler(scaler.clone())?;
         }
@@ -47,7 +47,7 @@ impl Training {
 ///
 /// `feature_names` (one per column) only make error messages precise. A constant column
 /// cannot be standardized (its std is 0) and is an error naming it.
-pub fn prepare(
+pub(crate) fn prepare(
     x: ArrayView2<f64>,
     feature_names: Option<&[String]>,
     standardize: bool,
@@ -114,7 +114,7 @@ pub fn prepare(
 }
 
 /// Number of distinct rows (exact equality of every value).
-pub fn distinct_rows(x: ArrayView2<f64>) -> usize {
+pub(crate) fn distinct_rows(x: ArrayView2<f64>) -> usize {
     let mut rows: Vec<Vec<u64>> = x
         .outer_iter()
         .map(|r| r.iter().map(|v| (v + 0.0).to_bits()).collect())
