@@ -64,13 +64,7 @@ fn ocsvm(c: &mut Criterion) {
             )
             .unwrap();
             let family = format!("ocsvm_{}", kernel.name());
-            bench_model(
-                c,
-                &family,
-                &Model::from(svm),
-                rows,
-                m,
-            );
+            bench_model(c, &family, &Model::from(svm), rows, m);
         }
     }
 }
@@ -78,13 +72,7 @@ fn ocsvm(c: &mut Criterion) {
 fn kde(c: &mut Criterion) {
     for (rows, d, m) in [(10_000, 4, 1_000), (10_000, 64, 1_000)] {
         let kde = KernelDensity::new(0.5, matrix(m, d, 2)).unwrap();
-        bench_model(
-            c,
-            "kde",
-            &Model::from(kde),
-            rows,
-            m,
-        );
+        bench_model(c, "kde", &Model::from(kde), rows, m);
     }
 }
 

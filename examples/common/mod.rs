@@ -38,5 +38,8 @@ pub fn read_features(
         rows += 1;
     }
     let names = columns.iter().map(|&c| header[c].clone()).collect();
-    Ok((Array2::from_shape_vec((rows, columns.len()), values)?, names))
+    Ok((
+        Array2::from_shape_vec((rows, columns.len()), values)?,
+        names,
+    ))
 }

@@ -109,3 +109,6 @@ fn explain_row(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,3 +14,4 @@ mod fixtures;
 mod model_file;
 mod rules;
 mod threads;
+mod layouts;
