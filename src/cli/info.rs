@@ -88,13 +88,21 @@ fn human_fact(key: &str, value: &serde_json::Value) -> (String, String) {
             .iter()
             .map(|(k, v)| match (k.as_str(), v) {
                 ("name", serde_json::Value::String(name)) => name.clone(),
-                (k, v) => format!("{k} = {v}"),
+                (k, v) => format!("{k} = {}", human_value(v)),
             })
             .collect::<Vec<_>>()
             .join(", "),
-        other => other.to_string(),
+        other => human_value(other),
     };
     (label, text)
+}
+
+/// Numbers as Rust prints them (`2`, not JSON's `2.0`); anything else as JSON.
+fn human_value(value: &serde_json::Value) -> String {
+    match value.as_f64() {
+        Some(x) if value.is_f64() => x.to_string(),
+        _ => value.to_string(),
+    }
 }
 
 /// One `label  value` line per fact.
