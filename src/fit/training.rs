@@ -22,7 +22,11 @@ impl Training {
     /// `model` with what every trainer stores: the scaler, the training mean as
     /// `reference`, the feature names, and `provenance` (a JSON object of the fit's
     /// parameters) after the tool and its version.
-    pub(crate) fn describe(&self, mut model: Model, provenance: serde_json::Value) -> Result<Model> {
+    pub(crate) fn describe(
+        &self,
+        mut model: Model,
+        provenance: serde_json::Value,
+    ) -> Result<Model> {
         if let Some(scaler) = &self.scaler {
             model = model.with_scaler(scaler.clone())?;
         }

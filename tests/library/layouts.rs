@@ -97,7 +97,10 @@ fn every_layout_gives_the_row_major_result_on_every_family_and_method() {
                 assert_eq!(got, expected, "{name}, {method}, {layout}");
             }
             let forward = explainer.forward(f.view(), None).unwrap();
-            assert_eq!(forward.output, explainer.forward(x.view(), None).unwrap().output);
+            assert_eq!(
+                forward.output,
+                explainer.forward(x.view(), None).unwrap().output
+            );
             checked += 1;
         }
     }
@@ -127,8 +130,14 @@ fn bad_rows_are_errors_naming_the_row_and_column_on_every_family_and_method() {
                 let mut bad = fortran(&x);
                 bad[[2, d - 1]] = value;
                 let err = explainer.explain(bad.view(), &method).unwrap_err();
-                assert!(matches!(err, Error::Input { row: Some(2), .. }), "{case}: {err}");
-                assert!(err.to_string().contains(&format!("column {}", d - 1)), "{err}");
+                assert!(
+                    matches!(err, Error::Input { row: Some(2), .. }),
+                    "{case}: {err}"
+                );
+                assert!(
+                    err.to_string().contains(&format!("column {}", d - 1)),
+                    "{err}"
+                );
                 assert!(explainer.forward(bad.view(), None).is_err());
             }
             let empty = Array2::<f64>::zeros((0, d));
@@ -145,7 +154,10 @@ fn a_cluster_out_of_range_or_on_a_kernel_model_is_an_error() {
         let explainer = Explainer::new(&model);
         let method = Method::default().with_cluster(1_000);
         let err = explainer.explain(x.view(), &method).unwrap_err();
-        assert!(matches!(err, Error::InvalidParameter { .. }), "{name}: {err}");
+        assert!(
+            matches!(err, Error::InvalidParameter { .. }),
+            "{name}: {err}"
+        );
         assert!(explainer.forward(x.view(), Some(1_000)).is_err(), "{name}");
     }
 }

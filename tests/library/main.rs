@@ -11,7 +11,7 @@ mod fit_kde;
 mod fit_kmeans;
 mod fit_ocsvm;
 mod fixtures;
+mod layouts;
 mod model_file;
 mod rules;
 mod threads;
-mod layouts;
