@@ -72,9 +72,14 @@ impl Network for ClusterNetwork {
     fn gradients(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Array2<f64> {
         let mut h = vec![0.0; self.n_clusters() - 1];
         let mut grad = Array2::zeros(z.raw_dim());
-        for (row, mut g) in z.outer_iter().zip(grad.axis_iter_mut(Axis(0))) {
+        let candidates = self.candidates(z);
+        for ((row, mut g), &candidate) in z
+            .outer_iter()
+            .zip(grad.axis_iter_mut(Axis(0)))
+            .zip(&candidates)
+        {
             let row = row.as_slice().expect("owned rows");
-            let (_, target, _) = self.logit_of_row(row, cluster, &mut h);
+            let (_, target, _) = self.logit_of_row(row, candidate, cluster, &mut h);
             let active = argmin(&h);
             g.assign(&self.contrast(target).linear().weights().row(active));
         }
@@ -101,12 +106,14 @@ impl ClusterNetwork {
             .zip(relevance_chunks.into_par_iter())
             .for_each(|((start, (labels, out)), mut rel)| {
                 let rows = z.slice(s![start..start + out.len(), ..]);
+                let candidates = self.candidates(rows);
                 let mut h = vec![0.0; self.n_clusters() - 1];
                 let mut unit_relevance = vec![0.0; self.n_clusters() - 1];
                 for (r, row) in rows.outer_iter().enumerate() {
                     let row = row.to_slice().expect("owned rows");
                     let target;
-                    (labels[r], target, out[r]) = self.logit_of_row(row, cluster, &mut h);
+                    (labels[r], target, out[r]) =
+                        self.logit_of_row(row, candidates[r], cluster, &mut h);
                     let contrast = self.contrast(target);
                     softmin_redistribute_into(&h, rules.beta, out[r], &mut unit_relevance);
                     let input = LinearInput {

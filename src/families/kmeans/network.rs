@@ -13,7 +13,8 @@ use crate::error::Result;
 use crate::explainer::{Forward, Prediction};
 use crate::network::linear::LinearLayer;
 use crate::network::{par_row_chunks, pool};
-use ndarray::{s, Array1, Array2, ArrayView2};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 /// The contrast layer of one cluster c: units are the competitors k != c.
@@ -75,6 +76,12 @@ impl ClusterContrast {
 pub(crate) struct ClusterNetwork {
     centroids: Array2<f64>,
     contrasts: Vec<ClusterContrast>,
+    /// The mean of the centroids: candidate distances are computed on centered data.
+    origin: Array1<f64>,
+    /// `mu_k - origin`, clusters x features.
+    centered: Array2<f64>,
+    /// `||mu_k - origin||^2`.
+    centered_norms: Array1<f64>,
 }
 
 impl ClusterNetwork {
@@ -82,10 +89,40 @@ impl ClusterNetwork {
         let contrasts = (0..centroids.nrows())
             .map(|c| ClusterContrast::new(centroids.view(), c))
             .collect();
+        let origin = centroids
+            .mean_axis(Axis(0))
+            .expect("at least two centroids");
+        let centered = &centroids - &origin;
+        let centered_norms = centered.map_axis(Axis(1), |m| m.dot(&m));
         ClusterNetwork {
             centroids,
             contrasts,
+            origin,
+            centered,
+            centered_norms,
         }
+    }
+
+    /// The nearest centroid of every row by one matrix product,
+    /// `argmin_k ||z - o||^2 - 2 (z - o).(mu_k - o) + ||mu_k - o||^2` (the row's own norm
+    /// is left out: it does not change the argmin). Only a candidate: rounding may pick a
+    /// near-tie wrongly, which [`Self::logit_of_row`] detects and corrects.
+    pub(crate) fn candidates(&self, z: ArrayView2<f64>) -> Vec<usize> {
+        let centered_rows = &z - &self.origin;
+        let mut scores = Array2::zeros((z.nrows(), self.n_clusters()));
+        general_mat_mul(-2.0, &centered_rows, &self.centered.t(), 0.0, &mut scores);
+        scores
+            .outer_iter()
+            .map(|row| {
+                let mut best = (0, f64::INFINITY);
+                for (k, (&s, &norm)) in row.iter().zip(&self.centered_norms).enumerate() {
+                    if s + norm < best.1 {
+                        best = (k, s + norm);
+                    }
+                }
+                best.0
+            })
+            .collect()
     }
 
     pub(crate) fn centroids(&self) -> ArrayView2<'_, f64> {
@@ -124,18 +161,32 @@ impl ClusterNetwork {
         best.0
     }
 
-    /// One standardized row: its assigned cluster, the explained cluster (`cluster`, else
-    /// the assigned one) and that cluster's logit; `h` is left holding the explained
-    /// cluster's contrasts (`n_clusters - 1` values).
+    /// One standardized row and its [candidate](Self::candidates) cluster: its assigned
+    /// cluster, the explained cluster (`cluster`, else the assigned one) and that cluster's
+    /// logit; `h` is left holding the explained cluster's contrasts (`n_clusters - 1` values).
+    ///
+    /// A candidate with `f_c > 0` is the assigned cluster: the contrasts are exactly
+    /// antisymmetric, so every other cluster k has `f_k <= -f_c < 0`. Otherwise (a tie, or
+    /// rounding in the candidate's product) the exact scan of [`Self::assign`] decides. Cost
+    /// per row: O(K d), not O(K^2 d).
     pub(crate) fn logit_of_row(
         &self,
         z: &[f64],
+        candidate: usize,
         cluster: Option<usize>,
         h: &mut [f64],
     ) -> (usize, usize, f64) {
-        let assigned = self.assign(z, h);
+        self.contrasts[candidate].activations_into(z, h);
+        let candidate_logit = pool::min(h);
+        let assigned = if candidate_logit > 0.0 {
+            candidate
+        } else {
+            self.assign(z, h)
+        };
         let target = cluster.unwrap_or(assigned);
-        self.contrasts[target].activations_into(z, h);
+        if target != candidate || candidate_logit <= 0.0 {
+            self.contrasts[target].activations_into(z, h);
+        }
         (assigned, target, pool::min(h))
     }
 
@@ -148,15 +199,65 @@ impl ClusterNetwork {
         let logits = output.as_slice_mut().expect("owned");
         par_row_chunks(&mut assigned, logits).for_each(|(start, (assigned, logits))| {
             let z = z.slice(s![start..start + assigned.len(), ..]);
+            let candidates = self.candidates(z);
             let mut h = vec![0.0; self.n_clusters() - 1];
             for (r, row) in z.outer_iter().enumerate() {
                 let row = row.to_slice().expect("owned rows");
-                (assigned[r], _, logits[r]) = self.logit_of_row(row, cluster, &mut h);
+                (assigned[r], _, logits[r]) =
+                    self.logit_of_row(row, candidates[r], cluster, &mut h);
             }
         });
         Ok(Forward {
             prediction: Prediction::Labels(assigned),
             output,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// The candidate path gives the exact scan's cluster and logit on ordinary rows, rows
+    /// on a boundary (ties go to the lowest index) and rows far away.
+    #[test]
+    fn candidates_agree_with_the_exact_scan() {
+        let centroids = array![
+            [0.0, 0.0],
+            [2.0, 0.0],
+            [0.0, 2.0],
+            [2.0, 2.0],
+            [1.0, 1.0 + 1e-9]
+        ];
+        let net = ClusterNetwork::new(centroids);
+        let mut rows = vec![
+            [1.0, 0.0],
+            [0.0, 1.0],
+            [1.0, 1.0],
+            [2.0, 1.0],
+            [1e150, -3e149],
+        ];
+        for i in 0..40 {
+            let t = i as f64 * 0.173;
+            rows.push([2.5 * t.sin() + 1.0, 2.5 * (1.7 * t).cos() + 1.0]);
+        }
+        let z = Array2::from_shape_fn((rows.len(), 2), |(r, c)| rows[r][c]);
+        let candidates = net.candidates(z.view());
+        let mut h = vec![0.0; net.n_clusters() - 1];
+        let mut exact = vec![0.0; net.n_clusters() - 1];
+        for (r, row) in z.outer_iter().enumerate() {
+            let row = row.as_slice().unwrap();
+            for cluster in [None, Some(3)] {
+                let got = net.logit_of_row(row, candidates[r], cluster, &mut h);
+                let assigned = net.assign(row, &mut exact);
+                let target = cluster.unwrap_or(assigned);
+                net.contrast(target).activations_into(row, &mut exact);
+                assert_eq!(got, (assigned, target, pool::min(&exact)), "row {r}");
+                assert_eq!(h, exact, "row {r}");
+            }
+        }
+        // The tie at (1, 0) between clusters 0 and 1 goes to 0.
+        assert_eq!(net.logit_of_row(&[1.0, 0.0], 1, None, &mut h).0, 0);
     }
 }
