@@ -3,7 +3,8 @@
 use super::settings::SettingsArgs;
 use super::stream::{column_means, load, parse_delimiter, read_table, with_threads};
 use crate::evaluate::{evaluate, Evaluation, Imputation};
-use crate::io::atomic::AtomicFile;
+use crate::io::atomic::{refuse_same_file, OutputFile};
+use crate::io::table_reader::CsvFormat;
 use crate::{Error, Method, Result};
 use std::io::Write;
 
@@ -37,6 +38,10 @@ pub struct EvaluateArgs {
     /// Field delimiter of the CSV files, e.g. ';' or '\t'.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// The input and reference CSVs have no header row: their first columns are the model's
+    /// features, by position.
+    #[arg(long)]
+    pub no_header: bool,
     /// Worker threads for the flipping curves (explanations are timed on one thread).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -45,10 +50,22 @@ pub struct EvaluateArgs {
 }
 
 pub fn run(args: EvaluateArgs) -> Result<()> {
-    let delimiter = args.delimiter;
+    if let Some(curves) = &args.curves {
+        let model = args.model.to_string_lossy();
+        refuse_same_file(
+            "--curves",
+            &curves.to_string_lossy(),
+            &[
+                ("--input", &args.input),
+                ("--reference", &args.reference),
+                ("--model", &model),
+            ],
+        )?;
+    }
+    let format = CsvFormat::new(args.delimiter, args.no_header);
     let (model, explainer) = load(&args.model)?;
-    let x = read_table(&args.input, delimiter, &model)?;
-    let reference_rows = read_table(&args.reference, delimiter, &model)?;
+    let x = read_table(&args.input, format, &model)?;
+    let reference_rows = read_table(&args.reference, format, &model)?;
     let explainer = explainer.with_reference(column_means(reference_rows.view())?)?;
     let methods: Vec<Method> = args
         .methods
@@ -72,7 +89,7 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
     let mut out = stdout.lock();
     write_table(&mut out, &evaluation).map_err(|e| Error::io("<stdout>", e))?;
     if let Some(path) = &args.curves {
-        let mut file = AtomicFile::create(path)?;
+        let mut file = OutputFile::create(path)?;
         write_curves(file.writer(), &evaluation).map_err(|e| Error::io(path, e))?;
         file.commit()?;
     }

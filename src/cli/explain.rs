@@ -73,10 +73,13 @@ impl ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> Result<()> {
+    let reference = args.method.reference.as_deref();
+    let others: Vec<(&str, &str)> = reference.map(|r| ("--reference", r)).into_iter().collect();
+    args.table.refuse_overwriting_inputs(&others)?;
     let (model, explainer) = load(&args.table.source.model)?;
-    let explainer = match &args.method.reference {
+    let explainer = match reference {
         Some(path) => {
-            let rows = read_table(path, args.table.source.delimiter, &model)?;
+            let rows = read_table(path, args.table.source.format(), &model)?;
             explainer.with_reference(column_means(rows.view())?)?
         }
         None => explainer,

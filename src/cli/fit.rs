@@ -4,12 +4,14 @@
 //! The input CSV has a header and numeric columns only; every column is a feature and the
 //! header gives the feature names.
 
+use crate::cli::stream::parse_delimiter;
 use crate::error::Result;
 use crate::fit::{
     fit_kernel_density, fit_kmeans, fit_one_class_svm, Bandwidth, Gamma, KMeansParams, KdeParams,
     KernelKind, OcSvmParams,
 };
-use crate::io::table_reader::read_numeric_table;
+use crate::io::atomic::refuse_same_file;
+use crate::io::table_reader::{read_numeric_table, CsvFormat};
 use crate::io::Endpoint;
 use crate::save_model;
 use std::path::PathBuf;
@@ -37,9 +39,17 @@ pub struct FitIo {
     /// Training CSV (header + numeric columns), `-` for stdin.
     #[arg(long)]
     pub input: String,
-    /// Model file to write.
+    /// Model file to write (written to a temporary file beside it and renamed; it may not be
+    /// the input).
     #[arg(long)]
     pub output: PathBuf,
+    /// Field delimiter of the CSV, e.g. ';' or '\t'.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+    /// The CSV has no header row: every line is data, and the model gets no feature names
+    /// (it matches columns by position). A first line of numbers is otherwise refused.
+    #[arg(long)]
+    pub no_header: bool,
     /// Standardize every column first (mean, population std); stored as the model's scaler.
     #[arg(long)]
     pub standardize: bool,
@@ -107,8 +117,14 @@ pub fn run(args: FitArgs) -> Result<()> {
         FitCommand::Kmeans(a) => &a.io,
         FitCommand::Kde(a) => &a.io,
     };
-    let (names, x) = read_numeric_table(&Endpoint::parse(&io.input), b',')?;
-    let (x, names) = (x.view(), Some(names.as_slice()));
+    refuse_same_file(
+        "--output",
+        &io.output.to_string_lossy(),
+        &[("--input", &io.input)],
+    )?;
+    let format = CsvFormat::new(io.delimiter, io.no_header);
+    let (names, x) = read_numeric_table(&Endpoint::parse(&io.input), format)?;
+    let (x, names) = (x.view(), names.as_deref());
     let model = match &args.command {
         FitCommand::Ocsvm(a) => {
             let params = OcSvmParams {

@@ -72,6 +72,29 @@ impl CliError {
     }
 }
 
+/// On SIGINT, SIGTERM or SIGHUP: remove the temporary output file, if one is being written,
+/// and exit with 128 + the signal's number (130, 143, 129), as a shell reports a command
+/// killed by it. An output file that was already complete stays; nothing partial is left.
+#[cfg(unix)]
+pub fn install_signal_handlers() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                crate::io::atomic::remove_temporary_files_and_exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+/// Signals other than Unix's are left to their defaults.
+#[cfg(not(unix))]
+pub fn install_signal_handlers() -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> CliResult<()> {
     match cli.command {

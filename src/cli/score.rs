@@ -14,6 +14,7 @@ pub struct ScoreArgs {
 }
 
 pub fn run(args: ScoreArgs) -> Result<()> {
+    args.table.refuse_overwriting_inputs(&[])?;
     let (model, explainer) = load(&args.table.source.model)?;
     explainer.check_cluster(args.cluster)?;
     let (prediction_name, output_name) = (explainer.prediction_name(), explainer.output_name());

@@ -2,10 +2,11 @@
 //! loop that reads, processes and writes chunks of rows.
 
 use super::progress::Progress;
+use crate::io::atomic::{refuse_same_file, OutputFile};
 use crate::io::columns::ColumnRequest;
-use crate::io::table_reader::{Chunk, TableReader};
+use crate::io::table_reader::{Chunk, CsvFormat, TableReader};
 use crate::io::table_writer::TableWriter;
-use crate::io::{atomic::AtomicFile, Endpoint};
+use crate::io::Endpoint;
 use crate::{Error, Explainer, Model, Result};
 use std::io::Write;
 
@@ -25,6 +26,10 @@ pub struct SourceArgs {
     /// Field delimiter of the CSV input (and output), e.g. ';' or '\t'.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// The input has no header row: its first line is data, and its first columns are the
+    /// model's features, by position. (A first line of numbers is otherwise refused.)
+    #[arg(long)]
+    pub no_header: bool,
     /// Skip input columns that are neither features nor kept (otherwise an error).
     #[arg(long)]
     pub ignore_extra: bool,
@@ -45,7 +50,12 @@ impl SourceArgs {
             keep,
             ignore_extra: self.ignore_extra,
         };
-        TableReader::open(&Endpoint::parse(&self.input), self.delimiter, &request)
+        TableReader::open(&Endpoint::parse(&self.input), self.format(), &request)
+    }
+
+    /// How the input CSV is laid out.
+    pub fn format(&self) -> CsvFormat {
+        CsvFormat::new(self.delimiter, self.no_header)
     }
 }
 
@@ -54,7 +64,9 @@ impl SourceArgs {
 pub struct TableArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Output CSV; `-` writes stdout. Written to a temporary file and renamed at the end.
+    /// Output CSV; `-` writes stdout. A file is written to a temporary file beside it and
+    /// renamed at the end (keeping its mode; a symlink is written through); a device or FIFO
+    /// is written in place. It may not be the input or the model file.
     #[arg(long, short = 'o')]
     pub output: String,
     /// Copy these input columns (comma-separated), unchanged, in front of the output.
@@ -62,12 +74,41 @@ pub struct TableArgs {
     pub keep: Vec<String>,
 }
 
-/// A `--delimiter` value: one ASCII character, or `\t` / `tab`.
+impl TableArgs {
+    /// Refuse an output that is the input, the model file or one of `others` (`(flag,
+    /// path)`): before anything is read.
+    pub fn refuse_overwriting_inputs(&self, others: &[(&str, &str)]) -> Result<()> {
+        let model = self.source.model.to_string_lossy();
+        let mut inputs = vec![("--input", self.source.input.as_str()), ("--model", &model)];
+        inputs.extend_from_slice(others);
+        refuse_same_file("--output", &self.output, &inputs)
+    }
+}
+
+/// A `--delimiter` value: one ASCII character other than `"`, newline and carriage return
+/// (which would give a file that cannot be read back), or `\t` / `tab`.
 pub fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
-    match text {
-        "\\t" | "tab" => Ok(b'\t'),
-        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
-        _ => Err(format!("expected a single ASCII character, got {text:?}")),
+    let byte = match text {
+        "\\t" | "tab" => return Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() => text.as_bytes()[0],
+        _ if text.chars().count() == 1 => {
+            return Err(format!(
+                "{text:?} is not a single-byte (ASCII) character; the delimiter must be one byte"
+            ))
+        }
+        _ => {
+            return Err(format!(
+                "expected a single ASCII character, got {}",
+                crate::io::quote(text.as_bytes())
+            ))
+        }
+    };
+    match byte {
+        b'"' => Err("'\"' quotes fields in CSV and cannot be the delimiter".to_string()),
+        b'\n' | b'\r' => {
+            Err("a line break ends rows in CSV and cannot be the delimiter".to_string())
+        }
+        _ => Ok(byte),
     }
 }
 
@@ -139,7 +180,7 @@ pub fn stream(
             lock.flush().map_err(|e| Error::io("<stdout>", e))
         }
         Endpoint::Path(path) => {
-            let mut file = AtomicFile::create(&path)?;
+            let mut file = OutputFile::create(&path)?;
             let label = path.display().to_string();
             let mut writer = TableWriter::new(file.writer(), label, delimiter, &columns)?;
             copy_rows(reader, &mut writer, quiet, &mut process)?;
@@ -213,13 +254,13 @@ pub fn column_means(rows: ndarray::ArrayView2<f64>) -> Result<ndarray::Array1<f6
 }
 
 /// Read a whole CSV table (model features, matched as for the input; other columns ignored).
-pub fn read_table(path: &str, delimiter: u8, model: &Model) -> Result<ndarray::Array2<f64>> {
+pub fn read_table(path: &str, format: CsvFormat, model: &Model) -> Result<ndarray::Array2<f64>> {
     let request = ColumnRequest {
         model_names: model.feature_names(),
         n_features: model.n_features(),
         keep: &[],
         ignore_extra: true,
     };
-    let mut reader = TableReader::open(&Endpoint::parse(path), delimiter, &request)?;
+    let mut reader = TableReader::open(&Endpoint::parse(path), format, &request)?;
     Ok(reader.read_chunk(usize::MAX)?.features)
 }

@@ -6,5 +6,6 @@ mod evaluate;
 mod explain;
 mod fit;
 mod plot;
+mod safety;
 mod support;
 mod verify_info;

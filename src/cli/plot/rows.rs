@@ -2,7 +2,7 @@
 //! (explained output and relevance columns) and of an input table.
 
 use crate::io::columns::ColumnRequest;
-use crate::io::table_reader::{read_header, TableReader};
+use crate::io::table_reader::{read_header, CsvFormat, TableReader};
 use crate::io::Endpoint;
 use crate::{Error, Result};
 use std::path::Path;
@@ -32,7 +32,7 @@ pub fn read_explained(
     flag: &str,
 ) -> Result<Explained> {
     let endpoint = regular_file(path)?;
-    let header = read_header(&endpoint, delimiter)?;
+    let header = read_header(&endpoint, format(delimiter))?;
     let output_name = header
         .iter()
         .find(|h| OUTPUT_COLUMNS.contains(&h.as_str()))
@@ -83,7 +83,7 @@ pub fn read_inputs(
     flag: &str,
 ) -> Result<Vec<Vec<f64>>> {
     let endpoint = regular_file(path)?;
-    let header = read_header(&endpoint, delimiter)?;
+    let header = read_header(&endpoint, format(delimiter))?;
     let by_name = features.iter().all(|f| header.contains(f));
     if !by_name && header.len() != features.len() {
         return Err(missing(
@@ -114,7 +114,7 @@ fn read_rows(
     wanted: &[usize],
     flag: &str,
 ) -> Result<Vec<Vec<f64>>> {
-    let mut reader = TableReader::open(input, delimiter, request)?;
+    let mut reader = TableReader::open(input, format(delimiter), request)?;
     let mut found: Vec<Option<Vec<f64>>> = vec![None; wanted.len()];
     let mut start = 0;
     loop {
@@ -145,6 +145,15 @@ fn read_rows(
             })
         })
         .collect()
+}
+
+/// Tables read for pictures have a header (`plot` has no `--no-header`).
+fn format(delimiter: u8) -> CsvFormat {
+    CsvFormat {
+        delimiter,
+        header: true,
+        offers_no_header: false,
+    }
 }
 
 /// `path` as an input, if it is a regular file: the header is read before the rows, so a
