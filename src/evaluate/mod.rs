@@ -86,6 +86,14 @@ pub fn evaluate(
     if draws == 0 {
         return Err(Error::parameter("draws", "must be at least 1"));
     }
+    if let Some(method) = methods.iter().find(|m| m.cluster().is_some()) {
+        return Err(Error::parameter(
+            "cluster",
+            format!(
+                "{method}: evaluate explains each row's own (assigned) cluster; leave the cluster unset"
+            ),
+        ));
+    }
     if reference_rows.nrows() == 0 {
         return Err(Error::parameter(
             "reference",

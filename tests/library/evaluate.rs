@@ -72,3 +72,17 @@ fn flipping_helpers() {
     // a straight fall from 2 to 0 over 4 steps: area 4 of a 4 x 2 rectangle
     assert!((normalized_area(&[2.0, 1.5, 1.0, 0.5, 0.0], 2.0) - 0.5).abs() < 1e-15);
 }
+
+#[test]
+fn a_method_with_a_chosen_cluster_is_refused() {
+    let name = "kmeans_wine";
+    let model = load_model(model_path(name)).unwrap();
+    let x = read_table(&fixture_path(name, "input.csv")).values;
+    let train = read_table(&fixture_path(name, "train.csv")).values;
+    let explainer = Explainer::new(&model);
+    let methods = [Method::default(), Method::neon().with_cluster(1)];
+    let err = evaluate(&explainer, x.view(), train.view(), &methods, 2, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cluster") && err.contains("own"), "{err}");
+}
