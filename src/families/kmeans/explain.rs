@@ -11,7 +11,7 @@ use crate::lrp::rescale::rescale_into;
 use crate::method::RuleSet;
 use crate::network::pool::softmin_weights_into;
 use crate::network::{par_row_chunks, NeonRules, Network, CHUNK_ROWS};
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 /// The k-means `auto` beta relative to the published one.
@@ -60,11 +60,7 @@ impl Network for ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Result<Explanation> {
-        let mut explanation = self.explain_neon(z, rules, cluster);
-        if rules.rule_set == RuleSet::NeonRef {
-            self.reroot(z, rules, cluster, &mut explanation);
-        }
-        Ok(explanation)
+        Ok(self.explain_rows(z, rules, cluster))
     }
 
     /// `df_c/dz = w_k* = 2 (mu_c - mu_k*)`, the weights of the minimal contrast (the first
@@ -88,8 +84,10 @@ impl Network for ClusterNetwork {
 }
 
 impl ClusterNetwork {
-    /// Soft-min redistribution of the logit over the contrasts, then the linear rule.
-    fn explain_neon(
+    /// Soft-min redistribution of the logit over the contrasts, then the linear rule; for
+    /// `neon-ref` the row is then rerooted from the same contrasts (one pass, no allocation
+    /// per row).
+    fn explain_rows(
         &self,
         z: ArrayView2<f64>,
         rules: &NeonRules<'_>,
@@ -109,6 +107,7 @@ impl ClusterNetwork {
                 let candidates = self.candidates(rows);
                 let mut h = vec![0.0; self.n_clusters() - 1];
                 let mut unit_relevance = vec![0.0; self.n_clusters() - 1];
+                let mut numerators = vec![0.0; z.ncols()];
                 for (r, row) in rows.outer_iter().enumerate() {
                     let row = row.to_slice().expect("owned rows");
                     let target;
@@ -124,8 +123,13 @@ impl ClusterNetwork {
                         bounds,
                     };
                     let mut row_out = rel.row_mut(r);
-                    let row_out = row_out.as_slice_mut().expect("owned");
-                    propagate_linear(rules.linear, &input, &unit_relevance, row_out);
+                    let row_slice = row_out.as_slice_mut().expect("owned");
+                    propagate_linear(rules.linear, &input, &unit_relevance, row_slice);
+                    if rules.rule_set == RuleSet::NeonRef {
+                        let (weights, p) = (contrast.linear().weights(), &mut unit_relevance);
+                        reference_numerators(row, rules, weights, &h, p, &mut numerators);
+                        rescale_into(&numerators, out[r], 0.0, row_out);
+                    }
                 }
             });
         Explanation {
@@ -134,54 +138,26 @@ impl ClusterNetwork {
             relevance,
         }
     }
+}
 
-    /// `neon-ref`: `N_i = sum_k p_k w_ik (z_i - r_i)` over the contrasts of the explained
-    /// cluster, `p = softmin(beta h)`, rescaled to sum to the logit.
-    fn reroot(
-        &self,
-        z: ArrayView2<f64>,
-        rules: &NeonRules<'_>,
-        cluster: Option<usize>,
-        neon: &mut Explanation,
-    ) {
-        let Prediction::Labels(assigned) = &neon.prediction else {
-            return;
-        };
-        let explained: Array1<usize> = assigned.iter().map(|&a| cluster.unwrap_or(a)).collect();
-        Zip::from(neon.relevance.axis_iter_mut(Axis(0)))
-            .and(z.axis_iter(Axis(0)))
-            .and(&neon.output)
-            .and(&explained)
-            .par_for_each(|relevance, z, &f, &c| {
-                let numerators = self.numerators(z, rules.reference, rules.beta, c);
-                rescale_into(&numerators, f, 0.0, relevance);
-            });
-    }
-
-    fn numerators(
-        &self,
-        z: ArrayView1<f64>,
-        reference: ArrayView1<f64>,
-        beta: f64,
-        c: usize,
-    ) -> Vec<f64> {
-        let contrast = self.contrast(c);
-        let z = z.as_slice().expect("owned rows");
-        let mut h = vec![0.0; self.n_clusters() - 1];
-        contrast.activations_into(z, &mut h);
-        let mut p = vec![0.0; h.len()];
-        softmin_weights_into(&h, beta, &mut p);
-        let weights = contrast.linear().weights();
-        (0..z.len())
-            .map(|i| {
-                let pulled: f64 = p
-                    .iter()
-                    .enumerate()
-                    .map(|(k, p_k)| p_k * weights[[k, i]])
-                    .sum();
-                pulled * (z[i] - reference[i])
-            })
-            .collect()
+/// `neon-ref`: `N_i = sum_k p_k w_ik (z_i - r_i)` over the contrasts `h` (weights `w`) of the
+/// explained cluster, `p = softmin(beta h)` (written into the scratch `p`).
+fn reference_numerators(
+    z: &[f64],
+    rules: &NeonRules<'_>,
+    weights: ArrayView2<f64>,
+    h: &[f64],
+    p: &mut [f64],
+    numerators: &mut [f64],
+) {
+    softmin_weights_into(h, rules.beta, p);
+    for (i, n) in numerators.iter_mut().enumerate() {
+        let pulled: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(k, p_k)| p_k * weights[[k, i]])
+            .sum();
+        *n = pulled * (z[i] - rules.reference[i]);
     }
 }
 
