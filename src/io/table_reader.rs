@@ -445,7 +445,11 @@ impl<R> LineCounter<R> {
         }
         // The record's own line break, and those inside its quoted fields.
         let own = u64::from(end > 0 && self.last_counted == Some(end - 1));
-        let inside: u64 = record.iter().map(count_breaks).sum();
+        // Only a quoted cell holds a line break: most records need no count.
+        let inside: u64 = match memchr::memchr2(b'\n', b'\r', record.as_slice()) {
+            None => 0,
+            Some(_) => record.iter().map(count_breaks).sum(),
+        };
         (self.counted + 1).saturating_sub(own + inside)
     }
 }
@@ -466,11 +470,19 @@ fn count_breaks(bytes: &[u8]) -> u64 {
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, &b) in buf[..n].iter().enumerate() {
-            if b == b'\r' || (b == b'\n' && !self.after_cr) {
+        let data = &buf[..n];
+        for i in memchr::memchr2_iter(b'\n', b'\r', data) {
+            let after_cr = if i == 0 {
+                self.after_cr
+            } else {
+                data[i - 1] == b'\r'
+            };
+            if data[i] == b'\r' || !after_cr {
                 self.breaks.push_back(self.read + i as u64);
             }
-            self.after_cr = b == b'\r';
+        }
+        if let Some(&last) = data.last() {
+            self.after_cr = last == b'\r';
         }
         self.read += n as u64;
         // The parser is never more than its buffer behind: breaks further back can be
