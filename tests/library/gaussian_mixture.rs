@@ -113,10 +113,10 @@ fn diagonal_split_is_precision_times_squared_deviation() {
         .map(|i| (u[[0, i]] * (x[[0, i]] - means[[0, i]])).powi(2))
         .collect();
     let total: f64 = c.iter().sum();
-    for i in 0..3 {
+    for (i, c_i) in c.iter().enumerate() {
         assert_close(
             e.relevance[[0, i]],
-            e.output[0] * c[i] / total,
+            e.output[0] * c_i / total,
             1e-12,
             "share",
         );

@@ -61,17 +61,17 @@ fn redistribution_over_the_k_nearest_and_distance_shares() {
             .unwrap();
         let (o, w0, w1) = match score {
             KnnScore::Largest => {
-                let (a, b) = ((beta * -1.0f64).exp(), 1.0);
+                let (a, b) = ((-beta).exp(), 1.0);
                 (5.0, a / (a + b), b / (a + b))
             }
             KnnScore::Mean => (4.5, 4.0 / 9.0, 5.0 / 9.0),
         };
         assert_close(e.output[0], o, 1e-15, "score");
         let want = [o * w1 * 9.0 / 25.0, o * (w0 + w1 * 16.0 / 25.0)];
-        for i in 0..2 {
+        for (i, &want_i) in want.iter().enumerate() {
             assert_close(
                 e.relevance[[0, i]],
-                want[i],
+                want_i,
                 1e-12,
                 &format!("{score:?} R_{i}"),
             );

@@ -123,7 +123,7 @@ pub(crate) fn from_covariance(field: &str, sigma: ArrayView2<f64>) -> Result<Arr
     let mut l = Array2::<f64>::zeros((d, d));
     for j in 0..d {
         let pivot = sigma[[j, j]] - (0..j).map(|m| l[[j, m]] * l[[j, m]]).sum::<f64>();
-        if !(pivot > 0.0) {
+        if pivot.is_nan() || pivot <= 0.0 {
             return Err(Error::model(
                 field,
                 format!(
