@@ -91,8 +91,12 @@ def export_body(est, d, knn_score=None):
 
 def knn_scores(est, X, k, score):
     """The detector's own score: PyOD's decision_function, or kneighbors distances."""
+    from sklearn.pipeline import Pipeline
+
     if hasattr(est, "decision_function"):
         return est.decision_function(X)
+    if isinstance(est, Pipeline):
+        X, est = est[:-1].transform(X), est[-1]
     dist, _ = est.kneighbors(X, n_neighbors=k)
     return dist[:, -1] if score == "largest" else dist.mean(axis=1)
 
