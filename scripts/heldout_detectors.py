@@ -24,6 +24,7 @@ from export_sklearn import to_neuralize, write_model  # noqa: E402
 
 METHODS = ["default", "neon", "occlusion", "gradient-x-input", "integrated-gradients",
            "shapley-sampling", "random"]
+KNN_METHODS = METHODS[:2] + ["neon-floor"] + METHODS[2:]
 
 
 def write_csv(path, X, names):
@@ -87,8 +88,8 @@ def main():
         write_csv(test, Xte, names)
         print("Top-3 precision on %d planted rows (3 of %d features pushed 2.5 std):\n"
               % (len(Xte), d))
-        print("| model | " + " | ".join(METHODS[:-1]) + " |")
-        print("|---|" + "---|" * (len(METHODS) - 1))
+        print("| model | " + " | ".join(KNN_METHODS[:-1]) + " |")
+        print("|---|" + "---|" * (len(KNN_METHODS) - 1))
         tables = []
         for label, (est, score) in models.items():
             est.fit(Xtr)
@@ -96,14 +97,18 @@ def main():
             write_model(path, to_neuralize(est, X_train=Xtr, feature_names=names,
                                            knn_score=score))
             cells = []
-            for method in METHODS[:-1]:
+            methods = KNN_METHODS if score else METHODS
+            for method in KNN_METHODS[:-1]:
+                if method not in methods:
+                    cells.append("-")
+                    continue
                 R = explain(args.bin, path, test, method)
                 top = np.argsort(-R, axis=1)[:, :3]
                 precision = np.mean([len(set(t) & set(p)) / 3.0
                                      for t, p in zip(top, planted)])
                 cells.append("%.3f" % precision)
             print("| %s | %s |" % (label, " | ".join(cells)))
-            tables.append((label, evaluate(args.bin, path, test, train, METHODS)))
+            tables.append((label, evaluate(args.bin, path, test, train, methods)))
         for label, table in tables:
             print("\n%s, `neuralize evaluate`:\n" % label)
             print(table)

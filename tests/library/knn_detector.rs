@@ -6,7 +6,7 @@ use crate::common::*;
 use ndarray::{array, Array2};
 use neuralize::{
     load_model, model_from_json, Beta, Explainer, KnnDetector, KnnMetric, KnnScore, Method, Model,
-    Prediction,
+    Prediction, RuleSet,
 };
 use proptest::prelude::*;
 
@@ -39,12 +39,19 @@ fn fixtures_reproduce_the_detectors_scores() {
         let e = explainer.explain(x.view(), &Method::default()).unwrap();
         assert_eq!(e.output, forward.output, "{name}");
         assert_conserves(&e.relevance, e.output.as_slice().unwrap(), name);
-        // floor 0: the default (neon-floor at the published beta) is the published rules.
+        // The default is neon-ref at the published beta.
+        let neon_ref = Method::rule_set(RuleSet::NeonRef);
+        assert_eq!(e, explainer.explain(x.view(), &neon_ref).unwrap(), "{name}");
+        // Floor 0: neon-floor is the published rules.
+        let floor = explainer
+            .explain(x.view(), &Method::rule_set(RuleSet::NeonFloor))
+            .unwrap();
         assert_eq!(
-            e,
+            floor,
             explainer.explain(x.view(), &Method::neon()).unwrap(),
             "{name}"
         );
+        assert_ne!(floor.relevance, e.relevance, "{name}");
     }
 }
 
@@ -77,6 +84,17 @@ fn redistribution_over_the_k_nearest_and_distance_shares() {
             );
         }
     }
+    // neon-ref from the reference (0, 0), mean score: unit relevances (2, 2.5), gradients
+    // (0, 1) and (-0.6, 0.8): N = (0, 4) * (-1.5, 4) = (0, 16), so R = (0, 4.5).
+    let knn = KnnDetector::new(points.clone(), 2, KnnScore::Mean, KnnMetric::Euclidean).unwrap();
+    let explainer = Explainer::new(&Model::from(knn))
+        .with_reference(array![0.0, 0.0])
+        .unwrap();
+    let e = explainer
+        .explain(x.view(), &Method::rule_set(RuleSet::NeonRef))
+        .unwrap();
+    assert_close(e.relevance[[0, 0]], 0.0, 1e-15, "neon-ref R_0");
+    assert_close(e.relevance[[0, 1]], 4.5, 1e-12, "neon-ref R_1");
     // Manhattan: |.| shares; a row on a stored point splits that unit evenly.
     let knn = KnnDetector::new(points, 1, KnnScore::Largest, KnnMetric::Manhattan).unwrap();
     let e = Explainer::new(&Model::from(knn))
@@ -171,7 +189,11 @@ proptest! {
     fn relevance_conserves_on_random_detectors((model, x, beta) in random_detector()) {
         let explainer = Explainer::new(&model);
         let truth = model.estimator::<KnnDetector>().unwrap().decision_function(x.view()).unwrap();
-        for method in [Method::default(), neon(beta)] {
+        for method in [
+            Method::default(),
+            neon(beta),
+            Method::rule_set(RuleSet::NeonRef).with_beta(Beta::Value(beta)),
+        ] {
             let e = explainer.explain(x.view(), &method).unwrap();
             prop_assert!(e.relevance.iter().all(|v| v.is_finite()));
             assert_conserves(&e.relevance, e.output.as_slice().unwrap(), "random detector");

@@ -3,7 +3,8 @@
 //! distance to the k nearest (`mean`), euclidean or manhattan.
 //!
 //! Network: distance units to every stored row, k-min pooling (exact, hard); relevance by a
-//! redistribution over the k nearest and the distance share (see `network.rs`). Explained
+//! redistribution over the k nearest and the distance share (`neon`), or each unit rooted at
+//! the reference (`neon-ref`, the default; see `network.rs`). Explained
 //! output: the outlierness = the score; prediction `decision_function` = the score (PyOD's
 //! name).
 //!
