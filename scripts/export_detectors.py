@@ -25,7 +25,7 @@ def _floats(a):
 
 
 def export_gmm(est, d):
-    """scikit-learn GaussianMixture / BayesianGaussianMixture -> gaussian_mixture fields."""
+    """scikit-learn GaussianMixture -> gaussian_mixture fields."""
     if not hasattr(est, "precisions_cholesky_"):
         raise DetectorExportError("the GaussianMixture is not fitted")
     kind = est.covariance_type
