@@ -1,12 +1,18 @@
-//! Explain a one-class SVM through the library: CSV in, CSV out.
+//! Explain an anomaly detector (one-class SVM, kernel density, Gaussian mixture, kNN
+//! detector) through the library: CSV in, CSV out.
 //!
 //! ```sh
 //! cargo run --example explain_anomalies -- models/ocsvm_breast_cancer.json \
 //!     models/ocsvm_breast_cancer.input.csv anomalies.csv
+//! cargo run --example explain_anomalies -- models/gmm_breast_cancer_full.json \
+//!     models/gmm_breast_cancer_full.input.csv anomalies.csv
+//! cargo run --example explain_anomalies -- models/knn_breast_cancer_largest.json \
+//!     models/knn_breast_cancer_largest.input.csv anomalies.csv
 //! ```
 //!
-//! Writes `decision_function,outlierness,R_<feature>...` per row (outlierness > 0 for
-//! outliers; the relevances sum to it) and prints the most anomalous row's top features.
+//! Writes `PREDICTION,outlierness,R_<feature>...` per row (`decision_function` or
+//! `log_density`; the relevances sum to the outlierness) and prints the most anomalous
+//! row's top features.
 
 mod common;
 
@@ -18,18 +24,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: explain_anomalies MODEL.json INPUT.csv OUTPUT.csv".into());
     };
     let model = load_model(model_path)?;
-    if model.kind() != "one_class_svm" {
-        return Err(format!("{model_path} is not a one-class SVM").into());
+    if model.kind() == "kmeans" {
+        return Err(format!("{model_path} is a clustering: use explain_clusters").into());
     }
     let (x, names) = common::read_features(input, &model)?;
     let explainer = Explainer::new(&model);
     let e = explainer.explain(x.view(), &Method::default())?;
     let Prediction::Values(decision) = &e.prediction else {
-        return Err("a one-class SVM predicts its decision function".into());
+        return Err("an anomaly detector predicts a value per row".into());
     };
 
     let mut writer = csv::Writer::from_path(output)?;
-    let mut header = vec!["decision_function".to_string(), "outlierness".to_string()];
+    let mut header = vec![
+        explainer.prediction_name().to_string(),
+        explainer.output_name().to_string(),
+    ];
     header.extend(names.iter().map(|n| format!("R_{n}")));
     writer.write_record(&header)?;
     for (r, relevance) in e.relevance.outer_iter().enumerate() {

@@ -11,7 +11,11 @@ Supported estimators (optionally as Pipeline(StandardScaler, estimator)):
     (scikit-learn leaves ``support_vectors_`` empty for callables, so the training data
     is required: the support vectors are ``X_train[support_]``);
   * KernelDensity, kernel='gaussian', metric='euclidean', no sample weights;
-  * KMeans / MiniBatchKMeans (``cluster_centers_``).
+  * KMeans / MiniBatchKMeans (``cluster_centers_``);
+  * GaussianMixture, any covariance_type (``weights_``, ``means_``, ``precisions_cholesky_``;
+    see export_detectors.py);
+  * PyOD ``KNN`` (method 'largest' or 'mean', euclidean or manhattan) and scikit-learn
+    ``NearestNeighbors`` (k = n_neighbors, the score from ``--knn-score``, default largest).
 
 The Python entry point is ``to_neuralize(estimator, X_train=None, feature_names=None)``.
 """
@@ -28,6 +32,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import neon_oracle  # noqa: E402
+import export_detectors  # noqa: E402
 
 FORMAT = "neuralize/1"
 
@@ -222,7 +227,8 @@ def _export_kmeans(est, d):
 # public API
 # ---------------------------------------------------------------------------
 
-def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, check=True):
+def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, check=True,
+                 knn_score=None):
     """Convert a fitted estimator (or Pipeline(StandardScaler, estimator)) to a neuralize/1
     model dict.
 
@@ -241,6 +247,8 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
     d = getattr(est, "n_features_in_", None)
     if d is None and hasattr(est, "shape_fit_") and len(est.shape_fit_) == 2:
         d = int(est.shape_fit_[1])  # OneClassSVM with a callable kernel
+    if d is None and hasattr(getattr(est, "neigh_", None), "n_features_in_"):
+        d = int(est.neigh_.n_features_in_)  # PyOD KNN
     if d is None:
         raise ExportError("%s is not fitted (or not supported)" % type(est).__name__)
     if X_train is not None:
@@ -260,8 +268,14 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
     elif isinstance(est, (KMeans, MiniBatchKMeans)):
         body = _export_kmeans(est, d)
     else:
+        try:
+            body = export_detectors.export_body(est, d, knn_score)
+        except export_detectors.DetectorExportError as e:
+            raise ExportError(str(e))
+    if body is None:
         raise ExportError("unsupported estimator %s: neuralize exports OneClassSVM "
-                          "(rbf / laplacian), KernelDensity (gaussian) and KMeans, "
+                          "(rbf / laplacian), KernelDensity (gaussian), KMeans, "
+                          "GaussianMixture, PyOD KNN and NearestNeighbors, "
                           "optionally after a StandardScaler in a Pipeline"
                           % type(est).__name__)
 
@@ -298,13 +312,22 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
 
 
 def _self_check(model, estimator, X):
-    out = neon_oracle.explain_model(model, X)
+    if model["model"] in export_detectors.KINDS:
+        out = None
+    else:
+        out = neon_oracle.explain_model(model, X)
     if model["model"] == "one_class_svm":
         f_sk = estimator.decision_function(X)
         err = np.max(np.abs(out["decision_function"] - f_sk)) / model["rho"]
         if not err <= 1e-9:
             raise ExportError("exported OC-SVM disagrees with the estimator's "
                               "decision_function (max error %.3g x rho)" % err)
+    elif model["model"] in export_detectors.KINDS:
+        try:
+            export_detectors.self_check(model, estimator, X,
+                                        neon_oracle.standardize(X, model.get("scaler")))
+        except export_detectors.DetectorExportError as e:
+            raise ExportError(str(e))
     elif model["model"] == "kmeans":
         if not np.array_equal(out["cluster"], estimator.predict(X)):
             raise ExportError("exported k-means disagrees with the estimator's predict")
@@ -354,7 +377,7 @@ def write_model(path, model):
 
 
 def _n_features(model):
-    for key in ("support_vectors", "points", "centroids"):
+    for key in ("support_vectors", "points", "centroids", "means"):
         if key in model:
             return len(model[key][0])
     raise KeyError("no parameter matrix in model")
@@ -456,17 +479,22 @@ def _fixture_specs():
     yield "kmeans_blobs", est.fit(Xtr), Xtr, Xin, None, \
         "make_blobs(n_samples=300, n_features=4, centers=4, random_state=0)"
 
+    yield from export_detectors.fixture_specs(tables, split)
+
 
 def _conservation_error(R, out):
     s = R.sum(axis=1)
     return float(np.max(np.abs(s - out) / np.maximum(1.0, np.abs(out))))
 
 
-def make_fixtures(out_dir):
-    """Regenerate every fixture into out_dir; checks everything before writing."""
+def make_fixtures(out_dir, only=None):
+    """Regenerate every fixture (or those whose name starts with one of `only`) into
+    out_dir; checks everything before writing."""
     os.makedirs(out_dir, exist_ok=True)
     failures = 0
     for name, est, Xtr, Xin, names, dataset in _fixture_specs():
+        if only and not any(name.startswith(prefix) for prefix in only):
+            continue
         model = to_neuralize(est, X_train=Xtr, feature_names=names, dataset=dataset)
         d = Xin.shape[1]
         cols = names if names is not None else ["x%d" % i for i in range(d)]
@@ -474,7 +502,10 @@ def make_fixtures(out_dir):
         kind = model["model"]
         problems = []
         files = {}
-        if kind == "one_class_svm":
+        if kind in export_detectors.KINDS:
+            files, info, problems, cons = export_detectors.fixture_files(
+                model, est, Xin, neon_oracle.standardize(Xin, model.get("scaler")), rcols)
+        elif kind == "one_class_svm":
             f_sk = est.decision_function(Xin)
             res = neon_oracle.explain_model(model, Xin, beta=1.0)
             res2 = neon_oracle.explain_model(model, Xin, beta=2.0)
@@ -569,7 +600,7 @@ def cmd_export(args):
             names, X = read_csv(args.train)
         if args.feature_names:
             names = [s.strip() for s in args.feature_names.split(",")]
-        model = to_neuralize(est, X_train=X, feature_names=names)
+        model = to_neuralize(est, X_train=X, feature_names=names, knn_score=args.knn_score)
     except ExportError as e:
         print("export_sklearn: cannot export %s: %s" % (args.model, e), file=sys.stderr)
         return 2
@@ -579,7 +610,8 @@ def cmd_export(args):
 
 
 def cmd_fixtures(args):
-    return make_fixtures(args.out)
+    only = [p for p in args.only.split(",") if p] if args.only else None
+    return make_fixtures(args.out, only)
 
 
 def main(argv=None):
@@ -591,10 +623,13 @@ def main(argv=None):
     e.add_argument("--train", help="training data CSV (input space; header optional)")
     e.add_argument("--feature-names", help="comma-separated feature names")
     e.add_argument("-o", "--output", required=True, help="output model.json")
+    e.add_argument("--knn-score", choices=["largest", "mean"],
+                   help="score of a NearestNeighbors detector (default largest)")
     e.set_defaults(func=cmd_export)
     f = sub.add_parser("fixtures", help="regenerate the regression fixtures")
     f.add_argument("--out", default=os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models"))
+    f.add_argument("--only", help="comma-separated name prefixes (e.g. gmm_,knn_)")
     f.set_defaults(func=cmd_fixtures)
     args = ap.parse_args(argv)
     return args.func(args)

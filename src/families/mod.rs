@@ -7,14 +7,18 @@
 //! Adding a family: a folder here implementing [`Family`], one line in [`FAMILIES`], a row
 //! in the README's model table, and its fixtures in the test fixture list.
 
+mod gaussian_mixture;
 mod kernel;
 mod kernel_density;
 mod kmeans;
+mod knn_detector;
 mod one_class_svm;
 
+pub use gaussian_mixture::{CovarianceType, GaussianMixture};
 pub use kernel::Kernel;
 pub use kernel_density::KernelDensity;
 pub use kmeans::KMeans;
+pub use knn_detector::{KnnDetector, KnnMetric, KnnScore};
 pub use one_class_svm::OneClassSvm;
 
 use crate::error::Result;
@@ -112,6 +116,8 @@ pub(crate) const FAMILIES: &[Registration] = &[
     one_class_svm::REGISTRATION,
     kernel_density::REGISTRATION,
     kmeans::REGISTRATION,
+    gaussian_mixture::REGISTRATION,
+    knn_detector::REGISTRATION,
 ];
 
 /// Read one family field (absent: `None`); errors name the field's path.

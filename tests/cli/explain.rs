@@ -296,7 +296,7 @@ fn broken_pipe_in_a_shell_pipeline_with_head() {
 fn the_default_rule_uses_auto_beta_and_conserves() {
     for name in FIXTURES {
         let default = explain_stdout(name, &[]);
-        let rule = if name.starts_with("kmeans") {
+        let rule = if name.starts_with("kmeans") || name.starts_with("knn") {
             "neon-ref"
         } else {
             "neon-floor"

@@ -18,6 +18,14 @@ pub const FIXTURES: &[&str] = &[
     "kmeans_wine",
     "kmeans_digits",
     "kmeans_blobs",
+    "gmm_iris_full",
+    "gmm_wine_tied",
+    "gmm_digits_diag",
+    "gmm_breast_cancer_full",
+    "gmm_blobs_spherical",
+    "knn_breast_cancer_largest",
+    "knn_digits_mean_manhattan",
+    "knn_blobs_largest",
 ];
 
 /// The stem of every `models/*.json` file on disk (sorted), whether or not it is a fixture.

@@ -83,6 +83,8 @@ fn info_json_has_the_right_counts() {
         let (count_field, units) = match file["model"].as_str().unwrap() {
             "one_class_svm" => ("n_support_vectors", "support_vectors"),
             "kernel_density" => ("n_points", "points"),
+            "gaussian_mixture" => ("n_components", "means"),
+            "knn_detector" => ("n_points", "points"),
             _ => ("n_clusters", "centroids"),
         };
         let rows = file[units].as_array().unwrap();
@@ -103,10 +105,10 @@ fn info_json_has_the_right_counts() {
             assert_eq!(&info["beta"], beta, "{name}");
             assert_eq!(&info["default_beta"], beta, "{name}");
         }
-        if units != "centroids" {
+        if let Some(kernel) = file.get("kernel") {
             assert_eq!(
                 info["kernel"]["gamma"],
-                file["kernel"].as_object().unwrap().values().next().unwrap()["gamma"]
+                kernel.as_object().unwrap().values().next().unwrap()["gamma"]
             );
         }
     }

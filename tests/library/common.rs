@@ -21,6 +21,14 @@ pub const FIXTURES: &[&str] = &[
     "kmeans_wine",
     "kmeans_digits",
     "kmeans_blobs",
+    "gmm_iris_full",
+    "gmm_wine_tied",
+    "gmm_digits_diag",
+    "gmm_breast_cancer_full",
+    "gmm_blobs_spherical",
+    "knn_breast_cancer_largest",
+    "knn_digits_mean_manhattan",
+    "knn_blobs_largest",
 ];
 
 pub fn model_path(name: &str) -> PathBuf {
@@ -161,5 +169,35 @@ impl Rng {
 
     pub fn matrix(&mut self, rows: usize, cols: usize, low: f64, high: f64) -> Array2<f64> {
         Array2::from_shape_fn((rows, cols), |_| self.uniform(low, high))
+    }
+}
+
+/// `neuralize explain --rule neon` on a shipped fixture equals its `expected.csv` (output
+/// and every relevance) within `tol * max(1, |expected|)`.
+pub fn assert_matches_expected(name: &str, tol: f64) {
+    let model = neuralize::load_model(model_path(name)).unwrap();
+    let x = read_table(&fixture_path(name, "input.csv")).values;
+    let e = neuralize::Explainer::new(&model)
+        .explain(x.view(), &neuralize::Method::neon())
+        .unwrap();
+    let expected = read_table(&fixture_path(name, "expected.csv"));
+    assert_eq!(expected.values.nrows(), x.nrows(), "{name}: rows");
+    for (r, &o) in e.output.iter().enumerate() {
+        assert_close(
+            o,
+            expected.values[[r, 1]],
+            tol,
+            &format!("{name}: output row {r}"),
+        );
+    }
+    let relevance = expected.columns_from(2);
+    assert_eq!(relevance.dim(), e.relevance.dim(), "{name}");
+    for ((r, i), &want) in relevance.indexed_iter() {
+        assert_close(
+            e.relevance[[r, i]],
+            want,
+            tol,
+            &format!("{name}: R row {r} feature {i}"),
+        );
     }
 }

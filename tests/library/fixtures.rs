@@ -4,7 +4,8 @@
 use crate::common::*;
 use ndarray::Array2;
 use neuralize::{
-    load_model, Beta, Explainer, KMeans, KernelDensity, Method, Model, OneClassSvm, Prediction,
+    load_model, Beta, Explainer, GaussianMixture, KMeans, KernelDensity, KnnDetector, Method,
+    Model, OneClassSvm, Prediction,
 };
 
 /// Tolerance of the issue: `1e-8 * max(1, |reference value|)`.
@@ -21,13 +22,14 @@ fn inputs(name: &str, model: &Model) -> Array2<f64> {
     table.values
 }
 
-/// The beta the fixture's expected relevances were computed with.
-fn fixture_beta(model: &Model, beta_kernel: f64) -> f64 {
+/// The beta the fixture's expected relevances were computed with: `factor` times the
+/// published one (1 for kernel models and mixtures, the stored beta for k-means, the
+/// inverse typical score for kNN detectors).
+fn fixture_beta(model: &Model, factor: f64) -> f64 {
     if model.kind() == "kmeans" {
-        model.beta().expect("exporter stores beta")
-    } else {
-        beta_kernel
+        assert!(model.beta().is_some(), "the exporter stores beta");
     }
+    Explainer::new(model).published_beta() * factor
 }
 
 fn check_against(name: &str, expected_file: &str, beta_kernel: f64, cluster: Option<usize>) {
@@ -162,6 +164,20 @@ fn forward_pass_reproduces_the_classical_model() {
                     assert_close(a, b, 1e-9, &format!("{name}: logit row {r}"));
                 }
             }
+            ("gaussian_mixture", Prediction::Values(f)) => {
+                let gmm = model.estimator::<GaussianMixture>().expect(name);
+                let truth = gmm.score_samples(z.view()).unwrap();
+                for (r, (&a, &b)) in f.iter().zip(&truth).enumerate() {
+                    assert_close(a, b, 1e-10, &format!("{name}: score_samples row {r}"));
+                }
+            }
+            ("knn_detector", Prediction::Values(f)) => {
+                let knn = model.estimator::<KnnDetector>().expect(name);
+                let truth = knn.decision_function(z.view()).unwrap();
+                for (r, (&a, &b)) in f.iter().zip(&truth).enumerate() {
+                    assert_close(a, b, 1e-12, &format!("{name}: score row {r}"));
+                }
+            }
             (kind, _) => panic!("{name}: prediction of the wrong kind for {kind}"),
         }
         // Exactly one family's model is inside.
@@ -169,6 +185,8 @@ fn forward_pass_reproduces_the_classical_model() {
             model.estimator::<OneClassSvm>().is_some(),
             model.estimator::<KernelDensity>().is_some(),
             model.estimator::<KMeans>().is_some(),
+            model.estimator::<GaussianMixture>().is_some(),
+            model.estimator::<KnnDetector>().is_some(),
         ];
         assert_eq!(families.iter().filter(|&&b| b).count(), 1, "{name}");
     }

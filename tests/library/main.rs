@@ -11,6 +11,8 @@ mod fit_kde;
 mod fit_kmeans;
 mod fit_ocsvm;
 mod fixtures;
+mod gaussian_mixture;
+mod knn_detector;
 mod layouts;
 mod model_file;
 mod rules;
