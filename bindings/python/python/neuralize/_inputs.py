@@ -53,9 +53,10 @@ def as_rows(X: Any, names: Optional[Sequence[str]], n_features: int,
                              "series.to_frame().T for one row")
         take = _match_columns(list(X.columns), names, n_features, ignore_extra)
         frame = X if take is None else X[[_original(X.columns, n) for n in take]]
+        from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
+
         for name, dtype in zip(frame.columns, frame.dtypes):
-            if not (np.issubdtype(np.dtype(getattr(dtype, "numpy_dtype", dtype)), np.number)
-                    or np.dtype(getattr(dtype, "numpy_dtype", dtype)) == np.bool_):
+            if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype)) or is_complex_dtype(dtype):
                 raise ValueError("column %r has dtype %s, not a number" % (name, dtype))
         index = X.index
         columns = [str(c) for c in frame.columns]
