@@ -9,8 +9,8 @@
 
 use neuralize::ndarray::{Array1, ArrayView2};
 use neuralize::{
-    load_model, model_from_json, model_to_json, Beta, Error, Explainer, LinearRule, Method,
-    Model, Prediction,
+    load_model, model_from_json, model_to_json, Beta, Error, Explainer, LinearRule, Method, Model,
+    Prediction,
 };
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyValueError};
@@ -197,7 +197,11 @@ impl NativeExplainer {
         seed: Option<u64>,
         steps: Option<usize>,
         samples: Option<usize>,
-    ) -> PyResult<(Py<PyAny>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>)> {
+    ) -> PyResult<(
+        Py<PyAny>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray2<f64>>,
+    )> {
         let method =
             guarded(|| build_method(method, beta, cluster, linear_rule, seed, steps, samples))?;
         let view: ArrayView2<'_, f64> = x.as_array();
@@ -221,7 +225,10 @@ impl NativeExplainer {
         let view: ArrayView2<'_, f64> = x.as_array();
         let explainer = &self.explainer;
         let f = py.detach(|| guarded(|| explainer.forward(view, cluster)))?;
-        Ok((prediction_to_py(py, f.prediction), f.output.into_pyarray(py)))
+        Ok((
+            prediction_to_py(py, f.prediction),
+            f.output.into_pyarray(py),
+        ))
     }
 }
 
