@@ -155,6 +155,16 @@ class Explainer:
         return self._native.feature_names
 
     @property
+    def prediction_name(self) -> str:
+        """Name of the prediction: ``decision_function``, ``log_density`` or ``cluster``."""
+        return self._native.prediction_name
+
+    @property
+    def output_name(self) -> str:
+        """Name of the explained output: ``outlierness`` or ``logit``."""
+        return self._native.output_name
+
+    @property
     def reference(self) -> np.ndarray:
         """The reference row x~ (input space) of the reference-based methods."""
         return self._native.reference
