@@ -18,6 +18,10 @@ import numpy as np
 
 
 def main(model_path, input_csv, out_dir):
+    import os
+
+    # Local mode: the workers run this interpreter (with neuralize installed).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     import neuralize

@@ -22,6 +22,8 @@ def test_layouts_and_dtypes_give_the_same_relevance(ex, X):
     for variant in [np.asfortranarray(X), X[::-1][::-1], np.ascontiguousarray(X),
                     X.astype(">f8")]:
         np.testing.assert_array_equal(ex.explain(variant).relevance, base.relevance)
+    np.testing.assert_array_equal(ex.explain(X[::-1, ::-1]).relevance,
+                                  ex.explain(np.ascontiguousarray(X[::-1, ::-1])).relevance)
     wide = np.zeros((X.shape[0], 2 * X.shape[1]))
     wide[:, ::2] = X
     strided = wide[:, ::2]
@@ -129,8 +131,9 @@ def test_unsupported_estimators_raise_type_error():
         neuralize.Explainer(OneClassSVM())
 
 
-def test_gil_is_released_during_explain(ex, X):
-    """Two threads explaining at once finish with the same results as one at a time."""
+def test_two_threads_explaining_at_once(ex, X):
+    """Two threads explaining at once (the GIL is released inside) get the results of one
+    at a time."""
     import threading
 
     big = np.tile(X, (200, 1))

@@ -74,12 +74,9 @@ def test_kernel_density_score_samples(data, scaled):
     # models/kde_*.sklearn.csv), so they are compared by conservation only.
     near = Xtr[:100]
     e = ex.explain(near)
-    if scaled:
-        # score_samples is the density of z; neuralize reports log p(z) as well.
-        truth = est.score_samples(near)
-    else:
-        truth = est.score_samples(near)
-    assert_close(e.prediction, truth, TOL, "score_samples")
+    # With a scaler, score_samples is the density of z = (x - mean) / scale, as
+    # neuralize's log_density.
+    assert_close(e.prediction, est.score_samples(near), TOL, "score_samples")
     assert_conserves(ex.explain(X), "kde")
     assert_conserves(ex.explain(X, "neon"), "kde neon")
 
