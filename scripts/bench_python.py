@@ -56,7 +56,15 @@ def main():
                                args.model, rows, str(args.repeats)], cwd=ROOT, check=True,
                               capture_output=True, text=True)
         rust = json.loads(rust.stdout.strip().splitlines()[-1])
-        X = np.loadtxt(rows, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+        try:  # the same f64 values the library parses (round-trip parsing)
+            import pandas as pd
+
+            precise = {} if int(pd.__version__.split(".")[0]) >= 3 else {
+                "float_precision": "round_trip"}
+            X = pd.read_csv(rows, **precise).to_numpy(np.float64)
+        except ImportError:
+            X = np.loadtxt(rows, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+    X = np.ascontiguousarray(X)  # row-major, as the library's bench holds its rows
     ex = neuralize.load(args.model)
     py_neon = best_of(args.repeats, lambda: ex.explain(X, "neon"))
     py_default = best_of(args.repeats, lambda: ex.explain(X))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Optional, Union
+from typing import Any, Optional, Tuple, Union
 
 import numpy as np
 
@@ -69,11 +69,34 @@ class Explanation(Scores):
 
     def __init__(self, prediction: np.ndarray, output: np.ndarray, relevance: np.ndarray,
                  prediction_name: str, output_name: str, feature_names: list, method: str,
-                 index: Any = None) -> None:
+                 index: Any = None, inputs: Optional[np.ndarray] = None) -> None:
         super().__init__(prediction, output, prediction_name, output_name, index)
         self.relevance = relevance
         self.feature_names = feature_names
         self.method = method
+        #: The explained rows as float64 (a reference, not a copy), for the pictures.
+        self.inputs = inputs
+
+    def plot_bars(self, row: int, top: int = 10) -> Any:
+        """Signed bars of the ``top`` most relevant features of ``row`` (a matplotlib
+        figure; see :func:`neuralize.plot.bars`)."""
+        from . import plot
+
+        return plot.bars(self, row, top)
+
+    def plot_heatmap(self, row: int, shape: Tuple[int, int]) -> Any:
+        """Input and relevance of ``row`` as images of ``shape`` = (height, width) (see
+        :func:`neuralize.plot.heatmap`)."""
+        from . import plot
+
+        return plot.heatmap(self, row, shape)
+
+    def plot_summary(self, top: int = 15) -> Any:
+        """Mean |relevance| per feature and a beeswarm of relevance against feature value
+        over all rows (see :func:`neuralize.plot.summary`)."""
+        from . import plot
+
+        return plot.summary(self, top)
 
     def _columns(self) -> dict:
         cols = super()._columns()
@@ -230,7 +253,7 @@ class Explainer:
             A, method, beta=b, cluster=cluster, linear_rule=linear_rule, seed=seed,
             steps=steps, samples=samples)
         return Explanation(prediction, output, relevance, self._native.prediction_name,
-                           self._native.output_name, self._names(columns), method, index)
+                           self._native.output_name, self._names(columns), method, index, A)
 
     def score(self, X: Any, *, cluster: Optional[int] = None,
               ignore_extra: bool = False) -> Scores:
