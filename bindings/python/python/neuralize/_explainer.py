@@ -280,6 +280,11 @@ class Explainer:
         A, _, _ = as_rows(X, self.feature_names, self.n_features)
         e = self.explain(A, "neon")
         est = self.estimator
+        names = getattr(est, "feature_names_in_", None)
+        if names is not None:  # the estimator was fitted on a DataFrame: give it one
+            import pandas as pd
+
+            A = pd.DataFrame(A, columns=names)
         if self.kind == "kmeans":
             truth = est.predict(A)
             mismatches = int(np.sum(truth != e.prediction))
