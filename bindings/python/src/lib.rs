@@ -91,6 +91,13 @@ fn build_method(
     Ok(m)
 }
 
+/// `(prediction, output, relevance)` as NumPy arrays.
+type Arrays<'py> = (
+    Py<PyAny>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<f64>>,
+);
+
 /// A neuralized model file, ready to score and explain float64 rows (input space).
 #[pyclass(module = "neuralize._native", name = "NativeExplainer", frozen)]
 struct NativeExplainer {
@@ -197,11 +204,7 @@ impl NativeExplainer {
         seed: Option<u64>,
         steps: Option<usize>,
         samples: Option<usize>,
-    ) -> PyResult<(
-        Py<PyAny>,
-        Bound<'py, PyArray1<f64>>,
-        Bound<'py, PyArray2<f64>>,
-    )> {
+    ) -> PyResult<Arrays<'py>> {
         let method =
             guarded(|| build_method(method, beta, cluster, linear_rule, seed, steps, samples))?;
         let view: ArrayView2<'_, f64> = x.as_array();
