@@ -156,3 +156,15 @@ def test_help_is_useful():
     doc = neuralize.Explainer.explain.__doc__
     assert "relevance" in doc and "beta" in doc
     assert "outlierness" in neuralize.Explainer.__doc__
+
+
+def test_polars_columns_by_name(ex, X):
+    pl = pytest.importorskip("polars")
+    names = ex.feature_names
+    df = pl.DataFrame({n: X[:, i] for i, n in enumerate(names)})
+    base = ex.explain(X)
+    np.testing.assert_array_equal(ex.explain(df).relevance, base.relevance)
+    np.testing.assert_array_equal(ex.explain(df.select(names[::-1])).relevance,
+                                  base.relevance)
+    with pytest.raises(ValueError, match="lacks the model's feature"):
+        ex.explain(df.drop(names[0]))
