@@ -19,6 +19,9 @@ def X():
 
 def test_layouts_and_dtypes_give_the_same_relevance(ex, X):
     base = ex.explain(X)
+    assert base.inputs is X, "float64 rows reach the library without a copy"
+    fortran = np.asfortranarray(X)
+    assert ex.explain(fortran).inputs is fortran
     for variant in [np.asfortranarray(X), X[::-1][::-1], np.ascontiguousarray(X),
                     X.astype(">f8")]:
         np.testing.assert_array_equal(ex.explain(variant).relevance, base.relevance)

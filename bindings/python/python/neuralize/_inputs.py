@@ -17,7 +17,7 @@ def _is_polars(X: Any) -> bool:
         X, "select")
 
 
-def _match_columns(columns: Sequence[str], names: Optional[Sequence[str]], n_features: int,
+def _match_columns(columns: Sequence[str], names: Optional[Sequence[str]],
                    ignore_extra: bool) -> Optional[list]:
     """The columns to take, in model order: by name when the model has names (missing
     names are an error; other columns too unless ignore_extra), else None (by position)."""
@@ -51,7 +51,7 @@ def as_rows(X: Any, names: Optional[Sequence[str]], n_features: int,
         if X.ndim != 2:
             raise ValueError("expected a DataFrame (rows x features), got a Series; use "
                              "series.to_frame().T for one row")
-        take = _match_columns(list(X.columns), names, n_features, ignore_extra)
+        take = _match_columns(list(X.columns), names, ignore_extra)
         frame = X if take is None else X[[_original(X.columns, n) for n in take]]
         from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
 
@@ -62,7 +62,7 @@ def as_rows(X: Any, names: Optional[Sequence[str]], n_features: int,
         columns = [str(c) for c in frame.columns]
         A = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     elif _is_polars(X):
-        take = _match_columns(list(X.columns), names, n_features, ignore_extra)
+        take = _match_columns(list(X.columns), names, ignore_extra)
         frame = X if take is None else X.select(take)
         columns = list(frame.columns)
         A = frame.to_numpy().astype(np.float64, copy=False)
