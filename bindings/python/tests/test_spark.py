@@ -44,11 +44,33 @@ def test_arrow_batches_equal_one_explain():
                                   whole.to_numpy())
 
 
-def test_spark_example_in_local_mode(tmp_path):
+def test_spark_example_in_local_mode(tmp_path, cli):
+    """The example's Spark output (CSV part files) equals the command line's on the same
+    rows, bit for bit."""
     pytest.importorskip("pyspark")
     pytest.importorskip("pyarrow")
+    import glob
+
+    name = "ocsvm_breast_cancer"
     env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    out = tmp_path / "out"
     subprocess.run([sys.executable, os.path.join(REPO, "examples", "spark_explain.py"),
-                    fixture("ocsvm_breast_cancer", "json"),
-                    fixture("ocsvm_breast_cancer", "input.csv"), str(tmp_path / "out")],
+                    fixture(name, "json"), fixture(name, "input.csv"), str(out)],
                    check=True, env=env, timeout=600)
+    parts = [read_table(p) for p in sorted(glob.glob(str(out / "part-*.csv")))]
+    header = parts[0][0]
+    spark = np.vstack([t for _, t in parts])
+    spark = spark[np.argsort(spark[:, header.index("row_id")], kind="stable")]
+    expected_header, expected = read_table_text(cli("explain", "-m", fixture(name, "json"),
+                                                    "-i", fixture(name, "input.csv"),
+                                                    "-o", "-", "--quiet"))
+    assert header[1:] == expected_header
+    np.testing.assert_array_equal(spark[:, 1:], expected)
+
+
+def read_table_text(text):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], np.array([[float(v) for v in r] for r in rows[1:]])
