@@ -98,6 +98,9 @@ def test_huge_finite_rows_are_not_an_exception(ex, X):
     ({"beta": -1.0}, "beta"),
     ({"beta": "fast"}, "beta"),
     ({"method": "neon", "linear_rule": "bogus"}, "bogus"),
+    ({"cluster": -1}, "cluster"),
+    ({"seed": 2**70}, "seed"),
+    ({"method": "integrated-gradients", "steps": 0}, "steps"),
 ])
 def test_bad_options_are_value_errors(ex, X, kwargs, message):
     with pytest.raises(ValueError, match=message):

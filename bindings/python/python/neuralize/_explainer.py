@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from typing import Any, Optional, Tuple, Union
 
@@ -250,8 +251,9 @@ class Explainer:
         A, columns, index = as_rows(X, self.feature_names, self.n_features, ignore_extra)
         b = None if beta is None else (beta if isinstance(beta, str) else repr(float(beta)))
         prediction, output, relevance = self._native.explain(
-            A, method, beta=b, cluster=cluster, linear_rule=linear_rule, seed=seed,
-            steps=steps, samples=samples)
+            A, method, beta=b, cluster=_count("cluster", cluster), linear_rule=linear_rule,
+            seed=_count("seed", seed), steps=_count("steps", steps),
+            samples=_count("samples", samples))
         return Explanation(prediction, output, relevance, self._native.prediction_name,
                            self._native.output_name, self._names(columns), method, index, A)
 
@@ -260,7 +262,7 @@ class Explainer:
         """The model's prediction and explained output for every row, without relevance
         (about half the cost of :meth:`explain`)."""
         A, _, index = as_rows(X, self.feature_names, self.n_features, ignore_extra)
-        prediction, output = self._native.score(A, cluster=cluster)
+        prediction, output = self._native.score(A, cluster=_count("cluster", cluster))
         return Scores(prediction, output, self._native.prediction_name,
                       self._native.output_name, index)
 
@@ -309,6 +311,17 @@ class Explainer:
 def load(path: PathLike) -> Explainer:
     """An :class:`Explainer` of a ``neuralize/1`` model file."""
     return Explainer(os.fspath(path))
+
+
+def _count(name: str, value: Optional[int]) -> Optional[int]:
+    """A non-negative integer option (or None), else a ValueError / TypeError naming it."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError("%s must be an integer, got %r" % (name, value))
+    if not 0 <= int(value) < 2**63:
+        raise ValueError("%s must be an integer in [0, 2^63), got %d" % (name, value))
+    return int(value)
 
 
 def _qualname(obj: Any) -> str:
