@@ -23,8 +23,8 @@ The Python entry point is ``to_neuralize(estimator, X_train=None, feature_names=
 import argparse
 import csv
 import functools
+import importlib.util
 import json
-import math
 import os
 import sys
 
@@ -34,203 +34,28 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import neon_oracle  # noqa: E402
 import export_detectors  # noqa: E402
 
-FORMAT = "neuralize/1"
+
+def _load_convert():
+    """The export rules live in the Python package (bindings/python/python/neuralize/
+    convert.py: one implementation for `neuralize.Explainer(fitted)` and this script); it is
+    loaded by path, so neither the package nor its compiled extension need be installed."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "bindings", "python", "python", "neuralize", "convert.py")
+    spec = importlib.util.spec_from_file_location("neuralize_convert", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-class ExportError(ValueError):
-    """The estimator cannot be exported to a neuralize model file."""
+_convert = _load_convert()
+ExportError = _convert.ExportError
+FORMAT = _convert.FORMAT
 
-
-# ---------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------
-
-def _floats(a):
-    """numpy array -> nested lists of Python floats (json.dump writes repr = round-trip)."""
-    a = np.asarray(a, dtype=np.float64)
-    if not np.all(np.isfinite(a)):
-        raise ExportError("non-finite value in exported parameters")
-    return a.tolist()
-
-
-def _stable_repr(v):
-    """repr without memory addresses (keeps fixture files deterministic)."""
-    import re
-    if isinstance(v, functools.partial):
-        args = [_stable_repr(v.func)] + [_stable_repr(a) for a in v.args] + \
-            ["%s=%r" % kv for kv in sorted(v.keywords.items())]
-        return "functools.partial(%s)" % ", ".join(args)
-    if callable(v) and hasattr(v, "__qualname__") and hasattr(v, "__module__"):
-        return "%s.%s" % (v.__module__, v.__qualname__)
-    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(v))
-
-
-def _jsonable(v):
-    if v is None or isinstance(v, (bool, int, str)):
-        return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else repr(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return _jsonable(float(v))
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    return _stable_repr(v)
-
-
-def _check_feature_names(names, d):
-    names = [str(n) for n in names]
-    if len(names) != d:
-        raise ExportError("got %d feature names for %d features" % (len(names), d))
-    for n in names:
-        if n == "" or any(ch in n for ch in ',"\r\n'):
-            raise ExportError("feature name %r is not a valid CSV header field "
-                              "(no commas, quotes or newlines)" % n)
-    if len(set(names)) != len(names):
-        raise ExportError("feature names are not unique")
-    return names
-
-
-def _split_pipeline(estimator):
-    """Return (scaler or None, final estimator)."""
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    if not isinstance(estimator, Pipeline):
-        return None, estimator
-    steps = [s for _, s in estimator.steps if s is not None and s != "passthrough"]
-    if len(steps) == 1:
-        return None, steps[0]
-    if len(steps) == 2 and type(steps[0]) is StandardScaler:
-        return steps[0], steps[1]
-    raise ExportError(
-        "unsupported Pipeline %s: only [StandardScaler,] followed by OneClassSVM, "
-        "KernelDensity or KMeans can be exported" % [type(s).__name__ for s in steps])
-
-
-def _scaler_dict(scaler, d):
-    if scaler is None:
-        return None
-    if not hasattr(scaler, "n_features_in_"):
-        raise ExportError("the StandardScaler is not fitted")
-    mean = scaler.mean_ if scaler.with_mean else np.zeros(d)
-    scale = scaler.scale_ if (scaler.with_std and scaler.scale_ is not None) else np.ones(d)
-    if np.any(np.asarray(scale) <= 0):
-        raise ExportError("scaler has a non-positive scale")
-    return {"mean": _floats(mean), "scale": _floats(scale)}
-
-
-def _laplacian_gamma(kernel, d):
-    """gamma of a laplacian-kernel callable, or None if kernel is not one."""
-    from sklearn.metrics.pairwise import laplacian_kernel
-
-    if kernel is laplacian_kernel:
-        return 1.0 / d
-    if isinstance(kernel, functools.partial) and kernel.func is laplacian_kernel:
-        if kernel.args or set(kernel.keywords) - {"gamma"}:
-            raise ExportError("laplacian_kernel partial may only bind gamma= (got args=%r "
-                              "keywords=%r)" % (kernel.args, kernel.keywords))
-        g = kernel.keywords.get("gamma")
-        return 1.0 / d if g is None else float(g)
-    return None
-
-
-# ---------------------------------------------------------------------------
-# per-kind export
-# ---------------------------------------------------------------------------
-
-def _export_ocsvm(est, scaler, X_train, d):
-    from sklearn.svm import OneClassSVM  # noqa: F401
-
-    if not hasattr(est, "dual_coef_"):
-        raise ExportError("the OneClassSVM is not fitted")
-    kernel = est.kernel
-    if isinstance(kernel, str):
-        if kernel != "rbf":
-            raise ExportError("OneClassSVM kernel %r is not supported (use 'rbf' or a "
-                              "laplacian_kernel partial)" % kernel)
-        gamma = float(est._gamma)
-        kernel_json = {"rbf": {"gamma": gamma}}
-        sv = np.asarray(est.support_vectors_, dtype=np.float64)
-    else:
-        gamma = _laplacian_gamma(kernel, d)
-        if gamma is None:
-            raise ExportError("callable OneClassSVM kernel %r is not supported: only "
-                              "functools.partial(sklearn.metrics.pairwise.laplacian_kernel, "
-                              "gamma=g)" % (kernel,))
-        kernel_json = {"laplacian": {"gamma": gamma}}
-        if X_train is None:
-            raise ExportError("a OneClassSVM with a callable kernel keeps no support vectors: "
-                              "pass the training data (--train / X_train) so that "
-                              "X_train[support_] can be exported")
-        Z = X_train if scaler is None else scaler.transform(X_train)
-        Z = np.asarray(Z, dtype=np.float64)
-        fit = getattr(est, "_BaseLibSVM__Xfit", None)
-        if fit is not None and not isinstance(fit, str):
-            fit = np.asarray(fit, dtype=np.float64)
-            if fit.shape != Z.shape or not np.allclose(fit, Z, rtol=1e-12, atol=1e-12):
-                raise ExportError("the given training data is not the data the OneClassSVM "
-                                  "was fitted on")
-        if Z.shape[0] <= int(np.max(est.support_)):
-            raise ExportError("training data has too few rows for support_")
-        sv = Z[est.support_]
-    if not (gamma > 0 and math.isfinite(gamma)):
-        raise ExportError("kernel gamma must be positive and finite, got %r" % gamma)
-    dual = np.asarray(est.dual_coef_, dtype=np.float64)[0]
-    rho = -float(est.intercept_[0])
-    if rho <= 0:
-        raise ExportError("rho = %r <= 0: NEON needs a positive offset" % rho)
-    if np.any(dual <= 0):
-        raise ExportError("non-positive dual coefficient: NEON needs alpha_j > 0")
-    if sv.shape != (dual.shape[0], d):
-        raise ExportError("support vectors have shape %r, expected (%d, %d)"
-                          % (sv.shape, dual.shape[0], d))
-    return {"model": "one_class_svm", "kernel": kernel_json,
-            "support_vectors": _floats(sv), "dual_coef": _floats(dual), "rho": rho}
-
-
-def _export_kde(est, d):
-    if not hasattr(est, "tree_"):
-        raise ExportError("the KernelDensity is not fitted")
-    if est.kernel != "gaussian":
-        raise ExportError("KernelDensity kernel %r is not supported (only 'gaussian')"
-                          % est.kernel)
-    if est.metric != "euclidean" or est.metric_params:
-        raise ExportError("KernelDensity metric %r is not supported (only 'euclidean')"
-                          % est.metric)
-    if est.tree_.sample_weight is not None:
-        raise ExportError("KernelDensity fitted with sample_weight is not supported")
-    b = float(est.bandwidth_)
-    if not (b > 0 and math.isfinite(b)):
-        raise ExportError("bandwidth must be positive and finite")
-    gamma = 1.0 / (2.0 * b * b)
-    points = np.asarray(est.tree_.data, dtype=np.float64)
-    if points.ndim != 2 or points.shape[1] != d:
-        raise ExportError("unexpected KDE data shape %r" % (points.shape,))
-    return {"model": "kernel_density", "kernel": {"rbf": {"gamma": gamma}},
-            "points": _floats(points)}
-
-
-def _export_kmeans(est, d):
-    if not hasattr(est, "cluster_centers_"):
-        raise ExportError("the KMeans is not fitted")
-    C = np.asarray(est.cluster_centers_, dtype=np.float64)
-    if C.shape[0] < 2:
-        raise ExportError("k-means needs K >= 2 clusters")
-    return {"model": "kmeans", "centroids": _floats(C)}
-
-
-# ---------------------------------------------------------------------------
-# public API
-# ---------------------------------------------------------------------------
 
 def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, check=True,
                  knn_score=None):
     """Convert a fitted estimator (or Pipeline(StandardScaler, estimator)) to a neuralize/1
-    model dict.
+    model dict (rules: neuralize.convert.to_neuralize).
 
     X_train (input space, before any scaler): enables "reference" (column mean) and, for
     k-means, "beta" = 1 / mean(logit of the assigned cluster) over the training rows; it is
@@ -238,96 +63,32 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
     model is evaluated with the NEON oracle on (up to 200) training rows and compared with
     the estimator (OC-SVM decision_function, k-means predict).
     """
-    import sklearn
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-    from sklearn.neighbors import KernelDensity
-    from sklearn.svm import OneClassSVM
-
-    scaler, est = _split_pipeline(estimator)
-    d = getattr(est, "n_features_in_", None)
-    if d is None and hasattr(est, "shape_fit_") and len(est.shape_fit_) == 2:
-        d = int(est.shape_fit_[1])  # OneClassSVM with a callable kernel
-    if d is None and hasattr(getattr(est, "neigh_", None), "n_features_in_"):
-        d = int(est.neigh_.n_features_in_)  # PyOD KNN
-    if d is None:
-        raise ExportError("%s is not fitted (or not supported)" % type(est).__name__)
-    if X_train is not None:
-        X_train = np.asarray(X_train, dtype=np.float64)
-        if X_train.ndim != 2 or X_train.shape[1] != d:
-            raise ExportError("X_train has shape %r, the model expects %d features"
-                              % (X_train.shape, d))
-        if not np.all(np.isfinite(X_train)):
-            raise ExportError("X_train contains non-finite values")
-    if scaler is not None and scaler.n_features_in_ != d:
-        raise ExportError("scaler and estimator disagree on the number of features")
-
-    if isinstance(est, OneClassSVM):
-        body = _export_ocsvm(est, scaler, X_train, d)
-    elif isinstance(est, KernelDensity):
-        body = _export_kde(est, d)
-    elif isinstance(est, (KMeans, MiniBatchKMeans)):
-        body = _export_kmeans(est, d)
-    else:
+    def detector_body(est, d):
         try:
-            body = export_detectors.export_body(est, d, knn_score)
+            return export_detectors.export_body(est, d, knn_score)
         except export_detectors.DetectorExportError as e:
             raise ExportError(str(e))
-    if body is None:
-        raise ExportError("unsupported estimator %s: neuralize exports OneClassSVM "
-                          "(rbf / laplacian), KernelDensity (gaussian), KMeans, "
-                          "GaussianMixture, PyOD KNN and NearestNeighbors, "
-                          "optionally after a StandardScaler in a Pipeline"
-                          % type(est).__name__)
 
-    model = {"format": FORMAT}
-    model.update(body)
-    if feature_names is None:
-        fn = getattr(estimator, "feature_names_in_", None)
-        if fn is not None:
-            feature_names = list(fn)
-    if feature_names is not None:
-        model["feature_names"] = _check_feature_names(feature_names, d)
-    sc = _scaler_dict(scaler, d)
-    if sc is not None:
-        model["scaler"] = sc
-    if X_train is not None:
-        model["reference"] = _floats(X_train.mean(axis=0))
-        if model["model"] == "kmeans":
-            Z = neon_oracle.standardize(X_train, sc)
-            _, logit, _ = neon_oracle.kmeans(Z, model["centroids"], 1.0)
-            m = float(np.mean(logit))
-            if not (m > 0 and math.isfinite(m)):
-                raise ExportError("mean training logit %r is not positive" % m)
-            model["beta"] = 1.0 / m
-    prov = {"tool": "scikit-learn", "version": sklearn.__version__,
-            "estimator": _stable_repr(estimator),
-            "params": _jsonable(est.get_params(deep=False))}
-    if dataset is not None:
-        prov["dataset"] = dataset
-    model["provenance"] = prov
-
-    if check and X_train is not None:
-        _self_check(model, estimator, X_train[:200])
-    return model
+    return _convert.to_neuralize(estimator, X_train=X_train, feature_names=feature_names,
+                                 dataset=dataset, check=_self_check if check else None,
+                                 export_body=detector_body)
 
 
 def _self_check(model, estimator, X):
     if model["model"] in export_detectors.KINDS:
-        out = None
-    else:
-        out = neon_oracle.explain_model(model, X)
+        try:
+            export_detectors.self_check(model, estimator, X,
+                                        neon_oracle.standardize(X, model.get("scaler")))
+        except export_detectors.DetectorExportError as e:
+            raise ExportError(str(e))
+        return
+    out = neon_oracle.explain_model(model, X)
     if model["model"] == "one_class_svm":
         f_sk = estimator.decision_function(X)
         err = np.max(np.abs(out["decision_function"] - f_sk)) / model["rho"]
         if not err <= 1e-9:
             raise ExportError("exported OC-SVM disagrees with the estimator's "
                               "decision_function (max error %.3g x rho)" % err)
-    elif model["model"] in export_detectors.KINDS:
-        try:
-            export_detectors.self_check(model, estimator, X,
-                                        neon_oracle.standardize(X, model.get("scaler")))
-        except export_detectors.DetectorExportError as e:
-            raise ExportError(str(e))
     elif model["model"] == "kmeans":
         if not np.array_equal(out["cluster"], estimator.predict(X)):
             raise ExportError("exported k-means disagrees with the estimator's predict")

@@ -1,0 +1,29 @@
+"""Type stubs of the compiled extension (see src/lib.rs)."""
+
+from typing import Optional, Tuple
+
+import numpy as np
+
+__version__: str
+
+class NativeExplainer:
+    @staticmethod
+    def from_json(text: str) -> "NativeExplainer": ...
+    @staticmethod
+    def from_path(path: str) -> "NativeExplainer": ...
+    def to_json(self) -> str: ...
+    def with_reference(self, reference: np.ndarray) -> "NativeExplainer": ...
+    kind: str
+    n_features: int
+    feature_names: Optional[list]
+    prediction_name: str
+    output_name: str
+    published_beta: float
+    auto_beta: float
+    reference: np.ndarray
+    def explain(self, x: np.ndarray, method: str = ..., beta: Optional[str] = ...,
+                cluster: Optional[int] = ..., linear_rule: Optional[str] = ...,
+                seed: Optional[int] = ..., steps: Optional[int] = ...,
+                samples: Optional[int] = ...) -> Tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+    def score(self, x: np.ndarray,
+              cluster: Optional[int] = ...) -> Tuple[np.ndarray, np.ndarray]: ...

@@ -1,0 +1,244 @@
+//! `neuralize._native`: the thin PyO3 layer over the neuralize library.
+//!
+//! The pure-Python package (`python/neuralize/`) converts inputs (scikit-learn objects,
+//! DataFrames, any float dtype) and calls [`NativeExplainer`]. Here every library error
+//! becomes a Python exception carrying the library's message (`ValueError`, or `OSError`
+//! for files), the GIL is released while rows are scored or explained, and a panic (none is
+//! known to be reachable) is caught and reported as a `RuntimeError`, never as pyo3's
+//! `PanicException`.
+
+use neuralize::ndarray::{Array1, ArrayView2};
+use neuralize::{
+    load_model, model_from_json, model_to_json, Beta, Error, Explainer, LinearRule, Method, Model,
+    Prediction,
+};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// A library error as the matching Python exception, with the library's message.
+fn to_py(err: Error) -> PyErr {
+    match &err {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            PyFileNotFoundError::new_err(err.to_string())
+        }
+        Error::Io { .. } => PyOSError::new_err(err.to_string()),
+        _ => PyValueError::new_err(err.to_string()),
+    }
+}
+
+/// Run `f`, turning a panic into a `RuntimeError` (defence in depth: the library returns
+/// errors on every caller input).
+fn guarded<T>(f: impl FnOnce() -> neuralize::Result<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(to_py),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(PyRuntimeError::new_err(format!(
+                "internal error in neuralize (please report): {what}"
+            )))
+        }
+    }
+}
+
+/// The prediction column: floats (decision_function, log_density) or int64 labels.
+fn prediction_to_py(py: Python<'_>, prediction: Prediction) -> Py<PyAny> {
+    match prediction {
+        Prediction::Values(v) => v.into_pyarray(py).into_any().unbind(),
+        Prediction::Labels(v) => {
+            let labels: Vec<i64> = v.into_iter().map(|c| c as i64).collect();
+            PyArray1::from_vec(py, labels).into_any().unbind()
+        }
+    }
+}
+
+/// The method from its name and options, as the command line's `--method`, `--rule`,
+/// `--beta`, `--cluster`, `--linear-rule`, `--seed`, `--steps`, `--samples`.
+#[allow(clippy::too_many_arguments)]
+fn build_method(
+    method: &str,
+    beta: Option<&str>,
+    cluster: Option<usize>,
+    linear_rule: Option<&str>,
+    seed: Option<u64>,
+    steps: Option<usize>,
+    samples: Option<usize>,
+) -> neuralize::Result<Method> {
+    let mut m: Method = method.parse()?;
+    if let Some(b) = beta {
+        m = m.with_beta(b.parse::<Beta>()?);
+    }
+    if let Some(c) = cluster {
+        m = m.with_cluster(c);
+    }
+    if let Some(r) = linear_rule {
+        m = m.with_linear_rule(r.parse::<LinearRule>()?);
+    }
+    if let Some(s) = seed {
+        m = m.with_seed(s);
+    }
+    if let Some(s) = steps {
+        m = m.with_steps(s);
+    }
+    if let Some(s) = samples {
+        m = m.with_samples(s);
+    }
+    Ok(m)
+}
+
+/// `(prediction, output, relevance)` as NumPy arrays.
+type Arrays<'py> = (
+    Py<PyAny>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<f64>>,
+);
+
+/// A neuralized model file, ready to score and explain float64 rows (input space).
+#[pyclass(module = "neuralize._native", name = "NativeExplainer", frozen)]
+struct NativeExplainer {
+    model: Model,
+    explainer: Explainer,
+}
+
+impl NativeExplainer {
+    fn from_model(model: Model) -> Self {
+        let explainer = Explainer::new(&model);
+        NativeExplainer { model, explainer }
+    }
+}
+
+#[pymethods]
+impl NativeExplainer {
+    /// Build from the text of a `neuralize/1` model file (JSON).
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        guarded(|| model_from_json(text)).map(Self::from_model)
+    }
+
+    /// Load a `neuralize/1` model file.
+    #[staticmethod]
+    fn from_path(path: std::path::PathBuf) -> PyResult<Self> {
+        guarded(|| load_model(&path)).map(Self::from_model)
+    }
+
+    /// The model file as JSON text (what `save` writes).
+    fn to_json(&self) -> String {
+        model_to_json(&self.model)
+    }
+
+    /// The same model with `reference` (input space) as the reference row.
+    fn with_reference(&self, reference: PyReadonlyArray1<'_, f64>) -> PyResult<Self> {
+        let r: Array1<f64> = reference.as_array().to_owned();
+        let explainer = guarded(|| self.explainer.clone().with_reference(r))?;
+        Ok(NativeExplainer {
+            model: self.model.clone(),
+            explainer,
+        })
+    }
+
+    /// Model family tag: `one_class_svm`, `kernel_density` or `kmeans`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.explainer.kind()
+    }
+
+    /// Number of input features.
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.explainer.n_features()
+    }
+
+    /// Feature names of the model file, or None.
+    #[getter]
+    fn feature_names(&self) -> Option<Vec<String>> {
+        self.model.feature_names().map(<[String]>::to_vec)
+    }
+
+    /// Name of the prediction: `decision_function`, `log_density` or `cluster`.
+    #[getter]
+    fn prediction_name(&self) -> &'static str {
+        self.explainer.prediction_name()
+    }
+
+    /// Name of the explained output: `outlierness` or `logit`.
+    #[getter]
+    fn output_name(&self) -> &'static str {
+        self.explainer.output_name()
+    }
+
+    /// The stiffness of the published rules.
+    #[getter]
+    fn published_beta(&self) -> f64 {
+        self.explainer.published_beta()
+    }
+
+    /// The `auto` stiffness of the default method.
+    #[getter]
+    fn auto_beta(&self) -> f64 {
+        self.explainer.auto_beta()
+    }
+
+    /// The reference row (input space).
+    #[getter]
+    fn reference<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.explainer.reference().to_owned().into_pyarray(py)
+    }
+
+    /// Explain float64 rows `x` (any memory layout): `(prediction, output, relevance)`.
+    #[pyo3(signature = (x, method="default", beta=None, cluster=None, linear_rule=None,
+                        seed=None, steps=None, samples=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        method: &str,
+        beta: Option<&str>,
+        cluster: Option<usize>,
+        linear_rule: Option<&str>,
+        seed: Option<u64>,
+        steps: Option<usize>,
+        samples: Option<usize>,
+    ) -> PyResult<Arrays<'py>> {
+        let method =
+            guarded(|| build_method(method, beta, cluster, linear_rule, seed, steps, samples))?;
+        let view: ArrayView2<'_, f64> = x.as_array();
+        let explainer = &self.explainer;
+        let e = py.detach(|| guarded(|| explainer.explain(view, &method)))?;
+        Ok((
+            prediction_to_py(py, e.prediction),
+            e.output.into_pyarray(py),
+            e.relevance.into_pyarray(py),
+        ))
+    }
+
+    /// Forward outputs of float64 rows `x`: `(prediction, output)`.
+    #[pyo3(signature = (x, cluster=None))]
+    fn score<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        cluster: Option<usize>,
+    ) -> PyResult<(Py<PyAny>, Bound<'py, PyArray1<f64>>)> {
+        let view: ArrayView2<'_, f64> = x.as_array();
+        let explainer = &self.explainer;
+        let f = py.detach(|| guarded(|| explainer.forward(view, cluster)))?;
+        Ok((
+            prediction_to_py(py, f.prediction),
+            f.output.into_pyarray(py),
+        ))
+    }
+}
+
+/// The native part of the `neuralize` Python package.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeExplainer>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
