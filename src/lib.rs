@@ -57,10 +57,9 @@ mod rng;
 
 pub use error::{Error, Result};
 pub use explainer::{Explainer, Explanation, Forward, Prediction};
-pub use families::{
-    CovarianceType, GaussianMixture, KMeans, Kernel, KernelDensity, KnnDetector, KnnMetric,
-    KnnScore, OneClassSvm,
-};
+/// Every family's model type and its parameter types (`KMeans`, `OneClassSvm`, ...), to build
+/// models in code: `Model::from(KMeans::new(centroids)?)`.
+pub use families::*;
 pub use method::{Beta, LinearRule, Method, RuleSet, Technique};
 pub use model::{
     load_model, model_from_json, model_to_json, save_model, Bounds, Model, Standardizer,
