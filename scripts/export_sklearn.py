@@ -11,7 +11,10 @@ Supported estimators (optionally as Pipeline(StandardScaler, estimator)):
     (scikit-learn leaves ``support_vectors_`` empty for callables, so the training data
     is required: the support vectors are ``X_train[support_]``);
   * KernelDensity, kernel='gaussian', metric='euclidean', no sample weights;
-  * KMeans / MiniBatchKMeans (``cluster_centers_``).
+  * KMeans / MiniBatchKMeans (``cluster_centers_``);
+  * MLPClassifier / MLPRegressor with activation 'relu' or 'identity' (``coefs_``,
+    ``intercepts_``, ``out_activation_``, ``classes_``); multilabel classifiers and
+    multi-output regressors are refused. With X_train, ``bounds`` = the training box.
 
 The Python entry point is ``to_neuralize(estimator, X_train=None, feature_names=None)``.
 """
@@ -103,7 +106,8 @@ def _split_pipeline(estimator):
         return steps[0], steps[1]
     raise ExportError(
         "unsupported Pipeline %s: only [StandardScaler,] followed by OneClassSVM, "
-        "KernelDensity or KMeans can be exported" % [type(s).__name__ for s in steps])
+        "KernelDensity, KMeans, MLPClassifier or MLPRegressor can be exported"
+        % [type(s).__name__ for s in steps])
 
 
 def _scaler_dict(scaler, d):
@@ -222,6 +226,32 @@ def _export_kmeans(est, d):
 # public API
 # ---------------------------------------------------------------------------
 
+def _export_mlp(est, d):
+    if est.activation not in ("relu", "identity"):
+        raise ExportError("MLP activation %r is not supported: only 'relu' and 'identity' "
+                          "hidden layers are explained exactly" % est.activation)
+    out = est.out_activation_
+    if out not in ("identity", "logistic", "softmax"):
+        raise ExportError("MLP output %r is not supported" % out)
+    if est.n_outputs_ != 1 and out != "softmax":
+        raise ExportError("multi-output / multilabel MLPs are not supported (%d outputs)"
+                          % est.n_outputs_)
+    n = len(est.coefs_)
+    layers = []
+    for l, (W, b) in enumerate(zip(est.coefs_, est.intercepts_)):
+        layer = {"weights": _floats(W), "biases": _floats(b)}
+        if l < n - 1:
+            layer["activation"] = est.activation
+        layers.append(layer)
+    body = {"model": "dense_network", "layers": layers, "output": out}
+    if hasattr(est, "classes_"):
+        body["classes"] = [c.item() if hasattr(c, "item") else c for c in est.classes_]
+        if any(not isinstance(c, (int, float, str)) or isinstance(c, bool)
+               for c in body["classes"]):
+            raise ExportError("class labels must be numbers or strings")
+    return body
+
+
 def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, check=True):
     """Convert a fitted estimator (or Pipeline(StandardScaler, estimator)) to a neuralize/1
     model dict.
@@ -235,6 +265,7 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
     import sklearn
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.neighbors import KernelDensity
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.svm import OneClassSVM
 
     scaler, est = _split_pipeline(estimator)
@@ -259,9 +290,12 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
         body = _export_kde(est, d)
     elif isinstance(est, (KMeans, MiniBatchKMeans)):
         body = _export_kmeans(est, d)
+    elif isinstance(est, (MLPClassifier, MLPRegressor)):
+        body = _export_mlp(est, d)
     else:
         raise ExportError("unsupported estimator %s: neuralize exports OneClassSVM "
-                          "(rbf / laplacian), KernelDensity (gaussian) and KMeans, "
+                          "(rbf / laplacian), KernelDensity (gaussian), KMeans, "
+                          "MLPClassifier and MLPRegressor, "
                           "optionally after a StandardScaler in a Pipeline"
                           % type(est).__name__)
 
@@ -278,6 +312,9 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
         model["scaler"] = sc
     if X_train is not None:
         model["reference"] = _floats(X_train.mean(axis=0))
+        if model["model"] == "dense_network":
+            model["bounds"] = {"low": _floats(X_train.min(axis=0)),
+                               "high": _floats(X_train.max(axis=0))}
         if model["model"] == "kmeans":
             Z = neon_oracle.standardize(X_train, sc)
             _, logit, _ = neon_oracle.kmeans(Z, model["centroids"], 1.0)
@@ -298,6 +335,22 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
 
 
 def _self_check(model, estimator, X):
+    if model["model"] == "dense_network":
+        import lrp_dense_oracle
+        logits = lrp_dense_oracle.forward(model, X)
+        if model["output"] == "identity":
+            got, want = logits[:, 0], estimator.predict(X)
+        elif model["output"] == "logistic":
+            p1 = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+            got, want = np.column_stack([1 - p1, p1]), estimator.predict_proba(X)
+        else:
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            got, want = e / e.sum(axis=1, keepdims=True), estimator.predict_proba(X)
+        err = np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want)))
+        if not err <= 1e-9:
+            raise ExportError("exported MLP disagrees with the estimator (max relative "
+                              "error %.3g)" % err)
+        return
     out = neon_oracle.explain_model(model, X)
     if model["model"] == "one_class_svm":
         f_sk = estimator.decision_function(X)
@@ -305,6 +358,8 @@ def _self_check(model, estimator, X):
         if not err <= 1e-9:
             raise ExportError("exported OC-SVM disagrees with the estimator's "
                               "decision_function (max error %.3g x rho)" % err)
+    elif model["model"] == "dense_network":
+        return
     elif model["model"] == "kmeans":
         if not np.array_equal(out["cluster"], estimator.predict(X)):
             raise ExportError("exported k-means disagrees with the estimator's predict")
@@ -354,6 +409,8 @@ def write_model(path, model):
 
 
 def _n_features(model):
+    if "layers" in model:
+        return len(model["layers"][0]["weights"])
     for key in ("support_vectors", "points", "centroids"):
         if key in model:
             return len(model[key][0])

@@ -57,7 +57,9 @@ mod rng;
 
 pub use error::{Error, Result};
 pub use explainer::{Explainer, Explanation, Forward, Prediction};
-pub use families::{KMeans, Kernel, KernelDensity, OneClassSvm};
+pub use families::{
+    Activation, DenseLayer, DenseNetwork, KMeans, Kernel, KernelDensity, OneClassSvm, OutputKind,
+};
 pub use method::{Beta, LinearRule, Method, RuleSet, Technique};
 pub use model::{
     load_model, model_from_json, model_to_json, save_model, Bounds, Model, Standardizer,
