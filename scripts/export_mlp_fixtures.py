@@ -79,9 +79,9 @@ def specs():
     yield ("mlp_diabetes", est, db.data[tr], db.data[te],
            [ex._sanitize(n) for n in db.feature_names], "diabetes")
 
-    # raw inputs (no scaler), identity hidden layer, string labels
+    # raw inputs (no scaler), identity hidden layer, labels that are not indices
     X, y = make_blobs(n_samples=300, n_features=5, centers=3, random_state=3)
-    labels = np.array(["north", "south", "west"])[y]
+    labels = np.array([10, 20, 30])[y]
     tr, te = split(X, 14, 50)
     est = MLPClassifier((8,), activation="identity", max_iter=2000, random_state=0)
     est.fit(X[tr], labels[tr])
