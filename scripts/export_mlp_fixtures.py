@@ -12,6 +12,8 @@ Per fixture NAME:
                             (scripts/lrp_dense_oracle.py); `predicted` is the class index
                             (classifiers) or the regression value
   NAME.expected_gradient.csv  d target / d z of the predicted class (oracle backprop)
+  NAME.expected_log-odds_<rule>.csv, NAME.expected_log-odds_gradient.csv: the same with
+                            the log-odds log p / (1 - p) of the predicted class as target (classifiers)
 """
 
 import argparse
@@ -117,8 +119,17 @@ def main(argv=None):
             ex.write_csv(path("expected_%s.csv" % suffix),
                          ["predicted", "target"] + ["R_" + c for c in cols],
                          [p, t] + list(R.T))
+        for rule_set in ("tutorial", "gamma-zb") if model["output"] != "identity" else ():
+            p, t, R = oracle.explain(model, Xin, rule_set, log_odds=True)
+            ex.write_csv(path("expected_log-odds_%s.csv" % rule_set),
+                         ["predicted", "target"] + ["R_" + c for c in cols],
+                         [p, t] + list(R.T))
         G = oracle.gradient(model, Xin)
         ex.write_csv(path("expected_gradient.csv"), ["G_" + c for c in cols], list(G.T))
+        if model["output"] != "identity":
+            G = oracle.gradient(model, Xin, log_odds=True)
+            ex.write_csv(path("expected_log-odds_gradient.csv"), ["G_" + c for c in cols],
+                         list(G.T))
         logits = oracle.forward(model, Xin)
         print("ok   %-20s rows %3d  d %2d  layers %d  output %s  max |logit| %.3g"
               % (name, len(Xin), d, len(model["layers"]), model["output"],

@@ -5,6 +5,7 @@ with the whole batch as 3-D contribution arrays (rows x inputs x units): no shar
 
     forward(model, X)                     -> logits (rows x units)
     explain(model, X, rule_set, ...)      -> (predicted, target, R)
+    (target: the logit, or with log_odds=True log p_c / (1 - p_c) by soft-min pooling)
 
 Rules of a layer with input a (d), weights W (d x m), pre-activations z (m), unit relevances
 R (m):
@@ -140,25 +141,49 @@ def layer_rules(rule_set, n_layers, has_bounds, uniform=None):
     return rules
 
 
-def explain(model, X, rule_set, uniform=None, chosen=None):
+def _top(model, layers, inputs, column, sign, log_odds):
+    """Per-row top units: weights rows x d_last x m, unit values rows x m, target, shares.
+
+    Logit: one unit s (a . w_c + b_c). Log-odds (softmax): units h_k = a . (w_c - w_k)
+    + b_c - b_k for k != c, target = -log sum exp(-h) (max-shifted), shares softmin(h).
+    """
+    Wl, bl, _ = layers[-1]
+    A = inputs[-1]
+    n, K = A.shape[0], Wl.shape[1]
+    if not (log_odds and model["output"] == "softmax"):
+        Wtop = (Wl[:, column] * sign).T[:, :, None]
+        H = (np.einsum("ri,ri->r", A, Wtop[:, :, 0]) + bl[column] * sign)[:, None]
+        return Wtop, H, H[:, 0], np.ones((n, 1))
+    Wtop = np.zeros((n, Wl.shape[0], K - 1))
+    B = np.zeros((n, K - 1))
+    for r in range(n):
+        others = [k for k in range(K) if k != column[r]]
+        Wtop[r] = Wl[:, [column[r]]] - Wl[:, others]
+        B[r] = bl[column[r]] - bl[others]
+    H = np.einsum("ri,rik->rk", A, Wtop) + B
+    m = H.min(axis=1, keepdims=True)
+    E = np.exp(-(H - m))
+    target = m[:, 0] - np.log(E.sum(axis=1))
+    return Wtop, H, target, E / E.sum(axis=1, keepdims=True)
+
+
+def explain(model, X, rule_set, uniform=None, chosen=None, log_odds=False):
     """(prediction, target, R) of every row; R in the standardized space = input features."""
     Z = standardize(X, model)
     inputs, pre = _pass(model, Z)
     layers = _layers(model)
     pred, column, sign = decide(model, pre[-1], chosen)
-    Wl, bl, _ = layers[-1]
-    Wtop = (Wl[:, column] * sign).T[:, :, None]  # rows x d_last x 1
-    target = np.einsum("ri,ri->r", inputs[-1], Wtop[:, :, 0]) + bl[column] * sign
+    Wtop, H, target, shares = _top(model, layers, inputs, column, sign, log_odds)
     bounds = None
     if "bounds" in model:
         bounds = (standardize(np.asarray([model["bounds"]["low"]]), model)[0],
                   standardize(np.asarray([model["bounds"]["high"]]), model)[0])
     rules = layer_rules(rule_set, len(layers), bounds is not None, uniform)
-    R = target[:, None]
+    R = shares * target[:, None]
     for l in reversed(range(len(layers))):
         A = inputs[l]
         if l == len(layers) - 1:
-            W, Zl = Wtop, target[:, None]
+            W, Zl = Wtop, H
         else:
             W, Zl = layers[l][0], pre[l]
         rule = rules[l]
@@ -168,13 +193,14 @@ def explain(model, X, rule_set, uniform=None, chosen=None):
     return pred, target, R
 
 
-def gradient(model, X, chosen=None):
+def gradient(model, X, chosen=None, log_odds=False):
     """d target / d z (standardized space), by backpropagation."""
     Z = standardize(X, model)
     inputs, pre = _pass(model, Z)
     layers = _layers(model)
     _, column, sign = decide(model, pre[-1], chosen)
-    G = (layers[-1][0][:, column] * sign).T
+    Wtop, _, _, shares = _top(model, layers, inputs, column, sign, log_odds)
+    G = np.einsum("rik,rk->ri", Wtop, shares)
     for l in reversed(range(len(layers) - 1)):
         if layers[l][2] == "relu":
             G = G * (pre[l] > 0)

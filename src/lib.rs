@@ -58,7 +58,8 @@ mod rng;
 pub use error::{Error, Result};
 pub use explainer::{Explainer, Explanation, Forward, Prediction};
 pub use families::{
-    Activation, DenseLayer, DenseNetwork, KMeans, Kernel, KernelDensity, OneClassSvm, OutputKind,
+    Activation, ClassTarget, DenseLayer, DenseNetwork, KMeans, Kernel, KernelDensity, OneClassSvm,
+    OutputKind,
 };
 pub use method::{Beta, LinearRule, Method, RuleSet, Technique};
 pub use model::{

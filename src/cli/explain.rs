@@ -3,7 +3,7 @@
 use super::settings::SettingsArgs;
 use super::stream::{column_means, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
 use crate::io::table_writer::output_header;
-use crate::{Error, LinearRule, Method, Result, RuleSet, Technique};
+use crate::{ClassTarget, Error, LinearRule, Method, Result, RuleSet, Technique};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
@@ -16,6 +16,10 @@ pub struct ExplainArgs {
     /// file's `classes`) instead of the predicted one.
     #[arg(long, conflicts_with = "cluster")]
     pub class: Option<String>,
+    /// Classifiers only: what is explained for the class, `logit` (default) or `log-odds`
+    /// (`log p / (1 - p)`, soft-min over the logit differences to the other classes).
+    #[arg(long)]
+    pub target: Option<String>,
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
     /// reference), `hybrid` (Bley et al. 2025; kernel models) or `neon-floor` (the bias
     /// floor spread flat; kernel models); for dense networks `tutorial` (their default),
@@ -115,6 +119,10 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             let rows = read_table(path, args.table.source.format(), &model)?;
             explainer.with_reference(column_means(rows.view())?)?
         }
+        None => explainer,
+    };
+    let explainer = match &args.target {
+        Some(target) => explainer.with_class_target(target.parse::<ClassTarget>()?)?,
         None => explainer,
     };
     let method = args.method(model.family().class_labels())?;

@@ -13,7 +13,7 @@ mod kernel_density;
 mod kmeans;
 mod one_class_svm;
 
-pub use dense_network::{Activation, DenseLayer, DenseNetwork, OutputKind};
+pub use dense_network::{Activation, ClassTarget, DenseLayer, DenseNetwork, OutputKind};
 pub use kernel::Kernel;
 pub use kernel_density::KernelDensity;
 pub use kmeans::KMeans;

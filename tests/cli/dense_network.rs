@@ -138,3 +138,27 @@ fn a_string_labelled_model_file_and_other_methods() {
     let out = run(&["info", "-m", model]);
     assert!(stdout(&out).contains("dense_network"), "{}", stdout(&out));
 }
+
+#[test]
+fn target_log_odds_is_explained_and_refused_for_other_models() {
+    let (_, rows) = parse_csv(&stdout(&explain("mlp_wine", &["--target", "log-odds"])));
+    let text =
+        std::fs::read_to_string(model_path("mlp_wine.expected_log-odds_tutorial.csv")).unwrap();
+    let (_, want) = parse_csv(&text);
+    assert_eq!(rows.len(), want.len());
+    for (r, (got, want)) in rows.iter().zip(&want).enumerate() {
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "row {r}");
+        }
+    }
+    let out = explain("mlp_wine", &["--target", "odds"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("logit or log-odds"),
+        "{}",
+        stderr(&out)
+    );
+    let out = explain("mlp_diabetes", &["--target", "log-odds"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not classifiers"), "{}", stderr(&out));
+}

@@ -2,11 +2,13 @@
 //! NumPy oracle (`scripts/lrp_dense_oracle.py`), closed forms on one layer, conservation,
 //! LRP-0 = gradient x input, the other explainers, hostile model files.
 
+#![allow(clippy::needless_range_loop)] // rows and classes index several tables at once
+
 use crate::common::{assert_close, assert_conserves, fixture_path, model_path, read_table, Rng};
 use ndarray::{array, Array1, Array2};
 use neuralize::{
-    load_model, model_from_json, Activation, DenseLayer, DenseNetwork, Explainer, LinearRule,
-    Method, Model, OutputKind, Prediction, RuleSet, Technique,
+    load_model, model_from_json, Activation, ClassTarget, DenseLayer, DenseNetwork, Explainer,
+    LinearRule, Method, Model, OutputKind, Prediction, RuleSet, Technique,
 };
 use proptest::prelude::*;
 
@@ -471,4 +473,83 @@ fn hostile_model_files_get_clear_errors() {
         err.contains("tanh") && err.contains("relu and identity"),
         "{err}"
     );
+}
+
+// --- log-odds ----------------------------------------------------------------------------
+
+#[test]
+fn log_odds_match_scikit_learn_and_the_oracle() {
+    for name in DENSE.iter().filter(|n| **n != "mlp_diabetes") {
+        let (model, x) = load(name);
+        let origin = match model.scaler() {
+            Some(s) => s.mean().to_owned(),
+            None => Array1::zeros(x.ncols()),
+        };
+        let explainer = Explainer::new(&model)
+            .with_reference(origin.clone())
+            .unwrap()
+            .with_class_target(ClassTarget::LogOdds)
+            .unwrap();
+        let sk = read_table(&fixture_path(name, "sklearn.csv"));
+        for rule in ["tutorial", "gamma-zb"] {
+            let want = read_table(&fixture_path(
+                name,
+                &format!("expected_log-odds_{rule}.csv"),
+            ));
+            let e = explainer
+                .explain(x.view(), &rule.parse::<Method>().unwrap())
+                .unwrap();
+            for r in 0..x.nrows() {
+                let target = want.values[[r, 1]];
+                let what = format!("{name} {rule} row {r}");
+                assert_close(e.output[r], target, 1e-12, &what);
+                // log p / (1 - p) from scikit-learn's probabilities, where 1 - p keeps digits.
+                let p = sk.values[[r, 1 + sk.values[[r, 0]] as usize]];
+                if 1.0 - p > 1e-3 {
+                    assert_close(e.output[r], (p / (1.0 - p)).ln(), 1e-9, &what);
+                }
+                for i in 0..x.ncols() {
+                    let (got, w) = (e.relevance[[r, i]], want.values[[r, 2 + i]]);
+                    assert!(
+                        (got - w).abs() <= 1e-9 * target.abs().max(1.0),
+                        "{what} feature {i}: {got} vs {w}"
+                    );
+                }
+            }
+            if rule == "gamma-zb" {
+                assert_conserves(&e.relevance, e.output.as_slice().unwrap(), name);
+            }
+        }
+        let gxi = explainer
+            .explain(x.view(), &Method::of(Technique::GradientXInput))
+            .unwrap();
+        let gradient = read_table(&fixture_path(name, "expected_log-odds_gradient.csv")).values;
+        let scale = model
+            .scaler()
+            .map_or(Array1::ones(x.ncols()), |s| s.scale().to_owned());
+        for r in 0..x.nrows() {
+            for i in 0..x.ncols() {
+                let oracle = gradient[[r, i]] / scale[i] * (x[[r, i]] - origin[i]);
+                assert_close(
+                    gxi.relevance[[r, i]],
+                    oracle,
+                    1e-9,
+                    &format!("{name} {r} {i}"),
+                );
+            }
+        }
+    }
+    // A binary classifier's log-odds is its logit; a regressor has none.
+    let (model, x) = load("mlp_breast_cancer");
+    let logit = Explainer::new(&model).forward(x.view(), None).unwrap();
+    let odds = Explainer::new(&model)
+        .with_class_target(ClassTarget::LogOdds)
+        .unwrap()
+        .forward(x.view(), None)
+        .unwrap();
+    assert_eq!(logit, odds);
+    let (model, _) = load("mlp_diabetes");
+    assert!(Explainer::new(&model)
+        .with_class_target(ClassTarget::LogOdds)
+        .is_err());
 }

@@ -19,6 +19,37 @@ pub(crate) mod rules;
 
 pub use model::{Activation, DenseLayer, DenseNetwork, OutputKind};
 
+/// What a classifier's explanation explains for class c.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClassTarget {
+    /// The logit `z_c` (softmax), or `z` for the positive and `-z` for the other class
+    /// (logistic).
+    #[default]
+    Logit,
+    /// The exact log-odds `log p_c / (1 - p_c) = -log sum_{k != c} exp(-(z_c - z_k))`:
+    /// soft-min pooling (stiffness 1) over the linear contrasts `z_c - z_k`, as NEON pools
+    /// k-means contrasts. Equal to the logit for a logistic output and to `z_c - z_k` for
+    /// two softmax classes. LRP gives each contrast its soft-min share of the output, then
+    /// applies the top layer's rule to the contrast units.
+    LogOdds,
+}
+
+impl std::str::FromStr for ClassTarget {
+    type Err = crate::Error;
+
+    /// `logit` or `log-odds`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "logit" => Ok(ClassTarget::Logit),
+            "log-odds" => Ok(ClassTarget::LogOdds),
+            _ => Err(Error::parameter(
+                "target",
+                format!("unknown target {s:?}; expected logit or log-odds"),
+            )),
+        }
+    }
+}
+
 use super::{optional_field, required_field, rows_json, Family, GroundTruth, Registration};
 use crate::error::{Error, Result};
 use crate::explainer::Prediction;
@@ -122,7 +153,7 @@ impl Family for DenseNetwork {
     }
 
     fn network(&self) -> Box<dyn Network> {
-        Box::new(DenseLrp::new(self.clone()))
+        Box::new(DenseLrp::new(self.clone(), ClassTarget::Logit))
     }
 
     /// The class index (classifiers) or the regression value.

@@ -9,12 +9,13 @@
 
 use super::model::{Activation, DenseNetwork, OutputKind};
 use super::rules::{layer_rules, LayerRule};
+use super::ClassTarget;
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward, Prediction};
 use crate::lrp::linear::{propagate_linear, LinearInput};
 use crate::method::RuleSet;
 use crate::network::{NeonRules, Network, CHUNK_ROWS};
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
 /// One layer: weights inputs x units and their transpose (units x inputs, the layout of the
@@ -27,11 +28,48 @@ struct Layer {
     activation: Option<Activation>,
 }
 
-/// The explained unit of one target: `s_t w_t` (1 x inputs) and `s_t b_t`.
+/// The explained units of one target on the last hidden activations a: one unit
+/// `h = s_t (a . w_t + b_t)` for the logit, or (log-odds of a softmax class c) the contrasts
+/// `h_k = a . (w_c - w_k) + b_c - b_k` of every other class k, pooled by soft-min:
+/// `f = -log sum_k exp(-h_k) = log p_c / (1 - p_c)`.
 #[derive(Debug, Clone)]
-struct TargetUnit {
+struct TargetUnits {
+    /// Units x inputs.
     weights: Array2<f64>,
-    bias: f64,
+    biases: Array1<f64>,
+}
+
+impl TargetUnits {
+    /// The unit values `h` and the explained output `f` (max-shifted soft-min for several
+    /// units).
+    fn evaluate(&self, a: ArrayView1<f64>) -> (Vec<f64>, f64) {
+        let h: Vec<f64> = self
+            .weights
+            .outer_iter()
+            .zip(&self.biases)
+            .map(|(w, b)| w.dot(&a) + b)
+            .collect();
+        let f = soft_min(&h);
+        (h, f)
+    }
+}
+
+/// `-log sum_k exp(-h_k)`, max-shifted (`h_0` itself for one unit).
+fn soft_min(h: &[f64]) -> f64 {
+    if h.len() == 1 {
+        return h[0];
+    }
+    let m = h.iter().copied().fold(f64::INFINITY, f64::min);
+    m - h.iter().map(|v| (-(v - m)).exp()).sum::<f64>().ln()
+}
+
+/// The soft-min shares `exp(-h_k) / sum exp(-h)` (`[1]` for one unit): the relevance of each
+/// unit is its share times the output, and the gradient `df/dh_k`.
+fn soft_min_shares(h: &[f64]) -> Vec<f64> {
+    let m = h.iter().copied().fold(f64::INFINITY, f64::min);
+    let e: Vec<f64> = h.iter().map(|v| (-(v - m)).exp()).collect();
+    let s: f64 = e.iter().sum();
+    e.iter().map(|v| v / s).collect()
 }
 
 /// The neuralized dense network.
@@ -39,7 +77,7 @@ struct TargetUnit {
 pub(crate) struct DenseLrp {
     model: DenseNetwork,
     layers: Vec<Layer>,
-    targets: Vec<TargetUnit>,
+    targets: Vec<TargetUnits>,
 }
 
 /// Inputs `a_l` and pre-activations of every layer for a chunk of rows.
@@ -59,7 +97,8 @@ const RULE_SETS: &[RuleSet] = &[
 ];
 
 impl DenseLrp {
-    pub(crate) fn new(model: DenseNetwork) -> Self {
+    /// The network explaining `target` of a classifier (the output of a regressor).
+    pub(crate) fn new(model: DenseNetwork, target: ClassTarget) -> Self {
         let layers: Vec<Layer> = model
             .layers()
             .iter()
@@ -71,18 +110,32 @@ impl DenseLrp {
             })
             .collect();
         let last = layers.last().expect("at least one layer");
-        let unit = |column: usize, sign: f64| TargetUnit {
+        let unit = |column: usize, sign: f64| TargetUnits {
             weights: last
                 .weights
                 .column(column)
                 .mapv(|w| sign * w)
                 .insert_axis(Axis(0)),
-            bias: sign * last.biases[column],
+            biases: array![sign * last.biases[column]],
         };
-        let targets = match model.output() {
-            OutputKind::Identity => vec![unit(0, 1.0)],
-            OutputKind::Logistic => vec![unit(0, -1.0), unit(0, 1.0)],
-            OutputKind::Softmax => (0..last.weights.ncols()).map(|c| unit(c, 1.0)).collect(),
+        let k = last.weights.ncols();
+        let contrasts = |c: usize| {
+            let others: Vec<usize> = (0..k).filter(|&j| j != c).collect();
+            let mut weights = Array2::zeros((others.len(), last.weights.nrows()));
+            let mut biases = Array1::zeros(others.len());
+            for (u, &j) in others.iter().enumerate() {
+                weights
+                    .row_mut(u)
+                    .assign(&(&last.weights.column(c) - &last.weights.column(j)));
+                biases[u] = last.biases[c] - last.biases[j];
+            }
+            TargetUnits { weights, biases }
+        };
+        let targets = match (model.output(), target) {
+            (OutputKind::Identity, _) => vec![unit(0, 1.0)],
+            (OutputKind::Logistic, _) => vec![unit(0, -1.0), unit(0, 1.0)],
+            (OutputKind::Softmax, ClassTarget::Logit) => (0..k).map(|c| unit(c, 1.0)).collect(),
+            (OutputKind::Softmax, ClassTarget::LogOdds) => (0..k).map(contrasts).collect(),
         };
         DenseLrp {
             model,
@@ -116,8 +169,7 @@ impl DenseLrp {
 
     /// The explained output of target t at one row, from the last hidden activations.
     fn target_value(&self, t: usize, last_input: ArrayView1<f64>) -> f64 {
-        let unit = &self.targets[t];
-        unit.weights.row(0).dot(&last_input) + unit.bias
+        self.targets[t].evaluate(last_input).1
     }
 
     fn prediction(&self, predicted: Vec<usize>, logits: ArrayView2<f64>) -> Prediction {
@@ -155,15 +207,15 @@ impl DenseLrp {
     ) -> (f64, Vec<f64>) {
         let last = self.layers.len() - 1;
         let top_input = pass.inputs[last].row(r);
-        let output = self.target_value(t, top_input);
-        let mut relevance = vec![output];
+        let (units, output) = self.targets[t].evaluate(top_input);
+        // Soft-min pooling: unit k gets its share of the output (all of it for one unit).
+        let mut relevance: Vec<f64> = soft_min_shares(&units).iter().map(|p| p * output).collect();
         let no_midpoints = ArrayView2::from_shape((0, 0), &[]).expect("empty");
         for l in (0..self.layers.len()).rev() {
             let input = pass.inputs[l].row(r);
-            let input = input.as_slice().expect("owned rows");
-            let top_activation = [output];
+            let input = input.to_slice().expect("owned rows");
             let (weights, activations) = if l == last {
-                (self.targets[t].weights.view(), &top_activation[..])
+                (self.targets[t].weights.view(), &units[..])
             } else {
                 let pre = pass.pre[l].row(r);
                 (
@@ -211,6 +263,12 @@ impl Network for DenseLrp {
     /// `gamma-zb`: every layer's rule conserves and the biases receive nothing.
     fn conserving_rule_set(&self) -> RuleSet {
         RuleSet::GammaZb
+    }
+
+    fn with_class_target(&self, target: ClassTarget) -> Option<Box<dyn Network>> {
+        self.model
+            .classes()
+            .map(|_| Box::new(DenseLrp::new(self.model.clone(), target)) as Box<dyn Network>)
     }
 
     fn has_linear_layer(&self) -> bool {
@@ -314,7 +372,8 @@ impl Network for DenseLrp {
         })
     }
 
-    /// Backpropagation: `g = s_t w_t` on the last hidden activations, then
+    /// Backpropagation: `g = sum_k p_k w_k` on the last hidden activations (the explained
+    /// units' weights, `p` their soft-min shares; `s_t w_t` for a logit), then
     /// `g <- (g * act'(pre_l)) W_l^T` down to the input (`relu'(v) = 1` for `v > 0`, else 0).
     fn gradients(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Array2<f64> {
         let d = self.n_features();
@@ -324,8 +383,13 @@ impl Network for DenseLrp {
             let (_, targets) = self.decide(logits.view(), cluster);
             let last = self.layers.len() - 1;
             let mut g = Array2::zeros((chunk.nrows(), self.layers[last].weights.nrows()));
+            let top = &pass.inputs[last];
             for (r, &t) in targets.iter().enumerate() {
-                g.row_mut(r).assign(&self.targets[t].weights.row(0));
+                let units = &self.targets[t];
+                let (h, _) = units.evaluate(top.row(r));
+                for (p, w) in soft_min_shares(&h).iter().zip(units.weights.outer_iter()) {
+                    g.row_mut(r).scaled_add(*p, &w);
+                }
             }
             for l in (0..last).rev() {
                 if self.layers[l].activation == Some(Activation::Relu) {
