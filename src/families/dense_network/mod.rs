@@ -185,7 +185,7 @@ impl Family for DenseNetwork {
         let mut facts = vec![
             ("n_layers", json!(self.layers().len())),
             ("layer_widths", json!(widths)),
-            ("hidden_activations", json!(activations)),
+            ("activations", json!(activations)),
             ("output", json!(self.output().name())),
         ];
         if let Some(classes) = self.classes() {
