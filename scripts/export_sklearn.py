@@ -15,7 +15,10 @@ Supported estimators (optionally as Pipeline(StandardScaler, estimator)):
   * GaussianMixture, any covariance_type (``weights_``, ``means_``, ``precisions_cholesky_``;
     see export_detectors.py);
   * PyOD ``KNN`` (method 'largest' or 'mean', euclidean or manhattan) and scikit-learn
-    ``NearestNeighbors`` (k = n_neighbors, the score from ``--knn-score``, default largest).
+    ``NearestNeighbors`` (k = n_neighbors, the score from ``--knn-score``, default largest);
+  * MLPClassifier / MLPRegressor with activation 'relu' or 'identity' (``coefs_``,
+    ``intercepts_``, ``out_activation_``, ``classes_``); multilabel classifiers and
+    multi-output regressors are refused. With X_train, ``bounds`` = the training box.
 
 The Python entry point is ``to_neuralize(estimator, X_train=None, feature_names=None)``.
 """
@@ -75,6 +78,22 @@ def to_neuralize(estimator, X_train=None, feature_names=None, dataset=None, chec
 
 
 def _self_check(model, estimator, X):
+    if model["model"] == "dense_network":
+        import lrp_dense_oracle
+        logits = lrp_dense_oracle.forward(model, X)
+        if model["output"] == "identity":
+            got, want = logits[:, 0], estimator.predict(X)
+        elif model["output"] == "logistic":
+            p1 = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+            got, want = np.column_stack([1 - p1, p1]), estimator.predict_proba(X)
+        else:
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            got, want = e / e.sum(axis=1, keepdims=True), estimator.predict_proba(X)
+        err = np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want)))
+        if not err <= 1e-9:
+            raise ExportError("exported MLP disagrees with the estimator (max relative "
+                              "error %.3g)" % err)
+        return
     if model["model"] in export_detectors.KINDS:
         try:
             export_detectors.self_check(model, estimator, X,
@@ -138,6 +157,8 @@ def write_model(path, model):
 
 
 def _n_features(model):
+    if "layers" in model:
+        return len(model["layers"][0]["weights"])
     for key in ("support_vectors", "points", "centroids", "means"):
         if key in model:
             return len(model[key][0])

@@ -3,7 +3,7 @@
 use super::settings::SettingsArgs;
 use super::stream::{column_means, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
 use crate::io::table_writer::output_header;
-use crate::{Error, Method, Result, RuleSet, Technique};
+use crate::{ClassTarget, Error, LinearRule, Method, Result, RuleSet, Technique};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
@@ -12,10 +12,21 @@ pub struct ExplainArgs {
     /// k-means only: explain the logit of this cluster (0-based) instead of the assigned one.
     #[arg(long)]
     pub cluster: Option<usize>,
+    /// Classifiers only (dense networks): explain this class (its label, as in the model
+    /// file's `classes`) instead of the predicted one.
+    #[arg(long, conflicts_with = "cluster")]
+    pub class: Option<String>,
+    /// Classifiers only: what is explained for the class, `logit` (default) or `log-odds`
+    /// (`log p / (1 - p)`, soft-min over the logit differences to the other classes).
+    #[arg(long)]
+    pub target: Option<String>,
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
     /// reference), `hybrid` (Bley et al. 2025; kernel models) or `neon-floor` (the bias
-    /// floor spread flat; kernel models). Without it, the default
-    /// method picks `neon-floor` for kernel models and `neon-ref` for k-means, with beta `auto`.
+    /// floor spread flat; kernel models); for dense networks `tutorial` (their default),
+    /// `gamma-zb` (conserving), `epsilon-plus-flat`, or one linear rule on every layer
+    /// (`lrp0`, `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the
+    /// default method picks `neon-floor` for kernel models, `neon-ref` for k-means (beta
+    /// `auto`) and `tutorial` for dense networks.
     #[arg(long)]
     pub rule: Option<String>,
     #[command(flatten)]
@@ -45,13 +56,21 @@ pub struct MethodArgs {
 
 impl ExplainArgs {
     /// The method the options name: `--method`, refined by `--rule`, the settings and
-    /// `--cluster`.
-    fn method(&self) -> Result<Method> {
+    /// `--cluster` or `--class` (a label of `classes`).
+    fn method(&self, classes: Option<&[String]>) -> Result<Method> {
         let named: Method = self.method.method.parse()?;
+        // `--rule R` with a linear rule R: the `uniform` rule set with R on every layer.
+        let uniform = match &self.rule {
+            Some(rule) if rule.parse::<RuleSet>().is_err() => rule.parse::<LinearRule>().ok(),
+            _ => None,
+        };
         let method = match (&self.rule, named.technique()) {
             (None, _) => named,
             (Some(rule), Technique::Default | Technique::Neon(_)) => {
-                let rule_set: RuleSet = rule.parse()?;
+                let rule_set: RuleSet = match uniform {
+                    Some(_) => RuleSet::Uniform,
+                    None => rule.parse()?,
+                };
                 match named.beta() {
                     Some(beta) => Method::rule_set(rule_set).with_beta(beta),
                     None => Method::rule_set(rule_set),
@@ -64,7 +83,25 @@ impl ExplainArgs {
                 ))
             }
         };
-        let method = self.settings.apply(method)?;
+        let mut method = self.settings.apply(method)?;
+        if let Some(rule) = uniform {
+            method = method.with_linear_rule(rule);
+        }
+        if let Some(label) = &self.class {
+            let Some(classes) = classes else {
+                return Err(Error::parameter(
+                    "class",
+                    "only classifiers (dense networks with classes) have classes",
+                ));
+            };
+            let index = classes.iter().position(|c| c == label).ok_or_else(|| {
+                Error::parameter(
+                    "class",
+                    format!("unknown class {label:?}; the model's classes are {classes:?}"),
+                )
+            })?;
+            method = method.with_class(index);
+        }
         Ok(match self.cluster {
             Some(c) => method.with_cluster(c),
             None => method,
@@ -84,7 +121,11 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         }
         None => explainer,
     };
-    let method = args.method()?;
+    let explainer = match &args.target {
+        Some(target) => explainer.with_class_target(target.parse::<ClassTarget>()?)?,
+        None => explainer,
+    };
+    let method = args.method(model.family().class_labels())?;
     // Every check of the method against the model, before any row is read.
     explainer.resolve(&method)?;
     let (prediction_name, output_name) = (explainer.prediction_name(), explainer.output_name());

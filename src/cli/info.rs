@@ -40,6 +40,9 @@ struct Summary<'a> {
     auto_beta: f64,
     bounds: bool,
     provenance: Option<&'a serde_json::Value>,
+    /// Whether the model's rules use a soft-min stiffness (not dense networks).
+    #[serde(skip)]
+    uses_beta: bool,
 }
 
 pub fn run(args: InfoArgs) -> Result<()> {
@@ -64,6 +67,10 @@ pub fn run(args: InfoArgs) -> Result<()> {
         auto_beta: explainer.auto_beta(),
         bounds: model.bounds().is_some(),
         provenance: model.provenance(),
+        uses_beta: explainer
+            .network()
+            .rule_sets()
+            .contains(&crate::RuleSet::Neon),
     };
     let text = if args.json {
         let mut json = serde_json::to_string_pretty(&summary).expect("plain data serializes");
@@ -128,11 +135,13 @@ fn human(s: &Summary<'_>) -> String {
         Some(b) => format!("{b} stored"),
         None => "none stored".to_string(),
     };
-    let beta = format!(
-        "{stored}; explain uses auto = {} by default, {} with --rule neon",
-        s.auto_beta, s.default_beta
-    );
-    lines.push(("beta".into(), beta));
+    if s.uses_beta {
+        let beta = format!(
+            "{stored}; explain uses auto = {} by default, {} with --rule neon",
+            s.auto_beta, s.default_beta
+        );
+        lines.push(("beta".into(), beta));
+    }
     let bounds = if s.bounds { "yes (z^B rule)" } else { "none" };
     lines.push(("bounds".into(), bounds.to_string()));
     let provenance = s.provenance.map_or("none".to_string(), |p| p.to_string());

@@ -170,11 +170,13 @@ pub fn stream(
     columns.extend(header(&reader.plan().feature_names));
     let delimiter = args.source.delimiter;
     let quiet = args.source.quiet;
+    let labels = model.family().class_labels().map(<[String]>::to_vec);
     match Endpoint::parse(&args.output) {
         Endpoint::Std => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            let mut writer = TableWriter::new(&mut lock, "<stdout>".into(), delimiter, &columns)?;
+            let mut writer = TableWriter::new(&mut lock, "<stdout>".into(), delimiter, &columns)?
+                .with_labels(labels);
             copy_rows(reader, &mut writer, quiet, &mut process)?;
             writer.finish()?;
             lock.flush().map_err(|e| Error::io("<stdout>", e))
@@ -182,7 +184,8 @@ pub fn stream(
         Endpoint::Path(path) => {
             let mut file = OutputFile::create(&path)?;
             let label = path.display().to_string();
-            let mut writer = TableWriter::new(file.writer(), label, delimiter, &columns)?;
+            let mut writer =
+                TableWriter::new(file.writer(), label, delimiter, &columns)?.with_labels(labels);
             copy_rows(reader, &mut writer, quiet, &mut process)?;
             writer.finish()?;
             file.commit()

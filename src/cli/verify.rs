@@ -71,7 +71,7 @@ pub fn run(args: VerifyArgs) -> CliResult<()> {
         .into());
     }
     let (model, explainer) = load(&args.source.model)?;
-    let method = Method::neon();
+    let method = Method::rule_set(explainer.network().conserving_rule_set());
     let mut report = Report::default();
     let source = with_threads(args.source.threads, || {
         let reader = args.source.open(&model, &[])?;

@@ -145,6 +145,21 @@ impl Explainer {
         Ok(self)
     }
 
+    /// Explain `target` of a classifier's class (the logit by default, or the log-odds):
+    /// for every method, baselines included. An error for models that are not classifiers.
+    pub fn with_class_target(mut self, target: crate::ClassTarget) -> Result<Self> {
+        match self.network.with_class_target(target) {
+            Some(network) => {
+                self.network = Arc::from(network);
+                Ok(self)
+            }
+            None => Err(Error::parameter(
+                "target",
+                format!("{} models are not classifiers", self.kind),
+            )),
+        }
+    }
+
     /// The reference x̃ (input space): the model file's `reference`, else the family's
     /// typical input (support vectors weighted by their dual coefficients, the mean of the
     /// KDE points or of the centroids), or the one set by [`Self::with_reference`].

@@ -91,17 +91,18 @@ impl Explainer {
         }))
     }
 
-    /// A chosen cluster must exist, and only k-means models have clusters.
+    /// A chosen cluster (k-means) or class (classifiers) must exist.
     pub(crate) fn check_cluster(&self, cluster: Option<usize>) -> Result<()> {
         match (cluster, self.network().n_clusters()) {
             (None, _) => Ok(()),
             (Some(_), None) => Err(Error::parameter(
                 "cluster",
-                "only k-means models have clusters to choose from",
+                "only k-means models (clusters) and classifiers (classes) have outputs to \
+                 choose from",
             )),
             (Some(c), Some(k)) if c >= k => Err(Error::parameter(
                 "cluster",
-                format!("must be below the number of clusters ({k}), got {c}"),
+                format!("must be below the number of clusters ({k}), got {c} (classes, for a classifier)"),
             )),
             (Some(_), Some(_)) => Ok(()),
         }

@@ -8,6 +8,7 @@
 //! in the README's model table, and its fixtures in the test fixture list.
 
 mod gaussian_mixture;
+mod dense_network;
 mod kernel;
 mod kernel_density;
 mod kmeans;
@@ -15,6 +16,7 @@ mod knn_detector;
 mod one_class_svm;
 
 pub use gaussian_mixture::{CovarianceType, GaussianMixture};
+pub use dense_network::{Activation, ClassTarget, DenseLayer, DenseNetwork, OutputKind};
 pub use kernel::Kernel;
 pub use kernel_density::KernelDensity;
 pub use kmeans::KMeans;
@@ -48,6 +50,12 @@ pub(crate) trait Family: Debug + Send + Sync + AsFamily {
     fn output_name(&self) -> &'static str;
     /// A typical input (standardized space) when the model file has no `reference`.
     fn reference(&self) -> Array1<f64>;
+    /// The class labels of a classifier, in the order of its class indices (the CLI
+    /// writes them in place of the index); `None` for other families.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    fn class_labels(&self) -> Option<&[String]> {
+        None
+    }
     /// What `info` shows: `(key, value)` pairs, in display order.
     #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     fn facts(&self) -> Vec<(&'static str, Value)>;
@@ -118,6 +126,7 @@ pub(crate) const FAMILIES: &[Registration] = &[
     kmeans::REGISTRATION,
     gaussian_mixture::REGISTRATION,
     knn_detector::REGISTRATION,
+    dense_network::REGISTRATION,
 ];
 
 /// Read one family field (absent: `None`); errors name the field's path.

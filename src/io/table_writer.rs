@@ -10,6 +10,8 @@ pub struct TableWriter<W: Write> {
     writer: csv::Writer<W>,
     record: csv::ByteRecord,
     destination: String,
+    /// Names of the labels of a `Prediction::Labels` (a classifier's classes).
+    labels: Option<Vec<String>>,
 }
 
 impl<W: Write> TableWriter<W> {
@@ -26,7 +28,14 @@ impl<W: Write> TableWriter<W> {
             writer,
             record: csv::ByteRecord::new(),
             destination,
+            labels: None,
         })
+    }
+
+    /// Write label `k` of a prediction as `labels[k]` instead of the number `k`.
+    pub fn with_labels(mut self, labels: Option<Vec<String>>) -> Self {
+        self.labels = labels;
+        self
     }
 
     /// Write rows: kept cells (row-major), the prediction, the explained output, and the
@@ -49,7 +58,10 @@ impl<W: Write> TableWriter<W> {
             }
             match prediction {
                 Prediction::Values(v) => self.record.push_field(format_float(&mut floats, v[r])),
-                Prediction::Labels(v) => self.record.push_field(ints.format(v[r]).as_bytes()),
+                Prediction::Labels(v) => match self.labels.as_ref().and_then(|l| l.get(v[r])) {
+                    Some(label) => self.record.push_field(label.as_bytes()),
+                    None => self.record.push_field(ints.format(v[r]).as_bytes()),
+                },
             }
             self.record.push_field(format_float(&mut floats, output[r]));
             if let Some(rel) = relevance {

@@ -204,6 +204,13 @@ impl Method {
         self
     }
 
+    /// Explain the logit of this class (0-based index into the classifier's `classes`)
+    /// instead of the predicted one; the same setting as [`Self::with_cluster`], which
+    /// [`Self::cluster`] reports.
+    pub fn with_class(self, class: usize) -> Self {
+        self.with_cluster(class)
+    }
+
     /// Seed of the sampling methods: results depend on the seed and each row's index only.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -346,9 +353,14 @@ mod tests {
     fn listed(technique: Technique) -> bool {
         match technique {
             Technique::Neon(rule_set) => match rule_set {
-                RuleSet::Neon | RuleSet::NeonRef | RuleSet::Hybrid | RuleSet::NeonFloor => {
-                    RuleSet::all().any(|r| r == rule_set)
-                }
+                RuleSet::Neon
+                | RuleSet::NeonRef
+                | RuleSet::Hybrid
+                | RuleSet::NeonFloor
+                | RuleSet::Tutorial
+                | RuleSet::GammaZb
+                | RuleSet::EpsilonPlusFlat
+                | RuleSet::Uniform => RuleSet::all().any(|r| r == rule_set),
             },
             Technique::Default
             | Technique::Occlusion

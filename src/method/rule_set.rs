@@ -27,6 +27,18 @@ pub enum RuleSet {
     /// `o_0 = -log sum_j exp(-b_j)` (the output at zero distance to every unit) is split
     /// evenly, the excess `o - o_0` goes through the NEON rules: `R_i = (o - o_0) S_i + o_0 / d`.
     NeonFloor,
+    /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
+    /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
+    /// upper ones, LRP-0 on the explained unit. Biases absorb relevance (not conserving).
+    Tutorial,
+    /// Dense networks: z^B on the input layer (w² without bounds), γ = 0.25 everywhere
+    /// else; biases receive nothing, so `sum_i R_i = output` (conserving).
+    GammaZb,
+    /// Dense networks: flat on the input layer, ε = 1e-6 elsewhere (zennit's
+    /// EpsilonPlusFlat). Biases absorb relevance (not conserving).
+    EpsilonPlusFlat,
+    /// Dense networks: the linear rule (`--linear-rule`) on every layer.
+    Uniform,
 }
 
 /// Every rule set with its name and a one-line description: parsing, display and help
@@ -47,6 +59,26 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonFloor,
         "neon-floor",
         "NEON on the output above its floor, the floor spread evenly (kernel models)",
+    ),
+    (
+        RuleSet::Tutorial,
+        "tutorial",
+        "dense networks: z^B or w2 on the input, gamma lower, epsilon upper, LRP-0 on top",
+    ),
+    (
+        RuleSet::GammaZb,
+        "gamma-zb",
+        "dense networks: z^B or w2 on the input, gamma=0.25 elsewhere (conserving)",
+    ),
+    (
+        RuleSet::EpsilonPlusFlat,
+        "epsilon-plus-flat",
+        "dense networks: flat on the input, epsilon=1e-6 elsewhere",
+    ),
+    (
+        RuleSet::Uniform,
+        "uniform",
+        "dense networks: the --linear-rule on every layer",
     ),
 ];
 

@@ -48,6 +48,15 @@ pub(crate) trait Network: Debug + Send + Sync {
     fn rule_sets(&self) -> &'static [RuleSet];
     /// The rule set of the default method.
     fn default_rule_set(&self) -> RuleSet;
+    /// The network explaining `target` for a classifier; `None` when the network is not a
+    /// classifier's.
+    fn with_class_target(&self, _target: crate::families::ClassTarget) -> Option<Box<dyn Network>> {
+        None
+    }
+    /// A conserving rule set (`sum_i R_i = output`), the one `verify` checks.
+    fn conserving_rule_set(&self) -> RuleSet {
+        RuleSet::Neon
+    }
     /// Whether linear-layer rules apply.
     fn has_linear_layer(&self) -> bool;
     /// The beta of the published rules, given the model file's `beta`.

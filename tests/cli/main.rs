@@ -1,6 +1,7 @@
 //! The command line, run as the real binary (`env!("CARGO_BIN_EXE_neuralize")`): one test
 //! binary with a module per subcommand area. Needs the `cli` feature.
 
+mod dense_network;
 mod errors;
 mod evaluate;
 mod explain;

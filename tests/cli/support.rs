@@ -28,6 +28,16 @@ pub const FIXTURES: &[&str] = &[
     "knn_blobs_largest",
 ];
 
+/// The shipped dense-network (scikit-learn MLP) fixtures: their expected files are per rule
+/// set (`NAME.expected_<rule>.csv`), checked in `dense_network.rs`.
+pub const DENSE_FIXTURES: &[&str] = &[
+    "mlp_iris",
+    "mlp_breast_cancer",
+    "mlp_wine",
+    "mlp_diabetes",
+    "mlp_blobs_raw",
+];
+
 /// The stem of every `models/*.json` file on disk (sorted), whether or not it is a fixture.
 pub fn shipped_models() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");

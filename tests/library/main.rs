@@ -5,6 +5,7 @@ mod common;
 
 mod baselines;
 mod conservation;
+mod dense_network;
 mod evaluate;
 mod far_outliers;
 mod fit_kde;

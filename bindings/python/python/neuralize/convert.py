@@ -33,7 +33,8 @@ FORMAT = "neuralize/1"
 
 #: What can be converted, for error messages.
 SUPPORTED = ("OneClassSVM (rbf, or a laplacian_kernel partial), KernelDensity (gaussian), "
-             "KMeans / MiniBatchKMeans, each optionally after a StandardScaler in a Pipeline")
+             "KMeans / MiniBatchKMeans, MLPClassifier / MLPRegressor (relu or identity), "
+             "each optionally after a StandardScaler in a Pipeline")
 
 
 class ExportError(ValueError):
@@ -226,6 +227,33 @@ def _export_kmeans(est, d):
     return {"model": "kmeans", "centroids": _floats(C)}
 
 
+def _export_mlp(est, d):
+    """MLPClassifier / MLPRegressor -> dense_network fields (relu or identity hidden layers)."""
+    if est.activation not in ("relu", "identity"):
+        raise ExportError("MLP activation %r is not supported: only 'relu' and 'identity' "
+                          "hidden layers are explained exactly" % est.activation)
+    out = est.out_activation_
+    if out not in ("identity", "logistic", "softmax"):
+        raise ExportError("MLP output %r is not supported" % out)
+    if est.n_outputs_ != 1 and out != "softmax":
+        raise ExportError("multi-output / multilabel MLPs are not supported (%d outputs)"
+                          % est.n_outputs_)
+    n = len(est.coefs_)
+    layers = []
+    for index, (W, b) in enumerate(zip(est.coefs_, est.intercepts_)):
+        layer = {"weights": _floats(W), "biases": _floats(b)}
+        if index < n - 1:
+            layer["activation"] = est.activation
+        layers.append(layer)
+    body = {"model": "dense_network", "layers": layers, "output": out}
+    if hasattr(est, "classes_"):
+        body["classes"] = [c.item() if hasattr(c, "item") else c for c in est.classes_]
+        if any(not isinstance(c, (int, float, str)) or isinstance(c, bool)
+               for c in body["classes"]):
+            raise ExportError("class labels must be numbers or strings")
+    return body
+
+
 # ---------------------------------------------------------------------------
 # public API
 # ---------------------------------------------------------------------------
@@ -250,10 +278,12 @@ def to_neuralize(estimator: Any, X_train: Optional[np.ndarray] = None,
     import sklearn
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.neighbors import KernelDensity
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.svm import OneClassSVM
 
     scaler, est = _split_pipeline(estimator)
-    builtin = isinstance(est, (OneClassSVM, KernelDensity, KMeans, MiniBatchKMeans))
+    builtin = isinstance(est, (OneClassSVM, KernelDensity, KMeans, MiniBatchKMeans,
+                               MLPClassifier, MLPRegressor))
     if not builtin and export_body is None:
         raise UnsupportedEstimatorError("unsupported estimator %s: neuralize exports %s"
                                         % (type(est).__name__, SUPPORTED))
@@ -278,6 +308,8 @@ def to_neuralize(estimator: Any, X_train: Optional[np.ndarray] = None,
         body = _export_ocsvm(est, scaler, X_train, d)
     elif isinstance(est, KernelDensity):
         body = _export_kde(est, d)
+    elif isinstance(est, (MLPClassifier, MLPRegressor)):
+        body = _export_mlp(est, d)
     elif builtin:
         body = _export_kmeans(est, d)
     else:
@@ -299,6 +331,9 @@ def to_neuralize(estimator: Any, X_train: Optional[np.ndarray] = None,
         model["scaler"] = sc
     if X_train is not None:
         model["reference"] = _floats(X_train.mean(axis=0))
+        if model["model"] == "dense_network":
+            model["bounds"] = {"low": _floats(X_train.min(axis=0)),
+                               "high": _floats(X_train.max(axis=0))}
         if model["model"] == "kmeans":
             Z = X_train if sc is None else (X_train - np.asarray(sc["mean"])) / np.asarray(
                 sc["scale"])

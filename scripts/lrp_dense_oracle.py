@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Plain NumPy LRP for dense ReLU networks (neuralize `dense_network` model files): the
+independent oracle of the Rust code. Written from the rule formulas, one layer at a time,
+with the whole batch as 3-D contribution arrays (rows x inputs x units): no shared code.
+
+    forward(model, X)                     -> logits (rows x units)
+    explain(model, X, rule_set, ...)      -> (predicted, target, R)
+    (target: the logit, or with log_odds=True log p_c / (1 - p_c) by soft-min pooling)
+
+Rules of a layer with input a (d), weights W (d x m), pre-activations z (m), unit relevances
+R (m):
+    lrp0       R_i = sum_k a_i w_ik / z_k R_k            (z_k = 0: nothing passed on)
+    epsilon=E  R_i = sum_k a_i w_ik / (z_k + E sign z_k) R_k   (sign 0 = +1)
+    gamma=G    n_ik = c_ik + G max(c_ik, 0) if z_k >= 0 else c_ik + G min(c_ik, 0),
+               c_ik = a_i w_ik; R_i = sum_k n_ik / sum_i' n_i'k R_k
+    alpha-beta R_i = sum_k (A c+_ik / sum c+_k - B c-_ik / sum c-_k) R_k
+    flat       R_i = sum_k R_k / d
+    w2         n_ik = w_ik^2
+    zb         n_ik = a_i w_ik - l_i max(w_ik, 0) - h_i min(w_ik, 0)
+Shares n / sum n fall back to 1/d when |sum n| <= 1e-12 sum |n| (as the Rust code).
+"""
+
+import numpy as np
+
+
+def standardize(X, model):
+    sc = model.get("scaler")
+    if sc is None:
+        return np.asarray(X, dtype=np.float64)
+    return (np.asarray(X, dtype=np.float64) - np.asarray(sc["mean"])) / np.asarray(sc["scale"])
+
+
+def _layers(model):
+    return [(np.asarray(l["weights"], dtype=np.float64), np.asarray(l["biases"], dtype=np.float64),
+             l.get("activation")) for l in model["layers"]]
+
+
+def _pass(model, Z):
+    inputs, pre = [Z], []
+    for W, b, act in _layers(model):
+        p = inputs[-1] @ W + b
+        pre.append(p)
+        if act is not None:
+            inputs.append(np.maximum(p, 0.0) if act == "relu" else p)
+    return inputs, pre
+
+
+def forward(model, X):
+    """Logits of every row (input space X)."""
+    return _pass(model, standardize(X, model))[1][-1]
+
+
+def decide(model, logits, chosen=None):
+    """(predicted index or regression value, explained target index, sign, output)."""
+    out = model["output"]
+    n = logits.shape[0]
+    if out == "identity":
+        pred = logits[:, 0]
+        t = np.zeros(n, dtype=int)
+    elif out == "logistic":
+        pred = (logits[:, 0] > 0).astype(int)
+        t = pred.copy()
+    else:
+        pred = np.argmax(logits, axis=1)
+        t = pred.copy()
+    if chosen is not None:
+        t[:] = chosen
+    if out == "softmax":
+        column, sign = t, np.ones(n)
+    else:
+        column, sign = np.zeros(n, dtype=int), np.where((out == "logistic") & (t == 0), -1.0, 1.0)
+    return pred, column, sign
+
+
+def _share(N, R):
+    """R_i = sum_k N_ik / sum_i N_ik R_k with the even-split fallback; N: rows x d x m."""
+    s = N.sum(axis=1)
+    mag = np.abs(N).sum(axis=1)
+    ok = (np.abs(s) > 1e-12 * mag) & (s != 0)
+    d = N.shape[1]
+    safe = np.where(ok, s, 1.0)
+    shares = np.where(ok[:, None, :], N / safe[:, None, :], 1.0 / d)
+    return np.einsum("rik,rk->ri", shares, R)
+
+
+def propagate(rule, A, W, Z, R, bounds=None):
+    """One layer: A rows x d, W rows x d x m (per-row weights) or d x m, Z rows x m."""
+    if W.ndim == 2:
+        W = np.broadcast_to(W, (A.shape[0],) + W.shape)
+    C = A[:, :, None] * W
+    name, params = rule
+    if name in ("lrp0", "epsilon"):
+        eps = params[0] if name == "epsilon" else 0.0
+        eps = np.broadcast_to(np.asarray(eps, dtype=np.float64).reshape(-1, 1)
+                              if np.ndim(eps) else eps, Z.shape)
+        den = np.where(Z >= 0, Z + eps, Z - eps)
+        s = np.where(den != 0, R / np.where(den != 0, den, 1.0), 0.0)
+        return np.einsum("rik,rk->ri", C, s)
+    if name == "gamma":
+        g = params[0]
+        N = np.where((Z >= 0)[:, None, :], C + g * np.maximum(C, 0), C + g * np.minimum(C, 0))
+        return _share(N, R)
+    if name == "alpha-beta":
+        a, b = params
+        P, Q = np.maximum(C, 0), np.minimum(C, 0)
+        sp, sq = P.sum(axis=1), Q.sum(axis=1)
+        out = np.zeros(A.shape)
+        out += np.einsum("rik,rk->ri", np.where(sp[:, None, :] > 0, a * P / np.where(sp > 0, sp, 1)[:, None, :], 0), R)
+        out -= np.einsum("rik,rk->ri", np.where(sq[:, None, :] < 0, b * Q / np.where(sq < 0, sq, 1)[:, None, :], 0), R)
+        return out
+    if name == "flat":
+        return np.repeat(R.sum(axis=1, keepdims=True) / A.shape[1], A.shape[1], axis=1)
+    if name == "w2":
+        return _share(W * W, R)
+    if name == "zb":
+        low, high = bounds
+        N = C - low[None, :, None] * np.maximum(W, 0) - high[None, :, None] * np.minimum(W, 0)
+        return _share(N, R)
+    raise ValueError("unknown rule %r" % (name,))
+
+
+def layer_rules(rule_set, n_layers, has_bounds, uniform=None):
+    """The (name, params) of every layer, input first; 'eps-std' = 0.25 std per row."""
+    first = ("zb", ()) if has_bounds else ("w2", ())
+    top = n_layers - 1
+    lower_end = 1 + -(-max(n_layers - 2, 0) // 2)
+    rules = []
+    for l in range(n_layers):
+        if rule_set == "tutorial":
+            r = first if l == 0 else ("lrp0", ()) if l == top else \
+                ("gamma", (0.25,)) if l < lower_end else ("eps-std", (0.25,))
+        elif rule_set == "gamma-zb":
+            r = first if l == 0 else ("gamma", (0.25,))
+        elif rule_set == "epsilon-plus-flat":
+            r = ("flat", ()) if l == 0 else ("epsilon", (1e-6,))
+        elif rule_set == "uniform":
+            r = uniform
+        else:
+            raise ValueError(rule_set)
+        rules.append(r)
+    return rules
+
+
+def _top(model, layers, inputs, column, sign, log_odds):
+    """Per-row top units: weights rows x d_last x m, unit values rows x m, target, shares.
+
+    Logit: one unit s (a . w_c + b_c). Log-odds (softmax): units h_k = a . (w_c - w_k)
+    + b_c - b_k for k != c, target = -log sum exp(-h) (max-shifted), shares softmin(h).
+    """
+    Wl, bl, _ = layers[-1]
+    A = inputs[-1]
+    n, K = A.shape[0], Wl.shape[1]
+    if not (log_odds and model["output"] == "softmax"):
+        Wtop = (Wl[:, column] * sign).T[:, :, None]
+        H = (np.einsum("ri,ri->r", A, Wtop[:, :, 0]) + bl[column] * sign)[:, None]
+        return Wtop, H, H[:, 0], np.ones((n, 1))
+    Wtop = np.zeros((n, Wl.shape[0], K - 1))
+    B = np.zeros((n, K - 1))
+    for r in range(n):
+        others = [k for k in range(K) if k != column[r]]
+        Wtop[r] = Wl[:, [column[r]]] - Wl[:, others]
+        B[r] = bl[column[r]] - bl[others]
+    H = np.einsum("ri,rik->rk", A, Wtop) + B
+    m = H.min(axis=1, keepdims=True)
+    E = np.exp(-(H - m))
+    target = m[:, 0] - np.log(E.sum(axis=1))
+    return Wtop, H, target, E / E.sum(axis=1, keepdims=True)
+
+
+def explain(model, X, rule_set, uniform=None, chosen=None, log_odds=False):
+    """(prediction, target, R) of every row; R in the standardized space = input features."""
+    Z = standardize(X, model)
+    inputs, pre = _pass(model, Z)
+    layers = _layers(model)
+    pred, column, sign = decide(model, pre[-1], chosen)
+    Wtop, H, target, shares = _top(model, layers, inputs, column, sign, log_odds)
+    bounds = None
+    if "bounds" in model:
+        bounds = (standardize(np.asarray([model["bounds"]["low"]]), model)[0],
+                  standardize(np.asarray([model["bounds"]["high"]]), model)[0])
+    rules = layer_rules(rule_set, len(layers), bounds is not None, uniform)
+    R = shares * target[:, None]
+    for l in reversed(range(len(layers))):
+        A = inputs[l]
+        if l == len(layers) - 1:
+            W, Zl = Wtop, H
+        else:
+            W, Zl = layers[l][0], pre[l]
+        rule = rules[l]
+        if rule[0] == "eps-std":
+            rule = ("epsilon", (rule[1][0] * Zl.std(axis=1),))
+        R = propagate(rule, A, W, Zl, R, bounds if l == 0 else None)
+    return pred, target, R
+
+
+def gradient(model, X, chosen=None, log_odds=False):
+    """d target / d z (standardized space), by backpropagation."""
+    Z = standardize(X, model)
+    inputs, pre = _pass(model, Z)
+    layers = _layers(model)
+    _, column, sign = decide(model, pre[-1], chosen)
+    Wtop, _, _, shares = _top(model, layers, inputs, column, sign, log_odds)
+    G = np.einsum("rik,rk->ri", Wtop, shares)
+    for l in reversed(range(len(layers) - 1)):
+        if layers[l][2] == "relu":
+            G = G * (pre[l] > 0)
+        G = G @ layers[l][0].T
+    return G
