@@ -7,16 +7,16 @@
 //! Adding a family: a folder here implementing [`Family`], one line in [`FAMILIES`], a row
 //! in the README's model table, and its fixtures in the test fixture list.
 
-mod gaussian_mixture;
 mod dense_network;
+mod gaussian_mixture;
 mod kernel;
 mod kernel_density;
 mod kmeans;
 mod knn_detector;
 mod one_class_svm;
 
-pub use gaussian_mixture::{CovarianceType, GaussianMixture};
 pub use dense_network::{Activation, ClassTarget, DenseLayer, DenseNetwork, OutputKind};
+pub use gaussian_mixture::{CovarianceType, GaussianMixture};
 pub use kernel::Kernel;
 pub use kernel_density::KernelDensity;
 pub use kmeans::KMeans;

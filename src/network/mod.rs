@@ -54,6 +54,7 @@ pub(crate) trait Network: Debug + Send + Sync {
         None
     }
     /// A conserving rule set (`sum_i R_i = output`), the one `verify` checks.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     fn conserving_rule_set(&self) -> RuleSet {
         RuleSet::Neon
     }
