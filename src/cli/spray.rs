@@ -25,8 +25,8 @@ pub struct SprayArgs {
     /// writes stdout. Written safely as by `explain` (never an input).
     #[arg(long, short = 'o')]
     pub output: String,
-    /// Number of clusters, or `auto` (connected components of the kNN graph, else the
-    /// largest eigengap among 2..=20).
+    /// Number of clusters, or `auto`: among 2..=20, the last k where the Laplacian's
+    /// eigenvalues jump by a factor 4 (λ_{k+1} >= 4 λ_k), else the largest eigengap.
     #[arg(long, default_value = "auto")]
     pub clusters: String,
     /// Neighbours per row in the kNN graph (fewer than the rows).

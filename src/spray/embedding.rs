@@ -5,8 +5,11 @@ use super::ClusterCount;
 use crate::{Error, Result};
 use ndarray::{s, Array2, ArrayView2, Axis};
 
-/// Eigenvalues of `L` at most this are counted as zero (connected components).
+/// Eigenvalues of `L` below this count as this in the ratio rule (the solver's accuracy).
 pub const ZERO_EIGENVALUE: f64 = 1e-8;
+
+/// The factor `λ_{k+1} / λ_k` that counts as a clear jump in the ratio rule.
+pub const JUMP_RATIO: f64 = 4.0;
 
 /// Why a number of clusters was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -14,9 +17,10 @@ pub const ZERO_EIGENVALUE: f64 = 1e-8;
 pub enum ChoiceRule {
     /// Given by the caller.
     Given,
-    /// The number of (numerically) zero eigenvalues: the graph's connected components.
-    Components,
-    /// The largest gap `λ_{k+1} - λ_k` (1-based) among `k` in `2..=max`.
+    /// The last clear multiplicative jump: the largest `k` in `2..=max` with
+    /// `λ_{k+1} >= JUMP_RATIO · max(λ_k, ZERO_EIGENVALUE)`.
+    Jump,
+    /// No clear jump: the largest gap `λ_{k+1} - λ_k` (1-based) among `k` in `2..=max`.
     Eigengap,
 }
 
@@ -34,12 +38,18 @@ pub struct ClusterChoice {
 
 /// The number of clusters for ascending Laplacian eigenvalues `values`.
 ///
-/// Given: that number. `auto`: if `z` eigenvalues are at most [`ZERO_EIGENVALUE`], with
-/// `2 <= z <= max` and `z` below the number of eigenvalues, the graph has `z` connected
-/// components and `k = z`; otherwise the largest eigengap (von Luxburg 2007):
-/// `k = argmax_{2 <= k <= min(max, p-1)} λ_{k+1} - λ_k` (1-based; the smallest such `k` on
-/// ties). Counting components first matters: inside a component, later gaps can exceed the
-/// gap after the last zero eigenvalue.
+/// Given: that number. `auto`, over `k` in `2..=min(max, p - 1)` (1-based eigenvalues):
+///
+/// 1. **Jump**: the largest `k` with `λ_{k+1} >= 4 · max(λ_k, 1e-8)`. The first `k`
+///    eigenvalues of `L` are small when the graph falls into `k` weakly connected groups
+///    (exactly 0 for `k` connected components), and the group structure ends where the
+///    spectrum jumps by a factor: this counts components *and* groups joined by a few
+///    edges (eigenvalues like 0, 0, 0.007, then 0.05 give 3).
+/// 2. **Eigengap** (von Luxburg 2007), when there is no such jump:
+///    `k = argmax λ_{k+1} - λ_k` (the smallest such `k` on ties).
+///
+/// The plain largest absolute gap alone is misled inside groups: a kNN graph's spectrum
+/// spreads out, so later gaps between bulk eigenvalues exceed the gap that ends the groups.
 pub fn choose_clusters(values: &[f64], count: ClusterCount, max: usize) -> Result<ClusterChoice> {
     let gap_after = |k: usize| (k < values.len()).then(|| values[k] - values[k - 1]);
     if let ClusterCount::Fixed(k) = count {
@@ -47,14 +57,6 @@ pub fn choose_clusters(values: &[f64], count: ClusterCount, max: usize) -> Resul
             clusters: k,
             rule: ChoiceRule::Given,
             gap: gap_after(k),
-        });
-    }
-    let zeros = values.iter().take_while(|&&v| v <= ZERO_EIGENVALUE).count();
-    if (2..=max).contains(&zeros) && zeros < values.len() {
-        return Ok(ClusterChoice {
-            clusters: zeros,
-            rule: ChoiceRule::Components,
-            gap: gap_after(zeros),
         });
     }
     let last = max.min(values.len().saturating_sub(1));
@@ -66,6 +68,17 @@ pub fn choose_clusters(values: &[f64], count: ClusterCount, max: usize) -> Resul
                 values.len()
             ),
         ));
+    }
+    // values[k] is λ_{k+1} (1-based), values[k - 1] is λ_k.
+    let jump = (2..=last)
+        .rev()
+        .find(|&k| values[k] >= JUMP_RATIO * values[k - 1].max(ZERO_EIGENVALUE));
+    if let Some(k) = jump {
+        return Ok(ClusterChoice {
+            clusters: k,
+            rule: ChoiceRule::Jump,
+            gap: gap_after(k),
+        });
     }
     let mut best = 2;
     for k in 3..=last {

@@ -12,7 +12,8 @@
 //! 5. [`smallest_eigenpairs`]: the smallest eigenpairs of `L = I - M` (default 32), by a
 //!    Chebyshev-filtered block subspace iteration (dense for small graphs).
 //! 6. [`choose_clusters`]: the number of clusters, given or from the eigenvalues
-//!    (connected components, else the largest eigengap among 2..=20).
+//!    (the last jump of the eigenvalues by a factor 4, else the largest eigengap, among
+//!    2..=20 clusters).
 //! 7. [`spectral_embedding`]: the first `k` eigenvectors with rows of unit length
 //!    (Ng–Jordan–Weiss); [`plane_embedding`]: the 2-D picture.
 //! 8. [`kmeans`]: seeded k-means with restarts.
@@ -44,6 +45,7 @@
 //! # Ok::<(), neuralize::Error>(())
 //! ```
 
+mod agreement;
 mod eigen;
 mod embedding;
 mod graph;
@@ -53,9 +55,10 @@ mod params;
 mod preprocess;
 mod summary;
 
+pub use agreement::adjusted_rand_index;
 pub use eigen::{smallest_eigenpairs, Eigenpairs, DENSE_LIMIT};
 pub use embedding::{
-    choose_clusters, plane_embedding, spectral_embedding, ChoiceRule, ClusterChoice,
+    choose_clusters, plane_embedding, spectral_embedding, ChoiceRule, ClusterChoice, JUMP_RATIO,
     ZERO_EIGENVALUE,
 };
 pub use graph::{knn_affinity, normalized_affinity, SparseSymmetric};

@@ -14,4 +14,5 @@ mod fixtures;
 mod layouts;
 mod model_file;
 mod rules;
+mod spray;
 mod threads;

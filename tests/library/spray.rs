@@ -70,6 +70,20 @@ fn reference_neighbors(x: ArrayView2<f64>, k: usize) -> Vec<Vec<usize>> {
 }
 
 #[test]
+fn adjusted_rand_index_matches_the_reference() {
+    let a = [0, 0, 0, 1, 1, 1, 2, 2];
+    let b = [1, 1, 0, 0, 2, 2, 2, 2];
+    let ours = neuralize::spray::adjusted_rand_index(&a, &b);
+    assert!((ours - adjusted_rand(&a, &b)).abs() < 1e-15);
+    // scikit-learn's adjusted_rand_score([0,0,0,1,1,1,2,2], [1,1,0,0,2,2,2,2]) = 0.1818181...
+    assert!((ours - 0.18181818181818182).abs() < 1e-12, "{ours}");
+    assert_eq!(
+        neuralize::spray::adjusted_rand_index(&[0, 0, 1], &[5, 5, 2]),
+        1.0
+    );
+}
+
+#[test]
 fn preprocessing_matches_the_definitions_and_keeps_zero_rows() {
     let r = neuralize::ndarray::array![[1.0, -3.0], [0.0, 0.0], [3.0, 4.0]];
     let l1 = preprocess(r.view(), Normalization::L1).unwrap();
@@ -189,13 +203,18 @@ fn eigenpairs_of_a_graph_with_several_components() {
 fn cluster_count_rules() {
     let given = choose_clusters(&[0.0, 0.1, 0.5], ClusterCount::Fixed(2), 20).unwrap();
     assert_eq!((given.clusters, given.rule), (2, ChoiceRule::Given));
-    // Three zero eigenvalues: three components, even though a later gap is larger.
-    let values = [0.0, 0.0, 1e-12, 0.05, 0.1, 0.9, 0.95];
+    // Three zero eigenvalues then a dense spectrum: three components, although later
+    // absolute gaps are larger.
+    let values = [0.0, 0.0, 1e-12, 0.05, 0.1, 0.2, 0.32, 0.45, 0.6];
     let c = choose_clusters(&values, ClusterCount::Auto, 20).unwrap();
-    assert_eq!((c.clusters, c.rule), (3, ChoiceRule::Components));
+    assert_eq!((c.clusters, c.rule), (3, ChoiceRule::Jump));
     assert!((c.gap.unwrap() - (0.05 - 1e-12)).abs() < 1e-15);
-    // Connected: the largest gap λ_{k+1} - λ_k among k >= 2.
-    let values = [0.0, 0.01, 0.02, 0.03, 0.4, 0.45, 0.5];
+    // Two components and a third group joined by a few edges (measured on planted anomalies).
+    let values = [0.0, 0.0, 0.0074, 0.0498, 0.0631, 0.0994, 0.1991, 0.227];
+    let c = choose_clusters(&values, ClusterCount::Auto, 20).unwrap();
+    assert_eq!((c.clusters, c.rule), (3, ChoiceRule::Jump));
+    // No jump by a factor 4: the largest gap λ_{k+1} - λ_k among k >= 2.
+    let values = [0.0, 0.1, 0.2, 0.3, 0.7, 0.75, 0.8];
     let c = choose_clusters(&values, ClusterCount::Auto, 20).unwrap();
     assert_eq!((c.clusters, c.rule), (4, ChoiceRule::Eigengap));
     let c = choose_clusters(&values, ClusterCount::Auto, 3).unwrap();
