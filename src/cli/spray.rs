@@ -288,6 +288,7 @@ fn summary_json(table: &Table, params: &SprayParams, spray: &Spray) -> serde_jso
         "seed": params.seed,
         "eigenvalues": spray.eigenvalues,
         "residual": spray.residual,
+        "eigensolver_passes": spray.passes,
         "clusters": spray.choice.clusters,
         "choice": {"rule": spray.choice.rule, "gap": spray.choice.gap},
         "cluster_summaries": clusters,

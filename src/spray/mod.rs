@@ -78,6 +78,8 @@ pub struct Spray {
     pub eigenvalues: Vec<f64>,
     /// The largest residual `‖L v - λ v‖₂` of the eigenpairs.
     pub residual: f64,
+    /// Filter passes of the sparse eigensolver (0 when the dense one was used).
+    pub passes: usize,
     /// The number of clusters and why.
     pub choice: ClusterChoice,
     /// The cluster of each row (numbered by size, largest first).
@@ -150,6 +152,7 @@ pub fn analyze(
     Ok(Spray {
         eigenvalues,
         residual: pairs.residuals.iter().fold(0.0, |a, &r| a.max(r)),
+        passes: pairs.passes,
         choice,
         labels: clustering.labels,
         plane: plane_embedding(pairs.vectors.view()),
