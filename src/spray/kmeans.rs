@@ -127,9 +127,9 @@ fn lloyd(
                 *a += v;
             }
         }
-        for c in 0..k {
-            if counts[c] > 0 {
-                let mean = &sums.row(c) / counts[c] as f64;
+        for (c, &count) in counts.iter().enumerate() {
+            if count > 0 {
+                let mean = &sums.row(c) / count as f64;
                 centroids.row_mut(c).assign(&mean);
             } else {
                 let far = (0..n).fold(0, |a, i| if distances[i] > distances[a] { i } else { a });
