@@ -128,6 +128,48 @@ fn planted_anomalies_of_three_kinds_are_recovered() {
             "cluster {id} kind {kind}: {top}"
         );
     }
+    // Pictures: the spectrum with the chosen count, the embedding with a legend of sizes.
+    let spectrum = dir.join("spectrum.svg");
+    let out = run(&[
+        "plot",
+        "spectrum",
+        "--summary",
+        summary.to_str().unwrap(),
+        "-o",
+        spectrum.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&spectrum)
+        .unwrap()
+        .contains("3 clusters"));
+    let embedding = dir.join("embedding.svg");
+    let out = run(&[
+        "plot",
+        "embedding",
+        "--clusters",
+        clusters.to_str().unwrap(),
+        "--summary",
+        summary.to_str().unwrap(),
+        "-o",
+        embedding.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&embedding).unwrap();
+    assert!(svg.contains("cluster 2") && svg.contains("rows)"), "legend");
+    let out = run(&[
+        "plot",
+        "embedding",
+        "--clusters",
+        explained.to_str().unwrap(),
+        "-o",
+        embedding.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("missing column \"cluster\""),
+        "{}",
+        stderr(&out)
+    );
     // Same result on another thread count.
     let again = dir.join("again.csv");
     let out = run(&[
