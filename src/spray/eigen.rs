@@ -35,6 +35,9 @@ const MAX_PASSES: usize = 2_000;
 /// The largest growth `T_m(t)` allowed at the top of the spectrum in one filter.
 const MAX_GROWTH: f64 = 1e6;
 
+/// The highest upper end of the damped interval of the filter.
+const MAX_CUT: f64 = 0.999;
+
 /// The largest Chebyshev degree of one filter.
 const MAX_DEGREE: usize = 40;
 
@@ -190,8 +193,10 @@ fn filtered_subspace_iteration(
             let vectors = x.slice(s![.., ..count]).to_owned();
             return Ok((mu[..count].to_vec(), vectors, pass));
         }
-        // Filter on the unwanted interval [-1, μ_b].
-        let cut = mu[block - 1].clamp(-1.0, 1.0);
+        // Filter on the unwanted interval [-1, μ_b]. With more connected components than
+        // the block has vectors, every Ritz value is 1 and a filter on [-1, 1] would damp
+        // nothing: the cut stays at most MAX_CUT, so that μ = 1 still grows.
+        let cut = mu[block - 1].clamp(-1.0, MAX_CUT);
         let (c, e) = ((cut - 1.0) / 2.0, (cut + 1.0) / 2.0);
         let degree = chebyshev_degree((1.0 - c) / e);
         chebyshev_filter(m, &mut x, &mut scratch, degree, c, e);

@@ -200,6 +200,20 @@ fn eigenpairs_of_a_graph_with_several_components() {
 }
 
 #[test]
+fn more_components_than_the_solver_block_converge() {
+    // 40 groups far apart: a 40-fold eigenvalue 0, more than the block of 10 + 8 vectors.
+    let (x, _) = groups(40, 12, 40, 4);
+    let m = normalized_affinity(&knn_affinity(&nearest_neighbors(x.view(), 5).unwrap()));
+    let pairs = smallest_eigenpairs(&m, 10, Eigensolver::Sparse, 1e-10, 0).unwrap();
+    assert!(
+        pairs.values.iter().all(|&v| v.abs() < 1e-8),
+        "{:?}",
+        pairs.values
+    );
+    assert!(pairs.residuals.iter().all(|&r| r <= 1e-10));
+}
+
+#[test]
 fn cluster_count_rules() {
     let given = choose_clusters(&[0.0, 0.1, 0.5], ClusterCount::Fixed(2), 20).unwrap();
     assert_eq!((given.clusters, given.rule), (2, ChoiceRule::Given));
