@@ -18,9 +18,23 @@ const RELEVANCE_PREFIX: &str = "R_";
 #[derive(Debug, Clone, clap::Args)]
 pub struct SprayArgs {
     /// The output of `neuralize explain` (CSV with a header); its `R_<feature>` columns are
-    /// the relevance rows. `-` reads stdin.
-    #[arg(long, short = 'r')]
-    pub relevance: String,
+    /// the relevance rows. `-` reads stdin. Or give `--model` and `--input` instead.
+    #[arg(long, short = 'r', required_unless_present = "model", conflicts_with_all = ["model", "input"])]
+    pub relevance: Option<String>,
+    /// Explain first: the model file (with `--input`; the method as `explain --method`).
+    #[arg(long, short = 'm', requires = "input")]
+    pub model: Option<std::path::PathBuf>,
+    /// Explain first: the rows to explain (CSV with a header, features matched as by
+    /// `explain`; other columns ignored unless kept).
+    #[arg(long, short = 'i', requires = "model")]
+    pub input: Option<String>,
+    /// With `--model`: analyse only the rows whose explained output is > 0 (the outliers,
+    /// or the rows in their cluster for k-means).
+    #[arg(long, requires = "model")]
+    pub only_outliers: bool,
+    /// With `--model`: the explainer, as `explain --method`.
+    #[arg(long, default_value = "default", requires = "model")]
+    pub method: String,
     /// Output CSV: `cluster,embedding_0,embedding_1` per row (after the kept columns); `-`
     /// writes stdout. Written safely as by `explain` (never an input).
     #[arg(long, short = 'o')]
@@ -48,7 +62,8 @@ pub struct SprayArgs {
     #[arg(long, default_value_t = 5)]
     pub prototypes: usize,
     /// Write a JSON summary: eigenvalues, the chosen number of clusters and why, and per
-    /// cluster its size, mean relevance per feature and prototype rows (0-based data rows).
+    /// cluster its size, mean relevance (and with `--model` mean input) per feature and its
+    /// prototype rows (0-based rows of the analysed table, and their lines in the file).
     #[arg(long)]
     pub summary: Option<std::path::PathBuf>,
     /// Copy these input columns (comma-separated), unchanged, in front of the output.
@@ -83,29 +98,47 @@ struct Table {
     features: Vec<String>,
     kept_names: Vec<String>,
     source: String,
+    /// The explained rows (with `--model`), for the clusters' mean input.
+    input: Option<Array2<f64>>,
 }
 
 pub fn run(args: SprayArgs) -> Result<()> {
-    refuse_same_file(
-        "--output",
-        &args.output,
-        &[("--relevance", &args.relevance)],
-    )?;
+    let mut inputs: Vec<(&str, String)> = Vec::new();
+    if let Some(r) = &args.relevance {
+        inputs.push(("--relevance", r.clone()));
+    }
+    if let (Some(m), Some(i)) = (&args.model, &args.input) {
+        inputs.push(("--model", m.to_string_lossy().into_owned()));
+        inputs.push(("--input", i.clone()));
+    }
+    let borrowed: Vec<(&str, &str)> = inputs.iter().map(|(f, p)| (*f, p.as_str())).collect();
+    refuse_same_file("--output", &args.output, &borrowed)?;
     if let Some(summary) = &args.summary {
         let summary = summary.to_string_lossy();
-        refuse_same_file(
-            "--summary",
-            &summary,
-            &[("--relevance", &args.relevance), ("--output", &args.output)],
-        )?;
+        let mut others = borrowed.clone();
+        others.push(("--output", &args.output));
+        refuse_same_file("--summary", &summary, &others)?;
     }
     let params = args.params()?;
-    let table = read_relevance(&args)?;
+    let table = match (&args.relevance, &args.model, &args.input) {
+        (Some(_), _, _) => read_relevance(&args)?,
+        (None, Some(model), Some(input)) => explain_first(&args, model, input)?,
+        _ => {
+            return Err(Error::parameter(
+                "relevance",
+                "give --relevance, or --model and --input",
+            ))
+        }
+    };
     params
         .validate(table.rows.n_rows())
         .map_err(|e| in_file(&table.source, e))?;
     let spray = with_threads(args.threads, || {
-        analyze(table.rows.features.view(), None, &params)
+        analyze(
+            table.rows.features.view(),
+            table.input.as_ref().map(|x| x.view()),
+            &params,
+        )
     })
     .map_err(|e| table.rows.locate(&table.source, e))?;
     write_clusters(&args, &table, &spray)?;
@@ -117,6 +150,64 @@ pub fn run(args: SprayArgs) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// `--model` and `--input`: explain every row (or only those with output > 0), then the
+/// relevance rows are the table.
+fn explain_first(args: &SprayArgs, model_path: &std::path::Path, input: &str) -> Result<Table> {
+    let (model, explainer) = super::stream::load(model_path)?;
+    let method: crate::Method = args.method.parse()?;
+    explainer.resolve(&method)?;
+    let endpoint = Endpoint::parse(input);
+    let source = endpoint.label("<stdin>");
+    let request = ColumnRequest {
+        model_names: model.feature_names(),
+        n_features: model.n_features(),
+        keep: &args.keep,
+        ignore_extra: true,
+    };
+    let mut reader = TableReader::open(&endpoint, CsvFormat::new(args.delimiter, false), &request)?;
+    let kept_names = reader.plan().kept_names.clone();
+    let features = reader.plan().feature_names.clone();
+    let n_kept = kept_names.len();
+    let mut rows = Chunk {
+        features: Array2::zeros((0, features.len())),
+        kept: Vec::new(),
+        lines: Vec::new(),
+    };
+    let mut inputs = Array2::zeros((0, features.len()));
+    let mut first_row = 0;
+    with_threads(args.threads, || loop {
+        let chunk = reader.read_chunk(1 << 14)?;
+        if chunk.n_rows() == 0 {
+            return Ok(());
+        }
+        let e = explainer
+            .explain_from(chunk.features.view(), &method, first_row)
+            .map_err(|e| chunk.locate(&source, e))?;
+        first_row += chunk.n_rows();
+        for r in 0..chunk.n_rows() {
+            if args.only_outliers && e.output[r] <= 0.0 {
+                continue;
+            }
+            rows.features
+                .push_row(e.relevance.row(r))
+                .expect("the model's width");
+            inputs
+                .push_row(chunk.features.row(r))
+                .expect("the model's width");
+            rows.kept
+                .extend_from_slice(&chunk.kept[r * n_kept..(r + 1) * n_kept]);
+            rows.lines.push(chunk.lines[r]);
+        }
+    })?;
+    Ok(Table {
+        rows,
+        features,
+        kept_names,
+        source,
+        input: Some(inputs),
+    })
 }
 
 /// A parameter error about the rows of `source` names the file.
@@ -134,7 +225,7 @@ fn in_file(source: &str, error: Error) -> Error {
 
 /// Read the whole table: the `R_` columns as relevance, the kept columns as bytes.
 fn read_relevance(args: &SprayArgs) -> Result<Table> {
-    let endpoint = Endpoint::parse(&args.relevance);
+    let endpoint = Endpoint::parse(args.relevance.as_deref().unwrap_or("-"));
     let source = endpoint.label("<stdin>");
     let mut bytes = Vec::new();
     match &endpoint {
@@ -206,6 +297,7 @@ fn read_relevance(args: &SprayArgs) -> Result<Table> {
         features,
         kept_names,
         source,
+        input: None,
     })
 }
 
@@ -271,13 +363,18 @@ fn summary_json(table: &Table, params: &SprayParams, spray: &Spray) -> serde_jso
                 .take(3)
                 .map(|&j| table.features[j].as_str())
                 .collect();
-            serde_json::json!({
+            let mut entry = serde_json::json!({
                 "cluster": c.cluster,
                 "size": c.size,
                 "top_features": top,
                 "mean_relevance": by_feature(&c.mean_relevance),
                 "prototypes": c.prototypes,
-            })
+                "prototype_lines": c.prototypes.iter().map(|&r| table.rows.lines[r]).collect::<Vec<_>>(),
+            });
+            if let Some(mean) = &c.mean_input {
+                entry["mean_input"] = serde_json::Value::Object(by_feature(mean));
+            }
+            entry
         })
         .collect();
     serde_json::json!({

@@ -170,6 +170,34 @@ fn planted_anomalies_of_three_kinds_are_recovered() {
         "{}",
         stderr(&out)
     );
+    // Explaining first in the same command gives the same clusters.
+    let direct = dir.join("direct.csv");
+    let direct_summary = dir.join("direct.json");
+    let out = run(&[
+        "spray",
+        "-m",
+        &model,
+        "-i",
+        input.to_str().unwrap(),
+        "-o",
+        direct.to_str().unwrap(),
+        "--keep",
+        "kind",
+        "--only-outliers",
+        "--summary",
+        direct_summary.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&direct).unwrap(),
+        std::fs::read(&clusters).unwrap()
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&direct_summary).unwrap()).unwrap();
+    let first = &json["cluster_summaries"][0];
+    assert!(first["mean_input"]["mean_radius"].as_f64().unwrap() > 0.0);
+    let row = first["prototypes"][0].as_u64().unwrap();
+    assert_eq!(first["prototype_lines"][0].as_u64().unwrap(), row + 2);
     // Same result on another thread count.
     let again = dir.join("again.csv");
     let out = run(&[
