@@ -54,6 +54,7 @@ mod network;
 #[cfg(feature = "cli")]
 pub mod plot;
 mod rng;
+pub mod spray;
 
 pub use error::{Error, Result};
 pub use explainer::{Explainer, Explanation, Forward, Prediction};

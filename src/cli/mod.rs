@@ -9,6 +9,7 @@ mod plot;
 mod progress;
 mod score;
 mod settings;
+mod spray;
 mod stream;
 mod verify;
 
@@ -44,6 +45,9 @@ pub enum Command {
     /// Draw pictures: relevance heatmaps of image rows, relevance bars of a tabular row,
     /// feature-flipping curves (PNG or SVG by the output's extension).
     Plot(plot::PlotArgs),
+    /// Group the rows of an explain output by their relevance (SpRAy: spectral clustering of
+    /// the relevance rows); writes each row's cluster and 2-D embedding.
+    Spray(spray::SprayArgs),
 }
 
 /// What can stop a command: the library's errors and the command line's own.
@@ -105,5 +109,6 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Fit(args) => Ok(fit::run(args)?),
         Command::Evaluate(args) => Ok(evaluate::run(args)?),
         Command::Plot(args) => plot::run(args),
+        Command::Spray(args) => Ok(spray::run(args)?),
     }
 }

@@ -30,9 +30,11 @@ mod figure;
 mod font;
 mod heatmap;
 mod number;
+mod spray;
 
 pub use bars::Bars;
 pub use curves::{Curve, Curves};
 pub use figure::{render, save, DrawResult, Figure, ImageFormat};
 pub use heatmap::{Heatmap, HeatmapLayout, HeatmapRow};
 pub use number::format_number;
+pub use spray::{Embedding, Spectrum};

@@ -8,5 +8,6 @@ mod explain;
 mod fit;
 mod plot;
 mod safety;
+mod spray;
 mod support;
 mod verify_info;

@@ -17,4 +17,5 @@ mod knn_detector;
 mod layouts;
 mod model_file;
 mod rules;
+mod spray;
 mod threads;

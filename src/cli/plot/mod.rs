@@ -5,6 +5,7 @@ mod bars;
 mod curves;
 mod heatmap;
 mod rows;
+mod spray;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlotArgs {
@@ -21,6 +22,12 @@ pub enum Picture {
     Bars(bars::BarsArgs),
     /// The mean feature-flipping curves of `neuralize evaluate --curves`.
     Curves(curves::CurvesArgs),
+    /// The Laplacian eigenvalues of `neuralize spray --summary`, the chosen number of
+    /// clusters marked.
+    Spectrum(spray::SpectrumArgs),
+    /// The 2-D embedding of `neuralize spray --output`, coloured by cluster (prototypes of
+    /// `--summary` circled).
+    Embedding(spray::EmbeddingArgs),
 }
 
 pub fn run(args: PlotArgs) -> crate::cli::CliResult<()> {
@@ -28,5 +35,7 @@ pub fn run(args: PlotArgs) -> crate::cli::CliResult<()> {
         Picture::Heatmap(args) => heatmap::run(args),
         Picture::Bars(args) => bars::run(args),
         Picture::Curves(args) => curves::run(args),
+        Picture::Spectrum(args) => spray::run_spectrum(args),
+        Picture::Embedding(args) => spray::run_embedding(args),
     }
 }
