@@ -132,13 +132,14 @@ fn human(s: &Summary<'_>) -> String {
     };
     lines.push(("reference".into(), reference));
     let stored = match s.beta {
-        Some(b) => format!("{b} stored"),
+        Some(b) => format!("{} stored", readable(b)),
         None => "none stored".to_string(),
     };
     if s.uses_beta {
         let beta = format!(
             "{stored}; explain uses auto = {} by default, {} with --rule neon",
-            s.auto_beta, s.default_beta
+            readable(s.auto_beta),
+            readable(s.default_beta)
         );
         lines.push(("beta".into(), beta));
     }
@@ -150,4 +151,14 @@ fn human(s: &Summary<'_>) -> String {
         .into_iter()
         .map(|(label, value)| format!("{label:<16} {value}\n"))
         .collect()
+}
+
+/// A number for people: as Rust prints it, but in exponent form when that would take
+/// more than 16 digits (a beta of 1e308 is not 309 digits long).
+fn readable(x: f64) -> String {
+    if x != 0.0 && !(1e-5..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
 }

@@ -92,6 +92,10 @@ pub(crate) struct GroundTruth {
     /// The explained output computed the plain way, where it differs from a function of the
     /// prediction (the k-means logit); `None` when the prediction already pins it down.
     pub output: Option<Array1<f64>>,
+    /// For labels: how far each row is from a tie between two labels (k-means: the logit of
+    /// its own cluster, `min_k d_k - d_c`); a row within `verify`'s tolerance of a tie may
+    /// get either label. `None`: labels must match exactly.
+    pub margin: Option<Array1<f64>>,
 }
 
 /// A model-file object, as parsed JSON.
@@ -107,6 +111,7 @@ impl GroundTruth {
                 values.unwrap_or_else(|_| Array1::from_elem(rows, f64::NAN)),
             ),
             output: None,
+            margin: None,
         }
     }
 }

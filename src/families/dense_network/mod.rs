@@ -205,10 +205,12 @@ impl Family for DenseNetwork {
             OutputKind::Identity => GroundTruth {
                 prediction: Prediction::Values(output),
                 output: None,
+                margin: None,
             },
             _ => GroundTruth {
                 prediction: Prediction::Labels(decided.iter().map(|&(c, _)| c).collect()),
                 output: Some(output),
+                margin: None,
             },
         }
     }

@@ -46,8 +46,10 @@ impl Network for ClusterNetwork {
 
     /// 10 x the published beta: a competitor whose contrast exceeds the nearest one's by
     /// the mean logit gets `e^-10` of its weight (nearly "c versus the nearest competitor").
+    /// Saturated at the largest finite number (centroids ~1e-154 apart make the published
+    /// beta ~1e308; an infinite beta would turn `beta * 0` into NaN).
     fn auto_beta(&self, published: f64) -> f64 {
-        AUTO_STIFFENING * published
+        (AUTO_STIFFENING * published).min(f64::MAX)
     }
 
     fn forward(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {

@@ -77,6 +77,7 @@ impl Family for KMeans {
             .unwrap_or_else(|_| Array1::from_elem(z.nrows(), f64::NAN));
         GroundTruth {
             prediction: Prediction::Labels(truth),
+            margin: Some(logits.clone()),
             output: Some(logits),
         }
     }
