@@ -295,7 +295,10 @@ fn spray<'py>(
         entry.set_item("cluster", c.cluster)?;
         entry.set_item("size", c.size)?;
         entry.set_item("mean_relevance", PyArray1::from_vec(py, c.mean_relevance))?;
-        entry.set_item("mean_input", c.mean_input.map(|m| PyArray1::from_vec(py, m)))?;
+        entry.set_item(
+            "mean_input",
+            c.mean_input.map(|m| PyArray1::from_vec(py, m)),
+        )?;
         entry.set_item("prototypes", c.prototypes)?;
         summaries.push(entry);
     }
