@@ -1,5 +1,6 @@
 """Export and fixtures of the density / neighbour detectors (Gaussian mixtures, k-nearest-
-neighbour detectors), used by export_sklearn.py.
+neighbour detectors), used by export_sklearn.py. The GaussianMixture export rule lives in
+bindings/python/python/neuralize/convert.py (shared with ``neuralize.Explainer``).
 
     body = export_body(estimator, d)             # the family's model-file fields, or None
     for spec in fixture_specs(): ...             # (name, estimator, X_train, X_input, names, dataset)
@@ -22,24 +23,6 @@ def _floats(a):
     if not np.all(np.isfinite(a)):
         raise DetectorExportError("non-finite value in exported parameters")
     return a.tolist()
-
-
-def export_gmm(est, d):
-    """scikit-learn GaussianMixture -> gaussian_mixture fields."""
-    if not hasattr(est, "precisions_cholesky_"):
-        raise DetectorExportError("the GaussianMixture is not fitted")
-    kind = est.covariance_type
-    if kind not in ("full", "tied", "diag", "spherical"):
-        raise DetectorExportError("unknown covariance_type %r" % kind)
-    w = np.asarray(est.weights_, dtype=np.float64)
-    if np.any(w <= 0):
-        raise DetectorExportError("a component has weight 0: drop it before exporting")
-    means = np.asarray(est.means_, dtype=np.float64)
-    if means.shape[1] != d:
-        raise DetectorExportError("means_ has %d features, expected %d" % (means.shape[1], d))
-    return {"model": "gaussian_mixture", "covariance_type": kind, "weights": _floats(w),
-            "means": _floats(means),
-            "precisions_cholesky": _floats(est.precisions_cholesky_)}
 
 
 def _knn_metric(nn):
@@ -75,11 +58,8 @@ def export_body(est, d, knn_score=None):
 
     PyOD's KNN gives k and the score (method); a scikit-learn NearestNeighbors gives k
     (n_neighbors) and takes the score from knn_score (default 'largest')."""
-    from sklearn.mixture import GaussianMixture
     from sklearn.neighbors import NearestNeighbors
 
-    if isinstance(est, GaussianMixture):
-        return export_gmm(est, d)
     if type(est).__name__ == "KNN" and type(est).__module__.startswith("pyod"):
         if not hasattr(est, "neigh_"):
             raise DetectorExportError("the PyOD KNN is not fitted")

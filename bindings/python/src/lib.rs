@@ -8,6 +8,7 @@
 //! `PanicException`.
 
 use neuralize::ndarray::{Array1, ArrayView2};
+use neuralize::spray::{analyze, ChoiceRule, ClusterCount, Normalization, SprayParams};
 use neuralize::{
     load_model, model_from_json, model_to_json, Beta, Error, Explainer, LinearRule, Method, Model,
     Prediction,
@@ -15,6 +16,7 @@ use neuralize::{
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// A library error as the matching Python exception, with the library's message.
@@ -235,10 +237,80 @@ impl NativeExplainer {
     }
 }
 
+/// SpRAy over float64 relevance rows (n × d, any memory layout, not copied) and optional
+/// float64 input rows (n × any): [`neuralize::spray::analyze`] with the GIL released.
+///
+/// Returns a dict: `labels` (int64, n), `embedding` (n × 2), `eigenvalues`, `residual`,
+/// `n_clusters`, `rule` (`given`, `jump` or `eigengap`), `gap` (float or None), `clusters`
+/// (a list of dicts: `cluster`, `size`, `mean_relevance`, `mean_input` or None,
+/// `prototypes`). `clusters` is `auto` or a whole number, `normalize` `none|l1|l2|abs`.
+#[pyfunction]
+#[pyo3(signature = (relevance, clusters="auto", neighbors=10, eigenvalues=32, normalize="l1",
+                    seed=0, inputs=None, restarts=10, prototypes=5))]
+#[allow(clippy::too_many_arguments)]
+fn spray<'py>(
+    py: Python<'py>,
+    relevance: PyReadonlyArray2<'py, f64>,
+    clusters: &str,
+    neighbors: usize,
+    eigenvalues: usize,
+    normalize: &str,
+    seed: u64,
+    inputs: Option<PyReadonlyArray2<'py, f64>>,
+    restarts: usize,
+    prototypes: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let params = guarded(|| {
+        Ok(SprayParams {
+            normalization: normalize.parse::<Normalization>()?,
+            neighbors,
+            eigenvalues,
+            clusters: clusters.parse::<ClusterCount>()?,
+            seed,
+            restarts,
+            prototypes,
+            ..SprayParams::default()
+        })
+    })?;
+    let r: ArrayView2<'_, f64> = relevance.as_array();
+    let x: Option<ArrayView2<'_, f64>> = inputs.as_ref().map(|a| a.as_array());
+    let result = py.detach(|| guarded(|| analyze(r, x, &params)))?;
+    let out = PyDict::new(py);
+    let labels: Vec<i64> = result.labels.iter().map(|&l| l as i64).collect();
+    out.set_item("labels", PyArray1::from_vec(py, labels))?;
+    out.set_item("embedding", result.plane.into_pyarray(py))?;
+    out.set_item("eigenvalues", PyArray1::from_vec(py, result.eigenvalues))?;
+    out.set_item("residual", result.residual)?;
+    out.set_item("n_clusters", result.choice.clusters)?;
+    let rule = match result.choice.rule {
+        ChoiceRule::Given => "given",
+        ChoiceRule::Jump => "jump",
+        ChoiceRule::Eigengap => "eigengap",
+    };
+    out.set_item("rule", rule)?;
+    out.set_item("gap", result.choice.gap)?;
+    let mut summaries = Vec::with_capacity(result.clusters.len());
+    for c in result.clusters {
+        let entry = PyDict::new(py);
+        entry.set_item("cluster", c.cluster)?;
+        entry.set_item("size", c.size)?;
+        entry.set_item("mean_relevance", PyArray1::from_vec(py, c.mean_relevance))?;
+        entry.set_item(
+            "mean_input",
+            c.mean_input.map(|m| PyArray1::from_vec(py, m)),
+        )?;
+        entry.set_item("prototypes", c.prototypes)?;
+        summaries.push(entry);
+    }
+    out.set_item("clusters", summaries)?;
+    Ok(out)
+}
+
 /// The native part of the `neuralize` Python package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeExplainer>()?;
+    m.add_function(wrap_pyfunction!(spray, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -12,6 +12,8 @@ sum to the explained output (the outlierness, or a k-means logit).
     >>> e = ex.explain(X)                         # NumPy array or DataFrame
     >>> e.output, e.relevance, e.prediction       # NumPy arrays
     >>> e.to_pandas()                             # the command line's columns
+    >>> s = neuralize.spray(e, clusters="auto")   # SpRAy: group the explanations
+    >>> s.labels, s.embedding, s.clusters         # per row; per cluster: size, mean R
 
 The computation runs in the Rust library (``neuralize._native``) with the GIL released;
 library errors are ``ValueError`` with the library's message.
@@ -20,7 +22,8 @@ library errors are ``ValueError`` with the library's message.
 from . import convert
 from ._explainer import Explainer, Explanation, Scores, load
 from ._native import __version__
+from ._spray import ClusterSummary, Spray, spray
 from .convert import ExportError, UnsupportedEstimatorError
 
 __all__ = ["Explainer", "Explanation", "Scores", "load", "convert", "ExportError",
-           "UnsupportedEstimatorError", "__version__"]
+           "UnsupportedEstimatorError", "spray", "Spray", "ClusterSummary", "__version__"]

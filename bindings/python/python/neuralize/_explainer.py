@@ -117,7 +117,8 @@ class Explainer:
 
     ``Explainer(model)`` accepts a fitted scikit-learn ``OneClassSVM`` (rbf, or a
     ``functools.partial(laplacian_kernel, gamma=g)`` kernel with ``X_train``),
-    ``KernelDensity`` (gaussian), ``KMeans`` / ``MiniBatchKMeans``, a ``Pipeline`` of a
+    ``KernelDensity`` (gaussian), ``KMeans`` / ``MiniBatchKMeans``, ``GaussianMixture``
+    (any covariance type), a ``Pipeline`` of a
     ``StandardScaler`` and one of them, the path of a ``neuralize/1`` model file, or a model
     dict. Anything else raises ``TypeError`` naming its class and what is supported; a
     supported class that cannot be converted (not fitted, another kernel) raises
@@ -130,7 +131,10 @@ class Explainer:
       ``o = -log sum_j exp(-h_j)`` (``o >= 0`` exactly when ``f(x) <= 0``);
     * Gaussian KDE: ``h_j = gamma ||z-u_j||^2 + log N``, same ``o``,
       ``log p(z) = -o - (d/2) log(pi/gamma)``;
-    * k-means: ``h_k = ||z-mu_k||^2 - ||z-mu_c||^2`` (k != c), logit ``f_c = min_k h_k``.
+    * k-means: ``h_k = ||z-mu_k||^2 - ||z-mu_c||^2`` (k != c), logit ``f_c = min_k h_k``;
+    * Gaussian mixture: ``h_k = (1/2) ||U_k^T (z - mu_k)||^2 - log w_k + (d/2) log 2 pi -
+      sum_i log U_k,ii`` (``U_k`` the precision's Cholesky factor), same ``o``,
+      ``log p(z) = -o`` (``score_samples``).
 
     Args:
         model: the estimator, a model-file path or a model dict.
@@ -337,8 +341,10 @@ def _is_sklearn(obj: Any) -> bool:
     if "sklearn" not in sys.modules:
         return False
     from sklearn.cluster import KMeans, MiniBatchKMeans
+    from sklearn.mixture import GaussianMixture
     from sklearn.neighbors import KernelDensity
     from sklearn.pipeline import Pipeline
     from sklearn.svm import OneClassSVM
 
-    return isinstance(obj, (OneClassSVM, KernelDensity, KMeans, MiniBatchKMeans, Pipeline))
+    return isinstance(obj, (OneClassSVM, KernelDensity, KMeans, MiniBatchKMeans,
+                            GaussianMixture, Pipeline))

@@ -1,6 +1,6 @@
 """Type stubs of the compiled extension (see src/lib.rs)."""
 
-from typing import Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -27,3 +27,8 @@ class NativeExplainer:
                 samples: Optional[int] = ...) -> Tuple[np.ndarray, np.ndarray, np.ndarray]: ...
     def score(self, x: np.ndarray,
               cluster: Optional[int] = ...) -> Tuple[np.ndarray, np.ndarray]: ...
+
+def spray(relevance: np.ndarray, clusters: str = ..., neighbors: int = ...,
+          eigenvalues: int = ..., normalize: str = ..., seed: int = ...,
+          inputs: Optional[np.ndarray] = ..., restarts: int = ...,
+          prototypes: int = ...) -> Dict[str, Any]: ...

@@ -14,7 +14,10 @@ Supported estimators (optionally as ``Pipeline(StandardScaler, estimator)``):
   ``decision_function(x) = sum_j alpha_j exp(-gamma ||z - u_j||_q^q) - rho``;
 * ``KernelDensity``, ``kernel='gaussian'``, ``metric='euclidean'``, no sample weights:
   ``gamma = 1 / (2 bandwidth^2)`` and the training points;
-* ``KMeans`` / ``MiniBatchKMeans``: ``cluster_centers_``.
+* ``KMeans`` / ``MiniBatchKMeans``: ``cluster_centers_``;
+* ``GaussianMixture``, any ``covariance_type``: ``weights_``, ``means_`` and
+  ``precisions_cholesky_`` as they are (every weight positive), so that
+  ``score_samples(x) = log sum_k w_k N(z; mu_k, Sigma_k)``.
 
 A ``StandardScaler`` becomes ``scaler`` (``z = (x - mean) / scale``); fitted feature names
 (``feature_names_in_``) become ``feature_names``.
@@ -33,7 +36,7 @@ FORMAT = "neuralize/1"
 
 #: What can be converted, for error messages.
 SUPPORTED = ("OneClassSVM (rbf, or a laplacian_kernel partial), KernelDensity (gaussian), "
-             "KMeans / MiniBatchKMeans, MLPClassifier / MLPRegressor (relu or identity), "
+             "KMeans / MiniBatchKMeans, GaussianMixture, MLPClassifier / MLPRegressor (relu or identity), "
              "each optionally after a StandardScaler in a Pipeline")
 
 
@@ -227,6 +230,25 @@ def _export_kmeans(est, d):
     return {"model": "kmeans", "centroids": _floats(C)}
 
 
+def _export_gmm(est, d):
+    """GaussianMixture -> gaussian_mixture fields (the precisions' Cholesky factors as
+    scikit-learn stores them for the covariance type)."""
+    if not hasattr(est, "precisions_cholesky_"):
+        raise ExportError("the GaussianMixture is not fitted")
+    kind = est.covariance_type
+    if kind not in ("full", "tied", "diag", "spherical"):
+        raise ExportError("unknown covariance_type %r" % kind)
+    w = np.asarray(est.weights_, dtype=np.float64)
+    if np.any(w <= 0):
+        raise ExportError("a component has weight 0: drop it before exporting")
+    means = np.asarray(est.means_, dtype=np.float64)
+    if means.shape[1] != d:
+        raise ExportError("means_ has %d features, expected %d" % (means.shape[1], d))
+    return {"model": "gaussian_mixture", "covariance_type": kind, "weights": _floats(w),
+            "means": _floats(means),
+            "precisions_cholesky": _floats(est.precisions_cholesky_)}
+
+
 def _export_mlp(est, d):
     """MLPClassifier / MLPRegressor -> dense_network fields (relu or identity hidden layers)."""
     if est.activation not in ("relu", "identity"):
@@ -271,19 +293,20 @@ def to_neuralize(estimator: Any, X_train: Optional[np.ndarray] = None,
     ``check(model, estimator, X_train[:200])`` runs last (it raises on disagreement).
     ``export_body(estimator, d)`` exports the fields of other estimator kinds (returning
     None for a kind it does not know either); scripts/export_sklearn.py passes the
-    detectors' exporter (Gaussian mixtures, kNN detectors) this way.
+    detectors' exporter (kNN detectors) this way.
     Raises ExportError (a ValueError) when the estimator cannot be exported, and
     UnsupportedEstimatorError (a TypeError) for an estimator of another kind.
     """
     import sklearn
     from sklearn.cluster import KMeans, MiniBatchKMeans
+    from sklearn.mixture import GaussianMixture
     from sklearn.neighbors import KernelDensity
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.svm import OneClassSVM
 
     scaler, est = _split_pipeline(estimator)
     builtin = isinstance(est, (OneClassSVM, KernelDensity, KMeans, MiniBatchKMeans,
-                               MLPClassifier, MLPRegressor))
+                               GaussianMixture, MLPClassifier, MLPRegressor))
     if not builtin and export_body is None:
         raise UnsupportedEstimatorError("unsupported estimator %s: neuralize exports %s"
                                         % (type(est).__name__, SUPPORTED))
@@ -310,6 +333,8 @@ def to_neuralize(estimator: Any, X_train: Optional[np.ndarray] = None,
         body = _export_kde(est, d)
     elif isinstance(est, (MLPClassifier, MLPRegressor)):
         body = _export_mlp(est, d)
+    elif isinstance(est, GaussianMixture):
+        body = _export_gmm(est, d)
     elif builtin:
         body = _export_kmeans(est, d)
     else:
