@@ -25,10 +25,9 @@
 //! `½(‖z - mu_k‖²_P - ‖z - mu_c‖²_P) = (mu_c - mu_k)ᵀ P (z - m_kc)`, `m_kc = (mu_k + mu_c)/2`,
 //! so the hard assignment is the k-means midpoint rule in the Mahalanobis metric only
 //! when the weights are equal; otherwise each boundary is shifted by `b_k - b_c = log(pi_c /
-//! pi_k)` along `P (mu_c - mu_k)`. The split above is then `t_k,i = ½ (c_k,i - c_c,i)
-//! + (b_k - b_c)/D`, which is not the k-means linear rule on `(mu_c - mu_k)ᵀ P (z -
-//! m_kc)`: both conserve `d_k`, but the terms `c_k,i` keep each feature's own quadratic
-//! deviations.
+//! pi_k)` along `P (mu_c - mu_k)`. The split above is not the k-means linear rule on
+//! `(mu_c - mu_k)ᵀ P (z - m_kc)`: both conserve `d_k`, but the terms `c_k,i` keep each
+//! feature's own quadratic deviations.
 
 use super::network::{MixtureNetwork, Units};
 use crate::error::{Error, Result};
