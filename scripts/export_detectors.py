@@ -124,8 +124,9 @@ def fixture_files(model, est, X, Z, rcols):
         files["expected"] = (head + rcols, [lp, o] + list(R.T))
         files["expected_beta2"] = (head + rcols, [lp, o2] + list(R2.T))
         K = len(model["weights"])
-        files["sklearn"] = (["score_samples"] + ["predict_proba_%d" % k for k in range(K)],
-                            [ss] + list(proba.T))
+        files["sklearn"] = (["score_samples"] + ["predict_proba_%d" % k for k in range(K)]
+                            + ["predict"],
+                            [ss] + list(proba.T) + [est.predict(X)])
         info = "%s K=%d, score_samples rel err %.2g, proba err %.2g" % (
             model["covariance_type"], K, rel, perr)
         return files, info, problems, cons

@@ -18,6 +18,8 @@ pub struct ExplainArgs {
     pub class: Option<String>,
     /// Classifiers only: what is explained for the class, `logit` (default) or `log-odds`
     /// (`log p / (1 - p)`, soft-min over the logit differences to the other classes).
+    /// Gaussian mixtures: `log-odds` explains the posterior log-odds of the assigned (or
+    /// `--cluster`) component instead of the outlierness (columns `cluster,logit`).
     #[arg(long)]
     pub target: Option<String>,
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the

@@ -146,10 +146,16 @@ impl Explainer {
     }
 
     /// Explain `target` of a classifier's class (the logit by default, or the log-odds):
-    /// for every method, baselines included. An error for models that are not classifiers.
+    /// for every method, baselines included. For a Gaussian mixture, `LogOdds` explains the
+    /// posterior log-odds `log gamma_c / (1 - gamma_c)` of the assigned (or chosen)
+    /// component, with outputs `cluster` and `logit`. An error for other models.
     pub fn with_class_target(mut self, target: crate::ClassTarget) -> Result<Self> {
         match self.network.with_class_target(target) {
             Some(network) => {
+                if let Some((prediction, output)) = network.output_names() {
+                    self.prediction_name = prediction;
+                    self.output_name = output;
+                }
                 self.network = Arc::from(network);
                 Ok(self)
             }

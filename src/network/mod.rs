@@ -53,6 +53,11 @@ pub(crate) trait Network: Debug + Send + Sync {
     fn with_class_target(&self, _target: crate::families::ClassTarget) -> Option<Box<dyn Network>> {
         None
     }
+    /// The `(prediction, output)` column names when they differ from the family's (a
+    /// network made by [`Self::with_class_target`] for another target).
+    fn output_names(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
     /// A conserving rule set (`sum_i R_i = output`), the one `verify` checks.
     #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     fn conserving_rule_set(&self) -> RuleSet {

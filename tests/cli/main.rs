@@ -6,6 +6,7 @@ mod errors;
 mod evaluate;
 mod explain;
 mod fit;
+mod gmm_cluster;
 mod plot;
 mod safety;
 mod spray;

@@ -246,7 +246,7 @@ fn upper(d: usize, values: &[f64]) -> Array2<f64> {
     u
 }
 
-fn random_mixture() -> impl Strategy<Value = (Model, Array2<f64>, f64)> {
+pub(crate) fn random_mixture() -> impl Strategy<Value = (Model, Array2<f64>, f64)> {
     (
         prop::sample::select(vec![1usize, 2, 7]),
         1usize..4,

@@ -13,6 +13,7 @@ mod fit_kmeans;
 mod fit_ocsvm;
 mod fixtures;
 mod gaussian_mixture;
+mod gmm_cluster;
 mod knn_detector;
 mod layouts;
 mod model_file;

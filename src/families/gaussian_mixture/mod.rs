@@ -12,6 +12,7 @@
 //! `K x D` for `diag`, `K` for `spherical`) or `covariances` (`covariances_`, same shapes;
 //! factorized as scikit-learn does, `U = (L⁻¹)ᵀ` with `Sigma = L Lᵀ`).
 
+mod cluster;
 mod model;
 mod network;
 mod precision;

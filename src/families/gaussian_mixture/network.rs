@@ -12,9 +12,11 @@
 //! correlations. `neon-floor` (the default) applies this to `o - o_0`, `o_0 = -log sum_k
 //! exp(-b_k)` the value with every unit at its mean, and spreads `o_0` evenly.
 
+use super::cluster::MixtureCluster;
 use super::precision::Factors;
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward, Prediction};
+use crate::families::ClassTarget;
 use crate::lrp::pool::softmin_forward_redistribute;
 use crate::method::RuleSet;
 use crate::network::kernel::check_finite;
@@ -32,11 +34,11 @@ pub(crate) struct MixtureNetwork {
 }
 
 /// One chunk of rows through the Mahalanobis units.
-struct Units {
+pub(super) struct Units {
     /// `q_k`, rows x components.
-    q: Array2<f64>,
+    pub(super) q: Array2<f64>,
     /// Per component: the deviations `δ = z - mu_k` and `P_k δ`, rows x features.
-    terms: Vec<(Array2<f64>, Array2<f64>)>,
+    pub(super) terms: Vec<(Array2<f64>, Array2<f64>)>,
 }
 
 impl MixtureNetwork {
@@ -48,12 +50,12 @@ impl MixtureNetwork {
         }
     }
 
-    fn n_components(&self) -> usize {
+    pub(super) fn n_components(&self) -> usize {
         self.means.nrows()
     }
 
     /// `q` of every row of `z`; with `keep_terms` also `δ` and `P δ` of every component.
-    fn units(&self, z: ArrayView2<f64>, keep_terms: bool) -> Units {
+    pub(super) fn units(&self, z: ArrayView2<f64>, keep_terms: bool) -> Units {
         let mut q = Array2::zeros((z.nrows(), self.n_components()));
         let mut terms = Vec::new();
         for (k, mean) in self.means.outer_iter().enumerate() {
@@ -102,6 +104,11 @@ impl MixtureNetwork {
         Ok(output)
     }
 
+    /// The biases `b_k`.
+    pub(super) fn bias(&self) -> &Array1<f64> {
+        &self.bias
+    }
+
     /// `o_0 = -log sum_k exp(-b_k)`: the outlierness with every unit at its mean.
     fn floor(&self) -> f64 {
         pool::soft_min(self.bias.as_slice().expect("owned"))
@@ -125,6 +132,14 @@ impl Network for MixtureNetwork {
     /// spread evenly, as for the kernel models.
     fn default_rule_set(&self) -> RuleSet {
         RuleSet::NeonFloor
+    }
+
+    /// `log-odds`: the posterior log-odds of a component ([`MixtureCluster`]).
+    fn with_class_target(&self, target: ClassTarget) -> Option<Box<dyn Network>> {
+        match target {
+            ClassTarget::LogOdds => Some(Box::new(MixtureCluster::new(self.clone()))),
+            ClassTarget::Logit => None,
+        }
     }
 
     fn has_linear_layer(&self) -> bool {

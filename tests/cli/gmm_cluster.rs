@@ -1,0 +1,41 @@
+//! `neuralize explain --target log-odds` on Gaussian mixtures: columns `cluster,logit,R_...`,
+//! the cluster is scikit-learn's `predict`, the relevances add up to the logit.
+
+use crate::support::*;
+
+fn explain(name: &str, extra: &[&str]) -> std::process::Output {
+    let model = model_path(&format!("{name}.json"));
+    let input = model_path(&format!("{name}.input.csv"));
+    let mut args = vec!["explain", "-m", &model, "-i", &input, "-o", "-"];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn the_cluster_target_writes_cluster_logit_and_conserving_relevances() {
+    let sk = std::fs::read_to_string(model_path("gmm_wine_tied.sklearn.csv")).unwrap();
+    let (sk_header, sk_rows) = parse_csv(&sk);
+    let predict = sk_header.iter().position(|h| h == "predict").unwrap();
+    for extra in [
+        &["--target", "log-odds"][..],
+        &["--target", "log-odds", "--cluster", "1"],
+    ] {
+        let out = explain("gmm_wine_tied", extra);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let (header, rows) = parse_csv(&stdout(&out));
+        assert_eq!(header[..2], ["cluster", "logit"], "{extra:?}");
+        assert!(header[2].starts_with("R_"), "{header:?}");
+        assert_eq!(rows.len(), sk_rows.len());
+        for (r, (row, sk)) in rows.iter().zip(&sk_rows).enumerate() {
+            assert_eq!(row[0], sk[predict], "row {r}: cluster");
+            let total: f64 = row[2..].iter().sum();
+            assert!(
+                (total - row[1]).abs() <= 1e-9 * row[1].abs().max(1.0),
+                "{extra:?} row {r}: {total} vs {}",
+                row[1]
+            );
+        }
+    }
+    let out = explain("gmm_wine_tied", &["--target", "logit"]);
+    assert_eq!(out.status.code(), Some(1));
+}
