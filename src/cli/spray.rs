@@ -1,15 +1,16 @@
 //! `neuralize spray`: group the rows of an explain output by their relevance (SpRAy).
 
+use super::progress::Progress;
 use super::stream::{parse_delimiter, with_threads};
 use crate::io::atomic::{refuse_same_file, write_atomically, OutputFile};
 use crate::io::columns::ColumnRequest;
 use crate::io::table_reader::{Chunk, CsvFormat, TableReader};
 use crate::io::table_writer::TableWriter;
 use crate::io::Endpoint;
-use crate::spray::{analyze, ClusterCount, Normalization, Spray, SprayParams};
+use crate::spray::{analyze, ClusterCount, ClusterMethod, Normalization, Spray, SprayParams};
 use crate::{Error, Prediction, Result};
 use ndarray::{Array2, Axis};
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::sync::Arc;
 
 /// The prefix of the relevance columns of `neuralize explain`.
@@ -55,6 +56,17 @@ pub struct SprayArgs {
     /// Seed of the eigensolver start and of k-means (results do not depend on the threads).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// How the spectral embedding is clustered: kmeans (into `--clusters` clusters) or
+    /// dbscan (finds the clusters itself in the embedding of `--clusters` eigenvectors;
+    /// isolated rows are noise, cluster -1 in the output and the summary).
+    #[arg(long, default_value = "kmeans")]
+    pub clustering: String,
+    /// DBSCAN: the neighbourhood radius in the embedding (its rows have unit length).
+    #[arg(long, default_value_t = 0.5)]
+    pub eps: f64,
+    /// DBSCAN: rows within `--eps` (the row itself included) that make a row a core row.
+    #[arg(long, default_value_t = 5)]
+    pub min_samples: usize,
     /// k-means restarts.
     #[arg(long, default_value_t = 10)]
     pub restarts: usize,
@@ -75,6 +87,9 @@ pub struct SprayArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// No progress on stderr (it is only shown when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 impl SprayArgs {
@@ -85,6 +100,7 @@ impl SprayArgs {
             eigenvalues: self.eigenvalues,
             clusters: self.clusters.parse::<ClusterCount>()?,
             seed: self.seed,
+            clustering: ClusterMethod::parse(&self.clustering, self.eps, self.min_samples)?,
             restarts: self.restarts,
             prototypes: self.prototypes,
             ..SprayParams::default()
@@ -133,6 +149,14 @@ pub fn run(args: SprayArgs) -> Result<()> {
     params
         .validate(table.rows.n_rows())
         .map_err(|e| in_file(&table.source, e))?;
+    let started = std::time::Instant::now();
+    let terminal = !args.quiet && std::io::stderr().is_terminal();
+    if terminal {
+        eprint!(
+            "spray: grouping {} rows (kNN graph, eigenpairs, clustering)...",
+            table.rows.n_rows()
+        );
+    }
     let spray = with_threads(args.threads, || {
         analyze(
             table.rows.features.view(),
@@ -140,7 +164,15 @@ pub fn run(args: SprayArgs) -> Result<()> {
             &params,
         )
     })
-    .map_err(|e| table.rows.locate(&table.source, e))?;
+    .map_err(|e| {
+        if terminal {
+            eprintln!();
+        }
+        table.rows.locate(&table.source, e)
+    })?;
+    if terminal {
+        eprintln!(" {:.1} s", started.elapsed().as_secs_f64());
+    }
     write_clusters(&args, &table, &spray)?;
     if let Some(path) = &args.summary {
         let json = summary_json(&table, &params, &spray);
@@ -177,11 +209,13 @@ fn explain_first(args: &SprayArgs, model_path: &std::path::Path, input: &str) ->
     };
     let mut inputs = Array2::zeros((0, features.len()));
     let mut first_row = 0;
+    let mut progress = Progress::new(args.quiet);
     with_threads(args.threads, || loop {
         let chunk = reader.read_chunk(1 << 14)?;
         if chunk.n_rows() == 0 {
             return Ok(());
         }
+        progress.add(chunk.n_rows());
         let e = explainer
             .explain_from(chunk.features.view(), &method, first_row)
             .map_err(|e| chunk.locate(&source, e))?;
@@ -201,6 +235,7 @@ fn explain_first(args: &SprayArgs, model_path: &std::path::Path, input: &str) ->
             rows.lines.push(chunk.lines[r]);
         }
     })?;
+    drop(progress);
     Ok(Table {
         rows,
         features,
@@ -309,6 +344,18 @@ fn write_clusters(args: &SprayArgs, table: &Table, spray: &Spray) -> Result<()> 
     let labels = Prediction::Labels(spray.labels.clone());
     let first = spray.plane.column(0);
     let second = spray.plane.slice(ndarray::s![.., 1..2]);
+    // DBSCAN's noise rows are written as cluster -1.
+    let names: Option<Vec<String>> = spray.noise_label.map(|noise| {
+        (0..=noise)
+            .map(|l| {
+                if l == noise {
+                    "-1".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect()
+    });
     let write = |writer: &mut TableWriter<&mut dyn Write>| {
         writer.write_rows(&table.rows.kept, &labels, first, Some(second))
     };
@@ -317,7 +364,8 @@ fn write_clusters(args: &SprayArgs, table: &Table, spray: &Spray) -> Result<()> 
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             let out: &mut dyn Write = &mut lock;
-            let mut writer = TableWriter::new(out, "<stdout>".into(), args.delimiter, &header)?;
+            let mut writer = TableWriter::new(out, "<stdout>".into(), args.delimiter, &header)?
+                .with_labels(names.clone());
             write(&mut writer)?;
             writer
                 .finish()?
@@ -329,7 +377,8 @@ fn write_clusters(args: &SprayArgs, table: &Table, spray: &Spray) -> Result<()> 
             {
                 let out: &mut dyn Write = file.writer();
                 let label = path.display().to_string();
-                let mut writer = TableWriter::new(out, label, args.delimiter, &header)?;
+                let mut writer = TableWriter::new(out, label, args.delimiter, &header)?
+                    .with_labels(names.clone());
                 write(&mut writer)?;
                 writer.finish()?;
             }
@@ -363,8 +412,13 @@ fn summary_json(table: &Table, params: &SprayParams, spray: &Spray) -> serde_jso
                 .take(3)
                 .map(|&j| table.features[j].as_str())
                 .collect();
+            let cluster = if Some(c.cluster) == spray.noise_label {
+                -1
+            } else {
+                c.cluster as i64
+            };
             let mut entry = serde_json::json!({
-                "cluster": c.cluster,
+                "cluster": cluster,
                 "size": c.size,
                 "top_features": top,
                 "mean_relevance": by_feature(&c.mean_relevance),
@@ -377,6 +431,19 @@ fn summary_json(table: &Table, params: &SprayParams, spray: &Spray) -> serde_jso
             entry
         })
         .collect();
+    let noise_rows = spray
+        .noise_label
+        .map_or(0, |n| spray.labels.iter().filter(|&&l| l == n).count());
+    let clustering = match params.clustering {
+        ClusterMethod::KMeans => serde_json::json!({"method": "kmeans"}),
+        ClusterMethod::Dbscan { eps, min_samples } => serde_json::json!({
+            "method": "dbscan",
+            "eps": eps,
+            "min_samples": min_samples,
+            "found": spray.clusters.len() - usize::from(spray.noise_label.is_some()),
+            "noise_rows": noise_rows,
+        }),
+    };
     serde_json::json!({
         "rows": table.rows.n_rows(),
         "features": table.features,
@@ -388,6 +455,7 @@ fn summary_json(table: &Table, params: &SprayParams, spray: &Spray) -> serde_jso
         "eigensolver_passes": spray.passes,
         "clusters": spray.choice.clusters,
         "choice": {"rule": spray.choice.rule, "gap": spray.choice.gap},
+        "clustering": clustering,
         "cluster_summaries": clusters,
     })
 }

@@ -24,6 +24,7 @@
 //! ```
 
 mod bars;
+mod clusters;
 pub mod colors;
 mod curves;
 mod figure;
@@ -33,6 +34,7 @@ mod number;
 mod spray;
 
 pub use bars::Bars;
+pub use clusters::{ClusterPanel, ClusterPanels, PanelKind};
 pub use curves::{Curve, Curves};
 pub use figure::{render, save, DrawResult, Figure, ImageFormat};
 pub use heatmap::{Heatmap, HeatmapLayout, HeatmapRow};

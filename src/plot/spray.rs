@@ -108,6 +108,7 @@ pub struct Embedding {
     points: Vec<(f64, f64)>,
     labels: Vec<usize>,
     prototypes: Vec<usize>,
+    noise: Option<usize>,
 }
 
 impl Embedding {
@@ -138,7 +139,15 @@ impl Embedding {
             points,
             labels,
             prototypes,
+            noise: None,
         })
+    }
+
+    /// Draw the rows of label `label` as noise (DBSCAN): small gray dots, `noise` in the
+    /// legend.
+    pub fn with_noise(mut self, label: usize) -> Self {
+        self.noise = Some(label);
+        self
     }
 }
 
@@ -175,7 +184,12 @@ impl Figure for Embedding {
             .draw()?;
         let k = self.labels.iter().max().map_or(0, |m| m + 1);
         for c in 0..k {
-            let colour = colors::series(c);
+            let noise = self.noise == Some(c);
+            let colour = if noise {
+                RGBColor(150, 150, 150)
+            } else {
+                colors::series(c)
+            };
             let members: Vec<(f64, f64)> = self
                 .points
                 .iter()
@@ -190,7 +204,11 @@ impl Figure for Embedding {
                         .into_iter()
                         .map(|p| Circle::new(p, 3, colour.mix(0.7).filled())),
                 )?
-                .label(format!("cluster {c} ({size} rows)"))
+                .label(if noise {
+                    format!("noise ({size} rows)")
+                } else {
+                    format!("cluster {c} ({size} rows)")
+                })
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
         }
         chart.draw_series(

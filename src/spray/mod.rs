@@ -16,7 +16,8 @@
 //!    2..=20 clusters).
 //! 7. [`spectral_embedding`]: the first `k` eigenvectors with rows of unit length
 //!    (Ng–Jordan–Weiss); [`plane_embedding`]: the 2-D picture.
-//! 8. [`kmeans`]: seeded k-means with restarts.
+//! 8. [`kmeans`]: seeded k-means with restarts; or [`dbscan`] ([`ClusterMethod`]), which
+//!    finds the number of clusters itself and leaves isolated rows as noise.
 //! 9. [`summarize`]: size, mean relevance, mean input, prototype rows per cluster.
 //!
 //! [`analyze`] runs them all. Memory is O(n·k + n·eigenvalues): no `n × n` matrix is built
@@ -46,6 +47,7 @@
 //! ```
 
 mod agreement;
+mod dbscan;
 mod eigen;
 mod embedding;
 mod graph;
@@ -56,6 +58,7 @@ mod preprocess;
 mod summary;
 
 pub use agreement::adjusted_rand_index;
+pub use dbscan::dbscan;
 pub use eigen::{smallest_eigenpairs, Eigenpairs, DENSE_LIMIT};
 pub use embedding::{
     choose_clusters, plane_embedding, spectral_embedding, ChoiceRule, ClusterChoice, JUMP_RATIO,
@@ -64,7 +67,7 @@ pub use embedding::{
 pub use graph::{knn_affinity, normalized_affinity, SparseSymmetric};
 pub use kmeans::{kmeans, Clustering};
 pub use knn::{nearest_neighbors, Neighbors};
-pub use params::{ClusterCount, Eigensolver, Normalization, SprayParams};
+pub use params::{ClusterCount, ClusterMethod, Eigensolver, Normalization, SprayParams};
 pub use preprocess::preprocess;
 pub use summary::{summarize, ClusterSummary};
 
@@ -82,11 +85,16 @@ pub struct Spray {
     pub passes: usize,
     /// The number of clusters and why.
     pub choice: ClusterChoice,
-    /// The cluster of each row (numbered by size, largest first).
+    /// The cluster of each row (numbered by size, largest first); with DBSCAN, noise rows
+    /// have the label [`Spray::noise_label`].
     pub labels: Vec<usize>,
+    /// With DBSCAN, when some rows are noise: their label, one past the last cluster (so
+    /// `labels` stay valid indices of `clusters`). `None` otherwise.
+    pub noise_label: Option<usize>,
     /// The 2-D embedding (n × 2, [`plane_embedding`]).
     pub plane: Array2<f64>,
-    /// One summary per cluster, in label order.
+    /// One summary per cluster, in label order (the noise rows of DBSCAN last, at
+    /// `noise_label`; their prototypes are the noise rows closest to the noise rows' mean).
     pub clusters: Vec<ClusterSummary>,
 }
 
@@ -134,19 +142,27 @@ pub fn analyze(
     let eigenvalues = pairs.values.to_vec();
     let choice = choose_clusters(&eigenvalues, params.clusters, params.max_auto_clusters)?;
     let embedded = spectral_embedding(pairs.vectors.view(), choice.clusters);
-    let clustering = kmeans(
-        embedded.view(),
-        choice.clusters,
-        params.restarts,
-        params.max_iterations,
-        params.seed,
-    )?;
+    let (labels, centroids, noise_label) = match params.clustering {
+        ClusterMethod::KMeans => {
+            let c = kmeans(
+                embedded.view(),
+                choice.clusters,
+                params.restarts,
+                params.max_iterations,
+                params.seed,
+            )?;
+            (c.labels, c.centroids, None)
+        }
+        ClusterMethod::Dbscan { eps, min_samples } => {
+            with_noise(&dbscan(embedded.view(), eps, min_samples)?, embedded.view())
+        }
+    };
     let clusters = summarize(
-        &clustering.labels,
+        &labels,
         relevance,
         input,
         embedded.view(),
-        clustering.centroids.view(),
+        centroids.view(),
         params.prototypes,
     );
     Ok(Spray {
@@ -154,8 +170,32 @@ pub fn analyze(
         residual: pairs.residuals.iter().fold(0.0, |a, &r| a.max(r)),
         passes: pairs.passes,
         choice,
-        labels: clustering.labels,
+        labels,
+        noise_label,
         plane: plane_embedding(pairs.vectors.view()),
         clusters,
     })
+}
+
+/// DBSCAN labels as `0..k` with noise as `k` (when there is noise), the mean embedding of
+/// each label, and the noise label.
+fn with_noise(
+    found: &[Option<usize>],
+    embedded: ArrayView2<f64>,
+) -> (Vec<usize>, Array2<f64>, Option<usize>) {
+    let k = found.iter().flatten().max().map_or(0, |m| m + 1);
+    let noise = found.iter().any(Option::is_none).then_some(k);
+    let labels: Vec<usize> = found.iter().map(|l| l.unwrap_or(k)).collect();
+    let groups = k + usize::from(noise.is_some());
+    let mut centroids = Array2::zeros((groups, embedded.ncols()));
+    let mut counts = vec![0usize; groups];
+    for (i, &l) in labels.iter().enumerate() {
+        counts[l] += 1;
+        let mut c = centroids.row_mut(l);
+        c += &embedded.row(i);
+    }
+    for (mut c, &count) in centroids.outer_iter_mut().zip(&counts) {
+        c /= count.max(1) as f64;
+    }
+    (labels, centroids, noise)
 }

@@ -82,6 +82,52 @@ impl FromStr for ClusterCount {
     }
 }
 
+/// How the spectral embedding is clustered.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum ClusterMethod {
+    /// Seeded k-means with restarts into the chosen number of clusters (default).
+    #[default]
+    KMeans,
+    /// DBSCAN ([`dbscan`](super::dbscan)): finds the number of clusters itself in the
+    /// embedding of the chosen number of eigenvectors; isolated rows become noise.
+    Dbscan {
+        /// Neighbourhood radius in the embedding (rows there have unit length, so distances
+        /// are in `[0, 2]`; rows of different ideal clusters are `√2` apart).
+        eps: f64,
+        /// Rows (the row itself included) within `eps` that make a row a core row.
+        min_samples: usize,
+    },
+}
+
+impl ClusterMethod {
+    /// The names accepted by [`ClusterMethod::parse`].
+    pub const NAMES: &'static str = "kmeans, dbscan";
+
+    /// `kmeans`, or `dbscan` with the given `eps` and `min_samples`.
+    pub fn parse(name: &str, eps: f64, min_samples: usize) -> Result<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "kmeans" | "k-means" => Ok(ClusterMethod::KMeans),
+            "dbscan" => Ok(ClusterMethod::Dbscan { eps, min_samples }),
+            other => Err(Error::parameter(
+                "clustering",
+                format!(
+                    "unknown clustering {other:?}; expected one of {}",
+                    Self::NAMES
+                ),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ClusterMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClusterMethod::KMeans => f.write_str("kmeans"),
+            ClusterMethod::Dbscan { .. } => f.write_str("dbscan"),
+        }
+    }
+}
+
 /// Which eigensolver computes the smallest eigenpairs of the Laplacian.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Eigensolver {
@@ -110,6 +156,8 @@ pub struct SprayParams {
     pub max_auto_clusters: usize,
     /// Seed of the eigensolver's start block and of k-means (default 0).
     pub seed: u64,
+    /// How the embedding is clustered (default k-means).
+    pub clustering: ClusterMethod,
     /// k-means restarts; the one of least inertia wins (default 10).
     pub restarts: usize,
     /// k-means iterations per restart at most (default 300).
@@ -131,6 +179,7 @@ impl Default for SprayParams {
             clusters: ClusterCount::Auto,
             max_auto_clusters: 20,
             seed: 0,
+            clustering: ClusterMethod::KMeans,
             restarts: 10,
             max_iterations: 300,
             prototypes: 5,
@@ -184,6 +233,9 @@ impl SprayParams {
         }
         if self.clusters == ClusterCount::Auto && self.max_auto_clusters < 2 {
             return Err(Error::parameter("max_auto_clusters", "must be at least 2"));
+        }
+        if let ClusterMethod::Dbscan { eps, min_samples } = self.clustering {
+            super::dbscan::validate(eps, min_samples)?;
         }
         if self.restarts == 0 {
             return Err(Error::parameter("restarts", "must be at least 1"));

@@ -19,4 +19,5 @@ mod layouts;
 mod model_file;
 mod rules;
 mod spray;
+mod spray_dbscan;
 mod threads;

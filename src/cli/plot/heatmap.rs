@@ -70,7 +70,7 @@ pub fn run(args: HeatmapArgs) -> crate::cli::CliResult<()> {
 }
 
 /// `HEIGHTxWIDTH` with both at least 1.
-fn parse_shape(text: &str) -> Result<(usize, usize)> {
+pub(super) fn parse_shape(text: &str) -> Result<(usize, usize)> {
     let bad = || {
         Error::parameter(
             "shape",

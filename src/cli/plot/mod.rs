@@ -2,6 +2,7 @@
 //! flipping curves. The picture format follows the output's extension (.png or .svg).
 
 mod bars;
+mod clusters;
 mod curves;
 mod heatmap;
 mod rows;
@@ -28,6 +29,9 @@ pub enum Picture {
     /// The 2-D embedding of `neuralize spray --output`, coloured by cluster (prototypes of
     /// `--summary` circled).
     Embedding(spray::EmbeddingArgs),
+    /// One panel per cluster of `neuralize spray`: its mean relevance as bars of the largest
+    /// features, or as a heatmap with `--shape HxW`.
+    Clusters(clusters::ClustersArgs),
 }
 
 pub fn run(args: PlotArgs) -> crate::cli::CliResult<()> {
@@ -37,5 +41,6 @@ pub fn run(args: PlotArgs) -> crate::cli::CliResult<()> {
         Picture::Curves(args) => curves::run(args),
         Picture::Spectrum(args) => spray::run_spectrum(args),
         Picture::Embedding(args) => spray::run_embedding(args),
+        Picture::Clusters(args) => clusters::run(args),
     }
 }

@@ -61,6 +61,10 @@ pub fn run_spectrum(args: SpectrumArgs) -> crate::cli::CliResult<()> {
 pub fn run_embedding(args: EmbeddingArgs) -> crate::cli::CliResult<()> {
     ImageFormat::from_path(&args.output)?;
     let (points, labels) = read_clusters(&args.clusters, args.delimiter)?;
+    // DBSCAN's noise (cluster -1) is drawn as one more, gray, group.
+    let noise_label = labels.iter().flatten().max().map_or(0, |m| m + 1);
+    let has_noise = labels.iter().any(Option::is_none);
+    let labels: Vec<usize> = labels.iter().map(|l| l.unwrap_or(noise_label)).collect();
     let prototypes = match &args.summary {
         None => Vec::new(),
         Some(path) => {
@@ -82,7 +86,11 @@ pub fn run_embedding(args: EmbeddingArgs) -> crate::cli::CliResult<()> {
             rows
         }
     };
-    save(&Embedding::new(points, labels, prototypes)?, &args.output)
+    let mut figure = Embedding::new(points, labels, prototypes)?;
+    if has_noise {
+        figure = figure.with_noise(noise_label);
+    }
+    save(&figure, &args.output)
 }
 
 fn summary_error(path: &Path, field: &str, error: serde_json::Error) -> Error {
@@ -100,8 +108,8 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
     })
 }
 
-/// The 2-D points and cluster labels of a clusters CSV.
-type PointsAndLabels = (Vec<(f64, f64)>, Vec<usize>);
+/// The 2-D points and cluster labels of a clusters CSV (`None`: noise, cluster -1).
+type PointsAndLabels = (Vec<(f64, f64)>, Vec<Option<usize>>);
 
 /// The points and labels of a clusters CSV.
 fn read_clusters(path: &Path, delimiter: u8) -> Result<PointsAndLabels> {
@@ -145,12 +153,15 @@ fn read_clusters(path: &Path, delimiter: u8) -> Result<PointsAndLabels> {
                     ))
                 })
         };
-        let cluster: usize = cell(0).parse().map_err(|_| {
-            csv_error(format!(
-                "line {line}, column \"cluster\": not a cluster number: {:?}",
-                cell(0)
-            ))
-        })?;
+        let cluster: Option<usize> = match cell(0) {
+            "-1" => None,
+            text => Some(text.parse().map_err(|_| {
+                csv_error(format!(
+                    "line {line}, column \"cluster\": not a cluster number: {:?}",
+                    cell(0)
+                ))
+            })?),
+        };
         labels.push(cluster);
         points.push((number(1)?, number(2)?));
     }
