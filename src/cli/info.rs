@@ -40,6 +40,8 @@ struct Summary<'a> {
     auto_beta: f64,
     bounds: bool,
     provenance: Option<&'a serde_json::Value>,
+    /// What `explain` runs without options, spelled as a `--method` value.
+    default_method: String,
     /// Whether the model's rules use a soft-min stiffness (not dense networks).
     #[serde(skip)]
     uses_beta: bool,
@@ -67,6 +69,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
         auto_beta: explainer.auto_beta(),
         bounds: model.bounds().is_some(),
         provenance: model.provenance(),
+        default_method: explainer.default_method().to_string(),
         uses_beta: explainer
             .network()
             .rule_sets()
@@ -143,6 +146,10 @@ fn human(s: &Summary<'_>) -> String {
         );
         lines.push(("beta".into(), beta));
     }
+    lines.push((
+        "default method".into(),
+        format!("{} (what explain runs without options)", s.default_method),
+    ));
     let bounds = if s.bounds { "yes (z^B rule)" } else { "none" };
     lines.push(("bounds".into(), bounds.to_string()));
     let provenance = s.provenance.map_or("none".to_string(), |p| p.to_string());

@@ -204,6 +204,12 @@ impl Explainer {
         self.auto_beta
     }
 
+    /// What [`Method::default`] runs on this model: the family's default rule set with beta
+    /// `auto` (e.g. `neon-floor@auto` for a one-class SVM, `neon-ref@auto` for k-means).
+    pub fn default_method(&self) -> Method {
+        Method::rule_set(self.network.default_rule_set()).with_beta(crate::method::Beta::Auto)
+    }
+
     /// Explain every row of `x` (rows x model features, input space) with `method`.
     pub fn explain(&self, x: ArrayView2<f64>, method: &Method) -> Result<Explanation> {
         self.explain_from(x, method, 0)

@@ -296,11 +296,18 @@ fn broken_pipe_in_a_shell_pipeline_with_head() {
 fn the_default_rule_uses_auto_beta_and_conserves() {
     for name in FIXTURES {
         let default = explain_stdout(name, &[]);
-        let rule = if name.starts_with("kmeans") || name.starts_with("knn") {
-            "neon-ref"
-        } else {
-            "neon-floor"
-        };
+        // `info` names the default method; explaining with it by name gives the same table.
+        let path = model_path(&format!("{name}.json"));
+        let info = run(&["info", "-m", &path, "--json"]);
+        let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+        let method = info["default_method"].as_str().unwrap().to_string();
+        assert!(method.ends_with("@auto"), "{name}: {method}");
+        assert_eq!(
+            default,
+            explain_stdout(name, &["--method", &method]),
+            "{name}"
+        );
+        let rule = method.trim_end_matches("@auto");
         assert_eq!(
             default,
             explain_stdout(name, &["--rule", rule, "--beta", "auto"]),

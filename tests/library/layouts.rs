@@ -220,3 +220,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_default_method_is_the_one_the_explainer_names() {
+    for (name, model, x) in shipped(6) {
+        let explainer = Explainer::new(&model);
+        let named = explainer.default_method();
+        assert!(named.to_string().ends_with("@auto"), "{name}: {named}");
+        assert_eq!(
+            explainer.explain(x.view(), &Method::default()).unwrap(),
+            explainer.explain(x.view(), &named).unwrap(),
+            "{name}"
+        );
+        let parsed: Method = named.to_string().parse().unwrap();
+        assert_eq!(parsed, named, "{name}");
+    }
+}
