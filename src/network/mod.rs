@@ -15,7 +15,7 @@ pub(crate) mod power;
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward};
 use crate::method::{LinearRule, RuleSet};
-use ndarray::{Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 use std::fmt::Debug;
 
@@ -93,4 +93,24 @@ pub(crate) fn par_row_chunks<'a>(
         .zip(outputs.par_chunks_mut(CHUNK_ROWS))
         .enumerate()
         .map(|(chunk, pair)| (chunk * CHUNK_ROWS, pair))
+}
+
+/// Outputs and relevances of a batch, split into the fixed `CHUNK_ROWS` chunks and filled in
+/// parallel: `f(first row, outputs, relevances)` per chunk; the first error is returned.
+pub(crate) fn try_for_each_chunk(
+    output: &mut Array1<f64>,
+    relevance: &mut Array2<f64>,
+    f: impl Fn(usize, &mut [f64], ArrayViewMut2<f64>) -> Result<()> + Send + Sync,
+) -> Result<()> {
+    output
+        .as_slice_mut()
+        .expect("owned")
+        .par_chunks_mut(CHUNK_ROWS)
+        .zip(
+            relevance
+                .axis_chunks_iter_mut(Axis(0), CHUNK_ROWS)
+                .into_par_iter(),
+        )
+        .enumerate()
+        .try_for_each(|(c, (out, rel))| f(c * CHUNK_ROWS, out, rel))
 }

@@ -215,18 +215,9 @@ fn kept_text_cells_are_copied_unchanged() {
 #[test]
 fn delimiter_applies_to_input_and_output() {
     let input = std::fs::read_to_string(model_path("kmeans_iris.input.csv")).unwrap();
-    let out = run_with_stdin(
-        &[
-            "explain",
-            "-m",
-            &model_path("kmeans_iris.json"),
-            "-i",
-            "-",
-            "-o",
-            "-",
-            "--delimiter",
-            ";",
-        ],
+    let out = explain_stdin(
+        "kmeans_iris.json",
+        &["--delimiter", ";"],
         input.replace(',', ";").as_bytes(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -241,18 +232,7 @@ fn bom_and_crlf_are_accepted() {
     let input = std::fs::read_to_string(model_path("kmeans_iris.input.csv")).unwrap();
     let mut bytes = b"\xef\xbb\xbf".to_vec();
     bytes.extend(input.replace('\n', "\r\n").into_bytes());
-    let out = run_with_stdin(
-        &[
-            "explain",
-            "-m",
-            &model_path("kmeans_iris.json"),
-            "-i",
-            "-",
-            "-o",
-            "-",
-        ],
-        &bytes,
-    );
+    let out = explain_stdin("kmeans_iris.json", &[], &bytes);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), explain_stdout("kmeans_iris", &[]));
 }

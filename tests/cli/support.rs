@@ -4,39 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// Every shipped regression fixture (models/NAME.json and its CSVs).
-pub const FIXTURES: &[&str] = &[
-    "ocsvm_breast_cancer",
-    "ocsvm_breast_cancer_raw",
-    "ocsvm_digits_laplacian",
-    "ocsvm_digits_rbf",
-    "ocsvm_blobs",
-    "kde_iris",
-    "kde_wine",
-    "kde_digits",
-    "kmeans_iris",
-    "kmeans_wine",
-    "kmeans_digits",
-    "kmeans_blobs",
-    "gmm_iris_full",
-    "gmm_wine_tied",
-    "gmm_digits_diag",
-    "gmm_breast_cancer_full",
-    "gmm_blobs_spherical",
-    "knn_breast_cancer_largest",
-    "knn_digits_mean_manhattan",
-    "knn_blobs_largest",
-];
-
-/// The shipped dense-network (scikit-learn MLP) fixtures: their expected files are per rule
-/// set (`NAME.expected_<rule>.csv`), checked in `dense_network.rs`.
-pub const DENSE_FIXTURES: &[&str] = &[
-    "mlp_iris",
-    "mlp_breast_cancer",
-    "mlp_wine",
-    "mlp_diabetes",
-    "mlp_blobs_raw",
-];
+#[path = "../shared/fixtures.rs"]
+mod fixture_list;
+pub use fixture_list::{DENSE_FIXTURES, FIXTURES};
 
 /// The stem of every `models/*.json` file on disk (sorted), whether or not it is a fixture.
 pub fn shipped_models() -> Vec<String> {
@@ -95,6 +65,14 @@ pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 /// Run `neuralize ARGS` with an empty stdin.
+/// `neuralize explain -m models/MODEL -i - -o - EXTRA...` with `stdin` as the input.
+pub fn explain_stdin(model: &str, extra: &[&str], stdin: &[u8]) -> Output {
+    let model = model_path(model);
+    let mut args = vec!["explain", "-m", &model, "-i", "-", "-o", "-"];
+    args.extend_from_slice(extra);
+    run_with_stdin(&args, stdin)
+}
+
 pub fn run(args: &[&str]) -> Output {
     run_with_stdin(args, b"")
 }

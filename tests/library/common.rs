@@ -7,29 +7,9 @@ use ndarray::{Array2, ArrayView2};
 use neuralize::{Model, Standardizer};
 use std::path::{Path, PathBuf};
 
-/// Every shipped regression fixture (models/NAME.json and its CSVs).
-pub const FIXTURES: &[&str] = &[
-    "ocsvm_breast_cancer",
-    "ocsvm_breast_cancer_raw",
-    "ocsvm_digits_laplacian",
-    "ocsvm_digits_rbf",
-    "ocsvm_blobs",
-    "kde_iris",
-    "kde_wine",
-    "kde_digits",
-    "kmeans_iris",
-    "kmeans_wine",
-    "kmeans_digits",
-    "kmeans_blobs",
-    "gmm_iris_full",
-    "gmm_wine_tied",
-    "gmm_digits_diag",
-    "gmm_breast_cancer_full",
-    "gmm_blobs_spherical",
-    "knn_breast_cancer_largest",
-    "knn_digits_mean_manhattan",
-    "knn_blobs_largest",
-];
+#[path = "../shared/fixtures.rs"]
+mod fixture_list;
+pub use fixture_list::{DENSE_FIXTURES, FIXTURES};
 
 pub fn model_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

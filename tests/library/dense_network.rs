@@ -4,21 +4,15 @@
 
 #![allow(clippy::needless_range_loop)] // rows and classes index several tables at once
 
-use crate::common::{assert_close, assert_conserves, fixture_path, model_path, read_table, Rng};
+use crate::common::{
+    assert_close, assert_conserves, fixture_path, model_path, read_table, Rng, DENSE_FIXTURES,
+};
 use ndarray::{array, Array1, Array2};
 use neuralize::{
     load_model, model_from_json, Activation, ClassTarget, DenseLayer, DenseNetwork, Explainer,
     LinearRule, Method, Model, OutputKind, Prediction, RuleSet, Technique,
 };
 use proptest::prelude::*;
-
-const DENSE: &[&str] = &[
-    "mlp_iris",
-    "mlp_breast_cancer",
-    "mlp_wine",
-    "mlp_diabetes",
-    "mlp_blobs_raw",
-];
 
 /// The expected-file suffixes and the method each one is.
 fn rule_files() -> Vec<(&'static str, Method)> {
@@ -61,7 +55,7 @@ fn classes(model: &Model) -> usize {
 
 #[test]
 fn forward_matches_scikit_learn() {
-    for name in DENSE {
+    for name in DENSE_FIXTURES {
         let (model, x) = load(name);
         let explainer = Explainer::new(&model);
         let sk = read_table(&fixture_path(name, "sklearn.csv"));
@@ -110,7 +104,7 @@ fn forward_matches_scikit_learn() {
 
 #[test]
 fn relevances_match_the_numpy_oracle() {
-    for name in DENSE {
+    for name in DENSE_FIXTURES {
         let (model, x) = load(name);
         let explainer = Explainer::new(&model);
         for (suffix, method) in rule_files() {
@@ -139,7 +133,7 @@ fn relevances_match_the_numpy_oracle() {
 
 #[test]
 fn the_default_is_the_tutorial_composite_and_gamma_zb_conserves() {
-    for name in DENSE {
+    for name in DENSE_FIXTURES {
         let (model, x) = load(name);
         let explainer = Explainer::new(&model);
         let default = explainer.explain(x.view(), &Method::default()).unwrap();
@@ -165,7 +159,7 @@ fn the_default_is_the_tutorial_composite_and_gamma_zb_conserves() {
 
 #[test]
 fn lrp0_is_gradient_times_input_and_gradients_match_the_oracle() {
-    for name in DENSE {
+    for name in DENSE_FIXTURES {
         let (model, x) = load(name);
         let origin = match model.scaler() {
             Some(s) => s.mean().to_owned(),
@@ -479,7 +473,7 @@ fn hostile_model_files_get_clear_errors() {
 
 #[test]
 fn log_odds_match_scikit_learn_and_the_oracle() {
-    for name in DENSE.iter().filter(|n| **n != "mlp_diabetes") {
+    for name in DENSE_FIXTURES.iter().filter(|n| **n != "mlp_diabetes") {
         let (model, x) = load(name);
         let origin = match model.scaler() {
             Some(s) => s.mean().to_owned(),

@@ -21,8 +21,8 @@ use crate::lrp::pool::softmin_forward_redistribute;
 use crate::method::RuleSet;
 use crate::network::kernel::check_finite;
 use crate::network::pool::{self, softmin_weights_into};
-use crate::network::{NeonRules, Network, CHUNK_ROWS};
-use ndarray::{s, Array1, Array2, ArrayView2, Axis, Zip};
+use crate::network::{try_for_each_chunk, NeonRules, Network, CHUNK_ROWS};
+use ndarray::{s, Array1, Array2, ArrayView2, Zip};
 use rayon::prelude::*;
 
 /// A Gaussian mixture as a network.
@@ -177,41 +177,30 @@ impl Network for MixtureNetwork {
         let flat = floor / z.ncols() as f64;
         let mut output = Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
-        output
-            .as_slice_mut()
-            .expect("owned")
-            .par_chunks_mut(CHUNK_ROWS)
-            .zip(
-                relevance
-                    .axis_chunks_iter_mut(Axis(0), CHUNK_ROWS)
-                    .into_par_iter(),
-            )
-            .enumerate()
-            .try_for_each(|(c, (out, mut rel))| {
-                let first = c * CHUNK_ROWS;
-                let rows = z.slice(s![first..first + out.len(), ..]);
-                let Units { mut q, terms } = self.units(rows, true);
-                let mut shares = vec![0.0; rows.ncols()];
-                for (r, (mut q, o)) in q.outer_iter_mut().zip(out.iter_mut()).enumerate() {
-                    let unit_relevance = q.as_slice_mut().expect("owned");
-                    *o = softmin_forward_redistribute(unit_relevance, rules.beta, floor);
-                    check_finite(*o, first + r)?;
-                    let mut out_row = rel.row_mut(r);
-                    out_row.fill(flat);
-                    for (k, (delta, pulled)) in terms.iter().enumerate() {
-                        mahalanobis_shares(
-                            delta.row(r).as_slice().expect("owned"),
-                            pulled.row(r).as_slice().expect("owned"),
-                            &mut shares,
-                        );
-                        let r_k = unit_relevance[k];
-                        Zip::from(&mut out_row)
-                            .and(&shares[..])
-                            .for_each(|o, &s| *o += r_k * s);
-                    }
+        try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
+            let rows = z.slice(s![first..first + out.len(), ..]);
+            let Units { mut q, terms } = self.units(rows, true);
+            let mut shares = vec![0.0; rows.ncols()];
+            for (r, (mut q, o)) in q.outer_iter_mut().zip(out.iter_mut()).enumerate() {
+                let unit_relevance = q.as_slice_mut().expect("owned");
+                *o = softmin_forward_redistribute(unit_relevance, rules.beta, floor);
+                check_finite(*o, first + r)?;
+                let mut out_row = rel.row_mut(r);
+                out_row.fill(flat);
+                for (k, (delta, pulled)) in terms.iter().enumerate() {
+                    mahalanobis_shares(
+                        delta.row(r).as_slice().expect("owned"),
+                        pulled.row(r).as_slice().expect("owned"),
+                        &mut shares,
+                    );
+                    let r_k = unit_relevance[k];
+                    Zip::from(&mut out_row)
+                        .and(&shares[..])
+                        .for_each(|o, &s| *o += r_k * s);
                 }
-                Ok(())
-            })?;
+            }
+            Ok(())
+        })?;
         Ok(Explanation {
             prediction: Prediction::Values(output.mapv(|o| -o)),
             output,

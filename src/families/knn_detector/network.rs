@@ -20,8 +20,8 @@ use crate::explainer::{Explanation, Forward, Prediction};
 use crate::lrp::rescale::rescale_into;
 use crate::method::RuleSet;
 use crate::network::kernel::check_finite;
-use crate::network::{NeonRules, Network, CHUNK_ROWS};
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, Axis, Zip};
+use crate::network::{try_for_each_chunk, NeonRules, Network, CHUNK_ROWS};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, Zip};
 use rayon::prelude::*;
 
 /// Rows of the stored data whose k-th neighbour distance enters the typical score.
@@ -261,36 +261,25 @@ impl Network for NeighbourNetwork {
     ) -> Result<Explanation> {
         let mut output = Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
-        output
-            .as_slice_mut()
-            .expect("owned")
-            .par_chunks_mut(CHUNK_ROWS)
-            .zip(
-                relevance
-                    .axis_chunks_iter_mut(Axis(0), CHUNK_ROWS)
-                    .into_par_iter(),
-            )
-            .enumerate()
-            .try_for_each(|(c, (out, mut rel))| {
-                let first = c * CHUNK_ROWS;
-                for (r, o) in out.iter_mut().enumerate() {
-                    let row = z.row(first + r);
-                    let row = row.as_slice().expect("owned rows");
-                    let nearest = self.nearest(row);
-                    *o = self.pool(&nearest);
-                    check_finite(*o, first + r)?;
-                    let units = self.unit_relevance(&nearest, *o, rules.beta);
-                    for (&(_, j), &r_j) in nearest.iter().zip(&units) {
-                        let u = self.points.row(j);
-                        self.add_share(row, u.as_slice().expect("owned"), r_j, rel.row_mut(r));
-                    }
-                    if rules.rule_set == RuleSet::NeonRef {
-                        let numerators = self.numerators(row, &nearest, &units, rules);
-                        rescale_into(&numerators, *o, 0.0, rel.row_mut(r));
-                    }
+        try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
+            for (r, o) in out.iter_mut().enumerate() {
+                let row = z.row(first + r);
+                let row = row.as_slice().expect("owned rows");
+                let nearest = self.nearest(row);
+                *o = self.pool(&nearest);
+                check_finite(*o, first + r)?;
+                let units = self.unit_relevance(&nearest, *o, rules.beta);
+                for (&(_, j), &r_j) in nearest.iter().zip(&units) {
+                    let u = self.points.row(j);
+                    self.add_share(row, u.as_slice().expect("owned"), r_j, rel.row_mut(r));
                 }
-                Ok(())
-            })?;
+                if rules.rule_set == RuleSet::NeonRef {
+                    let numerators = self.numerators(row, &nearest, &units, rules);
+                    rescale_into(&numerators, *o, 0.0, rel.row_mut(r));
+                }
+            }
+            Ok(())
+        })?;
         Ok(Explanation {
             prediction: Prediction::Values(output.clone()),
             output,

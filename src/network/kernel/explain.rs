@@ -7,9 +7,8 @@ use crate::explainer::Explanation;
 use crate::lrp::distance::propagate_share;
 use crate::lrp::pool::softmin_forward_redistribute;
 use crate::method::RuleSet;
-use crate::network::{pool, NeonRules, CHUNK_ROWS};
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
-use rayon::prelude::*;
+use crate::network::{pool, try_for_each_chunk, NeonRules};
+use ndarray::{s, Array1, Array2, ArrayView2};
 
 impl KernelNetwork {
     /// `neon` (and the first pass of `neon-ref` / `hybrid`), or `neon-floor`: the floor
@@ -27,36 +26,25 @@ impl KernelNetwork {
         let flat = floor / z.ncols() as f64;
         let mut output = Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
-        output
-            .as_slice_mut()
-            .expect("owned")
-            .par_chunks_mut(CHUNK_ROWS)
-            .zip(
-                relevance
-                    .axis_chunks_iter_mut(Axis(0), CHUNK_ROWS)
-                    .into_par_iter(),
-            )
-            .enumerate()
-            .try_for_each(|(c, (out, mut rel))| {
-                let first = c * CHUNK_ROWS;
-                let rows = z.slice(s![first..first + out.len(), ..]);
-                let batch = layer.distances(rows);
-                let mut unit_relevance = layer.activations(&batch.dist);
-                for (r, (mut h, o)) in unit_relevance
-                    .outer_iter_mut()
-                    .zip(out.iter_mut())
-                    .enumerate()
-                {
-                    let h = h.as_slice_mut().expect("owned");
-                    *o = softmin_forward_redistribute(h, rules.beta, floor);
-                    check_finite(*o, first + r)?;
-                }
-                propagate_share(layer, rows, &batch, unit_relevance, rel.view_mut());
-                if flat != 0.0 {
-                    rel.mapv_inplace(|r| r + flat);
-                }
-                Ok(())
-            })?;
+        try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
+            let rows = z.slice(s![first..first + out.len(), ..]);
+            let batch = layer.distances(rows);
+            let mut unit_relevance = layer.activations(&batch.dist);
+            for (r, (mut h, o)) in unit_relevance
+                .outer_iter_mut()
+                .zip(out.iter_mut())
+                .enumerate()
+            {
+                let h = h.as_slice_mut().expect("owned");
+                *o = softmin_forward_redistribute(h, rules.beta, floor);
+                check_finite(*o, first + r)?;
+            }
+            propagate_share(layer, rows, &batch, unit_relevance, rel.view_mut());
+            if flat != 0.0 {
+                rel.mapv_inplace(|r| r + flat);
+            }
+            Ok(())
+        })?;
         Ok(Explanation {
             prediction: self.prediction(&output),
             output,

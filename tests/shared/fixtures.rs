@@ -1,0 +1,36 @@
+//! The shipped regression fixtures, listed once for both test binaries (each includes this
+//! file with `#[path]`). A new model family adds its fixtures here.
+
+/// Every shipped regression fixture (models/NAME.json and its CSVs).
+pub const FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_laplacian",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+    "kmeans_iris",
+    "kmeans_wine",
+    "kmeans_digits",
+    "kmeans_blobs",
+    "gmm_iris_full",
+    "gmm_wine_tied",
+    "gmm_digits_diag",
+    "gmm_breast_cancer_full",
+    "gmm_blobs_spherical",
+    "knn_breast_cancer_largest",
+    "knn_digits_mean_manhattan",
+    "knn_blobs_largest",
+];
+
+/// The shipped dense-network (scikit-learn MLP) fixtures: their expected files are per rule
+/// set (`NAME.expected_<rule>.csv`), checked in `dense_network.rs`.
+pub const DENSE_FIXTURES: &[&str] = &[
+    "mlp_iris",
+    "mlp_breast_cancer",
+    "mlp_wine",
+    "mlp_diabetes",
+    "mlp_blobs_raw",
+];
