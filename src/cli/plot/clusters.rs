@@ -2,6 +2,7 @@
 //! summary of `neuralize spray --summary`, or from `spray --output` and the explain output.
 
 use super::heatmap::parse_shape;
+use super::table::read_csv;
 use crate::cli::stream::parse_delimiter;
 use crate::plot::{save, ClusterPanel, ClusterPanels, ImageFormat, PanelKind};
 use crate::{Error, Result};
@@ -213,27 +214,4 @@ fn from_tables(
         .map(|&j| header[j][2..].to_string())
         .collect();
     Ok((features, panels))
-}
-
-/// Header and records of a CSV file.
-fn read_csv(path: &Path, delimiter: u8) -> Result<(Vec<String>, Vec<csv::StringRecord>)> {
-    let csv_error = |message: String| Error::Csv {
-        path: path.display().to_string(),
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .from_reader(file);
-    let header = reader
-        .headers()
-        .map_err(|e| csv_error(e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let records = reader
-        .records()
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| csv_error(e.to_string()))?;
-    Ok((header, records))
 }

@@ -1,5 +1,6 @@
 //! `neuralize plot curves`: the mean flipping curves written by `neuralize evaluate --curves`.
 
+use super::table::{column_indices, read_csv};
 use crate::cli::stream::parse_delimiter;
 use crate::plot::{save, Curve, Curves, ImageFormat};
 use crate::{Error, Result};
@@ -33,37 +34,15 @@ type Steps = Vec<(usize, f64)>;
 /// One curve per (method, imputation), in order of first appearance; the steps of each
 /// must be 0, 1, 2, ... (in any order).
 fn read_curves(path: &Path, delimiter: u8) -> Result<Vec<Curve>> {
-    let label = path.display().to_string();
     let csv_error = |message: String| Error::Csv {
-        path: label.clone(),
+        path: path.display().to_string(),
         message,
     };
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .from_reader(file);
-    let header = reader
-        .headers()
-        .map_err(|e| csv_error(e.to_string()))?
-        .clone();
-    let index: Vec<usize> = COLUMNS
-        .iter()
-        .map(|name| {
-            header
-                .iter()
-                .position(|h| h.trim() == *name)
-                .ok_or_else(|| {
-                    csv_error(format!(
-                        "line 1: missing column {name:?} (expected {})",
-                        COLUMNS.join(",")
-                    ))
-                })
-        })
-        .collect::<Result<_>>()?;
+    let (header, records) = read_csv(path, delimiter)?;
+    let index = column_indices(path, &header, &COLUMNS, &COLUMNS.join(","))?;
     // Per (method, imputation): the (step, value) pairs in file order.
     let mut points: Vec<(String, String, Steps)> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e.to_string()))?;
+    for record in &records {
         let line = record.position().map_or(0, |p| p.line());
         let cell = |k: usize| record.get(index[k]).unwrap_or("").trim();
         let step: usize = cell(2).parse().map_err(|_| {

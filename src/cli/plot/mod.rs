@@ -7,6 +7,7 @@ mod curves;
 mod heatmap;
 mod rows;
 mod spray;
+mod table;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlotArgs {

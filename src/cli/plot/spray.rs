@@ -1,5 +1,6 @@
 //! `neuralize plot spectrum` and `neuralize plot embedding`: pictures of `neuralize spray`.
 
+use super::table::{column_indices, read_csv};
 use crate::cli::stream::parse_delimiter;
 use crate::plot::{save, Embedding, ImageFormat, Spectrum};
 use crate::{Error, Result};
@@ -113,31 +114,15 @@ type PointsAndLabels = (Vec<(f64, f64)>, Vec<Option<usize>>);
 
 /// The points and labels of a clusters CSV.
 fn read_clusters(path: &Path, delimiter: u8) -> Result<PointsAndLabels> {
-    let label = path.display().to_string();
     let csv_error = |message: String| Error::Csv {
-        path: label.clone(),
+        path: path.display().to_string(),
         message,
     };
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .from_reader(file);
-    let header = reader
-        .headers()
-        .map_err(|e| csv_error(e.to_string()))?
-        .clone();
+    let (header, records) = read_csv(path, delimiter)?;
     let names = ["cluster", "embedding_0", "embedding_1"];
-    let index: Vec<usize> = names
-        .iter()
-        .map(|name| {
-            header.iter().position(|h| h.trim() == *name).ok_or_else(|| {
-                csv_error(format!("line 1: missing column {name:?} (expected the output of `neuralize spray`)"))
-            })
-        })
-        .collect::<Result<_>>()?;
+    let index = column_indices(path, &header, &names, "the output of `neuralize spray`")?;
     let (mut points, mut labels) = (Vec::new(), Vec::new());
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e.to_string()))?;
+    for record in &records {
         let line = record.position().map_or(0, |p| p.line());
         let cell = |k: usize| record.get(index[k]).unwrap_or("").trim();
         let number = |k: usize| -> Result<f64> {
