@@ -18,6 +18,13 @@ R (m):
     w2         n_ik = w_ik^2
     zb         n_ik = a_i w_ik - l_i max(w_ik, 0) - h_i min(w_ik, 0)
 Shares n / sum n fall back to 1/d when |sum n| <= 1e-12 sum |n| (as the Rust code).
+
+Rooted at the reference r (rule set neon-ref, DeepLIFT's rescale rule), in relevance form:
+every layer sees differences from the reference's own pass (Δa = a - ā, Δp = p - p̄);
+    linear     R_i = sum_k Δa_i w_ik / Δp_k R_k          (Δp_k = 0: nothing passed on)
+    activation the relevance of a unit passes to its pre-activation unchanged
+    top        R_k = Δh_k c_k, c_k = mean over the 64 midpoints t of softmin_k(h̄ + t Δh)
+    floor      R_i += (target - sum_i R_i) / d            (the reference's output, spread)
 """
 
 import numpy as np
@@ -190,6 +197,39 @@ def explain(model, X, rule_set, uniform=None, chosen=None, log_odds=False):
         if rule[0] == "eps-std":
             rule = ("epsilon", (rule[1][0] * Zl.std(axis=1),))
         R = propagate(rule, A, W, Zl, R, bounds if l == 0 else None)
+    return pred, target, R
+
+
+def explain_rooted(model, X, chosen=None, log_odds=False, steps=64):
+    """(prediction, target, R) of rule set neon-ref: relevance form of the rescale rule."""
+    Z = standardize(X, model)
+    if "reference" in model:
+        ref = standardize(np.asarray([model["reference"]], dtype=np.float64), model)
+    else:
+        ref = np.zeros((1, Z.shape[1]))
+    inputs, pre = _pass(model, Z)
+    ref_inputs, ref_pre = _pass(model, ref)
+    layers = _layers(model)
+    pred, column, sign = decide(model, pre[-1], chosen)
+    Wtop, H, target, _ = _top(model, layers, inputs, column, sign, log_odds)
+    Wr, Hr, _, _ = _top(model, layers, [np.repeat(ref_inputs[-1], len(Z), axis=0)], column,
+                        sign, log_odds)
+    dH = H - Hr
+    c = np.zeros(H.shape)
+    for t in (np.arange(steps) + 0.5) / steps:
+        P = Hr + t * dH
+        E = np.exp(-(P - P.min(axis=1, keepdims=True)))
+        c += E / E.sum(axis=1, keepdims=True) / steps
+    R = dH * c
+    for l in reversed(range(len(layers))):
+        dA = inputs[l] - ref_inputs[l]
+        if l == len(layers) - 1:
+            W, dP = Wtop, dH
+        else:
+            W, dP = np.broadcast_to(layers[l][0], (len(Z),) + layers[l][0].shape), pre[l] - ref_pre[l]
+        s = np.where(dP != 0, R / np.where(dP != 0, dP, 1.0), 0.0)
+        R = np.einsum("ri,rik,rk->ri", dA, W, s)
+    R += ((target - R.sum(axis=1)) / Z.shape[1])[:, None]
     return pred, target, R
 
 

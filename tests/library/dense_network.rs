@@ -18,6 +18,7 @@ use proptest::prelude::*;
 fn rule_files() -> Vec<(&'static str, Method)> {
     let uniform = |r: LinearRule| Method::rule_set(RuleSet::Uniform).with_linear_rule(r);
     vec![
+        ("neon-ref", Method::rule_set(RuleSet::NeonRef)),
         ("tutorial", Method::rule_set(RuleSet::Tutorial)),
         ("gamma-zb", Method::rule_set(RuleSet::GammaZb)),
         (
@@ -132,16 +133,17 @@ fn relevances_match_the_numpy_oracle() {
 }
 
 #[test]
-fn the_default_is_the_tutorial_composite_and_gamma_zb_conserves() {
+fn the_default_is_neon_ref_and_the_conserving_rules_conserve() {
     for name in DENSE_FIXTURES {
         let (model, x) = load(name);
         let explainer = Explainer::new(&model);
         let default = explainer.explain(x.view(), &Method::default()).unwrap();
-        let tutorial = explainer
-            .explain(x.view(), &Method::rule_set(RuleSet::Tutorial))
+        let rooted = explainer
+            .explain(x.view(), &Method::rule_set(RuleSet::NeonRef))
             .unwrap();
-        assert_eq!(default, tutorial, "{name}");
+        assert_eq!(default, rooted, "{name}");
         for method in [
+            Method::default(),
             Method::rule_set(RuleSet::GammaZb),
             Method::rule_set(RuleSet::Uniform).with_linear_rule(LinearRule::Gamma { gamma: 1.0 }),
             Method::rule_set(RuleSet::Uniform).with_linear_rule(LinearRule::WSquare),
@@ -161,10 +163,8 @@ fn the_default_is_the_tutorial_composite_and_gamma_zb_conserves() {
 fn lrp0_is_gradient_times_input_and_gradients_match_the_oracle() {
     for name in DENSE_FIXTURES {
         let (model, x) = load(name);
-        let origin = match model.scaler() {
-            Some(s) => s.mean().to_owned(),
-            None => Array1::zeros(x.ncols()),
-        };
+        // The model file's reference (the training mean), which the oracle roots neon-ref at.
+        let origin = model.reference().expect("fixtures store a reference").to_owned();
         let explainer = Explainer::new(&model)
             .with_reference(origin.clone())
             .unwrap();
@@ -475,17 +475,15 @@ fn hostile_model_files_get_clear_errors() {
 fn log_odds_match_scikit_learn_and_the_oracle() {
     for name in DENSE_FIXTURES.iter().filter(|n| **n != "mlp_diabetes") {
         let (model, x) = load(name);
-        let origin = match model.scaler() {
-            Some(s) => s.mean().to_owned(),
-            None => Array1::zeros(x.ncols()),
-        };
+        // The model file's reference (the training mean), which the oracle roots neon-ref at.
+        let origin = model.reference().expect("fixtures store a reference").to_owned();
         let explainer = Explainer::new(&model)
             .with_reference(origin.clone())
             .unwrap()
             .with_class_target(ClassTarget::LogOdds)
             .unwrap();
         let sk = read_table(&fixture_path(name, "sklearn.csv"));
-        for rule in ["tutorial", "gamma-zb"] {
+        for rule in ["tutorial", "gamma-zb", "neon-ref"] {
             let want = read_table(&fixture_path(
                 name,
                 &format!("expected_log-odds_{rule}.csv"),
@@ -510,7 +508,7 @@ fn log_odds_match_scikit_learn_and_the_oracle() {
                     );
                 }
             }
-            if rule == "gamma-zb" {
+            if rule != "tutorial" {
                 assert_conserves(&e.relevance, e.output.as_slice().unwrap(), name);
             }
         }

@@ -18,6 +18,8 @@ use crate::network::{NeonRules, Network, CHUNK_ROWS};
 use ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
+mod rooted;
+
 /// One layer: weights inputs x units and their transpose (units x inputs, the layout of the
 /// LRP kernels).
 #[derive(Debug, Clone)]
@@ -90,6 +92,7 @@ struct Pass {
 
 /// The rule sets of dense networks, the default first.
 const RULE_SETS: &[RuleSet] = &[
+    RuleSet::NeonRef,
     RuleSet::Tutorial,
     RuleSet::GammaZb,
     RuleSet::EpsilonPlusFlat,
@@ -196,6 +199,24 @@ impl DenseLrp {
             .collect()
     }
 
+    /// Outputs and layer-wise LRP relevances of a chunk, row by row.
+    fn explain_rows(
+        &self,
+        pass: &Pass,
+        targets: &[usize],
+        rules: &[LayerRule],
+        bounds: Bounds<'_>,
+    ) -> (Vec<f64>, Array2<f64>) {
+        let mut relevance = Array2::zeros((targets.len(), self.n_features()));
+        let mut output = Vec::with_capacity(targets.len());
+        for (r, &t) in targets.iter().enumerate() {
+            let (o, rel) = self.explain_row(pass, r, t, rules, bounds);
+            output.push(o);
+            relevance.row_mut(r).assign(&ArrayView1::from(&rel[..]));
+        }
+        (output, relevance)
+    }
+
     /// The LRP relevance of one row explaining target t.
     fn explain_row(
         &self,
@@ -260,9 +281,9 @@ impl Network for DenseLrp {
         RULE_SETS[0]
     }
 
-    /// `gamma-zb`: every layer's rule conserves and the biases receive nothing.
+    /// `neon-ref`: the reference's output spread evenly, the rest rooted at the reference.
     fn conserving_rule_set(&self) -> RuleSet {
-        RuleSet::GammaZb
+        RuleSet::NeonRef
     }
 
     fn with_class_target(&self, target: ClassTarget) -> Option<Box<dyn Network>> {
@@ -321,7 +342,13 @@ impl Network for DenseLrp {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Result<Explanation> {
-        let per_layer = layer_rules(rules, self.layers.len())?;
+        let rooted = rules.rule_set == RuleSet::NeonRef;
+        // The rooted rules are the same on every layer (see `rooted`); the others per layer.
+        let per_layer = if rooted {
+            Vec::new()
+        } else {
+            layer_rules(rules, self.layers.len())?
+        };
         let bounds = rules.bounds.map(|(l, h)| {
             (
                 l.to_slice().expect("owned bounds"),
@@ -329,17 +356,16 @@ impl Network for DenseLrp {
             )
         });
         let d = self.n_features();
+        let root = rooted
+            .then(|| self.pass(rules.reference.insert_axis(Axis(0))));
         let parts = self.chunked(z, |chunk| {
             let pass = self.pass(chunk);
             let logits = pass.pre.last().expect("a layer");
             let (predicted, targets) = self.decide(logits.view(), cluster);
-            let mut relevance = Array2::zeros((chunk.nrows(), d));
-            let mut output = Vec::with_capacity(chunk.nrows());
-            for (r, &t) in targets.iter().enumerate() {
-                let (o, rel) = self.explain_row(&pass, r, t, &per_layer, bounds);
-                output.push(o);
-                relevance.row_mut(r).assign(&ArrayView1::from(&rel[..]));
-            }
+            let (output, relevance) = match &root {
+                Some(root) => self.explain_rooted(&pass, root, &targets, rules.reference),
+                None => self.explain_rows(&pass, &targets, &per_layer, bounds),
+            };
             let prediction = self.prediction(predicted, logits.view());
             (prediction, output, relevance)
         });

@@ -1,0 +1,111 @@
+//! `neon-ref` on a dense network: LRP rooted at the reference r (the rescale rule of
+//! DeepLIFT), in batch over a chunk of rows.
+//!
+//! Every quantity is a difference from the reference's own forward pass. A linear layer
+//! splits its change exactly, `Δp_k = Σ_i Δa_i w_ik` (the biases cancel); an activation
+//! passes the relevance of its unit on, scaled by its secant slope
+//! `s_k = (act(p_k) - act(p̄_k)) / (p_k - p̄_k)` (the derivative where `p_k = p̄_k`). With
+//! multipliers `m` on a layer's inputs this is one product per layer,
+//! `m ← (m ⊙ s_l) W_lᵀ`, and the relevance of feature i is `m_i (z_i - r_i)`.
+//!
+//! On the explained units the multipliers are the soft-min shares averaged along the
+//! straight path from the reference's unit values h̄ to the row's h,
+//! `c_k = ∫_0^1 π_k(h̄ + t (h - h̄)) dt` (the midpoint rule on [`PATH_STEPS`] intervals; exactly
+//! 1 for a single unit, the logit). Then `Σ_i m_i (z_i - r_i) = f(z) - f(r)` (up to that
+//! quadrature for pooled targets), and what remains of the output, the reference's own
+//! `f(r)`, is spread evenly over the features as the floor of the kernel models is:
+//! `R_i = m_i (z_i - r_i) + (f(z) - Σ_i' m_i' (z_i' - r_i')) / d`, so `Σ_i R_i = f(z)`.
+
+use super::{soft_min_shares, DenseLrp, Pass};
+use crate::families::dense_network::model::Activation;
+use ndarray::{Array2, ArrayView1, Axis, Zip};
+
+/// Intervals of the midpoint rule along the path of the explained units.
+const PATH_STEPS: usize = 64;
+
+impl DenseLrp {
+    /// Outputs and reference-rooted relevances of a chunk: `pass` of its rows, `root` of the
+    /// reference (one row), `targets[r]` the explained target of row r.
+    pub(super) fn explain_rooted(
+        &self,
+        pass: &Pass,
+        root: &Pass,
+        targets: &[usize],
+        reference: ArrayView1<f64>,
+    ) -> (Vec<f64>, Array2<f64>) {
+        let last = self.layers.len() - 1;
+        let top = &pass.inputs[last];
+        let top_root = root.inputs[last].row(0);
+        let mut multipliers = Array2::zeros(top.raw_dim());
+        let mut output = Vec::with_capacity(targets.len());
+        for (r, &t) in targets.iter().enumerate() {
+            let units = &self.targets[t];
+            let (h, f) = units.evaluate(top.row(r));
+            let (h_root, _) = units.evaluate(top_root);
+            let shares = path_shares(&h_root, &h);
+            for (c, w) in shares.iter().zip(units.weights.outer_iter()) {
+                multipliers.row_mut(r).scaled_add(*c, &w);
+            }
+            output.push(f);
+        }
+        for l in (0..last).rev() {
+            let activation = self.layers[l].activation;
+            Zip::from(&mut multipliers)
+                .and(&pass.pre[l])
+                .and_broadcast(root.pre[l].row(0))
+                .for_each(|m, &p, &p_root| *m *= secant(activation, p, p_root));
+            multipliers = multipliers.dot(&self.layers[l].weights_t);
+        }
+        let mut relevance = multipliers;
+        let d = relevance.ncols() as f64;
+        for ((mut rel, z), &f) in relevance
+            .axis_iter_mut(Axis(0))
+            .zip(pass.inputs[0].axis_iter(Axis(0)))
+            .zip(&output)
+        {
+            Zip::from(&mut rel)
+                .and(&z)
+                .and(&reference)
+                .for_each(|m, &z, &r| *m *= z - r);
+            let rest = (f - rel.sum()) / d;
+            rel.mapv_inplace(|v| v + rest);
+        }
+        (output, relevance)
+    }
+}
+
+/// `c_k = ∫_0^1 π_k(h̄ + t (h - h̄)) dt` by the midpoint rule, π the soft-min shares; `[1]`
+/// for one unit.
+fn path_shares(h_root: &[f64], h: &[f64]) -> Vec<f64> {
+    if h.len() == 1 {
+        return vec![1.0];
+    }
+    let mut average = vec![0.0; h.len()];
+    let mut point = vec![0.0; h.len()];
+    for step in 0..PATH_STEPS {
+        let t = (step as f64 + 0.5) / PATH_STEPS as f64;
+        for ((p, &a), &b) in point.iter_mut().zip(h_root).zip(h) {
+            *p = a + t * (b - a);
+        }
+        for (avg, share) in average.iter_mut().zip(soft_min_shares(&point)) {
+            *avg += share / PATH_STEPS as f64;
+        }
+    }
+    average
+}
+
+/// The secant slope `(act(p) - act(q)) / (p - q)` of an activation, its derivative at
+/// `p = q` (`relu'(p) = 1` for `p > 0`, else 0); 1 without an activation.
+fn secant(activation: Option<Activation>, p: f64, q: f64) -> f64 {
+    match activation {
+        None | Some(Activation::Identity) => 1.0,
+        Some(Activation::Relu) if p == q => {
+            if p > 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Some(act) => (act.apply(p) - act.apply(q)) / (p - q),
+    }
+}
