@@ -16,7 +16,10 @@ pub enum RuleSet {
     /// `N_i = sum_j p_j (|z_i - u_ij|^q - |r_i - u_ij|^q)` (kernel models, the exact split of
     /// `h_j(z) - h_j(r)`) or `N_i = sum_k p_k w_ik (z_i - r_i)` (k-means), `p = softmin(beta h)`,
     /// and `R_i = output * N_i / sum_i' N_i'` (conserving). Rows where `sum N` is tiny or of
-    /// the other sign than the output keep the NEON relevance.
+    /// the other sign than the output keep the NEON relevance. Dense networks (their
+    /// default): every layer rooted at the reference (DeepLIFT's rescale rule),
+    /// `R_i = m_i (z_i - r_i) + f(r) / d`, `m` the multipliers of the secant slopes between
+    /// the row's and the reference's pre-activations (conserving).
     NeonRef,
     /// Bley et al. (2025), kernel models only: `R = (1 - eta) R^GI + eta R^NEON`, the
     /// gradient-x-input term toward the reference rescaled to sum to the output and

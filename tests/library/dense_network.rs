@@ -163,8 +163,11 @@ fn the_default_is_neon_ref_and_the_conserving_rules_conserve() {
 fn lrp0_is_gradient_times_input_and_gradients_match_the_oracle() {
     for name in DENSE_FIXTURES {
         let (model, x) = load(name);
-        // The model file's reference (the training mean), which the oracle roots neon-ref at.
-        let origin = model.reference().expect("fixtures store a reference").to_owned();
+        // LRP-0 = gradient x input holds from the origin of the standardized space.
+        let origin = match model.scaler() {
+            Some(s) => s.mean().to_owned(),
+            None => Array1::zeros(x.ncols()),
+        };
         let explainer = Explainer::new(&model)
             .with_reference(origin.clone())
             .unwrap();
@@ -476,7 +479,10 @@ fn log_odds_match_scikit_learn_and_the_oracle() {
     for name in DENSE_FIXTURES.iter().filter(|n| **n != "mlp_diabetes") {
         let (model, x) = load(name);
         // The model file's reference (the training mean), which the oracle roots neon-ref at.
-        let origin = model.reference().expect("fixtures store a reference").to_owned();
+        let origin = model
+            .reference()
+            .expect("fixtures store a reference")
+            .to_owned();
         let explainer = Explainer::new(&model)
             .with_reference(origin.clone())
             .unwrap()

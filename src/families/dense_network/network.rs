@@ -356,8 +356,7 @@ impl Network for DenseLrp {
             )
         });
         let d = self.n_features();
-        let root = rooted
-            .then(|| self.pass(rules.reference.insert_axis(Axis(0))));
+        let root = rooted.then(|| self.pass(rules.reference.insert_axis(Axis(0))));
         let parts = self.chunked(z, |chunk| {
             let pass = self.pass(chunk);
             let logits = pass.pre.last().expect("a layer");

@@ -4,7 +4,8 @@
 //!
 //! | rule set | layer 0 (input) | lower hidden | upper hidden | top (L - 1) | conserving |
 //! |---|---|---|---|---|---|
-//! | `tutorial` (default) | z^B, w² without bounds | γ = 0.25 | ε = 0.25 std | LRP-0 | no (biases absorb) |
+//! | `neon-ref` (default) | rooted at the reference, every layer (`network/rooted.rs`) | | | | yes |
+//! | `tutorial` | z^B, w² without bounds | γ = 0.25 | ε = 0.25 std | LRP-0 | no (biases absorb) |
 //! | `gamma-zb` | z^B, w² without bounds | γ = 0.25 | γ = 0.25 | γ = 0.25 | yes (biases get nothing) |
 //! | `epsilon-plus-flat` | flat | ε = 1e-6 | ε = 1e-6 | ε = 1e-6 | no (biases absorb) |
 //! | `uniform` | the linear rule | the linear rule | the linear rule | the linear rule | as the rule |
