@@ -107,11 +107,15 @@ fn human_fact(key: &str, value: &serde_json::Value) -> (String, String) {
     (label, text)
 }
 
-/// Numbers as Rust prints them (`2`, not JSON's `2.0`); anything else as JSON.
+/// Numbers as Rust prints them (`2`, not JSON's `2.0`), strings without quotes; anything
+/// else as JSON.
 fn human_value(value: &serde_json::Value) -> String {
-    match value.as_f64() {
-        Some(x) if value.is_f64() => x.to_string(),
-        _ => value.to_string(),
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        _ => match value.as_f64() {
+            Some(x) if value.is_f64() => x.to_string(),
+            _ => value.to_string(),
+        },
     }
 }
 

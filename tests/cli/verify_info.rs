@@ -131,6 +131,10 @@ fn info_text_is_human_readable() {
     ] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");
     }
+    // String facts print as words, not JSON strings.
+    let out = run(&["info", "-m", &model_path("gmm_wine_tied.json")]);
+    let text = stdout(&out);
+    assert!(text.contains("covariance type  tied\n"), "{text}");
 }
 
 #[test]
