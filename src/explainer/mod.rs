@@ -159,10 +159,20 @@ impl Explainer {
                 self.network = Arc::from(network);
                 Ok(self)
             }
-            None => Err(Error::parameter(
-                "target",
-                format!("{} models are not classifiers", self.kind),
-            )),
+            None => {
+                let name = match target {
+                    crate::ClassTarget::Logit => "logit",
+                    crate::ClassTarget::LogOdds => "log-odds",
+                };
+                Err(Error::parameter(
+                    "target",
+                    format!(
+                        "this {} model has no {name} target: logit and log-odds apply to \
+                         classifiers, log-odds to Gaussian mixtures (a component's posterior)",
+                        self.kind
+                    ),
+                ))
+            }
         }
     }
 

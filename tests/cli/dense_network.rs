@@ -160,5 +160,16 @@ fn target_log_odds_is_explained_and_refused_for_other_models() {
     );
     let out = explain("mlp_diabetes", &["--target", "log-odds"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not classifiers"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("this dense_network model has no log-odds target"),
+        "{}",
+        stderr(&out)
+    );
+    let out = explain("gmm_wine_tied", &["--target", "logit"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has no logit target") && stderr(&out).contains("Gaussian"),
+        "{}",
+        stderr(&out)
+    );
 }
