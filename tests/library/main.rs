@@ -20,4 +20,5 @@ mod model_file;
 mod rules;
 mod spray;
 mod spray_dbscan;
+mod svc;
 mod threads;

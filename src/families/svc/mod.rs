@@ -28,10 +28,7 @@ use ndarray::{Array1, ArrayView2};
 use network::SvcNetwork;
 use serde_json::{json, Map, Value};
 
-pub(super) const REGISTRATION: Registration = Registration {
-    tag: "svc",
-    parse,
-};
+pub(super) const REGISTRATION: Registration = Registration { tag: "svc", parse };
 
 /// Fields: `kernel`, `support_vectors`, `dual_coef`, `intercept`, `classes`, `n_support`.
 fn parse(object: &Map<String, Value>) -> Result<Box<dyn Family>> {
@@ -128,10 +125,7 @@ impl Family for Svc {
             ),
             ("classes", json!(self.classes())),
             ("n_pairs", json!(self.intercept().len())),
-            (
-                "hybrid_eta",
-                json!(SvcNetwork::new(self.clone()).eta()),
-            ),
+            ("hybrid_eta", json!(SvcNetwork::new(self.clone()).eta())),
         ]
     }
 
@@ -147,7 +141,11 @@ impl Family for Svc {
             let target = (0..k)
                 .filter(|&j| j != vote)
                 .map(|j| {
-                    let (i, jj, sign) = if vote < j { (vote, j, 1.0) } else { (j, vote, -1.0) };
+                    let (i, jj, sign) = if vote < j {
+                        (vote, j, 1.0)
+                    } else {
+                        (j, vote, -1.0)
+                    };
                     let p = i * k - i * (i + 1) / 2 + (jj - i - 1);
                     sign * dec[p]
                 })

@@ -85,9 +85,7 @@ impl Svc {
         if total != Some(n_sv) {
             return Err(Error::model(
                 "n_support",
-                format!(
-                    "counts {n_support:?} do not sum to the {n_sv} rows of support_vectors"
-                ),
+                format!("counts {n_support:?} do not sum to the {n_sv} rows of support_vectors"),
             ));
         }
         if dual_coef.dim() != (k - 1, n_sv) {

@@ -83,10 +83,7 @@ impl SvcNetwork {
 
 /// `softmin(beta v)` over the duel values, max-shifted.
 fn soft_min_shares(values: &[(usize, f64)], beta: f64) -> Vec<f64> {
-    let low = values
-        .iter()
-        .map(|&(_, v)| v)
-        .fold(f64::INFINITY, f64::min);
+    let low = values.iter().map(|&(_, v)| v).fold(f64::INFINITY, f64::min);
     let e: Vec<f64> = values
         .iter()
         .map(|&(_, v)| (-beta * (v - low)).exp())
@@ -105,10 +102,8 @@ fn typical_gap(svc: &Svc) -> f64 {
     for j in 0..n {
         for k in 0..j {
             let (a, b) = (sv.row(j), sv.row(k));
-            distances.push(power.distance(
-                a.as_slice().expect("owned"),
-                b.as_slice().expect("owned"),
-            ));
+            distances
+                .push(power.distance(a.as_slice().expect("owned"), b.as_slice().expect("owned")));
         }
     }
     if distances.is_empty() {

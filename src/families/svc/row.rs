@@ -120,10 +120,7 @@ impl Row {
             .filter(|&k| k != c)
             .map(|k| (k, self.duel_value(svc, &Duel::new(svc, c, k))))
             .collect();
-        let target = values
-            .iter()
-            .map(|&(_, v)| v)
-            .fold(f64::INFINITY, f64::min);
+        let target = values.iter().map(|&(_, v)| v).fold(f64::INFINITY, f64::min);
         (target, values)
     }
 }
