@@ -28,7 +28,8 @@ D = 0). With t = z - u_s per feature:
               of log sum_P - log sum_N, divided by gamma, toward the reference r)
     hybrid    (1 - eta) * neon-ref + eta * neon, each rescaled to the duel's relevance,
               eta = clamp(0.4 log10(gamma s) + 0.4, 0, 1), s the median pairwise
-              ||u_j - u_k||_q^q of the first 500 support vectors.
+              ||u_j - u_k||_q^q of the first 500 support vectors (the upper median,
+              sorted[n // 2], for an even count).
 Each term is rescaled: R = w_k T_c N / sum N; a term whose sum is tiny
 (|sum N| <= 1e-12 sum |N_i|) or of the other sign than w_k T_c is replaced by the other term
 (hybrid) or, when no term is usable, by the flat share w_k T_c / d.
@@ -113,7 +114,7 @@ def typical_gap(model):
     q, g, sv, *_ = _parts(model)
     U = sv[:500]
     d = [float(np.sum(np.abs(U[j] - U[m]) ** q)) for j in range(len(U)) for m in range(j)]
-    return g * float(np.median(d)) if d else 0.0
+    return g * sorted(d)[len(d) // 2] if d else 0.0
 
 
 def eta(model):
