@@ -15,6 +15,7 @@ mod fixtures;
 mod gaussian_mixture;
 mod gmm_cluster;
 mod knn_detector;
+mod layer_rules;
 mod layouts;
 mod model_file;
 mod rules;
