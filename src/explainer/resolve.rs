@@ -6,10 +6,10 @@ use crate::method::{Beta, LayerRules, LinearRule, Method, RuleSet, Technique};
 use crate::network::NeonRules;
 
 /// A method checked against the model.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Resolved {
-    /// An LRP rule set with its numbers.
-    Neon(Rules),
+    /// An LRP rule set with its numbers (boxed: the per-layer overrides make it large).
+    Neon(Box<Rules>),
     /// One of the other explainers.
     Other,
 }
@@ -88,12 +88,12 @@ impl Explainer {
         };
         let layer_rules = method.layer_rules();
         self.check_layer_rules(layer_rules)?;
-        Ok(Resolved::Neon(Rules {
+        Ok(Resolved::Neon(Box::new(Rules {
             rule_set,
             beta,
             linear,
             layer_rules,
-        }))
+        })))
     }
 
     /// Per-layer overrides need a dense network, existing layers, no midpoint rule, and z^B
