@@ -161,7 +161,12 @@ impl Explainer {
             }
             None => Err(Error::parameter(
                 "target",
-                format!("{} models are not classifiers", self.kind),
+                format!(
+                    "this {} model has no logit or log-odds target to choose (--target applies \
+                     to dense-network classifiers and Gaussian mixtures; a regressor or an SVC \
+                     has one explained output)",
+                    self.kind
+                ),
             )),
         }
     }

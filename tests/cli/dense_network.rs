@@ -160,7 +160,11 @@ fn target_log_odds_is_explained_and_refused_for_other_models() {
     );
     let out = explain("mlp_diabetes", &["--target", "log-odds"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not classifiers"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no logit or log-odds target"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

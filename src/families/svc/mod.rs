@@ -146,8 +146,7 @@ impl Family for Svc {
                     } else {
                         (j, vote, -1.0)
                     };
-                    let p = i * k - i * (i + 1) / 2 + (jj - i - 1);
-                    sign * dec[p]
+                    sign * dec[model::pair_index(k, i, jj)]
                 })
                 .fold(f64::INFINITY, f64::min);
             labels.push(vote);

@@ -187,6 +187,12 @@ impl Svc {
     }
 }
 
+/// The number of pair `(i, j)`, `i < j`, among `n` classes in scikit-learn's order
+/// `(0,1), (0,2), ..., (1,2), ...`: the pairs starting below i come first.
+pub(crate) fn pair_index(n: usize, i: usize, j: usize) -> usize {
+    i * n - i * (i + 1) / 2 + (j - i - 1)
+}
+
 /// One pair's decision at one row (libsvm sign), the plain way.
 fn pair_decision(svc: &Svc, pair: &Pair, row: &[f64]) -> f64 {
     let sum: f64 = pair

@@ -1,7 +1,7 @@
 //! One row against every support vector: distances, kernel values, pair decisions and the
 //! vote, computed once and shared by the forward pass, the explanation and the gradient.
 
-use super::model::{Pair, Svc};
+use super::model::{pair_index, Pair, Svc};
 use crate::network::power::Power;
 use ndarray::ArrayView1;
 
@@ -21,10 +21,7 @@ impl<'a> Duel<'a> {
     /// The duel of class `c` against class `k` (different classes).
     pub fn new(svc: &'a Svc, c: usize, k: usize) -> Self {
         let (i, j) = if c < k { (c, k) } else { (k, c) };
-        let n = svc.classes().len();
-        // pairs (0,1), (0,2), ..., (1,2), ...: those starting below i come first
-        let p = i * n - i * (i + 1) / 2 + (j - i - 1);
-        let pair = &svc.pairs()[p];
+        let pair = &svc.pairs()[pair_index(svc.classes().len(), i, j)];
         debug_assert_eq!((pair.first, pair.second), (i, j));
         Duel {
             pair,
@@ -110,7 +107,7 @@ impl Row {
 
     /// The decision value of a duel.
     pub fn duel_value(&self, svc: &Svc, duel: &Duel<'_>) -> f64 {
-        let p = duel_index(svc, duel);
+        let p = pair_index(svc.classes().len(), duel.pair.first, duel.pair.second);
         duel.sign * self.decisions[p]
     }
 
@@ -123,11 +120,4 @@ impl Row {
         let target = values.iter().map(|&(_, v)| v).fold(f64::INFINITY, f64::min);
         (target, values)
     }
-}
-
-/// The pair number of a duel.
-fn duel_index(svc: &Svc, duel: &Duel<'_>) -> usize {
-    let (i, j) = (duel.pair.first, duel.pair.second);
-    let n = svc.classes().len();
-    i * n - i * (i + 1) / 2 + (j - i - 1)
 }
