@@ -21,8 +21,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_sklearn as ex  # noqa: E402
 
-METHODS = ("default,neon,neon-ref,gradient-x-input,integrated-gradients,occlusion,"
-           "shapley-sampling,random")
+METHODS = ("default,neon,neon-ref,hybrid@0.1,hybrid@0.3,hybrid@3,hybrid@10,gradient-x-input,"
+           "integrated-gradients,occlusion,shapley-sampling,random")
 
 
 def cases():
