@@ -16,6 +16,9 @@ Supported estimators (optionally as Pipeline(StandardScaler, estimator)):
     see export_detectors.py);
   * PyOD ``KNN`` (method 'largest' or 'mean', euclidean or manhattan) and scikit-learn
     ``NearestNeighbors`` (k = n_neighbors, the score from ``--knn-score``, default largest);
+  * SVC / NuSVC, kernel='rbf' or a laplacian_kernel partial (then --train is required),
+    binary or one-vs-one multiclass (``support_vectors_``, ``dual_coef_``, ``intercept_``,
+    ``classes_``, ``n_support_``); fixtures: scripts/export_svc_fixtures.py;
   * MLPClassifier / MLPRegressor with activation 'relu' or 'identity' (``coefs_``,
     ``intercepts_``, ``out_activation_``, ``classes_``); multilabel classifiers and
     multi-output regressors are refused. With X_train, ``bounds`` = the training box.
@@ -94,6 +97,9 @@ def _self_check(model, estimator, X):
             raise ExportError("exported MLP disagrees with the estimator (max relative "
                               "error %.3g)" % err)
         return
+    if model["model"] == "svc":
+        _svc_self_check(model, estimator, X)
+        return
     if model["model"] in export_detectors.KINDS:
         try:
             export_detectors.self_check(model, estimator, X,
@@ -111,6 +117,30 @@ def _self_check(model, estimator, X):
     elif model["model"] == "kmeans":
         if not np.array_equal(out["cluster"], estimator.predict(X)):
             raise ExportError("exported k-means disagrees with the estimator's predict")
+
+
+def _svc_self_check(model, estimator, X):
+    """The exported SVC against the estimator: one-vs-one decision values (1e-9 relative,
+    read from a copy set to decision_function_shape='ovo') and predict."""
+    import copy
+    import svc_oracle
+
+    est = copy.deepcopy(estimator)
+    final = est.steps[-1][1] if hasattr(est, "steps") else est
+    final.set_params(decision_function_shape="ovo")
+    dec = est.decision_function(X)
+    V = svc_oracle.duels(model, X)
+    k = V.shape[1]
+    if k == 2:
+        ours = V[:, 1, 0]
+    else:
+        ours = np.column_stack([V[:, i, j] for i in range(k) for j in range(i + 1, k)])
+    err = np.max(np.abs(ours - dec) / np.maximum(1.0, np.abs(dec)))
+    classes = list(est.classes_)
+    want = np.array([classes.index(p) for p in est.predict(X)])
+    if not err <= 1e-9 or not np.array_equal(svc_oracle.predict(model, X), want):
+        raise ExportError("exported SVC disagrees with the estimator (decision_function max "
+                          "relative error %.3g, or predict)" % err)
 
 
 # ---------------------------------------------------------------------------

@@ -61,7 +61,7 @@ pub use explainer::{Explainer, Explanation, Forward, Prediction};
 /// Every family's model type and its parameter types (`KMeans`, `OneClassSvm`, ...), to build
 /// models in code: `Model::from(KMeans::new(centroids)?)`.
 pub use families::*;
-pub use method::{Beta, LinearRule, Method, RuleSet, Technique};
+pub use method::{Beta, LayerRules, LinearRule, Method, RuleSet, Technique, MAX_LAYER_RULES};
 pub use model::{
     load_model, model_from_json, model_to_json, save_model, Bounds, Model, Standardizer,
 };

@@ -87,6 +87,14 @@ impl ExplainArgs {
             }
         };
         let mut method = self.settings.apply(method)?;
+        if self.settings.layer_rule.is_some() && !method.technique().has_beta() {
+            return Err(Error::parameter(
+                "layer-rule",
+                format!(
+                    "applies to the NEON rule sets of dense networks, not to --method {method}"
+                ),
+            ));
+        }
         if let Some(rule) = uniform {
             method = method.with_linear_rule(rule);
         }

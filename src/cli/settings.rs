@@ -1,6 +1,6 @@
 //! Options shared by the commands that run explainers (`explain`, `evaluate`).
 
-use crate::{Beta, LinearRule, Method, Result};
+use crate::{Beta, LayerRules, LinearRule, Method, Result};
 
 /// The help of `--linear-rule`, from the table of linear rules.
 fn linear_rule_help() -> String {
@@ -23,6 +23,11 @@ pub struct SettingsArgs {
     pub beta: Option<String>,
     #[arg(long, default_value = "midpoint", help = linear_rule_help())]
     pub linear_rule: String,
+    /// Dense networks: replace the rule set's rule on chosen layers, numbered from the
+    /// input (0) to the explained unit, e.g. `0=zb,1=gamma=0.25` (rules as --linear-rule;
+    /// zb on layer 0 only). Applies to the NEON rule sets and the default.
+    #[arg(long, value_name = "L=RULE,...")]
+    pub layer_rule: Option<String>,
     /// Integrated-gradients path points.
     #[arg(long, default_value_t = 32)]
     pub steps: usize,
@@ -44,6 +49,12 @@ impl SettingsArgs {
             .with_steps(self.steps)
             .with_samples(self.samples)
             .with_seed(self.seed);
+        if let Some(spec) = &self.layer_rule {
+            let layer_rules = spec.parse::<LayerRules>()?;
+            if method.technique().has_beta() {
+                method = method.with_layer_rules(layer_rules);
+            }
+        }
         if let Some(beta) = &self.beta {
             let beta = beta.parse::<Beta>()?;
             if method.technique().has_beta() && method.beta().is_none() {

@@ -168,7 +168,8 @@ impl Explainer {
                     "target",
                     format!(
                         "this {} model has no {name} target: logit and log-odds apply to \
-                         classifiers, log-odds to Gaussian mixtures (a component's posterior)",
+                         dense-network classifiers, log-odds to Gaussian mixtures (a component's \
+                         posterior); a regressor or an SVC has one explained output",
                         self.kind
                     ),
                 ))

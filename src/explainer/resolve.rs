@@ -2,14 +2,14 @@
 
 use super::Explainer;
 use crate::error::{Error, Result};
-use crate::method::{Beta, LinearRule, Method, RuleSet, Technique};
+use crate::method::{Beta, LayerRules, LinearRule, Method, RuleSet, Technique};
 use crate::network::NeonRules;
 
 /// A method checked against the model.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Resolved {
-    /// An LRP rule set with its numbers.
-    Neon(Rules),
+    /// An LRP rule set with its numbers (boxed: the per-layer overrides make it large).
+    Neon(Box<Rules>),
     /// One of the other explainers.
     Other,
 }
@@ -20,6 +20,7 @@ pub(crate) struct Rules {
     rule_set: RuleSet,
     beta: f64,
     linear: LinearRule,
+    layer_rules: LayerRules,
 }
 
 impl Rules {
@@ -29,6 +30,7 @@ impl Rules {
             rule_set: self.rule_set,
             beta: self.beta,
             linear: self.linear,
+            layer_rules: self.layer_rules,
             reference: explainer.reference_z.view(),
             bounds: explainer.bounds.as_ref().map(|(l, h)| (l.view(), h.view())),
         }
@@ -84,11 +86,69 @@ impl Explainer {
             Beta::Auto => self.auto_beta,
             Beta::Value(b) => b,
         };
-        Ok(Resolved::Neon(Rules {
+        let layer_rules = method.layer_rules();
+        self.check_layer_rules(layer_rules, rule_set)?;
+        Ok(Resolved::Neon(Box::new(Rules {
             rule_set,
             beta,
             linear,
-        }))
+            layer_rules,
+        })))
+    }
+
+    /// Per-layer overrides need a dense network, a layer-wise rule set (not `neon-ref`, which
+    /// roots every layer at the reference), existing layers, no midpoint rule, and z^B only
+    /// on the input layer with bounds.
+    fn check_layer_rules(&self, layer_rules: LayerRules, rule_set: RuleSet) -> Result<()> {
+        let Some(top) = layer_rules.max_layer() else {
+            return Ok(());
+        };
+        let bad = |message: String| Err(Error::parameter("layer-rule", message));
+        let Some(n) = self.network().n_layers() else {
+            return bad(format!(
+                "{} models have no layers to choose rules for (dense networks do)",
+                self.kind
+            ));
+        };
+        if top >= n {
+            return bad(format!(
+                "layer {top} does not exist: the network has {n} layers, 0 (input) to {} \
+                 (the explained unit)",
+                n - 1
+            ));
+        }
+        for (layer, rule) in layer_rules.iter() {
+            match rule {
+                LinearRule::Midpoint => {
+                    return bad(format!(
+                        "layer {layer}: the midpoint rule is k-means' own (use lrp0, \
+                         epsilon=E, gamma=G, alpha-beta=A,B, flat, w2, or zb on layer 0)"
+                    ))
+                }
+                LinearRule::ZBox if layer != 0 => {
+                    return bad(format!(
+                        "layer {layer}: zb applies to the input layer (0) only"
+                    ))
+                }
+                LinearRule::ZBox if self.bounds.is_none() => {
+                    return bad(
+                        "layer 0: zb needs input bounds: add `bounds` {\"low\", \"high\"} \
+                         to the model file"
+                            .to_string(),
+                    )
+                }
+                _ => {}
+            }
+        }
+        if rule_set == RuleSet::NeonRef && self.network().n_layers().is_some() {
+            return bad(
+                "neon-ref (the default of dense networks) roots every layer at the reference; \
+                 per-layer rules go with a layer-wise --rule: tutorial, gamma-zb, \
+                 epsilon-plus-flat or one linear rule (lrp0, epsilon=E, gamma=G, ...)"
+                    .to_string(),
+            );
+        }
+        Ok(())
     }
 
     /// A chosen cluster (k-means) or class (classifiers) must exist.

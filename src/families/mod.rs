@@ -14,6 +14,7 @@ mod kernel_density;
 mod kmeans;
 mod knn_detector;
 mod one_class_svm;
+mod svc;
 
 pub use dense_network::{Activation, ClassTarget, DenseLayer, DenseNetwork, OutputKind};
 pub use gaussian_mixture::{CovarianceType, GaussianMixture};
@@ -22,6 +23,7 @@ pub use kernel_density::KernelDensity;
 pub use kmeans::KMeans;
 pub use knn_detector::{KnnDetector, KnnMetric, KnnScore};
 pub use one_class_svm::OneClassSvm;
+pub use svc::Svc;
 
 use crate::error::Result;
 use crate::explainer::Prediction;
@@ -132,6 +134,7 @@ pub(crate) const FAMILIES: &[Registration] = &[
     gaussian_mixture::REGISTRATION,
     knn_detector::REGISTRATION,
     dense_network::REGISTRATION,
+    svc::REGISTRATION,
 ];
 
 /// Read one family field (absent: `None`); errors name the field's path.

@@ -4,9 +4,11 @@
 //! Every name (methods, rule sets, linear rules) comes from one table, so parsing, display,
 //! help text, error messages and test enumeration cannot disagree.
 
+mod layer_rules;
 mod linear_rule;
 mod rule_set;
 
+pub use layer_rules::{LayerRules, MAX_LAYER_RULES};
 pub use linear_rule::LinearRule;
 pub use rule_set::RuleSet;
 
@@ -146,6 +148,7 @@ pub struct Method {
     technique: Technique,
     beta: Option<Beta>,
     linear: LinearRule,
+    layer_rules: LayerRules,
     cluster: Option<usize>,
     steps: usize,
     samples: usize,
@@ -168,6 +171,7 @@ impl Method {
             technique,
             beta: None,
             linear: LinearRule::Midpoint,
+            layer_rules: LayerRules::new(),
             cluster: None,
             steps: 32,
             samples: 64,
@@ -195,6 +199,13 @@ impl Method {
     /// Set the rule of linear layers (k-means).
     pub fn with_linear_rule(mut self, linear: LinearRule) -> Self {
         self.linear = linear;
+        self
+    }
+
+    /// Replace the rule set's rule on chosen layers of a dense network (NEON rule sets and
+    /// the default only), as `--layer-rule 0=zb,1=gamma=0.25`.
+    pub fn with_layer_rules(mut self, layer_rules: LayerRules) -> Self {
+        self.layer_rules = layer_rules;
         self
     }
 
@@ -242,6 +253,11 @@ impl Method {
     /// The linear-layer rule.
     pub fn linear_rule(&self) -> LinearRule {
         self.linear
+    }
+
+    /// The per-layer rule overrides (dense networks).
+    pub fn layer_rules(&self) -> LayerRules {
+        self.layer_rules
     }
 
     /// The explained cluster, if one was set.
@@ -293,6 +309,15 @@ impl Method {
             }
         }
         self.linear.validated()?;
+        if !self.layer_rules.is_empty() && !self.technique.has_beta() {
+            return Err(Error::parameter(
+                "layer-rule",
+                format!(
+                    "applies to the NEON rule sets of dense networks, not to {}",
+                    self.technique.name()
+                ),
+            ));
+        }
         if self.steps == 0 {
             return Err(Error::parameter("steps", "must be at least 1"));
         }

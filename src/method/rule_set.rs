@@ -10,7 +10,8 @@ use std::str::FromStr;
 pub enum RuleSet {
     /// The published NEON rules: soft-min pooling `R_j = softmin_j(beta h) * output`, then the
     /// distance share `R_i = sum_j |z_i - u_ij|^q / ||z - u_j||_q^q R_j` (kernel models) or
-    /// the linear rule, by default the midpoint rule (k-means).
+    /// the linear rule, by default the midpoint rule (k-means). Support vector classifiers:
+    /// the midpoint term of each duel, rescaled to the duel's share (`docs/svc.md`).
     Neon,
     /// NEON with every root point moved toward the reference x̃ (standardized: r), pooled:
     /// `N_i = sum_j p_j (|z_i - u_ij|^q - |r_i - u_ij|^q)` (kernel models, the exact split of
@@ -19,12 +20,14 @@ pub enum RuleSet {
     /// the other sign than the output keep the NEON relevance. Dense networks (their
     /// default): every layer rooted at the reference (DeepLIFT's rescale rule),
     /// `R_i = m_i (z_i - r_i) + f(r) / d`, `m` the multipliers of the secant slopes between
-    /// the row's and the reference's pre-activations (conserving).
+    /// the row's and the reference's pre-activations (conserving). Support vector
+    /// classifiers: the gradient-x-input term of each duel toward the reference, rescaled.
     NeonRef,
     /// Bley et al. (2025), kernel models only: `R = (1 - eta) R^GI + eta R^NEON`, the
     /// gradient-x-input term toward the reference rescaled to sum to the output and
     /// `eta = clamp(0.4 log10(gamma s) + 0.4, 0, 1)`, s the median pairwise
-    /// `||u_j - u_k||_q^q` of the centers.
+    /// `||u_j - u_k||_q^q` of the centers. Support vector classifiers (their default): the
+    /// same eta mixing each duel's rescaled gradient-x-input and midpoint terms.
     Hybrid,
     /// NEON with the bias floor spread flat, kernel models only: the floor
     /// `o_0 = -log sum_j exp(-b_j)` (the output at zero distance to every unit) is split
@@ -56,7 +59,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::Hybrid,
         "hybrid",
-        "Bley et al. 2025, NEON mixed with gradient x input (kernel models)",
+        "Bley et al. 2025, NEON mixed with gradient x input (kernel models, SVCs)",
     ),
     (
         RuleSet::NeonFloor,

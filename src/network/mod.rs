@@ -14,7 +14,7 @@ pub(crate) mod power;
 
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward};
-use crate::method::{LinearRule, RuleSet};
+use crate::method::{LayerRules, LinearRule, RuleSet};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 use std::fmt::Debug;
@@ -31,6 +31,9 @@ pub(crate) struct NeonRules<'a> {
     pub beta: f64,
     /// Rule of linear layers (networks that have them).
     pub linear: LinearRule,
+    /// Per-layer overrides of the rule set (dense networks; checked against
+    /// [`Network::n_layers`]).
+    pub layer_rules: LayerRules,
     /// The reference x̃ in the network's (standardized) space.
     pub reference: ArrayView1<'a, f64>,
     /// z^B bounds `(low, high)` in the network's space, when the model file has them.
@@ -65,6 +68,11 @@ pub(crate) trait Network: Debug + Send + Sync {
     }
     /// Whether linear-layer rules apply.
     fn has_linear_layer(&self) -> bool;
+    /// The number of layers whose rule `--layer-rule` can set (dense networks); `None` for
+    /// networks without per-layer rules.
+    fn n_layers(&self) -> Option<usize> {
+        None
+    }
     /// The beta of the published rules, given the model file's `beta`.
     fn published_beta(&self, stored: Option<f64>) -> f64;
     /// `Beta::Auto`, given the published beta.

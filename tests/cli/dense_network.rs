@@ -173,3 +173,42 @@ fn target_log_odds_is_explained_and_refused_for_other_models() {
         stderr(&out)
     );
 }
+
+#[test]
+fn layer_rule_overrides_chosen_layers() {
+    // mlp_iris: the tutorial composite is zb on layer 0, gamma=0.25 on layer 1, LRP-0 on
+    // the explained unit, so LRP-0 everywhere with these two overrides is the tutorial.
+    let (_, rows) = parse_csv(&stdout(&explain(
+        "mlp_iris",
+        &["--rule", "lrp0", "--layer-rule", "0=zb,1=gamma=0.25"],
+    )));
+    let expected = std::fs::read_to_string(model_path("mlp_iris.expected_tutorial.csv")).unwrap();
+    let (_, want) = parse_csv(&expected);
+    assert_eq!(rows.len(), want.len());
+    for (r, (got, want)) in rows.iter().zip(&want).enumerate() {
+        for (g, w) in got.iter().zip(want).skip(1) {
+            assert!(
+                (g - w).abs() <= 1e-9 * w.abs().max(1.0),
+                "row {r}: {g} vs {w}"
+            );
+        }
+    }
+    for (extra, needle) in [
+        (vec!["--layer-rule", "5=lrp0"], "layer 5 does not exist"),
+        (vec!["--layer-rule", "1=zb"], "input layer (0) only"),
+        (vec!["--layer-rule", "zb"], "LAYER=RULE"),
+        (vec!["--layer-rule", "0=flat"], "layer-wise --rule"),
+        (
+            vec!["--method", "occlusion", "--layer-rule", "0=flat"],
+            "--method occlusion",
+        ),
+    ] {
+        let out = explain("mlp_iris", &extra);
+        assert_ne!(out.status.code(), Some(0), "{extra:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("layer-rule") && err.contains(needle),
+            "{extra:?}: {err}"
+        );
+    }
+}

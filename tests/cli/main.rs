@@ -13,4 +13,5 @@ mod safety;
 mod spray;
 mod spray_dbscan;
 mod support;
+mod svc;
 mod verify_info;

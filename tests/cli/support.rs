@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 #[path = "../shared/fixtures.rs"]
 mod fixture_list;
-pub use fixture_list::{DENSE_FIXTURES, FIXTURES};
+pub use fixture_list::{DENSE_FIXTURES, FIXTURES, SVC_FIXTURES};
 
 /// The stem of every `models/*.json` file on disk (sorted), whether or not it is a fixture.
 pub fn shipped_models() -> Vec<String> {

@@ -140,7 +140,12 @@ fn info_text_is_human_readable() {
 #[test]
 fn every_shipped_model_explains_and_verifies_with_the_default_options() {
     let shipped = shipped_models();
-    let mut fixtures: Vec<&str> = FIXTURES.iter().chain(DENSE_FIXTURES).copied().collect();
+    let mut fixtures: Vec<&str> = FIXTURES
+        .iter()
+        .chain(DENSE_FIXTURES)
+        .chain(SVC_FIXTURES)
+        .copied()
+        .collect();
     fixtures.sort_unstable();
     assert_eq!(
         shipped, fixtures,

@@ -34,3 +34,12 @@ pub const DENSE_FIXTURES: &[&str] = &[
     "mlp_diabetes",
     "mlp_blobs_raw",
 ];
+
+/// The shipped support-vector-classifier (scikit-learn SVC) fixtures: expected files per rule
+/// set (`NAME.expected_<rule>.csv`), checked in `svc.rs`.
+pub const SVC_FIXTURES: &[&str] = &[
+    "svc_iris",
+    "svc_breast_cancer",
+    "svc_wine_raw",
+    "svc_digits_laplacian",
+];

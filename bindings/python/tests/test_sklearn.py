@@ -205,3 +205,78 @@ def test_unfitted_gaussian_mixture_is_a_value_error():
 
     with pytest.raises(ValueError, match="not fitted"):
         neuralize.Explainer(GaussianMixture(n_components=2))
+
+
+def _svc_target(est, X, predicted):
+    """The decision value of the predicted class, from scikit-learn's one-vs-one decision
+    values (binary: decision_function for classes_[1], its negative for classes_[0];
+    multiclass: the smallest duel of the class)."""
+    import copy
+
+    ovo = copy.deepcopy(est)
+    final = ovo.steps[-1][1] if hasattr(ovo, "steps") else ovo
+    final.set_params(decision_function_shape="ovo")
+    dec = ovo.decision_function(X)
+    k = len(est.classes_)
+    out = []
+    for r, c in enumerate(predicted):
+        if k == 2:
+            out.append(dec[r] if c == 1 else -dec[r])
+            continue
+        vals, p = [], 0
+        for i in range(k):
+            for j in range(i + 1, k):
+                if i == c:
+                    vals.append(dec[r, p])
+                elif j == c:
+                    vals.append(-dec[r, p])
+                p += 1
+        out.append(min(vals))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("kind", ["binary", "pipeline-multiclass", "laplacian"])
+def test_svc_predict_and_decision_function(kind):
+    from sklearn.svm import SVC
+
+    X, y = make_blobs(n_samples=300, n_features=5, centers=3, cluster_std=4.0, random_state=2)
+    if kind == "binary":
+        y = (y == 0).astype(int)
+        est = SVC(gamma=0.05, C=3.0)
+    elif kind == "pipeline-multiclass":
+        est = make_pipeline(StandardScaler(), SVC())
+    else:
+        est = SVC(kernel=functools.partial(laplacian_kernel, gamma=0.1))
+    est.fit(X[:240], y[:240])
+    held_out = np.vstack([X[240:], X[240] + 1e150])
+    if kind == "laplacian":
+        with pytest.raises(ValueError, match="training data"):
+            neuralize.Explainer(est)
+    ex = neuralize.Explainer(est, X_train=X[:240])
+    assert ex.kind == "svc"
+    classes = list(est.classes_)
+    for method in ["default", "neon", "neon-ref", "gradient-x-input"]:
+        e = ex.explain(held_out, method)
+        want = np.array([classes.index(p) for p in est.predict(held_out)])
+        assert (np.asarray(e.prediction) == want).all(), method
+        assert_close(e.output, _svc_target(est, held_out, want), TOL, "target")
+        if method != "gradient-x-input":
+            assert_conserves(e, method)
+    assert ex.verify(held_out)["ok"]
+
+
+def test_svc_conversion_is_the_fixture_scripts():
+    """The committed svc_* model files are what neuralize.convert writes."""
+    sys.path.insert(0, os.path.join(REPO, "scripts"))
+    import export_svc_fixtures
+
+    done = 0
+    for name, est, Xtr, _, names, dataset in export_svc_fixtures.specs():
+        final = est.steps[-1][1] if hasattr(est, "steps") else est
+        final.set_params(decision_function_shape="ovo")
+        mine = neuralize.convert.to_neuralize(est, X_train=Xtr, feature_names=names,
+                                              dataset=dataset)
+        with open(os.path.join(MODELS, name + ".json")) as fh:
+            assert mine == json.load(fh), name
+        done += 1
+    assert done == 4

@@ -296,6 +296,11 @@ impl Network for DenseLrp {
         true
     }
 
+    /// Every weight layer, the explained unit's included.
+    fn n_layers(&self) -> Option<usize> {
+        Some(self.layers.len())
+    }
+
     /// No soft-min pooling: beta is unused.
     fn published_beta(&self, _stored: Option<f64>) -> f64 {
         1.0

@@ -15,6 +15,10 @@
 //! pre-activations over its units, at the explained row (so results never depend on the
 //! batch). This follows the layer-wise recipe of Montavon et al. (2019), "Layer-wise
 //! relevance propagation: an overview", with w² for real-valued inputs without bounds.
+//!
+//! `--layer-rule L=RULE,...` ([`crate::LayerRules`]) replaces the rule set's rule on the
+//! listed layers (checked by the explainer: existing layers, no midpoint, zb only on layer 0
+//! with bounds).
 
 use crate::error::{Error, Result};
 use crate::method::{LinearRule, RuleSet};
@@ -111,5 +115,10 @@ pub(crate) fn layer_rules(rules: &NeonRules<'_>, n_layers: usize) -> Result<Vec<
             }
         })
     };
-    (0..n_layers).map(rule_of).collect()
+    (0..n_layers)
+        .map(|l| match rules.layer_rules.get(l) {
+            Some(rule) => Ok(LayerRule::Fixed(rule)),
+            None => rule_of(l),
+        })
+        .collect()
 }

@@ -118,7 +118,9 @@ class Explainer:
     ``Explainer(model)`` accepts a fitted scikit-learn ``OneClassSVM`` (rbf, or a
     ``functools.partial(laplacian_kernel, gamma=g)`` kernel with ``X_train``),
     ``KernelDensity`` (gaussian), ``KMeans`` / ``MiniBatchKMeans``, ``GaussianMixture``
-    (any covariance type), a ``Pipeline`` of a
+    (any covariance type), ``SVC`` / ``NuSVC`` (rbf, or a laplacian partial with
+    ``X_train``; explained output: the weakest one-vs-one duel of the predicted class, see
+    docs/svc.md), ``MLPClassifier`` / ``MLPRegressor``, a ``Pipeline`` of a
     ``StandardScaler`` and one of them, the path of a ``neuralize/1`` model file, or a model
     dict. Anything else raises ``TypeError`` naming its class and what is supported; a
     supported class that cannot be converted (not fitted, another kernel) raises
@@ -276,7 +278,7 @@ class Explainer:
         Returns ``{"max_abs_diff", "max_rel_diff", "mismatches", "conservation", "ok"}``:
         the prediction against ``decision_function`` (one-class SVM), ``score_samples``
         (KDE; scikit-learn's tree may drift from the exact density far from the data) or
-        ``predict`` (k-means, counted as mismatches), relative differences as
+        ``predict`` (k-means, SVC: counted as mismatches), relative differences as
         ``|a - b| / max(1, |b|)``, and the largest conservation error of the published NEON
         rules, ``|sum_i R_i - output| / max(1, |output|)``.
         """
@@ -293,6 +295,11 @@ class Explainer:
             A = pd.DataFrame(A, columns=names)
         if self.kind == "kmeans":
             truth = est.predict(A)
+            mismatches = int(np.sum(truth != e.prediction))
+            abs_diff = rel_diff = 0.0
+        elif self.kind == "svc":
+            classes = list(est.classes_)
+            truth = np.array([classes.index(p) for p in est.predict(A)])
             mismatches = int(np.sum(truth != e.prediction))
             abs_diff = rel_diff = 0.0
         else:
@@ -343,8 +350,10 @@ def _is_sklearn(obj: Any) -> bool:
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.mixture import GaussianMixture
     from sklearn.neighbors import KernelDensity
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import Pipeline
-    from sklearn.svm import OneClassSVM
+    from sklearn.svm import SVC, NuSVC, OneClassSVM
 
     return isinstance(obj, (OneClassSVM, KernelDensity, KMeans, MiniBatchKMeans,
-                            GaussianMixture, Pipeline))
+                            GaussianMixture, Pipeline, SVC, NuSVC, MLPClassifier,
+                            MLPRegressor))

@@ -17,7 +17,12 @@ Supported estimators (optionally as ``Pipeline(StandardScaler, estimator)``):
 * ``KMeans`` / ``MiniBatchKMeans``: ``cluster_centers_``;
 * ``GaussianMixture``, any ``covariance_type``: ``weights_``, ``means_`` and
   ``precisions_cholesky_`` as they are (every weight positive), so that
-  ``score_samples(x) = log sum_k w_k N(z; mu_k, Sigma_k)``.
+  ``score_samples(x) = log sum_k w_k N(z; mu_k, Sigma_k)``;
+* ``SVC`` / ``NuSVC`` (binary or one-vs-one multiclass), ``kernel='rbf'`` or a laplacian
+  partial as for ``OneClassSVM`` (then X_train is required): ``support_vectors_``,
+  ``dual_coef_``, ``intercept_``, ``classes_`` and ``n_support_`` as scikit-learn stores them
+  (binary: ``decision_function = sum_s dual_coef_[0, s] K(z, u_s) + intercept_[0]``, > 0 for
+  ``classes_[1]``). ``break_ties=True`` is refused (its predict is not the one-vs-one vote).
 
 A ``StandardScaler`` becomes ``scaler`` (``z = (x - mean) / scale``); fitted feature names
 (``feature_names_in_``) become ``feature_names``.
@@ -37,6 +42,7 @@ FORMAT = "neuralize/1"
 #: What can be converted, for error messages.
 SUPPORTED = ("OneClassSVM (rbf, or a laplacian_kernel partial), KernelDensity (gaussian), "
              "KMeans / MiniBatchKMeans, GaussianMixture, MLPClassifier / MLPRegressor (relu or identity), "
+             "SVC / NuSVC (rbf, or a laplacian_kernel partial), "
              "each optionally after a StandardScaler in a Pipeline")
 
 
@@ -154,38 +160,7 @@ def _export_ocsvm(est, scaler, X_train, d):
 
     if not hasattr(est, "dual_coef_"):
         raise ExportError("the OneClassSVM is not fitted")
-    kernel = est.kernel
-    if isinstance(kernel, str):
-        if kernel != "rbf":
-            raise ExportError("OneClassSVM kernel %r is not supported (use 'rbf' or a "
-                              "laplacian_kernel partial)" % kernel)
-        gamma = float(est._gamma)
-        kernel_json = {"rbf": {"gamma": gamma}}
-        sv = np.asarray(est.support_vectors_, dtype=np.float64)
-    else:
-        gamma = _laplacian_gamma(kernel, d)
-        if gamma is None:
-            raise ExportError("callable OneClassSVM kernel %r is not supported: only "
-                              "functools.partial(sklearn.metrics.pairwise.laplacian_kernel, "
-                              "gamma=g)" % (kernel,))
-        kernel_json = {"laplacian": {"gamma": gamma}}
-        if X_train is None:
-            raise ExportError("a OneClassSVM with a callable kernel keeps no support vectors: "
-                              "pass the training data (--train / X_train) so that "
-                              "X_train[support_] can be exported")
-        Z = X_train if scaler is None else scaler.transform(X_train)
-        Z = np.asarray(Z, dtype=np.float64)
-        fit = getattr(est, "_BaseLibSVM__Xfit", None)
-        if fit is not None and not isinstance(fit, str):
-            fit = np.asarray(fit, dtype=np.float64)
-            if fit.shape != Z.shape or not np.allclose(fit, Z, rtol=1e-12, atol=1e-12):
-                raise ExportError("the given training data is not the data the OneClassSVM "
-                                  "was fitted on")
-        if Z.shape[0] <= int(np.max(est.support_)):
-            raise ExportError("training data has too few rows for support_")
-        sv = Z[est.support_]
-    if not (gamma > 0 and math.isfinite(gamma)):
-        raise ExportError("kernel gamma must be positive and finite, got %r" % gamma)
+    kernel_json, sv = _svc_kernel(est, scaler, X_train, d, "OneClassSVM")
     dual = np.asarray(est.dual_coef_, dtype=np.float64)[0]
     rho = -float(est.intercept_[0])
     if rho <= 0:
@@ -197,6 +172,72 @@ def _export_ocsvm(est, scaler, X_train, d):
                           % (sv.shape, dual.shape[0], d))
     return {"model": "one_class_svm", "kernel": kernel_json,
             "support_vectors": _floats(sv), "dual_coef": _floats(dual), "rho": rho}
+
+
+def _svc_kernel(est, scaler, X_train, d, kind):
+    """(kernel json, support vectors) of a fitted libsvm estimator with an rbf kernel or a
+    laplacian_kernel partial (whose support vectors are X_train[support_])."""
+    kernel = est.kernel
+    if isinstance(kernel, str):
+        if kernel != "rbf":
+            raise ExportError("%s kernel %r is not supported (use 'rbf' or a "
+                              "laplacian_kernel partial)" % (kind, kernel))
+        gamma = float(est._gamma)
+        kernel_json = {"rbf": {"gamma": gamma}}
+        sv = np.asarray(est.support_vectors_, dtype=np.float64)
+    else:
+        gamma = _laplacian_gamma(kernel, d)
+        if gamma is None:
+            raise ExportError("callable %s kernel %r is not supported: only "
+                              "functools.partial(sklearn.metrics.pairwise.laplacian_kernel, "
+                              "gamma=g)" % (kind, kernel))
+        kernel_json = {"laplacian": {"gamma": gamma}}
+        if X_train is None:
+            raise ExportError("a %s with a callable kernel keeps no support vectors: "
+                              "pass the training data (--train / X_train) so that "
+                              "X_train[support_] can be exported" % kind)
+        Z = X_train if scaler is None else scaler.transform(X_train)
+        Z = np.asarray(Z, dtype=np.float64)
+        fit = getattr(est, "_BaseLibSVM__Xfit", None)
+        if fit is not None and not isinstance(fit, str):
+            fit = np.asarray(fit, dtype=np.float64)
+            if fit.shape != Z.shape or not np.allclose(fit, Z, rtol=1e-12, atol=1e-12):
+                raise ExportError("the given training data is not the data the %s "
+                                  "was fitted on" % kind)
+        if Z.shape[0] <= int(np.max(est.support_)):
+            raise ExportError("training data has too few rows for support_")
+        sv = Z[est.support_]
+    if not (gamma > 0 and math.isfinite(gamma)):
+        raise ExportError("kernel gamma must be positive and finite, got %r" % gamma)
+    return kernel_json, sv
+
+
+def _export_svc(est, scaler, X_train, d):
+    """SVC / NuSVC -> svc fields, as scikit-learn stores them (public, sign-flipped binary
+    attributes): support_vectors, dual_coef ((n_classes - 1) x n_SV), intercept (one per
+    pair), classes, n_support."""
+    kind = type(est).__name__
+    if not hasattr(est, "dual_coef_"):
+        raise ExportError("the %s is not fitted" % kind)
+    if getattr(est, "break_ties", False):
+        raise ExportError("%s(break_ties=True) predicts from the one-vs-rest decision, not "
+                          "the one-vs-one vote neuralize reproduces" % kind)
+    kernel_json, sv = _svc_kernel(est, scaler, X_train, d, kind)
+    dual = np.asarray(est.dual_coef_, dtype=np.float64)
+    intercept = np.asarray(est.intercept_, dtype=np.float64)
+    n_support = [int(n) for n in est.n_support_]
+    classes = [c.item() if hasattr(c, "item") else c for c in est.classes_]
+    if any(not isinstance(c, (int, float, str)) or isinstance(c, bool) for c in classes):
+        raise ExportError("class labels must be numbers or strings")
+    k = len(classes)
+    if sv.shape != (sum(n_support), d) or dual.shape != (k - 1, sv.shape[0]) \
+            or intercept.shape != (k * (k - 1) // 2,):
+        raise ExportError("inconsistent %s attributes: support vectors %r, dual_coef_ %r, "
+                          "intercept_ %r for %d classes" % (kind, sv.shape, dual.shape,
+                                                           intercept.shape, k))
+    return {"model": "svc", "kernel": kernel_json, "support_vectors": _floats(sv),
+            "dual_coef": _floats(dual), "intercept": _floats(intercept),
+            "classes": classes, "n_support": n_support}
 
 
 def _export_kde(est, d):
@@ -302,17 +343,17 @@ def to_neuralize(estimator: Any, X_train: Optional[np.ndarray] = None,
     from sklearn.mixture import GaussianMixture
     from sklearn.neighbors import KernelDensity
     from sklearn.neural_network import MLPClassifier, MLPRegressor
-    from sklearn.svm import OneClassSVM
+    from sklearn.svm import SVC, NuSVC, OneClassSVM
 
     scaler, est = _split_pipeline(estimator)
     builtin = isinstance(est, (OneClassSVM, KernelDensity, KMeans, MiniBatchKMeans,
-                               GaussianMixture, MLPClassifier, MLPRegressor))
+                               GaussianMixture, MLPClassifier, MLPRegressor, SVC, NuSVC))
     if not builtin and export_body is None:
         raise UnsupportedEstimatorError("unsupported estimator %s: neuralize exports %s"
                                         % (type(est).__name__, SUPPORTED))
     d = getattr(est, "n_features_in_", None)
     if d is None and hasattr(est, "shape_fit_") and len(est.shape_fit_) == 2:
-        d = int(est.shape_fit_[1])  # OneClassSVM with a callable kernel
+        d = int(est.shape_fit_[1])  # OneClassSVM / SVC with a callable kernel
     if d is None and hasattr(getattr(est, "neigh_", None), "n_features_in_"):
         d = int(est.neigh_.n_features_in_)  # PyOD KNN
     if d is None:
@@ -329,6 +370,8 @@ def to_neuralize(estimator: Any, X_train: Optional[np.ndarray] = None,
 
     if isinstance(est, OneClassSVM):
         body = _export_ocsvm(est, scaler, X_train, d)
+    elif isinstance(est, (SVC, NuSVC)):
+        body = _export_svc(est, scaler, X_train, d)
     elif isinstance(est, KernelDensity):
         body = _export_kde(est, d)
     elif isinstance(est, (MLPClassifier, MLPRegressor)):
