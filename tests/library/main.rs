@@ -8,6 +8,7 @@ mod conservation;
 mod dense_network;
 mod evaluate;
 mod far_outliers;
+mod fit_gmm;
 mod fit_kde;
 mod fit_kmeans;
 mod fit_ocsvm;
