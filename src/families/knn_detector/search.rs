@@ -177,8 +177,8 @@ fn scan_block(scan: &mut Scan, g: &[f64], norms: &[f64], nq: f64, c: f64, from: 
             }
         }
     }
-    for j in whole..g.len() {
-        offer(scan, (nq + norms[j]) * one_minus_c - 2.0 * g[j], j);
+    for (j, (&dot, &pn)) in g.iter().zip(norms).enumerate().skip(whole) {
+        offer(scan, (nq + pn) * one_minus_c - 2.0 * dot, j);
     }
 }
 
