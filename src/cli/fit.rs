@@ -10,11 +10,11 @@ use crate::fit::{
     fit_gaussian_mixture, fit_kernel_density, fit_kmeans, fit_one_class_svm, Bandwidth, Gamma,
     GmmParams, KMeansParams, KdeParams, KernelKind, OcSvmParams,
 };
-use crate::CovarianceType;
 use crate::io::atomic::refuse_same_file;
 use crate::io::table_reader::{read_numeric_table, CsvFormat};
 use crate::io::Endpoint;
 use crate::save_model;
+use crate::CovarianceType;
 use std::path::PathBuf;
 
 /// Train a model on a CSV of normal data.

@@ -60,9 +60,7 @@ impl Mixture {
                 .zip(u.row(k))
                 .map(|(d, s)| (d * s) * (d * s))
                 .sum(),
-            Precision::Spherical(s) => {
-                delta.iter().map(|d| d * d).sum::<f64>() * s[k] * s[k]
-            }
+            Precision::Spherical(s) => delta.iter().map(|d| d * d).sum::<f64>() * s[k] * s[k],
         };
         0.5 * squared
     }

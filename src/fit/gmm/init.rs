@@ -118,7 +118,13 @@ mod tests {
 
     #[test]
     fn separated_groups_get_their_own_cluster() {
-        let z = array![[0.0, 0.0], [0.1, 0.0], [10.0, 10.0], [10.0, 10.1], [-9.0, 5.0]];
+        let z = array![
+            [0.0, 0.0],
+            [0.1, 0.0],
+            [10.0, 10.0],
+            [10.0, 10.1],
+            [-9.0, 5.0]
+        ];
         for seed in 0..20 {
             let resp = kmeans_responsibilities(z.view(), 3, &mut SplitMix64::new(seed));
             let label = |i: usize| resp.row(i).iter().position(|&v| v == 1.0).unwrap();

@@ -42,11 +42,7 @@ pub struct GmmFit {
 }
 
 /// One EM run: (final lower bound, iterations, converged, mixture).
-fn run(
-    z: ArrayView2<f64>,
-    params: &GmmParams,
-    seed: u64,
-) -> Result<(f64, usize, bool, Mixture)> {
+fn run(z: ArrayView2<f64>, params: &GmmParams, seed: u64) -> Result<(f64, usize, bool, Mixture)> {
     let resp = init::kmeans_responsibilities(z, params.components, &mut SplitMix64::new(seed));
     let mut mixture = Mixture::m_step(z, resp.view(), params.covariance, params.reg_covar)?;
     let mut bound = f64::NEG_INFINITY;
