@@ -16,6 +16,7 @@ mod fixtures;
 mod gaussian_mixture;
 mod gmm_cluster;
 mod knn_detector;
+mod knn_search;
 mod layouts;
 mod model_file;
 mod rules;
