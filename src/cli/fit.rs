@@ -1,4 +1,4 @@
-//! `neuralize fit {ocsvm,kmeans,kde}`: train a model on a CSV of normal data and write its
+//! `neuralize fit {ocsvm,kmeans,kde,gmm}`: train a model on a CSV of normal data and write its
 //! model file (atomically).
 //!
 //! The input CSV has a header and numeric columns only; every column is a feature and the
@@ -7,13 +7,14 @@
 use crate::cli::stream::parse_delimiter;
 use crate::error::Result;
 use crate::fit::{
-    fit_kernel_density, fit_kmeans, fit_one_class_svm, Bandwidth, Gamma, KMeansParams, KdeParams,
-    KernelKind, OcSvmParams,
+    fit_gaussian_mixture, fit_kernel_density, fit_kmeans, fit_one_class_svm, Bandwidth, Gamma,
+    GmmParams, KMeansParams, KdeParams, KernelKind, OcSvmParams,
 };
 use crate::io::atomic::refuse_same_file;
 use crate::io::table_reader::{read_numeric_table, CsvFormat};
 use crate::io::Endpoint;
 use crate::save_model;
+use crate::CovarianceType;
 use std::path::PathBuf;
 
 /// Train a model on a CSV of normal data.
@@ -31,6 +32,8 @@ pub enum FitCommand {
     Kmeans(KMeansArgs),
     /// Gaussian kernel density estimate on the training rows.
     Kde(KdeArgs),
+    /// Gaussian mixture by EM (k-means++ starts), best of --n-init seeded runs.
+    Gmm(GmmArgs),
 }
 
 /// Where the data comes from and where the model goes.
@@ -106,6 +109,33 @@ pub struct KdeArgs {
     pub bandwidth: Bandwidth,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct GmmArgs {
+    #[command(flatten)]
+    pub io: FitIo,
+    /// Number of mixture components (>= 1).
+    #[arg(long)]
+    pub components: usize,
+    /// `full`, `tied`, `diag` or `spherical` (scikit-learn's covariance_type).
+    #[arg(long, default_value = "full", value_parser = parse::<CovarianceType>)]
+    pub covariance: CovarianceType,
+    /// Added to every covariance's diagonal (> 0).
+    #[arg(long, default_value_t = 1e-6)]
+    pub reg_covar: f64,
+    /// EM runs from different seeds; the one with the highest lower bound is kept.
+    #[arg(long, default_value_t = 1)]
+    pub n_init: usize,
+    /// EM iterations per run at most.
+    #[arg(long, default_value_t = 100)]
+    pub max_iter: usize,
+    /// A run stops when the mean log-likelihood changes by less than this.
+    #[arg(long, default_value_t = 1e-3)]
+    pub tol: f64,
+    /// Seed of the first run (run r uses seed + r).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
 fn parse<T: std::str::FromStr<Err = crate::Error>>(text: &str) -> Result<T, String> {
     text.parse().map_err(|e: crate::Error| e.to_string())
 }
@@ -116,6 +146,7 @@ pub fn run(args: FitArgs) -> Result<()> {
         FitCommand::Ocsvm(a) => &a.io,
         FitCommand::Kmeans(a) => &a.io,
         FitCommand::Kde(a) => &a.io,
+        FitCommand::Gmm(a) => &a.io,
     };
     refuse_same_file(
         "--output",
@@ -154,6 +185,19 @@ pub fn run(args: FitArgs) -> Result<()> {
                 standardize: io.standardize,
             };
             fit_kernel_density(x, names, &params)?
+        }
+        FitCommand::Gmm(a) => {
+            let params = GmmParams {
+                components: a.components,
+                covariance: a.covariance,
+                reg_covar: a.reg_covar,
+                n_init: a.n_init,
+                max_iter: a.max_iter,
+                tol: a.tol,
+                seed: a.seed,
+                standardize: io.standardize,
+            };
+            fit_gaussian_mixture(x, names, &params)?.model
         }
     };
     save_model(&model, &io.output)

@@ -6,6 +6,7 @@ mod errors;
 mod evaluate;
 mod explain;
 mod fit;
+mod fit_gmm;
 mod gmm_cluster;
 mod plot;
 mod plot_clusters;

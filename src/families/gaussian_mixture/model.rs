@@ -1,6 +1,6 @@
 //! A fitted Gaussian mixture, stored as scikit-learn's `GaussianMixture` stores it.
 
-use super::precision::{check_upper, CovarianceType, Factors};
+use super::precision::{check_upper, from_covariance, CovarianceType, Factors};
 use crate::error::{Error, Result};
 use crate::model::validate;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
@@ -141,6 +141,12 @@ impl GaussianMixture {
     /// Number of features.
     pub fn n_features(&self) -> usize {
         self.means.ncols()
+    }
+
+    /// scikit-learn's precision factor `U = (L⁻¹)ᵀ` of a covariance `Σ = L Lᵀ` (for the
+    /// trainer); an error naming `field` when `Σ` is not symmetric positive definite.
+    pub(crate) fn precision_factor(field: &str, sigma: ArrayView2<f64>) -> Result<Array2<f64>> {
+        from_covariance(field, sigma)
     }
 
     pub(crate) fn factors(&self) -> &Factors {

@@ -35,6 +35,23 @@ impl CovarianceType {
     }
 }
 
+impl std::str::FromStr for CovarianceType {
+    type Err = Error;
+    /// `full`, `tied`, `diag` or `spherical`.
+    fn from_str(text: &str) -> Result<Self> {
+        match text.trim() {
+            "full" => Ok(CovarianceType::Full),
+            "tied" => Ok(CovarianceType::Tied),
+            "diag" => Ok(CovarianceType::Diag),
+            "spherical" => Ok(CovarianceType::Spherical),
+            _ => Err(Error::parameter(
+                "covariance",
+                format!("expected full, tied, diag or spherical, got {text:?}"),
+            )),
+        }
+    }
+}
+
 /// The precision factors of every component.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Factors {

@@ -13,6 +13,7 @@
 
 mod model;
 mod network;
+mod search;
 
 pub use model::{KnnDetector, KnnMetric, KnnScore};
 

@@ -10,18 +10,23 @@
 //! distance share `R_i = sum_j R_j t_ji / sum_i' t_ji'`, `t_ji = (z_i - u_ji)²` (euclidean)
 //! or `|z_i - u_ji|` (manhattan); an even split at zero distance. Conserving.
 //!
+//! Search: the exact scan of every stored row, or for Euclidean distances and at least
+//! `search::MIN_STORED_ROWS` stored rows, blocks of matrix products that pick candidates and
+//! an exact recheck of them (`search.rs`): the same neighbours and distances, bit for bit.
+//!
 //! `neon-ref` (the default) roots every unit at the reference r instead:
 //! `N_i = (z_i - r_i) sum_j R_j dh_j/dz_i` over the k nearest, `R = o N / sum N` (rows where
 //! `sum N` is tiny or of the other sign than `o` keep the `neon` relevance).
 
 use super::model::{KnnMetric, KnnScore};
+use super::search::{order, GemmIndex, Neighbours, MIN_STORED_ROWS};
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward, Prediction};
 use crate::lrp::rescale::rescale_into;
 use crate::method::RuleSet;
 use crate::network::kernel::check_finite;
 use crate::network::{try_for_each_chunk, NeonRules, Network, CHUNK_ROWS};
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, Zip};
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, Zip};
 use rayon::prelude::*;
 
 /// Rows of the stored data whose k-th neighbour distance enters the typical score.
@@ -38,6 +43,8 @@ pub(crate) struct NeighbourNetwork {
     metric: KnnMetric,
     /// The median score of the first stored rows against the others (0 if undefined).
     typical: f64,
+    /// The matrix-product search (Euclidean, enough stored rows).
+    index: Option<GemmIndex>,
 }
 
 impl NeighbourNetwork {
@@ -48,8 +55,12 @@ impl NeighbourNetwork {
             score,
             metric,
             typical: 0.0,
+            index: None,
         };
         net.typical = net.typical_score();
+        if metric == KnnMetric::Euclidean && net.points.nrows() >= MIN_STORED_ROWS {
+            net.index = Some(GemmIndex::new(net.points.view()));
+        }
         net
     }
 
@@ -58,6 +69,19 @@ impl NeighbourNetwork {
         self.nearest_among(z, self.points.nrows(), None, self.k)
     }
 
+    /// The k nearest stored rows of every row of `z` (the exact scan's result; by matrix
+    /// products where they apply).
+    fn nearest_rows(&self, z: ArrayView2<f64>) -> Vec<Neighbours> {
+        match &self.index {
+            Some(index) => index.nearest(self.points.view(), z, self.k, |row| self.nearest(row)),
+            None => z
+                .outer_iter()
+                .map(|row| self.nearest(row.as_slice().expect("owned rows")))
+                .collect(),
+        }
+    }
+
+    /// The exact scan: the k nearest of `z` among the first `n` stored rows but `skip`.
     fn nearest_among(
         &self,
         z: &[f64],
@@ -73,7 +97,6 @@ impl NeighbourNetwork {
             .filter(|&(j, _)| Some(j) != skip)
             .map(|(j, u)| (self.metric.distance(z, u.as_slice().expect("owned")), j))
             .collect();
-        let order = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
         let k = k.min(d.len());
         if k == 0 {
             return Vec::new();
@@ -240,9 +263,9 @@ impl Network for NeighbourNetwork {
             .enumerate()
             .try_for_each(|(c, out)| {
                 let first = c * CHUNK_ROWS;
-                for (r, o) in out.iter_mut().enumerate() {
-                    let row = z.row(first + r);
-                    *o = self.pool(&self.nearest(row.as_slice().expect("owned rows")));
+                let near = self.nearest_rows(z.slice(s![first..first + out.len(), ..]));
+                for (r, (o, nearest)) in out.iter_mut().zip(&near).enumerate() {
+                    *o = self.pool(nearest);
                     check_finite(*o, first + r)?;
                 }
                 Ok(())
@@ -262,10 +285,10 @@ impl Network for NeighbourNetwork {
         let mut output = Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
-            for (r, o) in out.iter_mut().enumerate() {
+            let near = self.nearest_rows(z.slice(s![first..first + out.len(), ..]));
+            for (r, (o, nearest)) in out.iter_mut().zip(near).enumerate() {
                 let row = z.row(first + r);
                 let row = row.as_slice().expect("owned rows");
-                let nearest = self.nearest(row);
                 *o = self.pool(&nearest);
                 check_finite(*o, first + r)?;
                 let units = self.unit_relevance(&nearest, *o, rules.beta);
@@ -291,9 +314,9 @@ impl Network for NeighbourNetwork {
     /// `d‖z - u‖/dz = (z - u) / ‖z - u‖` (0 at zero distance), `d‖z - u‖_1/dz = sign(z - u)`.
     fn gradients(&self, z: ArrayView2<f64>, _cluster: Option<usize>) -> Array2<f64> {
         let mut grad = Array2::zeros(z.raw_dim());
-        for (row, mut g) in z.outer_iter().zip(grad.outer_iter_mut()) {
+        let near = self.nearest_rows(z);
+        for ((row, mut g), nearest) in z.outer_iter().zip(grad.outer_iter_mut()).zip(near) {
             let row = row.as_slice().expect("owned rows");
-            let nearest = self.nearest(row);
             let active: &[(f64, usize)] = match self.score {
                 KnnScore::Largest => &nearest[nearest.len() - 1..],
                 KnnScore::Mean => &nearest,
