@@ -56,8 +56,8 @@ impl fmt::Display for Beta {
 #[non_exhaustive]
 pub enum Technique {
     /// The most faithful conserving NEON variant measured (`docs/faithfulness.md`): the
-    /// model family's default rule set (`neon-floor` for kernel models, `neon-ref` for
-    /// k-means) with beta `auto`.
+    /// model family's default rule set and beta (`neon-path` at beta 1 for kernel models,
+    /// `neon-ref` at beta `auto` for k-means).
     Default,
     /// An LRP rule set.
     Neon(RuleSet),
@@ -357,6 +357,7 @@ mod tests {
                 | RuleSet::NeonRef
                 | RuleSet::Hybrid
                 | RuleSet::NeonFloor
+                | RuleSet::NeonPath
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat

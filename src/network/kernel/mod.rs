@@ -6,13 +6,14 @@
 
 mod explain;
 mod gradient;
+mod path;
 mod reference;
 
 use super::distance::DistanceLayer;
 use super::{pool, NeonRules, Network, CHUNK_ROWS};
 use crate::error::{Error, Result};
 use crate::explainer::{Explanation, Forward, Prediction};
-use crate::method::RuleSet;
+use crate::method::{Beta, RuleSet};
 use ndarray::{s, Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 
@@ -86,13 +87,20 @@ impl Network for KernelNetwork {
             RuleSet::NeonRef,
             RuleSet::Hybrid,
             RuleSet::NeonFloor,
+            RuleSet::NeonPath,
         ]
     }
 
-    /// `neon-floor`: equal to `neon` for kernel densities (floor 0), and no reversed
-    /// ranking for one-class SVM inliers.
+    /// `neon-path` at the model's own soft-min (beta 1, [`Network::default_beta`]): the
+    /// most faithful conserving variant on both tabular and image-like held-out data
+    /// (docs/faithfulness.md).
     fn default_rule_set(&self) -> RuleSet {
-        RuleSet::NeonFloor
+        RuleSet::NeonPath
+    }
+
+    /// 1: `neon-path` integrates the output's own gradient along the path.
+    fn default_beta(&self) -> Beta {
+        Beta::Value(1.0)
     }
 
     fn has_linear_layer(&self) -> bool {
@@ -138,6 +146,16 @@ impl Network for KernelNetwork {
         rules: &NeonRules<'_>,
         _cluster: Option<usize>,
     ) -> Result<Explanation> {
+        if rules.rule_set == RuleSet::NeonPath {
+            // Rows where the path numerators are unusable keep the neon-floor relevance.
+            let floor = NeonRules {
+                rule_set: RuleSet::NeonFloor,
+                ..*rules
+            };
+            let mut explanation = self.explain_neon(z, &floor)?;
+            self.explain_path(z, rules, &mut explanation)?;
+            return Ok(explanation);
+        }
         let mut explanation = self.explain_neon(z, rules)?;
         match rules.rule_set {
             RuleSet::NeonRef | RuleSet::Hybrid => self.reroot(z, rules, &mut explanation),
