@@ -210,6 +210,11 @@ impl Explainer {
         Method::rule_set(self.network.default_rule_set()).with_beta(self.network.default_beta())
     }
 
+    /// Why [`Self::default_method`] is the default for this model, in one sentence.
+    pub fn default_method_reason(&self) -> &'static str {
+        self.network.default_reason()
+    }
+
     /// Explain every row of `x` (rows x model features, input space) with `method`.
     pub fn explain(&self, x: ArrayView2<f64>, method: &Method) -> Result<Explanation> {
         self.explain_from(x, method, 0)

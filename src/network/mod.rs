@@ -52,6 +52,11 @@ pub(crate) trait Network: Debug + Send + Sync {
     fn default_beta(&self) -> Beta {
         Beta::Auto
     }
+    /// Why the default method is the default, in one sentence for `info`.
+    fn default_reason(&self) -> &'static str {
+        "the most faithful conserving variant measured for this kind of model \
+         (docs/faithfulness.md)"
+    }
     /// The network explaining `target` for a classifier; `None` when the network is not a
     /// classifier's.
     fn with_class_target(&self, _target: crate::families::ClassTarget) -> Option<Box<dyn Network>> {

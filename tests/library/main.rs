@@ -17,6 +17,7 @@ mod gmm_cluster;
 mod knn_detector;
 mod layouts;
 mod model_file;
+mod neon_path;
 mod rules;
 mod spray;
 mod spray_dbscan;

@@ -19,11 +19,13 @@
 use super::KernelNetwork;
 use crate::error::Result;
 use crate::explainer::Explanation;
-use crate::lrp::rescale::rescale_into;
+use crate::lrp::rescale::{rescale_into, usable};
+use crate::method::RuleSet;
 use crate::network::pool::softmin_weights_into;
 use crate::network::power::Power;
-use crate::network::{try_for_each_chunk, NeonRules};
-use ndarray::{s, Array2, ArrayView1, ArrayView2};
+use crate::network::{NeonRules, Network, CHUNK_ROWS};
+use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
+use rayon::prelude::*;
 
 /// Number of equal pieces of the path from the reference to the row.
 pub(crate) const SEGMENTS: usize = 2;
@@ -33,30 +35,59 @@ pub(crate) const SEGMENTS: usize = 2;
 const NEGLIGIBLE: f64 = 1e-18;
 
 impl KernelNetwork {
-    /// Rewrite `fallback` (the `neon-floor` explanation of `z`) under `neon-path`.
+    /// `neon-path` for every row of `z`: the outlierness (forward pass), the path
+    /// numerators rescaled to it, and `neon-floor` (same beta) for the rows where they are
+    /// unusable.
     pub(super) fn explain_path(
         &self,
         z: ArrayView2<f64>,
         rules: &NeonRules<'_>,
-        fallback: &mut Explanation,
-    ) -> Result<()> {
+    ) -> Result<Explanation> {
+        let mut output = self.forward(z, None)?.output;
+        let mut relevance = Array2::zeros(z.raw_dim());
         let reference = rules.reference;
-        try_for_each_chunk(
-            &mut fallback.output,
-            &mut fallback.relevance,
-            |first, out, mut rel| {
-                let rows = z.slice(s![first..first + out.len(), ..]);
+        // Per chunk (fixed rows, in parallel): rescale the usable rows, flag the others.
+        let usable_rows: Vec<bool> = relevance
+            .axis_chunks_iter_mut(Axis(0), CHUNK_ROWS)
+            .into_par_iter()
+            .enumerate()
+            .map(|(c, mut rel)| {
+                let first = c * CHUNK_ROWS;
+                let rows = z.slice(s![first..first + rel.nrows(), ..]);
                 let numerators = self.path_numerators(rows, reference, rules.beta);
-                for ((n, &o), r) in numerators
+                let mut flags = Vec::with_capacity(rows.nrows());
+                for (k, (n, r)) in numerators
                     .outer_iter()
-                    .zip(out.iter())
                     .zip(rel.outer_iter_mut())
+                    .enumerate()
                 {
-                    rescale_into(n.as_slice().expect("owned"), o, 0.0, r);
+                    let n = n.as_slice().expect("owned");
+                    let o = output[first + k];
+                    flags.push(usable(n, o));
+                    rescale_into(n, o, 0.0, r);
                 }
-                Ok(())
-            },
-        )
+                flags
+            })
+            .collect::<Vec<_>>()
+            .concat();
+        let fallback: Vec<usize> = (0..z.nrows()).filter(|&r| !usable_rows[r]).collect();
+        if !fallback.is_empty() {
+            let floor = NeonRules {
+                rule_set: RuleSet::NeonFloor,
+                ..*rules
+            };
+            let rows = z.select(Axis(0), &fallback);
+            let neon = self.explain_neon(rows.view(), &floor)?;
+            for (k, &r) in fallback.iter().enumerate() {
+                output[r] = neon.output[k];
+                relevance.row_mut(r).assign(&neon.relevance.row(k));
+            }
+        }
+        Ok(Explanation {
+            prediction: self.prediction(&output),
+            output,
+            relevance,
+        })
     }
 
     /// `N` (rows x features) of a chunk of rows.
