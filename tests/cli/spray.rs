@@ -190,6 +190,8 @@ fn planted_anomalies_of_three_kinds_are_recovered() {
         "--keep",
         "kind",
         "--only-outliers",
+        "--method",
+        "neon-floor@auto",
         "--summary",
         direct_summary.to_str().unwrap(),
     ]);
