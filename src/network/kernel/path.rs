@@ -9,23 +9,28 @@
 //!
 //! `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`,
 //!
-//! which for `q = 2` is `sum_k 2 (z_i - r_i) / K (m_k,i - sum_j p_j(m_k) u_ij)`. At beta 1
+//! which for `q = 2` is `(2 / K)(z_i - r_i) sum_k (m_k,i - sum_j p_j(m_k) u_ij)`. At beta 1
 //! (the model's own soft-min) each piece is the exact integral of the output's gradient
 //! with the pooling frozen at its midpoint, so `sum_i N_i` approximates `o(z) - o(r)`
 //! (integrated gradients in K exactly integrated pieces). The relevance is then
 //! `R_i = o N_i / sum_i' N_i'` (conserving); rows where `sum N` is tiny or of the other
 //! sign than `o` keep the `neon-floor` relevance.
+//!
+//! Cost for `q = 2`: the row's own distances (the forward pass) give every point of the
+//! path, `||a(t) - u||^2 = D_r + t (D_z - D_r - s) + t^2 s` with `D_r = ||r - u||^2`,
+//! `D_z = ||z - u||^2`, `s = ||z - r||^2`, so the only extra work is the soft-min weights
+//! at the midpoints and one product `(sum_k p(m_k)) U`. For `q = 1` the midpoints'
+//! distances are computed from exact differences.
 
-use super::KernelNetwork;
+use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::explainer::Explanation;
 use crate::lrp::rescale::{rescale_into, usable};
 use crate::method::RuleSet;
-use crate::network::pool::softmin_weights_into;
+use crate::network::distance::DistanceLayer;
 use crate::network::power::Power;
-use crate::network::{NeonRules, Network, CHUNK_ROWS};
-use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
-use rayon::prelude::*;
+use crate::network::{lanes, pool, try_for_each_chunk, NeonRules};
+use ndarray::{s, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
 /// Number of equal pieces of the path from the reference to the row.
 pub(crate) const SEGMENTS: usize = 2;
@@ -34,43 +39,56 @@ pub(crate) const SEGMENTS: usize = 2;
 /// numerators is below rounding).
 const NEGLIGIBLE: f64 = 1e-18;
 
+/// `t_k`, the midpoints of the pieces of the path.
+fn midpoints() -> [f64; SEGMENTS] {
+    std::array::from_fn(|k| (k as f64 + 0.5) / SEGMENTS as f64)
+}
+
 impl KernelNetwork {
-    /// `neon-path` for every row of `z`: the outlierness (forward pass), the path
-    /// numerators rescaled to it, and `neon-floor` (same beta) for the rows where they are
-    /// unusable.
+    /// `neon-path` for every row of `z`, with `neon-floor` (same beta) for the rows whose
+    /// numerators are unusable.
     pub(super) fn explain_path(
         &self,
         z: ArrayView2<f64>,
         rules: &NeonRules<'_>,
     ) -> Result<Explanation> {
-        let mut output = self.forward(z, None)?.output;
-        let mut relevance = Array2::zeros(z.raw_dim());
+        let layer = &self.distance;
         let reference = rules.reference;
-        // Per chunk (fixed rows, in parallel): rescale the usable rows, flag the others.
-        let usable_rows: Vec<bool> = relevance
-            .axis_chunks_iter_mut(Axis(0), CHUNK_ROWS)
-            .into_par_iter()
-            .enumerate()
-            .map(|(c, mut rel)| {
-                let first = c * CHUNK_ROWS;
-                let rows = z.slice(s![first..first + rel.nrows(), ..]);
-                let numerators = self.path_numerators(rows, reference, rules.beta);
-                let mut flags = Vec::with_capacity(rows.nrows());
-                for (k, (n, r)) in numerators
-                    .outer_iter()
-                    .zip(rel.outer_iter_mut())
-                    .enumerate()
-                {
-                    let n = n.as_slice().expect("owned");
-                    let o = output[first + k];
-                    flags.push(usable(n, o));
-                    rescale_into(n, o, 0.0, r);
-                }
-                flags
+        let reference_distances: Vec<f64> = layer
+            .centers()
+            .outer_iter()
+            .map(|u| {
+                let u = u.as_slice().expect("owned");
+                layer.power().distance(reference.as_slice().expect("owned"), u)
             })
-            .collect::<Vec<_>>()
-            .concat();
-        let fallback: Vec<usize> = (0..z.nrows()).filter(|&r| !usable_rows[r]).collect();
+            .collect();
+        let mut output = ndarray::Array1::zeros(z.nrows());
+        let mut relevance = Array2::zeros(z.raw_dim());
+        try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
+            let rows = z.slice(s![first..first + out.len(), ..]);
+            let batch = layer.distances(rows);
+            let h = layer.activations(&batch.dist);
+            for (r, (h, o)) in h.outer_iter().zip(out.iter_mut()).enumerate() {
+                *o = pool::soft_min(h.as_slice().expect("owned"));
+                check_finite(*o, first + r)?;
+            }
+            let numerators = match layer.power() {
+                Power::Two => squared_numerators(
+                    layer,
+                    rows,
+                    reference,
+                    &batch.dist,
+                    &reference_distances,
+                    rules.beta,
+                ),
+                Power::One => manhattan_numerators(layer, rows, reference, rules.beta),
+            };
+            rescale_rows(&numerators, out, rel.view_mut());
+            Ok(())
+        })?;
+        let fallback: Vec<usize> = (0..z.nrows())
+            .filter(|&r| relevance.row(r).iter().next().is_some_and(|v| v.is_nan()))
+            .collect();
         if !fallback.is_empty() {
             let floor = NeonRules {
                 rule_set: RuleSet::NeonFloor,
@@ -89,63 +107,114 @@ impl KernelNetwork {
             relevance,
         })
     }
+}
 
-    /// `N` (rows x features) of a chunk of rows.
-    fn path_numerators(
-        &self,
-        rows: ArrayView2<f64>,
-        reference: ArrayView1<f64>,
-        beta: f64,
-    ) -> Array2<f64> {
-        let layer = &self.distance;
-        let centers = layer.centers();
-        let (n, d) = rows.dim();
-        let mut numerators = Array2::zeros((n, d));
-        let step = 1.0 / SEGMENTS as f64;
-        for k in 0..SEGMENTS {
-            let (lo, hi) = (k as f64 * step, (k + 1) as f64 * step);
-            let mid = 0.5 * (lo + hi);
-            let point = |t: f64| {
-                Array2::from_shape_fn((n, d), |(r, i)| {
-                    reference[i] + t * (rows[[r, i]] - reference[i])
-                })
-            };
-            let midpoints = point(mid);
-            let batch = layer.distances(midpoints.view());
-            let mut weights = layer.activations(&batch.dist);
-            for mut h in weights.outer_iter_mut() {
-                let h = h.as_slice_mut().expect("owned");
-                let pooled = h.to_vec();
-                softmin_weights_into(&pooled, beta, h);
+/// `R = o N / sum N` per row; rows whose numerators are unusable are marked NaN (replaced
+/// by the `neon-floor` fallback before anything leaves [`KernelNetwork::explain_path`]).
+fn rescale_rows(numerators: &Array2<f64>, out: &[f64], mut rel: ArrayViewMut2<f64>) {
+    for ((n, &o), mut r) in numerators.outer_iter().zip(out).zip(rel.outer_iter_mut()) {
+        let n = n.as_slice().expect("owned");
+        if usable(n, o) {
+            rescale_into(n, o, 0.0, r);
+        } else {
+            r.fill(f64::NAN);
+        }
+    }
+}
+
+/// Soft-min weights `softmin(beta h)` of one row, in place (fast exponentials).
+fn softmin_in_place(h: &mut [f64], beta: f64) {
+    let h_min = lanes::min(h);
+    lanes::exp_inplace(h, h_min, beta);
+    let total = lanes::sum(h);
+    for p in h.iter_mut() {
+        *p /= total;
+    }
+}
+
+/// `q = 2`: `N_i = (2 / K)(z_i - r_i) sum_k (m_k,i - (p(m_k) U)_i)`, the midpoints'
+/// distances from the row's own (`dist`, rows x units) and the reference's.
+fn squared_numerators(
+    layer: &DistanceLayer,
+    rows: ArrayView2<f64>,
+    reference: ArrayView1<f64>,
+    dist: &Array2<f64>,
+    reference_distances: &[f64],
+    beta: f64,
+) -> Array2<f64> {
+    let (n, d) = rows.dim();
+    let (gamma, bias) = (layer.gamma(), layer.bias());
+    let ts = midpoints();
+    let mut weights = Array2::zeros(dist.raw_dim());
+    let mut h = vec![0.0; reference_distances.len()];
+    for ((z, dz), mut total) in rows
+        .outer_iter()
+        .zip(dist.outer_iter())
+        .zip(weights.outer_iter_mut())
+    {
+        let s: f64 = z
+            .iter()
+            .zip(reference)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum();
+        for &t in &ts {
+            for (((h, &dz), &dr), &b) in h.iter_mut().zip(dz).zip(reference_distances).zip(bias) {
+                let dm = (dr + t * (dz - dr - s) + t * t * s).max(0.0);
+                *h = gamma * dm + b;
             }
-            match layer.power() {
-                Power::Two => {
-                    // sum_j p_j ((b - u)^2 - (a - u)^2) = (b - a) 2 (m - sum_j p_j u).
-                    let pooled_centers = weights.dot(&centers);
-                    for r in 0..n {
-                        for i in 0..d {
-                            let delta = step * (rows[[r, i]] - reference[i]);
-                            numerators[[r, i]] +=
-                                2.0 * delta * (midpoints[[r, i]] - pooled_centers[[r, i]]);
-                        }
-                    }
+            softmin_in_place(&mut h, beta);
+            for (w, &p) in total.iter_mut().zip(&h) {
+                *w += p;
+            }
+        }
+    }
+    let pooled = weights.dot(&layer.centers());
+    let t_sum: f64 = ts.iter().sum();
+    let scale = 2.0 / SEGMENTS as f64;
+    Array2::from_shape_fn((n, d), |(r, i)| {
+        let delta = rows[[r, i]] - reference[i];
+        let midpoint_sum = SEGMENTS as f64 * reference[i] + t_sum * delta;
+        scale * delta * (midpoint_sum - pooled[[r, i]])
+    })
+}
+
+/// `q = 1`: the midpoints' distances from exact differences, then
+/// `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij| - |a_k,i - u_ij|)`.
+fn manhattan_numerators(
+    layer: &DistanceLayer,
+    rows: ArrayView2<f64>,
+    reference: ArrayView1<f64>,
+    beta: f64,
+) -> Array2<f64> {
+    let (n, d) = rows.dim();
+    let centers = layer.centers();
+    let (gamma, bias) = (layer.gamma(), layer.bias());
+    let step = 1.0 / SEGMENTS as f64;
+    let mut numerators = Array2::zeros((n, d));
+    let mut h = vec![0.0; layer.n_units()];
+    let (mut lo, mut hi, mut mid) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    for (z, mut numerator) in rows.outer_iter().zip(numerators.outer_iter_mut()) {
+        for k in 0..SEGMENTS {
+            let (t0, t1) = (k as f64 * step, (k + 1) as f64 * step);
+            for i in 0..d {
+                let delta = z[i] - reference[i];
+                lo[i] = reference[i] + t0 * delta;
+                hi[i] = reference[i] + t1 * delta;
+                mid[i] = reference[i] + 0.5 * (t0 + t1) * delta;
+            }
+            for ((h, u), &b) in h.iter_mut().zip(centers.outer_iter()).zip(bias) {
+                *h = gamma * Power::One.distance(&mid, u.as_slice().expect("owned")) + b;
+            }
+            softmin_in_place(&mut h, beta);
+            for (u, &p) in centers.outer_iter().zip(&h) {
+                if p < NEGLIGIBLE {
+                    continue;
                 }
-                Power::One => {
-                    let (a, b) = (point(lo), point(hi));
-                    for r in 0..n {
-                        for (u, &p) in centers.outer_iter().zip(weights.row(r)) {
-                            if p < NEGLIGIBLE {
-                                continue;
-                            }
-                            for i in 0..d {
-                                numerators[[r, i]] +=
-                                    p * ((b[[r, i]] - u[i]).abs() - (a[[r, i]] - u[i]).abs());
-                            }
-                        }
-                    }
+                for i in 0..d {
+                    numerator[i] += p * ((hi[i] - u[i]).abs() - (lo[i] - u[i]).abs());
                 }
             }
         }
-        numerators
     }
+    numerators
 }
