@@ -8,11 +8,11 @@ K = 2 equal pieces a_k = r + (k / K)(z - r) of the path and their midpoints m_k:
 
     p(m)  = softmax(-beta h(m)),  h_j(m) = gamma ||m - u_j||_q^q + b_j
     N_i   = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)
-    R_i   = o(z) N_i / sum_i' N_i'
+    R_i   = (o(z) - o_0) N_i / sum_i' N_i' + o_0 / d,   o_0 = -logsumexp(-b)
 
 (beta 1, the model's own soft-min). Rows whose sum N is tiny (|sum N| <= 1e-12 sum |N_i|)
-or of the other sign than o keep the `neon-floor` relevance
-R_i = (o - o_0) S_i + o_0 / d, o_0 = -logsumexp(-b), S_i the NEON share at beta 1.
+or not > 0, or whose o equals o_0, keep the `neon-floor` relevance
+R_i = (o - o_0) S_i + o_0 / d, S_i the NEON share at beta 1.
 The written file has the columns of NAME.expected.csv (prediction, outlierness, R_...).
 """
 import json
@@ -69,10 +69,11 @@ def path_row(z, r, U, b, gamma, q, beta=1.0):
         for pj, u in zip(p, U):
             N += pj * (_power(hi - u, q) - _power(lo - u, q))
     total = np.sum(N)
-    if abs(total) > 1e-12 * np.sum(np.abs(N)) and (total > 0) == (o > 0) and o != 0.0:
-        return o, o * N / total
-    # neon-floor fallback at the same beta
     floor = -(np.max(-b) + math.log(np.sum(np.exp(-b - np.max(-b)))))
+    excess = o - floor
+    if abs(total) > 1e-12 * np.sum(np.abs(N)) and total > 0 and excess > 0:
+        return o, excess * N / total + floor / d
+    # neon-floor fallback at the same beta
     p = _softmax(-beta * h)
     S = np.zeros(d)
     for pj, u in zip(p, U):

@@ -12,9 +12,11 @@
 //! which for `q = 2` is `(2 / K)(z_i - r_i) sum_k (m_k,i - sum_j p_j(m_k) u_ij)`. At beta 1
 //! (the model's own soft-min) each piece is the exact integral of the output's gradient
 //! with the pooling frozen at its midpoint, so `sum_i N_i` approximates `o(z) - o(r)`
-//! (integrated gradients in K exactly integrated pieces). The relevance is then
-//! `R_i = o N_i / sum_i' N_i'` (conserving); rows where `sum N` is tiny or of the other
-//! sign than `o` keep the `neon-floor` relevance.
+//! (integrated gradients in K exactly integrated pieces). As under `neon-floor`, the
+//! outlierness above its floor `o_0 = -log sum_j exp(-b_j)` goes by these shares and the
+//! floor is spread evenly: `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d` (conserving; the
+//! same ranking for inliers and outliers). Rows where `sum N` is tiny or not > 0 (rows more
+//! normal than the reference) keep the `neon-floor` relevance.
 //!
 //! Cost for `q = 2`: the row's own distances (the forward pass) give every point of the
 //! path, `||a(t) - u||^2 = D_r + t (D_z - D_r - s) + t^2 s` with `D_r = ||r - u||^2`,
@@ -59,9 +61,12 @@ impl KernelNetwork {
             .outer_iter()
             .map(|u| {
                 let u = u.as_slice().expect("owned");
-                layer.power().distance(reference.as_slice().expect("owned"), u)
+                layer
+                    .power()
+                    .distance(reference.as_slice().expect("owned"), u)
             })
             .collect();
+        let floor = pool::soft_min(layer.bias().as_slice().expect("owned"));
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
@@ -83,7 +88,7 @@ impl KernelNetwork {
                 ),
                 Power::One => manhattan_numerators(layer, rows, reference, rules.beta),
             };
-            rescale_rows(&numerators, out, rel.view_mut());
+            rescale_rows(&numerators, floor, out, rel.view_mut());
             Ok(())
         })?;
         let fallback: Vec<usize> = (0..z.nrows())
@@ -109,13 +114,16 @@ impl KernelNetwork {
     }
 }
 
-/// `R = o N / sum N` per row; rows whose numerators are unusable are marked NaN (replaced
-/// by the `neon-floor` fallback before anything leaves [`KernelNetwork::explain_path`]).
-fn rescale_rows(numerators: &Array2<f64>, out: &[f64], mut rel: ArrayViewMut2<f64>) {
+/// `R = (o - o_0) N / sum N + o_0 / d` per row; rows whose numerators are unusable
+/// (`sum N` tiny or not > 0) are marked NaN (replaced by the `neon-floor` fallback before
+/// anything leaves [`KernelNetwork::explain_path`]).
+fn rescale_rows(numerators: &Array2<f64>, floor: f64, out: &[f64], mut rel: ArrayViewMut2<f64>) {
+    let flat = floor / numerators.ncols() as f64;
     for ((n, &o), mut r) in numerators.outer_iter().zip(out).zip(rel.outer_iter_mut()) {
         let n = n.as_slice().expect("owned");
-        if usable(n, o) {
-            rescale_into(n, o, 0.0, r);
+        if usable(n, o - floor) {
+            rescale_into(n, o - floor, 0.0, r.view_mut());
+            r.mapv_inplace(|v| v + flat);
         } else {
             r.fill(f64::NAN);
         }
