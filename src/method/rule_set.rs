@@ -31,8 +31,8 @@ pub enum RuleSet {
     /// the path from the reference r to the row z (kernel models only): the path is cut into
     /// 2 equal pieces `[a_k, a_(k+1)]`, the soft-min weights `p(m_k)` are frozen at each
     /// piece's midpoint, `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`
-    /// and `R_i = output * N_i / sum_i' N_i'` (conserving). Rows where `sum N` is tiny or of
-    /// the other sign than the output keep the `neon-floor` relevance.
+    /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
+    /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
     NeonPath,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
