@@ -160,8 +160,9 @@ impl Default for Method {
 }
 
 impl Method {
-    /// A technique with default parameters: beta from the technique (`auto` for the default,
-    /// the published beta for a rule set), the midpoint linear rule, the assigned cluster,
+    /// A technique with default parameters: beta from the technique (the default method's own
+    /// for the default, e.g. 1 for kernel models and `auto` for k-means; the published beta for
+    /// a rule set), the midpoint linear rule, the assigned cluster,
     /// 32 integrated-gradients steps, 64 Shapley permutations, seed 0.
     pub fn of(technique: Technique) -> Self {
         Method {
