@@ -26,7 +26,7 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub reference: String,
     /// Methods (comma-separated); `default` is explain's default; NEON variants as neon,
-    /// neon-ref, hybrid, neon-floor, NAME@BETA, NAME@auto.
+    /// neon-ref, hybrid, neon-floor, neon-path, NAME@BETA, NAME@auto.
     #[arg(long, value_delimiter = ',', default_value = ALL_METHODS)]
     pub methods: Vec<String>,
     /// Marginal-imputation draws per row.

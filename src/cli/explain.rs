@@ -23,13 +23,14 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub target: Option<String>,
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
-    /// reference), `hybrid` (Bley et al. 2025; kernel models) or `neon-floor` (the bias
-    /// floor spread flat; kernel models); for dense networks `neon-ref` (every layer rooted
-    /// at the reference; their default), `tutorial`, `gamma-zb` (conserving),
-    /// `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`, `epsilon=E`,
-    /// `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default method picks
-    /// `neon-floor` for kernel models and `neon-ref` for k-means (beta `auto`) and dense
-    /// networks.
+    /// reference), `hybrid` (Bley et al. 2025; kernel models and SVCs), `neon-floor` (the
+    /// bias floor spread flat; kernel models) or `neon-path` (rooted at the reference,
+    /// pooled along the path to the row; kernel models); for dense networks `neon-ref`
+    /// (every layer rooted at the reference; their default), `tutorial`, `gamma-zb`
+    /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
+    /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
+    /// method picks `neon-path@1` for kernel models, `neon-ref@auto` for k-means,
+    /// `neon-ref` for dense networks and `hybrid` for SVCs.
     #[arg(long)]
     pub rule: Option<String>,
     #[command(flatten)]

@@ -42,6 +42,8 @@ struct Summary<'a> {
     provenance: Option<&'a serde_json::Value>,
     /// What `explain` runs without options, spelled as a `--method` value.
     default_method: String,
+    /// Why that method is the default.
+    default_method_reason: &'static str,
     /// Whether the model's rules use a soft-min stiffness (not dense networks).
     #[serde(skip)]
     uses_beta: bool,
@@ -70,6 +72,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
         bounds: model.bounds().is_some(),
         provenance: model.provenance(),
         default_method: explainer.default_method().to_string(),
+        default_method_reason: explainer.default_method_reason(),
         uses_beta: explainer
             .network()
             .rule_sets()
@@ -144,7 +147,7 @@ fn human(s: &Summary<'_>) -> String {
     };
     if s.uses_beta {
         let beta = format!(
-            "{stored}; explain uses auto = {} by default, {} with --rule neon",
+            "{stored}; auto = {}, published (--rule neon) = {}",
             readable(s.auto_beta),
             readable(s.default_beta)
         );
@@ -154,6 +157,7 @@ fn human(s: &Summary<'_>) -> String {
         "default method".into(),
         format!("{} (what explain runs without options)", s.default_method),
     ));
+    lines.push(("why".into(), s.default_method_reason.to_string()));
     let bounds = if s.bounds { "yes (z^B rule)" } else { "none" };
     lines.push(("bounds".into(), bounds.to_string()));
     let provenance = s.provenance.map_or("none".to_string(), |p| p.to_string());

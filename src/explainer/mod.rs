@@ -215,10 +215,15 @@ impl Explainer {
         self.auto_beta
     }
 
-    /// What [`Method::default`] runs on this model: the family's default rule set with beta
-    /// `auto` (e.g. `neon-floor@auto` for a one-class SVM, `neon-ref@auto` for k-means).
+    /// What [`Method::default`] runs on this model: the family's default rule set and beta
+    /// (e.g. `neon-path@1` for a one-class SVM, `neon-ref@auto` for k-means).
     pub fn default_method(&self) -> Method {
-        Method::rule_set(self.network.default_rule_set()).with_beta(crate::method::Beta::Auto)
+        Method::rule_set(self.network.default_rule_set()).with_beta(self.network.default_beta())
+    }
+
+    /// Why [`Self::default_method`] is the default for this model, in one sentence.
+    pub fn default_method_reason(&self) -> &'static str {
+        self.network.default_reason()
     }
 
     /// Explain every row of `x` (rows x model features, input space) with `method`.

@@ -63,7 +63,7 @@ impl Explainer {
         let (rule_set, beta) = match method.technique() {
             Technique::Default => (
                 network.default_rule_set(),
-                method.beta().unwrap_or(Beta::Auto),
+                method.beta().unwrap_or(network.default_beta()),
             ),
             Technique::Neon(rule_set) => (
                 rule_set,

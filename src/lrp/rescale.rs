@@ -12,13 +12,19 @@ pub(crate) fn rescale_into(
     eta: f64,
     mut relevance: ArrayViewMut1<f64>,
 ) {
-    let total: f64 = numerators.iter().sum();
-    let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
-    let usable = total.abs() > 1e-12 * magnitude && (total > 0.0) == (output > 0.0);
-    if usable && output != 0.0 {
+    if usable(numerators, output) {
+        let total: f64 = numerators.iter().sum();
         let scale = (1.0 - eta) * output / total;
         for (r, n) in relevance.iter_mut().zip(numerators) {
             *r = scale * n + eta * *r;
         }
     }
+}
+
+/// Whether `output N / sum N` is usable: `output != 0`, `sum N` not tiny
+/// (`|sum N| > 1e-12 sum |N_i|`) and of the output's sign.
+pub(crate) fn usable(numerators: &[f64], output: f64) -> bool {
+    let total: f64 = numerators.iter().sum();
+    let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
+    output != 0.0 && total.abs() > 1e-12 * magnitude && (total > 0.0) == (output > 0.0)
 }

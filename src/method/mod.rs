@@ -58,8 +58,8 @@ impl fmt::Display for Beta {
 #[non_exhaustive]
 pub enum Technique {
     /// The most faithful conserving NEON variant measured (`docs/faithfulness.md`): the
-    /// model family's default rule set (`neon-floor` for kernel models, `neon-ref` for
-    /// k-means) with beta `auto`.
+    /// model family's default rule set and beta (`neon-path` at beta 1 for kernel models,
+    /// `neon-ref` at beta `auto` for k-means).
     Default,
     /// An LRP rule set.
     Neon(RuleSet),
@@ -163,8 +163,9 @@ impl Default for Method {
 }
 
 impl Method {
-    /// A technique with default parameters: beta from the technique (`auto` for the default,
-    /// the published beta for a rule set), the midpoint linear rule, the assigned cluster,
+    /// A technique with default parameters: beta from the technique (the default method's own
+    /// for the default, e.g. 1 for kernel models and `auto` for k-means; the published beta for
+    /// a rule set), the midpoint linear rule, the assigned cluster,
     /// 32 integrated-gradients steps, 64 Shapley permutations, seed 0.
     pub fn of(technique: Technique) -> Self {
         Method {
@@ -382,6 +383,7 @@ mod tests {
                 | RuleSet::NeonRef
                 | RuleSet::Hybrid
                 | RuleSet::NeonFloor
+                | RuleSet::NeonPath
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat

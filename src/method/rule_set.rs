@@ -33,6 +33,13 @@ pub enum RuleSet {
     /// `o_0 = -log sum_j exp(-b_j)` (the output at zero distance to every unit) is split
     /// evenly, the excess `o - o_0` goes through the NEON rules: `R_i = (o - o_0) S_i + o_0 / d`.
     NeonFloor,
+    /// The reference-rooted numerators of `neon-ref` with the pooling weights taken along
+    /// the path from the reference r to the row z (kernel models only): the path is cut into
+    /// 2 equal pieces `[a_k, a_(k+1)]`, the soft-min weights `p(m_k)` are frozen at each
+    /// piece's midpoint, `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`
+    /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
+    /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
+    NeonPath,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
     /// upper ones, LRP-0 on the explained unit. Biases absorb relevance (not conserving).
@@ -65,6 +72,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonFloor,
         "neon-floor",
         "NEON on the output above its floor, the floor spread evenly (kernel models)",
+    ),
+    (
+        RuleSet::NeonPath,
+        "neon-path",
+        "NEON rooted at the reference, pooled along the path to the row (kernel models)",
     ),
     (
         RuleSet::Tutorial,

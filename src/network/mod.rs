@@ -14,7 +14,7 @@ pub(crate) mod power;
 
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward};
-use crate::method::{LayerRules, LinearRule, RuleSet};
+use crate::method::{Beta, LayerRules, LinearRule, RuleSet};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 use std::fmt::Debug;
@@ -51,6 +51,15 @@ pub(crate) trait Network: Debug + Send + Sync {
     fn rule_sets(&self) -> &'static [RuleSet];
     /// The rule set of the default method.
     fn default_rule_set(&self) -> RuleSet;
+    /// The beta of the default method (`auto` unless the network says otherwise).
+    fn default_beta(&self) -> Beta {
+        Beta::Auto
+    }
+    /// Why the default method is the default, in one sentence for `info`.
+    fn default_reason(&self) -> &'static str {
+        "the most faithful conserving variant measured for this kind of model \
+         (docs/faithfulness.md)"
+    }
     /// The network explaining `target` for a classifier; `None` when the network is not a
     /// classifier's.
     fn with_class_target(&self, _target: crate::families::ClassTarget) -> Option<Box<dyn Network>> {

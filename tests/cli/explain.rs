@@ -273,24 +273,33 @@ fn broken_pipe_in_a_shell_pipeline_with_head() {
 }
 
 #[test]
-fn the_default_rule_uses_auto_beta_and_conserves() {
+fn the_default_rule_is_the_one_info_names_and_conserves() {
     for name in FIXTURES {
         let default = explain_stdout(name, &[]);
-        // `info` names the default method; explaining with it by name gives the same table.
+        // `info` names the default method and why; explaining with it by name gives the
+        // same table.
         let path = model_path(&format!("{name}.json"));
         let info = run(&["info", "-m", &path, "--json"]);
         let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
         let method = info["default_method"].as_str().unwrap().to_string();
-        assert!(method.ends_with("@auto"), "{name}: {method}");
+        assert!(
+            !info["default_method_reason"].as_str().unwrap().is_empty(),
+            "{name}"
+        );
+        if name.starts_with("ocsvm") || name.starts_with("kde") {
+            assert_eq!(method, "neon-path@1", "{name}");
+        } else if name.starts_with("kmeans") {
+            assert_eq!(method, "neon-ref@auto", "{name}");
+        }
         assert_eq!(
             default,
             explain_stdout(name, &["--method", &method]),
             "{name}"
         );
-        let rule = method.trim_end_matches("@auto");
+        let (rule, beta) = method.split_once('@').unwrap();
         assert_eq!(
             default,
-            explain_stdout(name, &["--rule", rule, "--beta", "auto"]),
+            explain_stdout(name, &["--rule", rule, "--beta", beta]),
             "{name}"
         );
         let (_, rows) = parse_csv(&default);

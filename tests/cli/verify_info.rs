@@ -125,8 +125,10 @@ fn info_text_is_human_readable() {
         "support vectors",
         "kernel           rbf, gamma = ",
         "scaler           standardize",
-        "beta             none stored; explain uses auto = 0.26",
-        ", 1 with --rule neon",
+        "beta             none stored; auto = 0.26",
+        ", published (--rule neon) = 1",
+        "default method   neon-path@1 (what explain runs without options)",
+        "why              NEON rooted at the reference",
         "provenance",
     ] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");

@@ -134,6 +134,11 @@ impl Network for MixtureNetwork {
         RuleSet::NeonFloor
     }
 
+    fn default_reason(&self) -> &'static str {
+        "the excess over the bias floor through the NEON rules, within 2% of the best of \
+         gradient x input and occlusion on planted anomalies (docs/detectors.md)"
+    }
+
     /// `log-odds`: the posterior log-odds of a component ([`MixtureCluster`]).
     fn with_class_target(&self, target: ClassTarget) -> Option<Box<dyn Network>> {
         match target {

@@ -235,6 +235,11 @@ impl Network for NeighbourNetwork {
         RuleSet::NeonRef
     }
 
+    fn default_reason(&self) -> &'static str {
+        "every distance unit rooted at the reference, the more faithful of the NEON \
+         variants on planted anomalies (docs/detectors.md)"
+    }
+
     fn has_linear_layer(&self) -> bool {
         false
     }

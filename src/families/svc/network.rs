@@ -157,6 +157,11 @@ impl Network for SvcNetwork {
         RuleSet::Hybrid
     }
 
+    fn default_reason(&self) -> &'static str {
+        "the neuralization Bley et al. (2025) recommend; docs/svc.md measures it against \
+         the other explainers"
+    }
+
     /// Every rule set conserves; `hybrid` is the default.
     fn conserving_rule_set(&self) -> RuleSet {
         RuleSet::Hybrid

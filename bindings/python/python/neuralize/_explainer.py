@@ -238,7 +238,8 @@ class Explainer:
                 by name when the model has feature names).
             method: as the command line's ``--method``: ``default`` (the most faithful
                 conserving NEON variant measured), a rule set (``neon`` = the published
-                rules, ``neon-ref``, ``neon-floor``, ``hybrid``, optionally ``@beta``), or
+                rules, ``neon-ref``, ``neon-floor``, ``neon-path``, ``hybrid``, optionally
+                ``@beta``), or
                 ``occlusion``, ``gradient-x-input``, ``sensitivity``,
                 ``integrated-gradients``, ``taylor``, ``meaningful-perturbation``,
                 ``shapley-sampling``, ``random``.

@@ -1,0 +1,228 @@
+//! `neon-path` on a kernel network: the reference-rooted numerators of `neon-ref`, with the
+//! pooling weights taken along the straight path from the reference to the row instead of
+//! at the row alone.
+//!
+//! The path `a(t) = r + t (z - r)` is cut into [`SEGMENTS`] equal pieces
+//! `[a_k, a_(k+1)]`, `a_k = r + (k / K)(z - r)`. On each piece the soft-min weights are frozen
+//! at its midpoint `m_k`, `p(m_k) = softmin(beta h(m_k))`, and the change of every distance
+//! unit along the piece is split exactly over the features:
+//!
+//! `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`,
+//!
+//! which for `q = 2` is `(2 / K)(z_i - r_i) sum_k (m_k,i - sum_j p_j(m_k) u_ij)`. At beta 1
+//! (the model's own soft-min) each piece is the exact integral of the output's gradient
+//! with the pooling frozen at its midpoint, so `sum_i N_i` approximates `o(z) - o(r)`
+//! (integrated gradients in K exactly integrated pieces). As under `neon-floor`, the
+//! outlierness above its floor `o_0 = -log sum_j exp(-b_j)` goes by these shares and the
+//! floor is spread evenly: `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d` (conserving; the
+//! same ranking for inliers and outliers). Rows where `sum N` is tiny or not > 0 (rows more
+//! normal than the reference) keep the `neon-floor` relevance.
+//!
+//! Cost for `q = 2`: the row's own distances (the forward pass) give every point of the
+//! path, `||a(t) - u||^2 = D_r + t (D_z - D_r - s) + t^2 s` with `D_r = ||r - u||^2`,
+//! `D_z = ||z - u||^2`, `s = ||z - r||^2`, so the only extra work is the soft-min weights
+//! at the midpoints and one product `(sum_k p(m_k)) U`. For `q = 1` the midpoints'
+//! distances are computed from exact differences.
+
+use super::{check_finite, KernelNetwork};
+use crate::error::Result;
+use crate::explainer::Explanation;
+use crate::lrp::rescale::{rescale_into, usable};
+use crate::method::RuleSet;
+use crate::network::distance::DistanceLayer;
+use crate::network::power::Power;
+use crate::network::{lanes, pool, try_for_each_chunk, NeonRules};
+use ndarray::{s, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
+
+/// Number of equal pieces of the path from the reference to the row.
+pub(crate) const SEGMENTS: usize = 2;
+
+/// Pooling weights below this are left out of the `q = 1` sums (their share of the
+/// numerators is below rounding).
+const NEGLIGIBLE: f64 = 1e-18;
+
+/// `t_k`, the midpoints of the pieces of the path.
+fn midpoints() -> [f64; SEGMENTS] {
+    std::array::from_fn(|k| (k as f64 + 0.5) / SEGMENTS as f64)
+}
+
+impl KernelNetwork {
+    /// `neon-path` for every row of `z`, with `neon-floor` (same beta) for the rows whose
+    /// numerators are unusable.
+    pub(super) fn explain_path(
+        &self,
+        z: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+    ) -> Result<Explanation> {
+        let layer = &self.distance;
+        let reference = rules.reference;
+        let reference_distances: Vec<f64> = layer
+            .centers()
+            .outer_iter()
+            .map(|u| {
+                let u = u.as_slice().expect("owned");
+                layer
+                    .power()
+                    .distance(reference.as_slice().expect("owned"), u)
+            })
+            .collect();
+        let floor = pool::soft_min(layer.bias().as_slice().expect("owned"));
+        let mut output = ndarray::Array1::zeros(z.nrows());
+        let mut relevance = Array2::zeros(z.raw_dim());
+        try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
+            let rows = z.slice(s![first..first + out.len(), ..]);
+            let batch = layer.distances(rows);
+            let h = layer.activations(&batch.dist);
+            for (r, (h, o)) in h.outer_iter().zip(out.iter_mut()).enumerate() {
+                *o = pool::soft_min(h.as_slice().expect("owned"));
+                check_finite(*o, first + r)?;
+            }
+            let numerators = match layer.power() {
+                Power::Two => squared_numerators(
+                    layer,
+                    rows,
+                    reference,
+                    &batch.dist,
+                    &reference_distances,
+                    rules.beta,
+                ),
+                Power::One => manhattan_numerators(layer, rows, reference, rules.beta),
+            };
+            rescale_rows(&numerators, floor, out, rel.view_mut());
+            Ok(())
+        })?;
+        let fallback: Vec<usize> = (0..z.nrows())
+            .filter(|&r| relevance.row(r).iter().next().is_some_and(|v| v.is_nan()))
+            .collect();
+        if !fallback.is_empty() {
+            let floor = NeonRules {
+                rule_set: RuleSet::NeonFloor,
+                ..*rules
+            };
+            let rows = z.select(Axis(0), &fallback);
+            let neon = self.explain_neon(rows.view(), &floor)?;
+            for (k, &r) in fallback.iter().enumerate() {
+                output[r] = neon.output[k];
+                relevance.row_mut(r).assign(&neon.relevance.row(k));
+            }
+        }
+        Ok(Explanation {
+            prediction: self.prediction(&output),
+            output,
+            relevance,
+        })
+    }
+}
+
+/// `R = (o - o_0) N / sum N + o_0 / d` per row; rows whose numerators are unusable
+/// (`sum N` tiny or not > 0) are marked NaN (replaced by the `neon-floor` fallback before
+/// anything leaves [`KernelNetwork::explain_path`]).
+fn rescale_rows(numerators: &Array2<f64>, floor: f64, out: &[f64], mut rel: ArrayViewMut2<f64>) {
+    let flat = floor / numerators.ncols() as f64;
+    for ((n, &o), mut r) in numerators.outer_iter().zip(out).zip(rel.outer_iter_mut()) {
+        let n = n.as_slice().expect("owned");
+        if usable(n, o - floor) {
+            rescale_into(n, o - floor, 0.0, r.view_mut());
+            r.mapv_inplace(|v| v + flat);
+        } else {
+            r.fill(f64::NAN);
+        }
+    }
+}
+
+/// Soft-min weights `softmin(beta h)` of one row, in place (fast exponentials).
+fn softmin_in_place(h: &mut [f64], beta: f64) {
+    let h_min = lanes::min(h);
+    lanes::exp_inplace(h, h_min, beta);
+    let total = lanes::sum(h);
+    for p in h.iter_mut() {
+        *p /= total;
+    }
+}
+
+/// `q = 2`: `N_i = (2 / K)(z_i - r_i) sum_k (m_k,i - (p(m_k) U)_i)`, the midpoints'
+/// distances from the row's own (`dist`, rows x units) and the reference's.
+fn squared_numerators(
+    layer: &DistanceLayer,
+    rows: ArrayView2<f64>,
+    reference: ArrayView1<f64>,
+    dist: &Array2<f64>,
+    reference_distances: &[f64],
+    beta: f64,
+) -> Array2<f64> {
+    let (n, d) = rows.dim();
+    let (gamma, bias) = (layer.gamma(), layer.bias());
+    let ts = midpoints();
+    let mut weights = Array2::zeros(dist.raw_dim());
+    let mut h = vec![0.0; reference_distances.len()];
+    for ((z, dz), mut total) in rows
+        .outer_iter()
+        .zip(dist.outer_iter())
+        .zip(weights.outer_iter_mut())
+    {
+        let s: f64 = z
+            .iter()
+            .zip(reference)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum();
+        for &t in &ts {
+            for (((h, &dz), &dr), &b) in h.iter_mut().zip(dz).zip(reference_distances).zip(bias) {
+                let dm = (dr + t * (dz - dr - s) + t * t * s).max(0.0);
+                *h = gamma * dm + b;
+            }
+            softmin_in_place(&mut h, beta);
+            for (w, &p) in total.iter_mut().zip(&h) {
+                *w += p;
+            }
+        }
+    }
+    let pooled = weights.dot(&layer.centers());
+    let t_sum: f64 = ts.iter().sum();
+    let scale = 2.0 / SEGMENTS as f64;
+    Array2::from_shape_fn((n, d), |(r, i)| {
+        let delta = rows[[r, i]] - reference[i];
+        let midpoint_sum = SEGMENTS as f64 * reference[i] + t_sum * delta;
+        scale * delta * (midpoint_sum - pooled[[r, i]])
+    })
+}
+
+/// `q = 1`: the midpoints' distances from exact differences, then
+/// `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij| - |a_k,i - u_ij|)`.
+fn manhattan_numerators(
+    layer: &DistanceLayer,
+    rows: ArrayView2<f64>,
+    reference: ArrayView1<f64>,
+    beta: f64,
+) -> Array2<f64> {
+    let (n, d) = rows.dim();
+    let centers = layer.centers();
+    let (gamma, bias) = (layer.gamma(), layer.bias());
+    let step = 1.0 / SEGMENTS as f64;
+    let mut numerators = Array2::zeros((n, d));
+    let mut h = vec![0.0; layer.n_units()];
+    let (mut lo, mut hi, mut mid) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    for (z, mut numerator) in rows.outer_iter().zip(numerators.outer_iter_mut()) {
+        for k in 0..SEGMENTS {
+            let (t0, t1) = (k as f64 * step, (k + 1) as f64 * step);
+            for i in 0..d {
+                let delta = z[i] - reference[i];
+                lo[i] = reference[i] + t0 * delta;
+                hi[i] = reference[i] + t1 * delta;
+                mid[i] = reference[i] + 0.5 * (t0 + t1) * delta;
+            }
+            for ((h, u), &b) in h.iter_mut().zip(centers.outer_iter()).zip(bias) {
+                *h = gamma * Power::One.distance(&mid, u.as_slice().expect("owned")) + b;
+            }
+            softmin_in_place(&mut h, beta);
+            for (u, &p) in centers.outer_iter().zip(&h) {
+                if p < NEGLIGIBLE {
+                    continue;
+                }
+                for i in 0..d {
+                    numerator[i] += p * ((hi[i] - u[i]).abs() - (lo[i] - u[i]).abs());
+                }
+            }
+        }
+    }
+    numerators
+}

@@ -1,0 +1,120 @@
+//! `neon-path`, the default rule set of one-class SVMs and kernel densities: it matches the
+//! independent NumPy oracle (scripts/neon_oracle_path.py), conserves, is what the default
+//! method runs, and falls back to `neon-floor` where its numerators are unusable.
+
+use crate::common::*;
+use ndarray::{Array2, Axis};
+use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
+
+/// The kernel fixtures with a `NAME.expected_path.csv` from the oracle.
+const KERNEL_FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_laplacian",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+];
+
+fn input(name: &str) -> Array2<f64> {
+    read_table(&fixture_path(name, "input.csv")).values
+}
+
+#[test]
+fn the_default_of_kernel_models_is_neon_path_at_beta_1_and_matches_the_oracle() {
+    for name in KERNEL_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input(name);
+        let named = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
+        assert_eq!(explainer.default_method(), named, "{name}");
+        assert_eq!(named.to_string(), "neon-path@1", "{name}");
+        assert!(
+            explainer
+                .default_method_reason()
+                .contains("faithfulness.md"),
+            "{name}"
+        );
+        let e = explainer.explain(x.view(), &Method::default()).unwrap();
+        assert_eq!(e, explainer.explain(x.view(), &named).unwrap(), "{name}");
+        // `neon-path` without a beta is the published beta, 1 for kernel models.
+        let published = Method::rule_set(RuleSet::NeonPath);
+        assert_eq!(
+            e,
+            explainer.explain(x.view(), &published).unwrap(),
+            "{name}"
+        );
+        let expected = read_table(&fixture_path(name, "expected_path.csv"));
+        assert_eq!(expected.values.dim().0, x.nrows(), "{name}: rows");
+        for (r, (&a, &b)) in e.output.iter().zip(&expected.values.column(1)).enumerate() {
+            assert_close(a, b, 1e-8, &format!("{name}: output row {r}"));
+        }
+        for ((r, i), &b) in expected.columns_from(2).indexed_iter() {
+            assert_close(
+                e.relevance[[r, i]],
+                b,
+                1e-8,
+                &format!("{name}: row {r} feature {i}"),
+            );
+        }
+        assert_conserves(&e.relevance, e.output.as_slice().unwrap(), name);
+    }
+}
+
+#[test]
+fn neon_path_conserves_at_any_beta_and_far_from_the_model() {
+    for name in KERNEL_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input(name);
+        // The rows, the rows pushed 30x away from the reference, and the reference itself.
+        let reference = explainer.reference().to_owned();
+        let far = (&x - &reference) * 30.0 + &reference;
+        let mut rows = ndarray::concatenate(Axis(0), &[x.view(), far.view()]).unwrap();
+        rows.push_row(reference.view()).unwrap();
+        for beta in [
+            Beta::Auto,
+            Beta::Value(0.1),
+            Beta::Value(1.0),
+            Beta::Value(5.0),
+        ] {
+            let method = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
+            let e = explainer.explain(rows.view(), &method).unwrap();
+            assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
+            assert_conserves(
+                &e.relevance,
+                e.output.as_slice().unwrap(),
+                &format!("{name} {method}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn rows_without_a_usable_path_keep_the_neon_floor_relevance() {
+    for name in KERNEL_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        // At the reference every numerator is 0: the row keeps neon-floor at the same beta.
+        let at_reference = explainer.reference().insert_axis(Axis(0)).to_owned();
+        let path = explainer
+            .explain(at_reference.view(), &Method::default())
+            .unwrap();
+        let floor = Method::rule_set(RuleSet::NeonFloor).with_beta(Beta::Value(1.0));
+        let floor = explainer.explain(at_reference.view(), &floor).unwrap();
+        assert_eq!(path, floor, "{name}");
+    }
+}
+
+#[test]
+fn neon_path_is_refused_on_models_without_distance_units() {
+    let model = load_model(model_path("kmeans_iris")).unwrap();
+    let x = input("kmeans_iris");
+    let err = Explainer::new(&model)
+        .explain(x.view(), &Method::rule_set(RuleSet::NeonPath))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("neon-path is not defined for kmeans"), "{err}");
+}
