@@ -331,26 +331,23 @@ def main():
               f"| {ratio(n, 'lib_default_1t', 'floor_1t')} |")
 
     print("\nIssue 12's targets (this run):")
-    if "kmeans30" in best:
-        r = best["kmeans30"]["pa_sk"] / best["kmeans30"]["cmd"]
-        print(f"- k-means k = 30: command vs pyarrow + KMeans.predict + pyarrow: {r:.2f}x "
-              f"({'met' if r >= 1 else 'NOT met'}: >= 1)")
-    if "ocsvm1000" in best:
-        r = best["ocsvm1000"]["pa_np"] / best["ocsvm1000"]["cmd"]
-        print(f"- OC-SVM ~1,000 SVs: command (default method) vs pyarrow + NumPy NEON + pyarrow: {r:.2f}x "
-              f"({'met' if r >= 2 else 'NOT met'}: >= 2)")
-    if "floor_1t" in best.get("ocsvm1000", {}):
-        r = best["ocsvm1000"]["lib_default_1t"] / best["ocsvm1000"]["floor_1t"]
-        print(f"- OC-SVM ~1,000 SVs: library explain (default) / floor, 1 thread: {r:.2f} "
-              f"({'met' if r <= 1.3 else 'NOT met'}: <= 1.3)")
+
+    def target(n, a, b, label, bound, at_least):
+        if a not in best.get(n, {}) or b not in best[n]:
+            return
+        r = best[n][a] / best[n][b]
+        met = r >= bound if at_least else r <= bound
+        print(f"- {label}: {r:.2f} ({'met' if met else 'NOT met'}: {'>=' if at_least else '<='} {bound})")
+
+    target("kmeans30", "pa_sk", "cmd",
+           "k-means k = 30: pyarrow + KMeans.predict + pyarrow / command", 1, True)
+    target("ocsvm1000", "pa_np", "cmd",
+           "OC-SVM ~1,000 SVs: pyarrow + NumPy NEON + pyarrow / command (default method)", 2, True)
+    target("ocsvm1000", "lib_default_1t", "floor_1t",
+           "OC-SVM ~1,000 SVs: library explain (default) / floor, 1 thread", 1.3, False)
     for k in [8, 30, 100]:
-        n = f"kmeans{k}"
-        if n in best:
-            f = best[n]["lib_forward"] / best[n]["sk"]
-            e = best[n]["lib_default"] / best[n]["lib_forward"]
-            print(f"- k-means k = {k}: library forward / KMeans.predict = {f:.2f} "
-                  f"({'met' if f <= 2 else 'NOT met'}: <= 2); explain / forward = {e:.2f} "
-                  f"({'met' if e <= 3 else 'NOT met'}: <= 3)")
+        target(f"kmeans{k}", "lib_forward", "sk", f"k-means k = {k}: library forward / KMeans.predict", 2, False)
+        target(f"kmeans{k}", "lib_default", "lib_forward", f"k-means k = {k}: library explain / forward", 3, False)
 
 
 if __name__ == "__main__":

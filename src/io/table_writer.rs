@@ -21,7 +21,8 @@ impl RowFormatter {
     }
 
     /// Append rows to `out`: kept cells (row-major), the prediction, the explained output,
-    /// and the relevance columns when given. Cells are quoted where CSV needs it.
+    /// and the relevance columns when given. A cell is quoted exactly where the `csv`
+    /// crate's writer quotes it (see [`CellWriter`]).
     pub fn format(
         &self,
         out: &mut Vec<u8>,
@@ -32,33 +33,34 @@ impl RowFormatter {
     ) -> Result<()> {
         let n = output.len();
         let n_kept = kept.len().checked_div(n).unwrap_or(0);
-        let mut writer = self.csv_writer(out);
-        let mut record = csv::ByteRecord::new();
+        let d = relevance.map_or(0, |r| r.ncols());
+        out.reserve(n * (n_kept * 8 + (d + 2) * 24));
+        let cells = CellWriter::new(self.delimiter);
         let mut floats = ryu::Buffer::new();
         let mut ints = itoa::Buffer::new();
         for r in 0..n {
-            record.clear();
             for cell in &kept[r * n_kept..(r + 1) * n_kept] {
-                record.push_field(cell);
+                cells.cell(out, cell);
+                out.push(self.delimiter);
             }
             match prediction {
-                Prediction::Values(v) => record.push_field(format_float(&mut floats, v[r])),
+                Prediction::Values(v) => cells.cell(out, format_float(&mut floats, v[r])),
                 Prediction::Labels(v) => match self.labels.as_ref().and_then(|l| l.get(v[r])) {
-                    Some(label) => record.push_field(label.as_bytes()),
-                    None => record.push_field(ints.format(v[r]).as_bytes()),
+                    Some(label) => cells.cell(out, label.as_bytes()),
+                    None => cells.cell(out, ints.format(v[r]).as_bytes()),
                 },
             }
-            record.push_field(format_float(&mut floats, output[r]));
+            out.push(self.delimiter);
+            cells.cell(out, format_float(&mut floats, output[r]));
             if let Some(rel) = relevance {
                 for &v in rel.row(r) {
-                    record.push_field(format_float(&mut floats, v));
+                    out.push(self.delimiter);
+                    cells.cell(out, format_float(&mut floats, v));
                 }
             }
-            writer
-                .write_byte_record(&record)
-                .map_err(|e| format_error(&e))?;
+            out.push(b'\n');
         }
-        writer.flush().map_err(|e| format_error(&e.into()))
+        Ok(())
     }
 
     /// The header line of a table with these column names.
@@ -76,6 +78,39 @@ impl RowFormatter {
             .delimiter(self.delimiter)
             .buffer_capacity(1 << 16)
             .from_writer(out)
+    }
+}
+
+/// Writes one cell as the `csv` crate's writer does (quote style "necessary", terminator
+/// `\n`): in double quotes, with quotes doubled, when it holds the delimiter, a quote, `\r`
+/// or `\n`; as is otherwise.
+struct CellWriter {
+    /// The bytes that make a cell need quotes.
+    special: [bool; 256],
+}
+
+impl CellWriter {
+    fn new(delimiter: u8) -> Self {
+        let mut special = [false; 256];
+        for b in [delimiter, b'"', b'\r', b'\n'] {
+            special[usize::from(b)] = true;
+        }
+        CellWriter { special }
+    }
+
+    fn cell(&self, out: &mut Vec<u8>, cell: &[u8]) {
+        if !cell.iter().any(|&b| self.special[usize::from(b)]) {
+            out.extend_from_slice(cell);
+            return;
+        }
+        out.push(b'"');
+        for part in cell.split_inclusive(|&b| b == b'"') {
+            out.extend_from_slice(part);
+            if part.last() == Some(&b'"') {
+                out.push(b'"');
+            }
+        }
+        out.push(b'"');
     }
 }
 
@@ -175,4 +210,84 @@ pub fn output_header(
         header.extend(names.iter().map(|n| format!("R_{n}")));
     }
     header
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array1};
+
+    /// The rows as the `csv` crate's writer writes them.
+    fn by_csv(delimiter: u8, rows: &[Vec<Vec<u8>>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(&mut out);
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+        writer.flush().unwrap();
+        drop(writer);
+        out
+    }
+
+    #[test]
+    fn cells_are_quoted_as_the_csv_crate_quotes_them() {
+        let cells: Vec<&[u8]> = vec![
+            b"",
+            b"a",
+            b"a,b",
+            b"a;b",
+            b"\"",
+            b"a\"\"b",
+            b"line\nbreak",
+            b"cr\rlf\r\n",
+            b" x ",
+            b"1.5e-7",
+            b"-0.25",
+            b"\xff\xfe",
+            b"#",
+            b"e",
+        ];
+        for delimiter in [b',', b';', b'\t', b'e', b'.', b'-', b'1', b' '] {
+            let formatter = RowFormatter::new(delimiter, Some(vec!["l,0".into(), "l\"1".into()]));
+            for (i, cell) in cells.iter().enumerate() {
+                let other = cells[(i * 7 + 3) % cells.len()];
+                let kept = vec![cell.to_vec(), other.to_vec()];
+                let output: Array1<f64> = array![-1.5e-300];
+                let relevance = array![[0.1, -2.0, 1e21]];
+                for prediction in [
+                    Prediction::Values(array![123.25]),
+                    Prediction::Labels(vec![i % 3]),
+                ] {
+                    let mut mine = Vec::new();
+                    formatter
+                        .format(
+                            &mut mine,
+                            &kept,
+                            &prediction,
+                            output.view(),
+                            Some(relevance.view()),
+                        )
+                        .unwrap();
+                    let shown = match &prediction {
+                        Prediction::Values(v) => {
+                            ryu::Buffer::new().format(v[0]).as_bytes().to_vec()
+                        }
+                        Prediction::Labels(v) => match v[0] {
+                            0 => b"l,0".to_vec(),
+                            1 => b"l\"1".to_vec(),
+                            k => k.to_string().into_bytes(),
+                        },
+                    };
+                    let mut row = kept.clone();
+                    row.push(shown);
+                    for v in [-1.5e-300, 0.1, -2.0, 1e21] {
+                        row.push(ryu::Buffer::new().format(v).as_bytes().to_vec());
+                    }
+                    assert_eq!(mine, by_csv(delimiter, &[row]), "{cell:?} {delimiter}");
+                }
+            }
+        }
+    }
 }
