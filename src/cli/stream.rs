@@ -209,18 +209,16 @@ fn copy_rows<W: Write>(
             result.check_finite()?;
             Ok(result)
         },
-        |chunk, result| {
-            let mut bytes = Vec::new();
+        |chunk, result, bytes| {
             formatter.format(
-                &mut bytes,
+                bytes,
                 &chunk.kept,
                 &result.prediction,
                 result.output.view(),
                 result.relevance.as_ref().map(|r| r.view()),
-            )?;
-            Ok(bytes)
+            )
         },
-        |bytes| writer.write_bytes(&bytes),
+        |bytes| writer.write_bytes(bytes),
     )
 }
 
@@ -232,33 +230,37 @@ pub fn for_each_chunk(
     quiet: bool,
     f: impl FnMut(&Chunk) -> Result<()> + Send,
 ) -> Result<()> {
-    pipeline(reader, quiet, f, |_, ()| Ok(()), |()| Ok(()))
+    pipeline(reader, quiet, f, |_, (), _| Ok(()), |_| Ok(()))
 }
 
 /// The streaming pipeline: a reader thread cuts the input into raw blocks of
 /// [`STREAM_ROWS`] rows; then, on the rayon pool, while chunk `k` is processed
 /// (`process`, in order, itself parallel inside), chunk `k + 1` is parsed and chunk `k - 1`
-/// finished (`finish`, e.g. formatted into bytes); then chunk `k - 1` is emitted (`emit`,
+/// finished (`finish`: formatted into a byte buffer); then that buffer is emitted (`emit`,
 /// in order, on this thread). At most four chunks are in flight (raw, parsed, processed,
-/// finished) besides two raw blocks queued, so memory does not grow with the input; the
-/// blocks do not depend on the number of threads, nor does any result.
+/// finished) besides one raw block queued and one being read, and their byte buffers are
+/// reused, so memory does not grow with the input; the blocks do not depend on the number
+/// of threads, nor does any result.
 ///
 /// The error returned is the one a serial loop (parse, process, finish, emit, chunk after
 /// chunk) would meet first.
-fn pipeline<O: Send, T: Send>(
+fn pipeline<O: Send>(
     reader: TableReader,
     quiet: bool,
     mut process: impl FnMut(&Chunk) -> Result<O> + Send,
-    finish: impl Fn(&Chunk, O) -> Result<T> + Sync,
-    mut emit: impl FnMut(T) -> Result<()>,
+    finish: impl Fn(&Chunk, O, &mut Vec<u8>) -> Result<()> + Sync,
+    mut emit: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<()> {
     let source = reader.source().to_string();
     let (mut blocks, parser) = reader.into_parts();
-    let (sender, raw_blocks) = std::sync::mpsc::sync_channel::<Result<RawBlock>>(2);
+    let (sender, raw_blocks) = std::sync::mpsc::sync_channel::<Result<RawBlock>>(1);
+    // Parsed blocks' byte buffers go back to the reader, to be filled again.
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
     // Detached: if the pipeline fails, the reader stops at its next send (or with the
     // process).
     std::thread::spawn(move || loop {
-        let block = blocks.next_block(STREAM_ROWS);
+        let buffer = recycled.try_recv().unwrap_or_default();
+        let block = blocks.next_block(STREAM_ROWS, buffer);
         let last = !matches!(&block, Ok(b) if b.records > 0);
         if sender.send(block).is_err() || last {
             break;
@@ -272,31 +274,47 @@ fn pipeline<O: Send, T: Send>(
             })
         })
     };
+    let parse = |raw: Result<RawBlock>| {
+        raw.and_then(|block| {
+            let chunk = parser.parse(&block);
+            // The reader may have stopped: then the buffer is simply dropped.
+            let _ = recycle.send(block.bytes);
+            chunk
+        })
+    };
     let mut progress = Progress::new(quiet);
-    let mut parsed = next_raw().and_then(|block| parser.parse(&block));
+    let mut parsed = parse(next_raw());
     let mut previous: Option<(Chunk, O)> = None;
+    let mut bytes = Vec::new();
     loop {
         let chunk = match parsed {
             Ok(chunk) if chunk.n_rows() > 0 => chunk,
             end_or_error => {
                 if let Some((chunk, out)) = previous {
-                    emit(finish(&chunk, out)?)?;
+                    bytes.clear();
+                    finish(&chunk, out, &mut bytes)?;
+                    emit(&bytes)?;
                 }
                 return end_or_error.map(|_| ());
             }
         };
         let raw = next_raw();
+        bytes.clear();
         let (processed, (next, finished)) = rayon::join(
             || process(&chunk).map_err(|e| chunk.locate(&source, e)),
             || {
                 rayon::join(
-                    || raw.and_then(|block| parser.parse(&block)),
-                    || previous.map(|(chunk, out)| finish(&chunk, out)),
+                    || parse(raw),
+                    || {
+                        previous
+                            .map(|(chunk, out)| finish(&chunk, out, &mut bytes))
+                            .transpose()
+                    },
                 )
             },
         );
-        if let Some(finished) = finished {
-            emit(finished?)?;
+        if finished?.is_some() {
+            emit(&bytes)?;
         }
         progress.add(chunk.n_rows());
         previous = Some((chunk, processed?));

@@ -178,7 +178,7 @@ mod tests {
         );
         let mut out = Vec::new();
         loop {
-            let block = splitter.next_block(n).unwrap();
+            let block = splitter.next_block(n, Vec::new()).unwrap();
             if block.records == 0 {
                 return out;
             }

@@ -170,20 +170,23 @@ impl Splitter {
     }
 
     /// The next block of at most `max_records` records (fewer only at the end of the
-    /// input; none after it).
-    pub fn next_block(&mut self, max_records: usize) -> Result<RawBlock> {
-        let mut block = self.start_block();
+    /// input; none after it), in `buffer` (emptied; passing back the bytes of a used block
+    /// saves allocating).
+    pub fn next_block(&mut self, max_records: usize, buffer: Vec<u8>) -> Result<RawBlock> {
+        let mut block = self.start_block(buffer);
         self.fill(&mut block, max_records)?;
         self.finish(&block);
         Ok(block)
     }
 
-    /// An empty block starting where the last one ended.
-    pub fn start_block(&self) -> RawBlock {
+    /// An empty block starting where the last one ended, in `buffer` (emptied).
+    pub fn start_block(&self, mut buffer: Vec<u8>) -> RawBlock {
+        buffer.clear();
         RawBlock {
+            bytes: buffer,
+            records: 0,
             first_line: self.next_line,
             after_cr: self.after_cr,
-            ..RawBlock::default()
         }
     }
 
@@ -289,7 +292,7 @@ mod tests {
         let mut splitter = Splitter::new(stream, "t".into(), b',');
         let mut out = Vec::new();
         loop {
-            let block = splitter.next_block(n).unwrap();
+            let block = splitter.next_block(n, Vec::new()).unwrap();
             if block.records == 0 {
                 return out;
             }

@@ -85,10 +85,11 @@ pub struct BlockSource {
 
 impl BlockSource {
     /// The next block of at most `max_rows` rows (`max_rows` >= 1); a block without rows
-    /// means the end of the input.
-    pub fn next_block(&mut self, max_rows: usize) -> Result<RawBlock> {
+    /// means the end of the input. `buffer` (the bytes of a used block, or a new vector)
+    /// holds it.
+    pub fn next_block(&mut self, max_rows: usize, buffer: Vec<u8>) -> Result<RawBlock> {
         match self.pending.take() {
-            None => self.splitter.next_block(max_rows),
+            None => self.splitter.next_block(max_rows, buffer),
             Some(mut block) => {
                 self.splitter.fill(&mut block, max_rows)?;
                 self.splitter.finish(&block);
@@ -201,7 +202,7 @@ impl TableReader {
         request_for: impl Fn(usize) -> ColumnRequest<'r>,
     ) -> Result<Self> {
         let mut splitter = Splitter::new(stream, source.clone(), format.delimiter);
-        let mut first = splitter.start_block();
+        let mut first = splitter.start_block(Vec::new());
         splitter.fill(&mut first, 1)?;
         let mut records = Records::new(&first, format.delimiter);
         let first_line = records.next_record();
@@ -268,7 +269,7 @@ impl TableReader {
 
     /// Read up to `max_rows` rows (at least one); an empty chunk means the end of the input.
     pub fn read_chunk(&mut self, max_rows: usize) -> Result<Chunk> {
-        let block = self.blocks.next_block(max_rows)?;
+        let block = self.blocks.next_block(max_rows, Vec::new())?;
         self.parser.parse(&block)
     }
 
