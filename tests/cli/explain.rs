@@ -403,3 +403,54 @@ fn quoted_multiline_crlf_input_gives_the_same_bytes_on_one_and_two_threads() {
         assert_eq!(record[1], unquote(notes[(r / 3) % notes.len()]), "row {r}");
     }
 }
+
+#[test]
+fn every_shipped_model_writes_the_same_bytes_on_one_and_two_threads() {
+    // Each model's input repeated past one 4,096-row reader block (CRLF line endings), with
+    // the default method and `score`.
+    for name in shipped_models() {
+        let input = model_path(&format!("{name}.input.csv"));
+        let Ok(text) = std::fs::read_to_string(&input) else {
+            continue;
+        };
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let rows: Vec<&str> = lines.collect();
+        let copies = 4_500 / rows.len() + 1;
+        let big = format!(
+            "{header}\r\n{}\r\n",
+            vec![rows.join("\r\n"); copies].join("\r\n")
+        );
+        let model = model_path(&format!("{name}.json"));
+        for command in ["explain", "score"] {
+            let outputs: Vec<String> = ["1", "2"]
+                .iter()
+                .map(|threads| {
+                    let args = [
+                        command,
+                        "-m",
+                        &model,
+                        "-i",
+                        "-",
+                        "-o",
+                        "-",
+                        "--threads",
+                        threads,
+                    ];
+                    let out = run_with_stdin(&args, big.as_bytes());
+                    assert!(out.status.success(), "{name}: {}", stderr(&out));
+                    stdout(&out)
+                })
+                .collect();
+            assert_eq!(
+                outputs[0].lines().count(),
+                copies * rows.len() + 1,
+                "{name}"
+            );
+            assert!(
+                outputs[0] == outputs[1],
+                "{name} {command}: --threads 1 and 2 differ"
+            );
+        }
+    }
+}
