@@ -15,7 +15,10 @@ few pairs too close for the expanded form are recomputed from exact differences.
     cluster, logit, relevance = explain_kmeans(Z, centroids, beta)
 
 No Python loop runs over rows or units: each chunk of rows is a few matrix products (BLAS)
-and whole-matrix operations done in place in reused buffers.
+and whole-matrix operations done in place in reused buffers. On several cores,
+`on_threads(explain_ocsvm, Z, ...)` runs any of them on Python threads over row blocks with
+BLAS on one thread each (NumPy releases the GIL in its products and element-wise passes, so
+the exp and the divisions run in parallel too; BLAS threads alone leave them serial).
 
 Z is in the model's own space (apply a model file's scaler first); relevance has one column
 per feature and each row sums to the outlierness. As a script it checks itself against the
@@ -194,6 +197,21 @@ def explain_kmeans(X, centroids, beta, chunk=8192):
         cluster[start:stop] = c
         logit[start:stop] = lg
     return cluster, logit, relevance
+
+
+def on_threads(explain, X, *args, threads=2, **kwargs):
+    """`explain(X, *args, **kwargs)` on `threads` Python threads over contiguous row blocks,
+    BLAS limited to one thread per call: the tuple of its results joined along the rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    bounds = np.linspace(0, len(X), threads + 1).astype(int)
+    with threadpool_limits(limits=1), ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(lambda b: explain(X[b[0]:b[1]], *args, **kwargs),
+                              zip(bounds[:-1], bounds[1:])))
+    return tuple(np.concatenate([part[i] for part in parts]) for i in range(len(parts[0])))
 
 
 def _read_csv(path):
