@@ -1,19 +1,32 @@
-"""Speed, side by side in ONE run on ONE machine: scikit-learn's decision_function, the
-project's NumPy NEON yardstick (scripts/neon_numpy.py), KernelSHAP, and neuralize (library
-in memory and the whole command).
+"""Speed against the best, side by side in ONE run on ONE machine, interleaved best-of-N.
 
-One-class SVM, d = 30, ~1,000 support vectors, 100,000 rows (seeded). Prints a markdown table
-of times and ratios; every figure is from this single run.
+For one-class SVMs (~100, ~1,000, ~10,000 support vectors), a Gaussian KDE (1,000 points)
+and k-means (k = 8, 30, 100), all at d = 30 on the same seeded rows, it times:
 
-    pip install -r scripts/requirements.txt pandas shap
-    cargo build --release
-    python3 scripts/bench_vs_sklearn.py [--rows 100000] [--neon-numpy scripts/neon_numpy.py]
+- neuralize: the whole command (`neuralize explain`, CSV in, CSV out, default method) and
+  the library in memory (`cargo bench --bench library -- MODEL INPUT`: forward, explain with
+  the published rules, explain with the default method; and, where the bench has it,
+  `-- floor MODEL INPUT`: the arithmetic floor of the kernel models);
+- (a) scikit-learn's prediction in memory (decision_function / score_samples /
+  KMeans.predict);
+- (b) the project's lean NumPy NEON in memory (scripts/neon_numpy.py: BLAS products, in-place
+  exp, no loop over rows; on --threads Python threads over row blocks, BLAS on one thread
+  each, which beats BLAS threads alone by about 1.5x);
+- (c) whole Python scripts, CSV to CSV: pyarrow read + scikit-learn prediction + pyarrow
+  write, and pyarrow read + lean NumPy NEON + pyarrow write.
 
---neon-numpy takes any file that defines explain_ocsvm(X, sv, dual_coef, rho, gamma, beta)
-returning (outlierness, relevance); the default is this directory's neon_numpy.py.
+Every tool gets the same number of threads (--threads, default 2: RAYON_NUM_THREADS and the
+BLAS thread variables are set before anything starts). Each round times every tool on
+every workload once, in turn; the table shows the best of --repeats rounds, then the ratios.
+
+    pip install -r scripts/requirements.txt
+    cargo build --release && cargo bench --no-run --bench library
+    python3 scripts/bench_vs_sklearn.py [--rows 100000] [--repeats 3] [--only kmeans30,ocsvm1000]
+
+Models and rows are generated once into --workdir (default: a directory under the system's
+temporary directory named by the settings) and reused by later runs.
 """
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -21,132 +34,327 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+D = 30
+
+# name: (kind, parameter, share of --rows); the SVM's parameter is the wanted number of
+# support vectors. The 10,000-SV model runs on a fifth of the rows (scikit-learn's
+# decision_function alone would take a minute a round on 100,000).
+WORKLOADS = {
+    "ocsvm100": ("ocsvm", 100, 1),
+    "ocsvm1000": ("ocsvm", 1000, 1),
+    "ocsvm10000": ("ocsvm", 10000, 5),
+    "kde1000": ("kde", 1000, 1),
+    "kmeans8": ("kmeans", 8, 1),
+    "kmeans30": ("kmeans", 30, 1),
+    "kmeans100": ("kmeans", 100, 1),
+}
+
+# The whole-script competitors: read with pyarrow, compute, write with pyarrow. argv: kind,
+# model pickle (scikit-learn) or model JSON (NumPy NEON), input CSV, output CSV.
+PYARROW_SKLEARN = r'''
+import pickle, sys
+import numpy as np, pyarrow as pa, pyarrow.csv as pc
+kind, model_path, src, dst = sys.argv[1:5]
+table = pc.read_csv(src)
+X = np.column_stack([c.to_numpy() for c in table.columns])
+model = pickle.load(open(model_path, "rb"))
+if kind == "ocsvm":
+    out = {"decision_function": model.decision_function(X)}
+elif kind == "kde":
+    out = {"log_density": model.score_samples(X)}
+else:
+    out = {"cluster": model.predict(X)}
+pc.write_csv(pa.table(out), dst)
+'''
+
+PYARROW_NEON = r'''
+import json, sys
+import numpy as np, pyarrow as pa, pyarrow.csv as pc
+sys.path.insert(0, sys.argv[5])
+import neon_numpy
+kind, model_path, src, dst = sys.argv[1:5]
+threads = int(sys.argv[6])
+table = pc.read_csv(src)
+names = table.column_names
+X = np.column_stack([c.to_numpy() for c in table.columns])
+m = json.load(open(model_path))
+if kind == "kmeans":
+    c, o, R = neon_numpy.on_threads(neon_numpy.explain_kmeans, X, m["centroids"], m["beta"], threads=threads)
+    columns = {"cluster": c, "logit": o}
+elif kind == "kde":
+    gamma = m["kernel"]["rbf"]["gamma"]
+    o, R = neon_numpy.on_threads(neon_numpy.explain_kde, X, m["points"], gamma, threads=threads)
+    d = X.shape[1]
+    columns = {"log_density": -o - 0.5 * d * np.log(np.pi / gamma), "outlierness": o}
+else:
+    o, R = neon_numpy.on_threads(neon_numpy.explain_ocsvm, X, m["support_vectors"], m["dual_coef"],
+                                 m["rho"], m["kernel"]["rbf"]["gamma"], threads=threads)
+    columns = {"decision_function": m["rho"] * np.expm1(-o), "outlierness": o}
+for i, name in enumerate(names):
+    columns["R_" + name] = R[:, i]
+pc.write_csv(pa.table(columns), dst)
+'''
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", default=",".join(WORKLOADS),
+                        help="comma-separated workloads (default: all of %s)" % ", ".join(WORKLOADS))
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--binary", default=os.path.join(REPO, "target", "release", "neuralize"))
+    return parser.parse_args()
+
+
+ARGS = parse_args()
+for var in ["RAYON_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
+    os.environ[var] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402  (after the thread variables)
+
 sys.path.insert(0, HERE)
+import neon_numpy  # noqa: E402
 from export_sklearn import to_neuralize  # noqa: E402
 
 
-def best_of(repeats, fn):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def fit(kind, parameter, train):
+    """A fitted scikit-learn model of this workload."""
+    if kind == "ocsvm":
+        from sklearn.svm import OneClassSVM
+        # nu bounds the fraction of support vectors from below: nu = 0.5 on twice as many
+        # rows as the wanted support vectors gives about that many.
+        return OneClassSVM(nu=0.5, gamma="scale").fit(train[: 2 * parameter])
+    if kind == "kde":
+        from sklearn.neighbors import KernelDensity
+        return KernelDensity(kernel="gaussian", bandwidth=np.sqrt(D)).fit(train[:parameter])
+    from sklearn.cluster import KMeans
+    return KMeans(n_clusters=parameter, n_init=1, random_state=0).fit(train)
 
 
-def run(cmd):
+def prepare(workdir, names):
+    """Models (JSON for neuralize, pickle for scikit-learn) and the input CSV, made once."""
+    import pickle
+    os.makedirs(workdir, exist_ok=True)
+    rng = np.random.default_rng(0)
+    train = rng.normal(size=(20_000, D))
+    X = rng.normal(size=(ARGS.rows, D)) * 1.2
+    inputs = {}
+    for share in sorted({WORKLOADS[n][2] for n in names}):
+        rows = ARGS.rows // share
+        path = os.path.join(workdir, f"rows{rows}.csv")
+        if not os.path.exists(path):
+            header = ",".join(f"x{i}" for i in range(D))
+            np.savetxt(path + ".part", X[:rows], delimiter=",", header=header, comments="", fmt="%.17g")
+            os.replace(path + ".part", path)
+        inputs[share] = (X[:rows], path)
+    models = {}
+    for name in names:
+        kind, parameter, share = WORKLOADS[name]
+        json_path = os.path.join(workdir, name + ".json")
+        pickle_path = os.path.join(workdir, name + ".pkl")
+        if not (os.path.exists(json_path) and os.path.exists(pickle_path)):
+            print(f"# fitting {name} ...", file=sys.stderr, flush=True)
+            estimator = fit(kind, parameter, train)
+            model = to_neuralize(estimator, train[:2000])
+            if kind == "kmeans":
+                # the beta NumPy NEON uses; neuralize's default method picks its own (auto)
+                model["beta"] = model.get("beta") or default_kmeans_beta(model["centroids"])
+            with open(json_path, "w") as f:
+                json.dump(model, f)
+            with open(pickle_path, "wb") as f:
+                pickle.dump(estimator, f)
+        with open(pickle_path, "rb") as f:
+            estimator = pickle.load(f)
+        with open(json_path) as f:
+            model = json.load(f)
+        models[name] = (kind, estimator, model, json_path, pickle_path) + inputs[share]
+    return models
+
+
+def default_kmeans_beta(centroids):
+    """2 / mean over clusters of the squared distance to the nearest other centroid."""
+    M = np.asarray(centroids)
+    sq = (M * M).sum(axis=1)
+    dist = sq[:, None] + sq[None, :] - 2.0 * M @ M.T
+    np.fill_diagonal(dist, np.inf)
+    return 2.0 / float(dist.min(axis=1).mean())
+
+
+def timed(fn):
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    fn()
     return time.perf_counter() - start
 
 
-NUMPY_KEY = "NumPy NEON explain (in memory, scripts/neon_numpy.py or --neon-numpy)"
+def run(cmd):
+    return timed(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL))
 
-READ_PREDICT_WRITE = """
-import sys, pickle, pandas as pd
-model = pickle.load(open(sys.argv[1], "rb"))
-X = pd.read_csv(sys.argv[2]).to_numpy()
-pd.DataFrame({"decision_function": model.decision_function(X)}).to_csv(sys.argv[3], index=False)
-"""
+
+def bench_binary():
+    """The library bench executable (built by `cargo bench --no-run --bench library`)."""
+    out = subprocess.run(["cargo", "bench", "--no-run", "--bench", "library", "--message-format=json"],
+                         cwd=REPO, check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        message = json.loads(line)
+        if message.get("reason") == "compiler-artifact" and message["target"]["name"] == "library" \
+                and message.get("executable"):
+            return message["executable"]
+    sys.exit("bench_vs_sklearn: no executable for `cargo bench --bench library`")
+
+
+def library(executable, *args, threads=None):
+    """One JSON line from the library bench, or None when it does not take these arguments."""
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads)) if threads else None
+    done = subprocess.run([executable, "--bench", *args], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        return None
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def in_memory_sklearn(kind, estimator, X):
+    if kind == "ocsvm":
+        return lambda: estimator.decision_function(X)
+    if kind == "kde":
+        return lambda: estimator.score_samples(X)
+    return lambda: estimator.predict(X)
+
+
+def in_memory_neon(kind, model, X):
+    """Lean NumPy NEON on --threads Python threads over row blocks (neon_numpy.on_threads)."""
+    threads = ARGS.threads
+    if kind == "ocsvm":
+        return lambda: neon_numpy.on_threads(
+            neon_numpy.explain_ocsvm, X, model["support_vectors"], model["dual_coef"], model["rho"],
+            model["kernel"]["rbf"]["gamma"], threads=threads)
+    if kind == "kde":
+        return lambda: neon_numpy.on_threads(
+            neon_numpy.explain_kde, X, model["points"], model["kernel"]["rbf"]["gamma"], threads=threads)
+    return lambda: neon_numpy.on_threads(
+        neon_numpy.explain_kmeans, X, model["centroids"], model["beta"], threads=threads)
+
+
+COLUMNS = [
+    ("cmd", "neuralize explain, CSV to CSV (default method)"),
+    ("lib_forward", "library forward (in memory)"),
+    ("lib_explain", "library explain, published rules (in memory)"),
+    ("lib_default", "library explain, default method (in memory)"),
+    ("floor", "arithmetic floor (`library -- floor`)"),
+    ("lib_default_1t", "library explain, default method, 1 thread"),
+    ("floor_1t", "arithmetic floor, 1 thread"),
+    ("sk", "(a) scikit-learn prediction (in memory)"),
+    ("np", "(b) lean NumPy NEON (in memory)"),
+    ("pa_sk", "(c) pyarrow read + scikit-learn + pyarrow write"),
+    ("pa_np", "(c) pyarrow read + lean NumPy NEON + pyarrow write"),
+]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--shap-rows", type=int, default=10)
-    parser.add_argument("--neon-numpy", default=os.path.join(HERE, "neon_numpy.py"),
-                        help="NumPy NEON yardstick to time (default: scripts/neon_numpy.py)")
-    args = parser.parse_args()
+    names = [n.strip() for n in ARGS.only.split(",") if n.strip()]
+    for name in names:
+        if name not in WORKLOADS:
+            sys.exit(f"bench_vs_sklearn: unknown workload {name!r} (have {', '.join(WORKLOADS)})")
+    workdir = ARGS.workdir or os.path.join(tempfile.gettempdir(), f"neuralize-bench-d{D}-n{ARGS.rows}")
+    models = prepare(workdir, names)
+    executable = bench_binary()
+    if not os.path.exists(ARGS.binary):
+        sys.exit(f"bench_vs_sklearn: {ARGS.binary} not found: cargo build --release")
+    scripts = {}
+    for key, text in [("pa_sk", PYARROW_SKLEARN), ("pa_np", PYARROW_NEON)]:
+        scripts[key] = os.path.join(workdir, key + ".py")
+        with open(scripts[key], "w") as f:
+            f.write(text)
+    out_path = os.path.join(workdir, "out.csv")
+    # a first floor run on a kernel model tells whether the bench has one
+    kernel = [n for n in names if models[n][0] != "kmeans"]
+    has_floor = bool(kernel) and library(executable, "floor", models[kernel[0]][3],
+                                         models[kernel[0]][6], "1") is not None
+    if kernel and not has_floor:
+        print("# (no `cargo bench --bench library -- floor`: the floor column is skipped)", file=sys.stderr)
 
-    from sklearn.svm import OneClassSVM
+    best = {name: {} for name in names}
 
-    rng = np.random.default_rng(0)
-    d = 30
-    train = rng.normal(size=(2000, d))
-    svm = OneClassSVM(nu=0.5, gamma="scale").fit(train)
-    X = rng.normal(size=(args.rows, d)) * 1.2
-    tmp = tempfile.mkdtemp(prefix="neuralize-bench-")
-    model_path = os.path.join(tmp, "model.json")
-    input_path = os.path.join(tmp, "rows.csv")
-    pickle_path = os.path.join(tmp, "model.pkl")
-    with open(model_path, "w") as f:
-        json.dump(to_neuralize(svm, train), f)
-    header = ",".join(f"x{i}" for i in range(d))
-    np.savetxt(input_path, X, delimiter=",", header=header, comments="", fmt="%.17g")
-    import pickle
-    with open(pickle_path, "wb") as f:
-        pickle.dump(svm, f)
-    n_sv = len(svm.support_)
-    print(f"# one-class SVM: d = {d}, {n_sv} support vectors, {args.rows} rows, {os.cpu_count()} cores", flush=True)
+    def note(name, key, seconds):
+        if seconds is not None:
+            best[name][key] = min(seconds, best[name].get(key, float("inf")))
 
-    rows = {}
-    rows["scikit-learn decision_function (in memory)"] = best_of(args.repeats, lambda: svm.decision_function(X))
+    for round_ in range(ARGS.repeats):
+        print(f"# round {round_ + 1} of {ARGS.repeats}", file=sys.stderr, flush=True)
+        for name in names:
+            kind, estimator, model, json_path, pickle_path, X, input_path = models[name]
+            note(name, "cmd", run([ARGS.binary, "explain", "-q", "--model", json_path,
+                                   "--input", input_path, "--output", out_path]))
+            lib = library(executable, json_path, input_path, "1")
+            if lib is None:
+                sys.exit(f"bench_vs_sklearn: the library bench failed on {json_path}")
+            note(name, "lib_forward", lib["forward_s"])
+            note(name, "lib_explain", lib["explain_s"])
+            note(name, "lib_default", lib["explain_default_s"])
+            if has_floor and kind != "kmeans":
+                floor = library(executable, "floor", json_path, input_path, "1")
+                note(name, "floor", floor and floor.get("floor_s"))
+                # issue 12: explain within 1.3x of the floor on one thread
+                floor = library(executable, "floor", json_path, input_path, "1", threads=1)
+                note(name, "floor_1t", floor and floor.get("floor_s"))
+                lib = library(executable, json_path, input_path, "1", threads=1)
+                note(name, "lib_default_1t", lib and lib["explain_default_s"])
+            note(name, "sk", timed(in_memory_sklearn(kind, estimator, X)))
+            note(name, "np", timed(in_memory_neon(kind, model, X)))
+            note(name, "pa_sk", run([sys.executable, scripts["pa_sk"], kind, pickle_path, input_path, out_path]))
+            note(name, "pa_np", run([sys.executable, scripts["pa_np"], kind, json_path, input_path, out_path,
+                                     HERE, str(ARGS.threads)]))
 
-    if os.path.exists(args.neon_numpy):
-        spec = importlib.util.spec_from_file_location("neon_yardstick", args.neon_numpy)
-        yardstick = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(yardstick)
-        explain_ocsvm = yardstick.explain_ocsvm
-        sv, alpha, rho, gamma = svm.support_vectors_, svm.dual_coef_[0], -svm.intercept_[0], svm._gamma
-        rows[NUMPY_KEY] = best_of(
-            args.repeats, lambda: explain_ocsvm(X, sv, alpha, rho, gamma, beta=1.0))
-    else:
-        print(f"(skipping the NumPy yardstick: {args.neon_numpy} not found)")
+    units = {n: (len(models[n][2].get("dual_coef") or models[n][2].get("points") or models[n][2]["centroids"]))
+             for n in names}
+    print(f"\n{ARGS.rows:,} rows (ocsvm10000: {ARGS.rows // 5:,}) x {D} features, {ARGS.threads} threads for every tool, "
+          f"{os.cpu_count()} cores, best of {ARGS.repeats} interleaved rounds; seconds:\n")
+    shown = [(k, label) for k, label in COLUMNS if any(k in best[n] for n in names)]
+    print("| workload | units | rows | " + " | ".join(label for _, label in shown) + " |")
+    print("|---|---:|---:|" + "---:|" * len(shown))
+    for n in names:
+        cells = [f"{best[n][k]:.3f}" if k in best[n] else "" for k, _ in shown]
+        print(f"| {n} | {units[n]:,} | {len(models[n][5]):,} | " + " | ".join(cells) + " |")
 
-    script = os.path.join(tmp, "read_predict_write.py")
-    with open(script, "w") as f:
-        f.write(READ_PREDICT_WRITE)
-    rows["Python read CSV + decision_function + write CSV (whole script)"] = min(
-        run([sys.executable, script, pickle_path, input_path, os.path.join(tmp, "py.csv")])
-        for _ in range(args.repeats))
+    def ratio(n, a, b):
+        return f"{best[n][a] / best[n][b]:.2f}" if a in best[n] and b in best[n] else ""
 
-    binary = os.path.join(REPO, "target", "release", "neuralize")
-    out = subprocess.run(["cargo", "bench", "--quiet", "--bench", "library", "--",
-                          model_path, input_path, str(args.repeats)],
-                         cwd=REPO, check=True, capture_output=True, text=True).stdout
-    lib = json.loads(out)
-    rows["neuralize forward / score (library, in memory)"] = lib["forward_s"]
-    rows["neuralize explain (library, in memory, --rule neon --beta 1)"] = lib["explain_s"]
-    rows["neuralize explain (library, in memory, default rule)"] = lib["explain_default_s"]
-    for rule_args, label in [([], "default rule"), (["--rule", "neon", "--beta", "1"], "--rule neon --beta 1")]:
-        rows[f"neuralize explain, whole command, CSV in/out ({label})"] = min(
-            run([binary, "explain", "--model", model_path, "--input", input_path,
-                 "--output", os.path.join(tmp, "r.csv")] + rule_args)
-            for _ in range(args.repeats))
+    print("\nRatios (same run; > 1 means neuralize is faster, except the last three columns):\n")
+    print("| workload | (c) pyarrow + scikit-learn / command | (c) pyarrow + NumPy NEON / command "
+          "| (b) NumPy NEON / library explain (default) | (a) scikit-learn / library forward "
+          "| library explain (default) / forward | library explain (published) / floor "
+          "| library explain (default) / floor | same, 1 thread |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in names:
+        print(f"| {n} | {ratio(n, 'pa_sk', 'cmd')} | {ratio(n, 'pa_np', 'cmd')} | {ratio(n, 'np', 'lib_default')} "
+              f"| {ratio(n, 'sk', 'lib_forward')} | {ratio(n, 'lib_default', 'lib_forward')} "
+              f"| {ratio(n, 'lib_explain', 'floor')} | {ratio(n, 'lib_default', 'floor')} "
+              f"| {ratio(n, 'lib_default_1t', 'floor_1t')} |")
 
-    try:
-        import shap
-        small = X[: args.shap_rows]
-        background = shap.kmeans(train, 10)
-        explainer = shap.KernelExplainer(lambda z: svm.decision_function(z), background)
-        per_row = best_of(1, lambda: explainer.shap_values(small, silent=True)) / len(small)
-        rows[f"KernelSHAP (shap {shap.__version__}, 10-centroid background; {args.shap_rows} rows timed, scaled to all rows)"] = per_row * args.rows
-    except ImportError:
-        print("(skipping KernelSHAP: `pip install shap`)")
+    print("\nIssue 12's targets (this run):")
 
-    sk = rows["scikit-learn decision_function (in memory)"]
-    print("\n| what | seconds | rows/s | time / scikit-learn decision_function |")
-    print("|---|---:|---:|---:|")
-    for name, seconds in rows.items():
-        print(f"| {name} | {seconds:.3f} | {args.rows / seconds:,.0f} | {seconds / sk:.3f} |")
+    def target(n, a, b, label, bound, at_least):
+        if a not in best.get(n, {}) or b not in best[n]:
+            return
+        r = best[n][a] / best[n][b]
+        met = r >= bound if at_least else r <= bound
+        print(f"- {label}: {r:.2f} ({'met' if met else 'NOT met'}: {'>=' if at_least else '<='} {bound})")
 
-    print("\nRatios (same run):")
-    forward = rows["neuralize forward / score (library, in memory)"]
-    for label in ["--rule neon --beta 1", "default rule"]:
-        lib_explain = rows[f"neuralize explain (library, in memory, {label})"]
-        print(f"- library explain ({label}) vs scikit-learn decision_function: {sk / lib_explain:.1f}x faster")
-        if NUMPY_KEY in rows:
-            print(f"- library explain ({label}) vs NumPy NEON: {rows[NUMPY_KEY] / lib_explain:.1f}x faster")
-        print(f"- library explain ({label}) / library forward: {lib_explain / forward:.2f}")
-    py = rows["Python read CSV + decision_function + write CSV (whole script)"]
-    for label in ["default rule", "--rule neon --beta 1"]:
-        cmd = rows[f"neuralize explain, whole command, CSV in/out ({label})"]
-        print(f"- whole command ({label}) vs Python read-predict-write: {py / cmd:.1f}x faster")
+    target("kmeans30", "pa_sk", "cmd",
+           "k-means k = 30: pyarrow + KMeans.predict + pyarrow / command", 1, True)
+    target("ocsvm1000", "pa_np", "cmd",
+           "OC-SVM ~1,000 SVs: pyarrow + NumPy NEON + pyarrow / command (default method)", 2, True)
+    target("ocsvm1000", "lib_default_1t", "floor_1t",
+           "OC-SVM ~1,000 SVs: library explain (default) / floor, 1 thread", 1.3, False)
+    for k in [8, 30, 100]:
+        target(f"kmeans{k}", "lib_forward", "sk", f"k-means k = {k}: library forward / KMeans.predict", 2, False)
+        target(f"kmeans{k}", "lib_default", "lib_forward", f"k-means k = {k}: library explain / forward", 3, False)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 use super::progress::Progress;
 use crate::io::atomic::{refuse_same_file, OutputFile};
 use crate::io::columns::ColumnRequest;
+use crate::io::csv_split::RawBlock;
 use crate::io::table_reader::{Chunk, CsvFormat, TableReader};
 use crate::io::table_writer::TableWriter;
 use crate::io::Endpoint;
@@ -163,7 +164,7 @@ pub fn stream(
     args: &TableArgs,
     model: &Model,
     header: impl FnOnce(&[String]) -> Vec<String>,
-    mut process: impl FnMut(&Chunk) -> Result<ChunkOutput>,
+    process: impl FnMut(&Chunk) -> Result<ChunkOutput> + Send,
 ) -> Result<()> {
     let reader = args.source.open(model, &args.keep)?;
     let mut columns = reader.plan().kept_names.clone();
@@ -177,7 +178,7 @@ pub fn stream(
             let mut lock = stdout.lock();
             let mut writer = TableWriter::new(&mut lock, "<stdout>".into(), delimiter, &columns)?
                 .with_labels(labels);
-            copy_rows(reader, &mut writer, quiet, &mut process)?;
+            copy_rows(reader, &mut writer, quiet, process)?;
             writer.finish()?;
             lock.flush().map_err(|e| Error::io("<stdout>", e))
         }
@@ -186,7 +187,7 @@ pub fn stream(
             let label = path.display().to_string();
             let mut writer =
                 TableWriter::new(file.writer(), label, delimiter, &columns)?.with_labels(labels);
-            copy_rows(reader, &mut writer, quiet, &mut process)?;
+            copy_rows(reader, &mut writer, quiet, process)?;
             writer.finish()?;
             file.commit()
         }
@@ -197,50 +198,128 @@ fn copy_rows<W: Write>(
     reader: TableReader,
     writer: &mut TableWriter<W>,
     quiet: bool,
-    process: &mut impl FnMut(&Chunk) -> Result<ChunkOutput>,
+    mut process: impl FnMut(&Chunk) -> Result<ChunkOutput> + Send,
 ) -> Result<()> {
-    for_each_chunk(reader, quiet, |chunk| {
-        let result = process(chunk)?;
-        result.check_finite()?;
-        writer.write_rows(
-            &chunk.kept,
-            &result.prediction,
-            result.output.view(),
-            result.relevance.as_ref().map(|r| r.view()),
-        )
-    })
+    let formatter = writer.formatter().clone();
+    pipeline(
+        reader,
+        quiet,
+        |chunk| {
+            let result = process(chunk)?;
+            result.check_finite()?;
+            Ok(result)
+        },
+        |chunk, result, bytes| {
+            formatter.format(
+                bytes,
+                &chunk.kept,
+                &result.prediction,
+                result.output.view(),
+                result.relevance.as_ref().map(|r| r.view()),
+            )
+        },
+        |bytes| writer.write_bytes(bytes),
+    )
 }
 
 /// Read the input chunk by chunk (memory does not grow with it) and hand each chunk to `f`,
-/// with a progress line unless `quiet`. Errors about a row name its line in the input.
-///
-/// A reader thread parses the next chunk while `f` works on the current one (at most two
-/// chunks in flight); chunks arrive in input order.
+/// in input order, with a progress line unless `quiet`. Errors about a row name its line in
+/// the input. The next chunk is parsed while `f` works on the current one.
 pub fn for_each_chunk(
-    mut reader: TableReader,
+    reader: TableReader,
     quiet: bool,
-    mut f: impl FnMut(&Chunk) -> Result<()>,
+    f: impl FnMut(&Chunk) -> Result<()> + Send,
+) -> Result<()> {
+    pipeline(reader, quiet, f, |_, (), _| Ok(()), |_| Ok(()))
+}
+
+/// The streaming pipeline: a reader thread cuts the input into raw blocks of
+/// [`STREAM_ROWS`] rows; then, on the rayon pool, while chunk `k` is processed
+/// (`process`, in order, itself parallel inside), chunk `k + 1` is parsed and chunk `k - 1`
+/// finished (`finish`: formatted into a byte buffer); then that buffer is emitted (`emit`,
+/// in order, on this thread). At most four chunks are in flight (raw, parsed, processed,
+/// finished) besides one raw block queued and one being read, and their byte buffers are
+/// reused, so memory does not grow with the input; the blocks do not depend on the number
+/// of threads, nor does any result.
+///
+/// The error returned is the one a serial loop (parse, process, finish, emit, chunk after
+/// chunk) would meet first.
+fn pipeline<O: Send>(
+    reader: TableReader,
+    quiet: bool,
+    mut process: impl FnMut(&Chunk) -> Result<O> + Send,
+    finish: impl Fn(&Chunk, O, &mut Vec<u8>) -> Result<()> + Sync,
+    mut emit: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<()> {
     let source = reader.source().to_string();
-    let (sender, chunks) = std::sync::mpsc::sync_channel::<Result<Chunk>>(1);
-    // Detached: if `f` fails, the reader stops at its next send (or with the process).
+    let (mut blocks, parser) = reader.into_parts();
+    let (sender, raw_blocks) = std::sync::mpsc::sync_channel::<Result<RawBlock>>(1);
+    // Parsed blocks' byte buffers go back to the reader, to be filled again.
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+    // Detached: if the pipeline fails, the reader stops at its next send (or with the
+    // process).
     std::thread::spawn(move || loop {
-        let chunk = reader.read_chunk(STREAM_ROWS);
-        let last = !matches!(&chunk, Ok(c) if c.n_rows() > 0);
-        if sender.send(chunk).is_err() || last {
+        let buffer = recycled.try_recv().unwrap_or_default();
+        let block = blocks.next_block(STREAM_ROWS, buffer);
+        let last = !matches!(&block, Ok(b) if b.records > 0);
+        if sender.send(block).is_err() || last {
             break;
         }
     });
+    let next_raw = || {
+        raw_blocks.recv().unwrap_or_else(|_| {
+            Err(Error::Csv {
+                path: source.clone(),
+                message: "read error: the reading thread stopped".to_string(),
+            })
+        })
+    };
+    let parse = |raw: Result<RawBlock>| {
+        raw.and_then(|block| {
+            let chunk = parser.parse(&block);
+            // The reader may have stopped: then the buffer is simply dropped.
+            let _ = recycle.send(block.bytes);
+            chunk
+        })
+    };
     let mut progress = Progress::new(quiet);
-    for chunk in chunks {
-        let chunk = chunk?;
-        if chunk.n_rows() == 0 {
-            break;
+    let mut parsed = parse(next_raw());
+    let mut previous: Option<(Chunk, O)> = None;
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = match parsed {
+            Ok(chunk) if chunk.n_rows() > 0 => chunk,
+            end_or_error => {
+                if let Some((chunk, out)) = previous {
+                    bytes.clear();
+                    finish(&chunk, out, &mut bytes)?;
+                    emit(&bytes)?;
+                }
+                return end_or_error.map(|_| ());
+            }
+        };
+        let raw = next_raw();
+        bytes.clear();
+        let (processed, (next, finished)) = rayon::join(
+            || process(&chunk).map_err(|e| chunk.locate(&source, e)),
+            || {
+                rayon::join(
+                    || parse(raw),
+                    || {
+                        previous
+                            .map(|(chunk, out)| finish(&chunk, out, &mut bytes))
+                            .transpose()
+                    },
+                )
+            },
+        );
+        if finished?.is_some() {
+            emit(&bytes)?;
         }
-        f(&chunk).map_err(|e| chunk.locate(&source, e))?;
         progress.add(chunk.n_rows());
+        previous = Some((chunk, processed?));
+        parsed = next;
     }
-    Ok(())
 }
 
 /// Load the model and neuralize it.

@@ -4,6 +4,10 @@ pub(crate) mod atomic;
 #[cfg(feature = "cli")]
 pub(crate) mod columns;
 #[cfg(feature = "cli")]
+pub(crate) mod csv_records;
+#[cfg(feature = "cli")]
+pub(crate) mod csv_split;
+#[cfg(feature = "cli")]
 pub(crate) mod table_reader;
 #[cfg(feature = "cli")]
 pub(crate) mod table_writer;

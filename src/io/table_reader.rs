@@ -3,15 +3,12 @@
 //! endings, blank lines counted) and quotes at most 80 characters of a cell.
 
 use super::columns::{plan_by_position, plan_columns, ColumnPlan, ColumnRequest};
+use super::csv_records::Records;
+use super::csv_split::{RawBlock, Splitter};
 use super::{quote, Endpoint};
 use crate::error::{Error, Result};
-use csv::ByteRecord;
 use ndarray::Array2;
-use std::collections::VecDeque;
 use std::io::Read;
-
-/// Bytes the CSV parser buffers ahead of what it has parsed.
-const BUFFER: usize = 1 << 16;
 
 /// How a CSV table is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,18 +69,100 @@ impl Chunk {
     }
 }
 
-/// Reads a CSV table, one reused record buffer, chunks of rows at a time.
+/// Reads a CSV table: its header (or first row), then blocks of rows, parsed here
+/// ([`TableReader::read_chunk`]) or, split with [`TableReader::into_parts`], on other threads.
 pub struct TableReader {
-    reader: csv::Reader<LineCounter<Box<dyn Read + Send>>>,
+    blocks: BlockSource,
+    parser: BlockParser,
+}
+
+/// The raw blocks of rows of a table, after its header.
+pub struct BlockSource {
+    splitter: Splitter,
+    /// Without a header: the block holding the first row, read to learn the width.
+    pending: Option<RawBlock>,
+}
+
+impl BlockSource {
+    /// The next block of at most `max_rows` rows (`max_rows` >= 1); a block without rows
+    /// means the end of the input. `buffer` (the bytes of a used block, or a new vector)
+    /// holds it.
+    pub fn next_block(&mut self, max_rows: usize, buffer: Vec<u8>) -> Result<RawBlock> {
+        match self.pending.take() {
+            None => self.splitter.next_block(max_rows, buffer),
+            Some(mut block) => {
+                self.splitter.fill(&mut block, max_rows)?;
+                self.splitter.finish(&block);
+                Ok(block)
+            }
+        }
+    }
+}
+
+/// Turns raw blocks of a table into [`Chunk`]s: shared by the threads that parse.
+#[derive(Debug, Clone)]
+pub struct BlockParser {
     source: String,
+    delimiter: u8,
     /// The header's names (trimmed), `None` without a header.
     header: Option<Vec<String>>,
     /// Fields per row: the header's, else the first row's.
     width: usize,
     plan: ColumnPlan,
-    record: ByteRecord,
-    /// Without a header: the first row (and its line), read to learn the width.
-    pending: Option<(ByteRecord, u64)>,
+}
+
+impl BlockParser {
+    /// The rows of `block`: features parsed, kept cells copied, lines noted. Errors name the
+    /// row's line and the column.
+    pub fn parse(&self, block: &RawBlock) -> Result<Chunk> {
+        let d = self.plan.feature_columns.len();
+        let mut values = Vec::with_capacity(block.records * d);
+        let mut kept = Vec::with_capacity(block.records * self.plan.kept_columns.len());
+        let mut lines = Vec::with_capacity(block.records);
+        let mut records = Records::new(block, self.delimiter);
+        while let Some(line) = records.next_record() {
+            if records.n_fields() != self.width {
+                let what = if self.header.is_some() {
+                    "the header"
+                } else {
+                    "the first row"
+                };
+                return Err(Error::Csv {
+                    path: self.source.clone(),
+                    message: format!(
+                        "line {line}: has {} field(s), {what} has {}",
+                        records.n_fields(),
+                        self.width
+                    ),
+                });
+            }
+            for &c in &self.plan.feature_columns {
+                let value = parse_cell(records.field(c)).map_err(|reason| Error::Csv {
+                    path: self.source.clone(),
+                    message: format!("line {line}, column {}: {reason}", self.column_name(c)),
+                })?;
+                values.push(value);
+            }
+            for &c in &self.plan.kept_columns {
+                kept.push(records.field(c).to_vec());
+            }
+            lines.push(line);
+        }
+        let rows = lines.len();
+        Ok(Chunk {
+            features: Array2::from_shape_vec((rows, d), values).expect("rows x d values"),
+            kept,
+            lines,
+        })
+    }
+
+    /// Column `c` in messages: its quoted header name, else its 1-based position.
+    fn column_name(&self, c: usize) -> String {
+        match &self.header {
+            Some(header) => quote(header[c].as_bytes()),
+            None => format!("{}", c + 1),
+        }
+    }
 }
 
 impl TableReader {
@@ -122,151 +201,88 @@ impl TableReader {
         format: CsvFormat,
         request_for: impl Fn(usize) -> ColumnRequest<'r>,
     ) -> Result<Self> {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(format.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(BUFFER)
-            .from_reader(LineCounter::new(stream));
-        let mut record = ByteRecord::new();
-        let first = read_record(&mut reader, &mut record, &source)?;
-        if format.header {
-            let Some(line) = first else {
+        let mut splitter = Splitter::new(stream, source.clone(), format.delimiter);
+        let mut first = splitter.start_block(Vec::new());
+        splitter.fill(&mut first, 1)?;
+        let mut records = Records::new(&first, format.delimiter);
+        let first_line = records.next_record();
+        let parser = if format.header {
+            let Some(line) = first_line else {
                 return Err(Error::Csv {
                     path: source,
                     message: "the file is empty (expected a header line)".to_string(),
                 });
             };
-            let header = header_names(&record, &source, line)?;
+            let header = header_names(&records, &source, line)?;
             let request = request_for(header.len());
             refuse_numeric_header(&header, &request, &source, line, format)?;
             let plan = plan_columns(&source, &header, &request)?;
-            Ok(TableReader {
-                reader,
+            BlockParser {
                 source,
+                delimiter: format.delimiter,
                 width: header.len(),
                 header: Some(header),
                 plan,
-                record,
-                pending: None,
-            })
+            }
         } else {
-            let width = match first {
-                Some(_) => record.len(),
+            let width = match first_line {
+                Some(_) => records.n_fields(),
                 None => request_for(0).n_features,
             };
             let request = request_for(width);
             let plan = plan_by_position(&source, width, &request)?;
-            Ok(TableReader {
-                reader,
+            BlockParser {
                 source,
+                delimiter: format.delimiter,
                 header: None,
                 width,
                 plan,
-                pending: first.map(|line| (record, line)),
-                record: ByteRecord::new(),
-            })
-        }
+            }
+        };
+        let pending = if format.header {
+            splitter.finish(&first);
+            None
+        } else {
+            // The first row is data: it starts the first block.
+            Some(first)
+        };
+        Ok(TableReader {
+            blocks: BlockSource { splitter, pending },
+            parser,
+        })
     }
 
     /// The column plan (feature names in model order, kept columns).
     pub fn plan(&self) -> &ColumnPlan {
-        &self.plan
+        &self.parser.plan
     }
 
     /// The name of the input in messages.
     pub fn source(&self) -> &str {
-        &self.source
+        &self.parser.source
     }
 
     /// The header's names, `None` for a table read with `--no-header`.
     pub fn header(&self) -> Option<&[String]> {
-        self.header.as_deref()
+        self.parser.header.as_deref()
     }
 
-    /// Read up to `max_rows` rows; an empty chunk means the end of the input.
+    /// Read up to `max_rows` rows (at least one); an empty chunk means the end of the input.
     pub fn read_chunk(&mut self, max_rows: usize) -> Result<Chunk> {
-        let d = self.plan.feature_columns.len();
-        let mut values = Vec::with_capacity(max_rows.min(1 << 16) * d);
-        let mut kept = Vec::new();
-        let mut lines = Vec::with_capacity(max_rows.min(1 << 16));
-        let mut rows = 0;
-        while rows < max_rows {
-            let line = match self.pending.take() {
-                Some((record, line)) => {
-                    self.record = record;
-                    line
-                }
-                None => match read_record(&mut self.reader, &mut self.record, &self.source)? {
-                    Some(line) => line,
-                    None => break,
-                },
-            };
-            if self.record.len() != self.width {
-                let what = if self.header.is_some() {
-                    "the header"
-                } else {
-                    "the first row"
-                };
-                return Err(Error::Csv {
-                    path: self.source.clone(),
-                    message: format!(
-                        "line {line}: has {} field(s), {what} has {}",
-                        self.record.len(),
-                        self.width
-                    ),
-                });
-            }
-            for &c in &self.plan.feature_columns {
-                let value = parse_cell(&self.record[c]).map_err(|reason| Error::Csv {
-                    path: self.source.clone(),
-                    message: format!("line {line}, column {}: {reason}", self.column_name(c)),
-                })?;
-                values.push(value);
-            }
-            for &c in &self.plan.kept_columns {
-                kept.push(self.record[c].to_vec());
-            }
-            lines.push(line);
-            rows += 1;
-        }
-        Ok(Chunk {
-            features: Array2::from_shape_vec((rows, d), values).expect("rows x d values"),
-            kept,
-            lines,
-        })
+        let block = self.blocks.next_block(max_rows, Vec::new())?;
+        self.parser.parse(&block)
     }
 
-    /// Column `c` in messages: its quoted header name, else its 1-based position.
-    fn column_name(&self, c: usize) -> String {
-        match &self.header {
-            Some(header) => quote(header[c].as_bytes()),
-            None => format!("{}", c + 1),
-        }
+    /// The raw blocks and their parser, to read and parse on different threads.
+    pub fn into_parts(self) -> (BlockSource, BlockParser) {
+        (self.blocks, self.parser)
     }
-}
-
-/// Read the next record into `record`; its physical line, or `None` at the end.
-fn read_record(
-    reader: &mut csv::Reader<LineCounter<Box<dyn Read + Send>>>,
-    record: &mut ByteRecord,
-    source: &str,
-) -> Result<Option<u64>> {
-    let more = reader
-        .read_byte_record(record)
-        .map_err(|e| csv_failure(source, e))?;
-    if !more {
-        return Ok(None);
-    }
-    let end = reader.position().byte();
-    Ok(Some(reader.get_mut().record_line(end, record)))
 }
 
 /// The names of a header record, trimmed; valid UTF-8.
-fn header_names(record: &ByteRecord, source: &str, line: u64) -> Result<Vec<String>> {
-    record
-        .iter()
-        .enumerate()
+fn header_names(record: &Records<'_>, source: &str, line: u64) -> Result<Vec<String>> {
+    (0..record.n_fields())
+        .map(|i| (i, record.field(i)))
         .map(|(i, h)| {
             std::str::from_utf8(h)
                 .map(|s| s.trim().to_string())
@@ -351,7 +367,7 @@ pub fn read_header(input: &Endpoint, format: CsvFormat) -> Result<Vec<String>> {
         keep: &[],
         ignore_extra: true,
     })?;
-    Ok(reader.header.unwrap_or_default())
+    Ok(reader.parser.header.unwrap_or_default())
 }
 
 /// The byte stream of a path or stdin, and its name in messages.
@@ -386,114 +402,6 @@ fn parse_cell(cell: &[u8]) -> std::result::Result<f64, String> {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(format!("not a finite number: {}", quote(cell))),
         Err(_) => Err(format!("not a number: {}", quote(cell))),
-    }
-}
-
-fn csv_failure(source: &str, error: csv::Error) -> Error {
-    let message = match error.kind() {
-        csv::ErrorKind::Io(e) => format!("read error: {e}"),
-        _ => error.to_string(),
-    };
-    Error::Csv {
-        path: source.to_string(),
-        message,
-    }
-}
-
-/// A reader that notes where line breaks are, so that a record's physical line can be
-/// told from the parser's byte position: `\n`, `\r\n` and a lone `\r` each end a line
-/// (a `\r\n` break is placed at its `\r`). Only the breaks in the last bytes read are kept
-/// (the parser never lags further behind), so memory does not grow with the input.
-struct LineCounter<R> {
-    inner: R,
-    /// Bytes read so far.
-    read: u64,
-    /// Whether the last byte read was `\r`.
-    after_cr: bool,
-    /// Positions of the line breaks not yet counted, ascending.
-    breaks: VecDeque<u64>,
-    /// Line breaks before every position in `breaks`.
-    counted: u64,
-    /// The last break counted by [`LineCounter::record_line`] (to tell whether a record
-    /// ended with a line break).
-    last_counted: Option<u64>,
-}
-
-impl<R> LineCounter<R> {
-    fn new(inner: R) -> Self {
-        LineCounter {
-            inner,
-            read: 0,
-            after_cr: false,
-            breaks: VecDeque::new(),
-            counted: 0,
-            last_counted: None,
-        }
-    }
-
-    /// The physical line on which `record` starts, given `end`, the parser's byte position
-    /// just after it (past the first byte of its line break, if it has one). Calls come in
-    /// file order.
-    fn record_line(&mut self, end: u64, record: &ByteRecord) -> u64 {
-        while let Some(&p) = self.breaks.front() {
-            if p >= end {
-                break;
-            }
-            self.breaks.pop_front();
-            self.counted += 1;
-            self.last_counted = Some(p);
-        }
-        // The record's own line break, and those inside its quoted fields.
-        let own = u64::from(end > 0 && self.last_counted == Some(end - 1));
-        // Only a quoted cell holds a line break: most records need no count.
-        let inside: u64 = match memchr::memchr2(b'\n', b'\r', record.as_slice()) {
-            None => 0,
-            Some(_) => record.iter().map(count_breaks).sum(),
-        };
-        (self.counted + 1).saturating_sub(own + inside)
-    }
-}
-
-/// Line breaks in `bytes` (`\r\n` counts once).
-fn count_breaks(bytes: &[u8]) -> u64 {
-    let mut count = 0;
-    let mut after_cr = false;
-    for &b in bytes {
-        if b == b'\r' || (b == b'\n' && !after_cr) {
-            count += 1;
-        }
-        after_cr = b == b'\r';
-    }
-    count
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let data = &buf[..n];
-        for i in memchr::memchr2_iter(b'\n', b'\r', data) {
-            let after_cr = if i == 0 {
-                self.after_cr
-            } else {
-                data[i - 1] == b'\r'
-            };
-            if data[i] == b'\r' || !after_cr {
-                self.breaks.push_back(self.read + i as u64);
-            }
-        }
-        if let Some(&last) = data.last() {
-            self.after_cr = last == b'\r';
-        }
-        self.read += n as u64;
-        // The parser is never more than its buffer behind: breaks further back can be
-        // counted now.
-        let horizon = self.read.saturating_sub(4 * BUFFER as u64);
-        while self.breaks.front().is_some_and(|&p| p < horizon) {
-            let p = self.breaks.pop_front().expect("a front");
-            self.counted += 1;
-            self.last_counted = Some(p);
-        }
-        Ok(n)
     }
 }
 

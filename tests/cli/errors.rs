@@ -113,6 +113,91 @@ fn a_bad_cell_beyond_the_first_chunks_names_its_line() {
     );
 }
 
+/// `rows` data rows of iris features behind a quoted `note` column: quotes, delimiters,
+/// CR, LF and CRLF inside the notes, and the three line endings between rows, so that rows
+/// cross the reader's blocks at every kind of place. Row `r` starts on line `lines[r]`.
+fn tricky_iris(rows: usize, cell: impl Fn(usize) -> String) -> (Vec<u8>, Vec<u64>) {
+    let notes = [
+        "plain",
+        "\"a,b\"",
+        "\"two\nlines\"",
+        "\"cr\r\nlf\"",
+        "\"q\"\"uote\"",
+        "",
+    ];
+    let endings = ["\n", "\r\n", "\r"];
+    let mut text = format!("note,{IRIS_HEADER}\r\n");
+    let mut line = 2;
+    let mut lines = Vec::new();
+    for r in 0..rows {
+        let note = notes[r % notes.len()];
+        lines.push(line);
+        text += &format!("{note},5,{},1,0.2{}", cell(r), endings[r % 4 % 3]);
+        line += 1 + note.matches('\n').count() as u64;
+        if r % 5 == 0 {
+            text += "\r\n"; // a blank line (after a lone CR too)
+            line += 1;
+        }
+    }
+    (text.into_bytes(), lines)
+}
+
+#[test]
+fn errors_in_a_later_block_of_quoted_multiline_crlf_rows_name_their_line() {
+    let bad = 9_001;
+    let (input, lines) = tricky_iris(12_000, |r| if r == bad { "3;x".into() } else { "3".into() });
+    let line = format!("line {},", lines[bad]);
+    for threads in ["1", "2"] {
+        let extra = ["--keep", "note", "--threads", threads];
+        let (code, err) = explain_fails(
+            &format!("late-bad-cell-{threads}"),
+            &iris_model(),
+            &input,
+            &extra,
+        );
+        assert_error(
+            code,
+            &err,
+            &["in.csv", &line, "\"sepal_width_cm\"", "\"3;x\""],
+        );
+    }
+    // A row with one field too many, in the third block.
+    let (input, lines) = tricky_iris(12_000, |r| if r == bad { "3,4".into() } else { "3".into() });
+    let line = format!("line {}:", lines[bad]);
+    for threads in ["1", "2"] {
+        let extra = ["--keep", "note", "--threads", threads];
+        let (code, err) = explain_fails(
+            &format!("late-wide-row-{threads}"),
+            &iris_model(),
+            &input,
+            &extra,
+        );
+        assert_error(
+            code,
+            &err,
+            &["in.csv", &line, "has 6 field(s), the header has 5"],
+        );
+    }
+}
+
+#[test]
+fn the_first_error_in_input_order_is_reported_whatever_the_threads() {
+    // Row 5,000 cannot be explained (block 2) and row 9,000 cannot be parsed (block 3,
+    // parsed while block 2 is explained): the earlier row's error is the one reported.
+    let mut rows = vec!["5,3,1,0.2"; 12_000];
+    rows[5_000] = "1.7e308,-1.7e308,1.7e308,1.7e308";
+    rows[9_000] = "5,3,oops,0.2";
+    for threads in ["1", "2"] {
+        let (code, err) = explain_fails(
+            &format!("first-error-{threads}"),
+            &iris_model(),
+            &iris(&rows),
+            &["--threads", threads],
+        );
+        assert_error(code, &err, &["in.csv", "line 5002:", "not a finite number"]);
+    }
+}
+
 #[test]
 fn a_row_too_far_from_the_model_names_its_line() {
     let mut rows = vec!["5,3,1,0.2"; 20_000];

@@ -347,3 +347,119 @@ fn one_and_two_threads_write_identical_files() {
     assert_eq!(outputs[0].lines().count(), 20 * rows.len() + 1);
     assert!(outputs[0] == outputs[1], "--threads 1 and 2 differ");
 }
+
+#[test]
+fn quoted_multiline_crlf_input_gives_the_same_bytes_on_one_and_two_threads() {
+    // Kept cells with delimiters, quotes, CR, LF and CRLF; all three line endings and blank
+    // lines; 10,000 rows: three reader blocks cut at every kind of place.
+    let notes = [
+        "plain",
+        "\"a,b\"",
+        "\"two\nlines\"",
+        "\"cr\r\nlf\"",
+        "\"q\"\"uote\"",
+        "",
+        "x\"y",
+    ];
+    let endings = ["\n", "\r\n", "\r"];
+    let input = std::fs::read_to_string(model_path("kde_iris.input.csv")).unwrap();
+    let mut lines = input.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let mut text = format!("note,{header},tag\r\n");
+    let n = 10_000;
+    for r in 0..n {
+        let note = notes[r % notes.len()];
+        let tag = notes[(r / 3) % notes.len()];
+        text += &format!("{note},{},{tag}{}", rows[r % rows.len()], endings[r % 3]);
+        if r % 7 == 0 {
+            text += "\r\n";
+        }
+    }
+    let model = model_path("kde_iris.json");
+    let outputs: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let args = [
+                "explain",
+                "-m",
+                &model,
+                "-i",
+                "-",
+                "-o",
+                "-",
+                "--keep",
+                "note,tag",
+                "--threads",
+                threads,
+            ];
+            let out = run_with_stdin(&args, text.as_bytes());
+            assert!(out.status.success(), "{}", stderr(&out));
+            stdout(&out)
+        })
+        .collect();
+    assert!(outputs[0] == outputs[1], "--threads 1 and 2 differ");
+    // The kept cells come back unchanged, row by row.
+    let mut read = csv::ReaderBuilder::new().from_reader(outputs[0].as_bytes());
+    let records: Vec<csv::StringRecord> = read.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), n);
+    let unquote = |cell: &str| match cell.strip_prefix('"') {
+        Some(inner) if cell.len() > 1 => inner[..inner.len() - 1].replace("\"\"", "\""),
+        _ => cell.to_string(),
+    };
+    for (r, record) in records.iter().enumerate() {
+        assert_eq!(record[0], unquote(notes[r % notes.len()]), "row {r}");
+        assert_eq!(record[1], unquote(notes[(r / 3) % notes.len()]), "row {r}");
+    }
+}
+
+#[test]
+fn every_shipped_model_writes_the_same_bytes_on_one_and_two_threads() {
+    // Each model's input repeated past one 4,096-row reader block (CRLF line endings), with
+    // the default method and `score`.
+    for name in shipped_models() {
+        let input = model_path(&format!("{name}.input.csv"));
+        let Ok(text) = std::fs::read_to_string(&input) else {
+            continue;
+        };
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let rows: Vec<&str> = lines.collect();
+        let copies = 4_500 / rows.len() + 1;
+        let big = format!(
+            "{header}\r\n{}\r\n",
+            vec![rows.join("\r\n"); copies].join("\r\n")
+        );
+        let model = model_path(&format!("{name}.json"));
+        for command in ["explain", "score"] {
+            let outputs: Vec<String> = ["1", "2"]
+                .iter()
+                .map(|threads| {
+                    let args = [
+                        command,
+                        "-m",
+                        &model,
+                        "-i",
+                        "-",
+                        "-o",
+                        "-",
+                        "--threads",
+                        threads,
+                    ];
+                    let out = run_with_stdin(&args, big.as_bytes());
+                    assert!(out.status.success(), "{name}: {}", stderr(&out));
+                    stdout(&out)
+                })
+                .collect();
+            assert_eq!(
+                outputs[0].lines().count(),
+                copies * rows.len() + 1,
+                "{name}"
+            );
+            assert!(
+                outputs[0] == outputs[1],
+                "{name} {command}: --threads 1 and 2 differ"
+            );
+        }
+    }
+}
