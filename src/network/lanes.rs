@@ -2,10 +2,10 @@
 //! reductions keep `LANES` independent partial results (a fixed order, so results are
 //! deterministic), maps have no branches.
 //!
-//! The exponential loops dominate the soft-min pools; on x86-64 CPUs with AVX2 and FMA they
-//! run in a copy compiled for those features (chosen at run time). The arithmetic is the
-//! same IEEE operations in the same order (Rust never fuses `a * b + c` on its own), so
-//! the results are bitwise identical on every CPU.
+//! The exponential loops dominate the soft-min pools; on x86-64 CPUs with AVX-512, or AVX2
+//! and FMA, they run in a copy compiled for those features (chosen at run time, [`Level`]).
+//! The arithmetic is the same IEEE operations in the same order (Rust never fuses
+//! `a * b + c` on its own), so the results are bitwise identical on every CPU.
 
 use super::fast_exp::exp;
 
@@ -26,11 +26,13 @@ fn fold_lanes(values: &[f64], init: f64, op: impl Fn(f64, f64) -> f64 + Copy) ->
     rest.iter().fold(total, |t, &v| op(t, v))
 }
 
-/// Block length of the sums: [`sum`] and [`sum_exp`] add in the same order, so a forward
+/// Block length of the sums: `sum`, [`sum_exp`] and [`exp_sum_inplace`] add in the same order, so a forward
 /// pass and an explanation report bit-identical outputs.
 const BLOCK: usize = 64;
 
-/// `sum_j values_j`, lane sums per block of `BLOCK`, blocks added in order.
+/// `sum_j values_j`, lane sums per block of `BLOCK`, blocks added in order (the order of
+/// every sum here; the tests' yardstick).
+#[cfg(test)]
 pub(crate) fn sum(values: &[f64]) -> f64 {
     values.chunks(BLOCK).fold(0.0, |total, block| {
         total + fold_lanes(block, 0.0, |a, b| a + b)
@@ -42,40 +44,118 @@ pub(crate) fn min(values: &[f64]) -> f64 {
     fold_lanes(values, f64::INFINITY, f64::min)
 }
 
-/// Run `$generic(args)` through a copy compiled with AVX2 + FMA where the CPU has them.
-macro_rules! with_avx2 {
-    ($avx2:ident, $generic:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {{
+/// Which compiled copy of the vectorized kernels runs on this CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// Baseline x86-64 / any other architecture.
+    Portable,
+    /// AVX2 + FMA.
+    Avx2,
+    /// AVX-512 (foundation).
+    Avx512,
+}
+
+impl Level {
+    /// The best level this CPU runs (detected once; the detection macros cache their answer).
+    #[inline]
+    pub(crate) fn detect() -> Level {
         #[cfg(target_arch = "x86_64")]
         {
-            #[target_feature(enable = "avx2,fma")]
-            fn $avx2($($arg: $ty),*) -> $ret {
-                $generic($($arg),*)
+            if std::is_x86_feature_detected!("avx512f") {
+                return Level::Avx512;
             }
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                // SAFETY: the CPU supports the features the copy was compiled for.
-                return unsafe { $avx2($($arg),*) };
+                return Level::Avx2;
             }
         }
-        $generic($($arg),*)
-    }};
+        Level::Portable
+    }
+
+    /// The levels this CPU can run, portable first (for the tests that compare them).
+    #[cfg(test)]
+    pub(crate) fn available() -> Vec<Level> {
+        let best = Level::detect();
+        [Level::Portable, Level::Avx2, Level::Avx512]
+            .into_iter()
+            .filter(|&l| l as u8 <= best as u8)
+            .collect()
+    }
 }
 
-/// `values_j <- exp(scale * (shift - values_j))`.
-pub(crate) fn exp_inplace(values: &mut [f64], shift: f64, scale: f64) {
-    with_avx2!(exp_inplace_avx2, exp_inplace_generic, (values: &mut [f64], shift: f64, scale: f64) -> ())
+/// Define `$name(args)` that runs `$generic(args)` through a copy compiled for the best
+/// [`Level`] of the CPU, and `$name_at(level, args)` that runs a given level's copy.
+macro_rules! dispatched {
+    ($(#[$doc:meta])* $name:ident, $at:ident, $generic:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        $(#[$doc])*
+        #[inline]
+        pub(crate) fn $name($($arg: $ty),*) -> $ret {
+            $at(Level::detect(), $($arg),*)
+        }
+
+        /// The copy of `level` (which the CPU must support; portable otherwise).
+        pub(crate) fn $at(level: Level, $($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx2,fma")]
+                fn avx512($($arg: $ty),*) -> $ret {
+                    $generic($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                fn avx2($($arg: $ty),*) -> $ret {
+                    $generic($($arg),*)
+                }
+                match level {
+                    // SAFETY: `level` comes from `Level::detect` (or is at most it, in tests):
+                    // the CPU supports the features the copy was compiled for.
+                    Level::Avx512 if std::is_x86_feature_detected!("avx512f") => {
+                        return unsafe { avx512($($arg),*) }
+                    }
+                    Level::Avx2 | Level::Avx512 if std::is_x86_feature_detected!("avx2")
+                        && std::is_x86_feature_detected!("fma") => {
+                        return unsafe { avx2($($arg),*) }
+                    }
+                    _ => {}
+                }
+            }
+            let _ = level;
+            $generic($($arg),*)
+        }
+    };
 }
 
-#[inline(always)]
+/// The plain map that [`exp_sum_inplace`] fuses with its sum (the tests' yardstick).
+#[cfg(test)]
 fn exp_inplace_generic(values: &mut [f64], shift: f64, scale: f64) {
     for v in values.iter_mut() {
         *v = exp(scale * (shift - *v));
     }
 }
 
-/// `sum_j exp(shift - values_j)`, summed in the order of [`sum`].
-pub(crate) fn sum_exp(values: &[f64], shift: f64) -> f64 {
-    with_avx2!(sum_exp_avx2, sum_exp_generic, (values: &[f64], shift: f64) -> f64)
+dispatched!(
+    /// `values_j <- exp(scale * (shift - values_j))`, returning `sum_j values_j` (after the
+    /// map) summed in the order of `sum`: one pass for the map then the sum, with
+    /// bit-identical results.
+    exp_sum_inplace, exp_sum_inplace_at, exp_sum_inplace_generic,
+    (values: &mut [f64], shift: f64, scale: f64) -> f64
+);
+
+#[inline(always)]
+fn exp_sum_inplace_generic(values: &mut [f64], shift: f64, scale: f64) -> f64 {
+    let mut total = 0.0;
+    for block in values.chunks_mut(BLOCK) {
+        for v in block.iter_mut() {
+            *v = exp(scale * (shift - *v));
+        }
+        total += fold_lanes(block, 0.0, |a, b| a + b);
+    }
+    total
 }
+
+dispatched!(
+    /// `sum_j exp(shift - values_j)`, summed in the order of `sum`.
+    sum_exp, sum_exp_at, sum_exp_generic,
+    (values: &[f64], shift: f64) -> f64
+);
 
 #[inline(always)]
 fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
@@ -92,25 +172,53 @@ fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
     total
 }
 
+dispatched!(
+    /// `coef_j <- (exps_j * scale) / coef_j`: unit relevances `R_j = exps_j * scale` divided
+    /// by the distances held in `coef` (branch-free, vectorized; IEEE division, so every
+    /// copy gives the same bits).
+    scale_divide, scale_divide_at, scale_divide_generic,
+    (coef: &mut [f64], exps: &[f64], scale: f64) -> ()
+);
+
+#[inline(always)]
+fn scale_divide_generic(coef: &mut [f64], exps: &[f64], scale: f64) {
+    for (c, &e) in coef.iter_mut().zip(exps) {
+        *c = (e * scale) / *c;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every compiled copy this CPU runs (portable, AVX2, AVX-512) gives the same bits.
     #[test]
     fn the_dispatched_copies_match_the_portable_code_bit_for_bit() {
-        let values: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.731).sin() * 40.0).collect();
+        let values: Vec<f64> = (0..1003)
+            .map(|i| (i as f64 * 0.731).sin() * 40.0 + if i % 97 == 0 { 800.0 } else { 0.0 })
+            .collect();
         let shift = min(&values);
-        assert_eq!(
-            sum_exp(&values, shift).to_bits(),
-            sum_exp_generic(&values, shift).to_bits()
-        );
-        let (mut dispatched, mut portable) = (values.clone(), values);
-        exp_inplace(&mut dispatched, shift, 0.37);
-        exp_inplace_generic(&mut portable, shift, 0.37);
-        assert!(dispatched
-            .iter()
-            .zip(&portable)
-            .all(|(a, b)| a.to_bits() == b.to_bits()));
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let levels = Level::available();
+        eprintln!("levels compared: {levels:?}");
+        for level in levels {
+            assert_eq!(
+                sum_exp_at(level, &values, shift).to_bits(),
+                sum_exp_generic(&values, shift).to_bits()
+            );
+            for scale in [1.0, 0.37] {
+                let mut portable = values.clone();
+                exp_inplace_generic(&mut portable, shift, scale);
+                let mut fused = values.clone();
+                let total = exp_sum_inplace_at(level, &mut fused, shift, scale);
+                assert_eq!(bits(&fused), bits(&portable), "{level:?}");
+                assert_eq!(total.to_bits(), sum(&portable).to_bits(), "{level:?}");
+                let (mut divided, mut plain) = (values.clone(), values.clone());
+                scale_divide_at(level, &mut divided, &portable, -0.3);
+                scale_divide_generic(&mut plain, &portable, -0.3);
+                assert_eq!(bits(&divided), bits(&plain), "{level:?}");
+            }
+        }
     }
 
     #[test]
@@ -127,7 +235,7 @@ mod tests {
             let plain: f64 = values.iter().map(|v| (m - v).exp()).sum();
             assert!((sum_exp(&values, m) - plain).abs() <= 1e-13 * (1.0 + plain));
             let mut mapped = values.clone();
-            exp_inplace(&mut mapped, m, 0.5);
+            exp_sum_inplace(&mut mapped, m, 0.5);
             for (a, v) in mapped.iter().zip(&values) {
                 assert!((a - (0.5 * (m - v)).exp()).abs() <= 1e-15);
             }

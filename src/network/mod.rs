@@ -114,3 +114,14 @@ pub(crate) fn try_for_each_chunk(
         .enumerate()
         .try_for_each(|(c, (out, rel))| f(c * CHUNK_ROWS, out, rel))
 }
+
+/// Kernels the benchmarks time to measure the arithmetic floor (`benches/library.rs`);
+/// not a stable API.
+pub mod bench_internals {
+    /// `values_j <- exp(shift - values_j)` with the library's vectorized exponential (the
+    /// best compiled copy for this CPU), returning their sum: the one exponential pass per
+    /// row x unit pair of a kernel explanation.
+    pub fn exp_sum_inplace(values: &mut [f64], shift: f64) -> f64 {
+        super::lanes::exp_sum_inplace(values, shift, 1.0)
+    }
+}
