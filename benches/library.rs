@@ -15,7 +15,8 @@
 //! the arithmetic floor of an explanation, `floor_s` = the minimum matrix products (the
 //! cross terms `X V^T`, rows x features x units, and `C [V | V^2]`, rows x units x 2
 //! features: three GEMM-equivalents) + one exponential per row x unit pair (the library's
-//! vectorized exp), each timed best-of-`repeats` over 256-row blocks into reused buffers;
+//! vectorized exp), each timed best-of-`repeats` over blocks of 16, 64, 128 and 256 rows
+//! into reused buffers (each part at its fastest block size);
 //! and the ratios `explain_s / floor_s`, `explain_default_s / floor_s`.
 
 #[path = "../examples/common/mod.rs"]
@@ -25,8 +26,8 @@ use neuralize::ndarray::{linalg::general_mat_mul, s, Array2, ArrayView2};
 use neuralize::{load_model, Explainer, KernelDensity, Method, Model, OneClassSvm};
 use std::time::Instant;
 
-/// Rows per block of the floor's timings (the library's work chunk).
-const BLOCK_ROWS: usize = 256;
+/// Rows per block tried by the floor's timings (each part keeps its fastest).
+const BLOCK_ROWS: [usize; 4] = [16, 64, 128, 256];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `cargo bench` passes `--bench`; everything else is ours.
@@ -77,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gemm_s, exp_s) = one.install(|| floor_timings(x.view(), units.view(), repeats));
     let floor_s = gemm_s + exp_s;
     println!(
-        "{{\"rows\": {}, \"units\": {}, \"floor_s\": {floor_s}, \"floor_gemm_s\": {gemm_s}, \"floor_exp_s\": {exp_s}, \"floor_what\": \"X V^T (rows x d x units) + C [V|V^2] (rows x units x 2d) GEMMs, one exp per row x unit pair; 1 thread, 256-row blocks\", \"forward_s\": {forward}, \"explain_s\": {explain}, \"explain_default_s\": {default}, \"explain_over_floor\": {}, \"explain_default_over_floor\": {}, \"threads\": 1}}",
+        "{{\"rows\": {}, \"units\": {}, \"floor_s\": {floor_s}, \"floor_gemm_s\": {gemm_s}, \"floor_exp_s\": {exp_s}, \"floor_what\": \"X V^T (rows x d x units) + C [V|V^2] (rows x units x 2d) GEMMs, one exp per row x unit pair; 1 thread, each part at its fastest of 16/64/128/256-row blocks\", \"forward_s\": {forward}, \"explain_s\": {explain}, \"explain_default_s\": {default}, \"explain_over_floor\": {}, \"explain_default_over_floor\": {}, \"threads\": 1}}",
         x.nrows(),
         units.nrows(),
         explain / floor_s,
@@ -97,22 +98,38 @@ fn kernel_units(model: &Model) -> Option<Array2<f64>> {
 }
 
 /// Best-of-`repeats` seconds of the floor's matrix products and of its exponentials over
-/// the rows of `x` against `units`, in blocks of [`BLOCK_ROWS`] rows into reused buffers.
+/// the rows of `x` against `units`, in blocks of each of [`BLOCK_ROWS`] rows into reused
+/// buffers; each part keeps its fastest block size.
 fn floor_timings(x: ArrayView2<f64>, units: ArrayView2<f64>, repeats: usize) -> (f64, f64) {
+    BLOCK_ROWS
+        .iter()
+        .map(|&rows| floor_timings_in(x, units, repeats, rows))
+        .fold((f64::INFINITY, f64::INFINITY), |(g, e), (g2, e2)| {
+            (g.min(g2), e.min(e2))
+        })
+}
+
+/// [`floor_timings`] in blocks of `block` rows.
+fn floor_timings_in(
+    x: ArrayView2<f64>,
+    units: ArrayView2<f64>,
+    repeats: usize,
+    block: usize,
+) -> (f64, f64) {
     let (m, d) = units.dim();
     let both = neuralize::ndarray::concatenate(
         neuralize::ndarray::Axis(1),
         &[units, units.mapv(|v| v * v).view()],
     )
     .expect("same rows");
-    let mut cross = Array2::<f64>::zeros((BLOCK_ROWS, m));
-    let mut sums = Array2::<f64>::zeros((BLOCK_ROWS, 2 * d));
+    let mut cross = Array2::<f64>::zeros((block, m));
+    let mut sums = Array2::<f64>::zeros((block, 2 * d));
     let (mut gemm, mut exp) = (f64::INFINITY, f64::INFINITY);
     let mut checksum = 0.0;
     for _ in 0..repeats {
         let (mut g, mut e) = (0.0, 0.0);
-        for start in (0..x.nrows()).step_by(BLOCK_ROWS) {
-            let rows = x.slice(s![start..(start + BLOCK_ROWS).min(x.nrows()), ..]);
+        for start in (0..x.nrows()).step_by(block) {
+            let rows = x.slice(s![start..(start + block).min(x.nrows()), ..]);
             let n = rows.nrows();
             let mut c = cross.slice_mut(s![..n, ..]);
             let t = Instant::now();

@@ -30,12 +30,3 @@ pub(crate) fn softmin_forward_exps(h: &mut [f64], beta: f64) -> (f64, f64) {
         (output, lanes::exp_sum_inplace(h, h_min, beta))
     }
 }
-
-/// Unit relevances `R_k = softmin_k(beta h) * output` for a pool whose output is given
-/// (hard-min forward, soft-min backward: the k-means logit).
-pub(crate) fn softmin_redistribute_into(h: &[f64], beta: f64, output: f64, out: &mut [f64]) {
-    crate::network::pool::softmin_weights_into(h, beta, out);
-    for r in out.iter_mut() {
-        *r *= output;
-    }
-}

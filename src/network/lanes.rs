@@ -7,7 +7,9 @@
 //! The arithmetic is the same IEEE operations in the same order (Rust never fuses
 //! `a * b + c` on its own), so the results are bitwise identical on every CPU.
 
+#[cfg(test)]
 use super::fast_exp::exp;
+use super::fast_exp::exp_block;
 
 const LANES: usize = 8;
 
@@ -26,9 +28,10 @@ fn fold_lanes(values: &[f64], init: f64, op: impl Fn(f64, f64) -> f64 + Copy) ->
     rest.iter().fold(total, |t, &v| op(t, v))
 }
 
-/// Block length of the sums: `sum`, [`sum_exp`] and [`exp_sum_inplace`] add in the same order, so a forward
-/// pass and an explanation report bit-identical outputs.
-const BLOCK: usize = 64;
+/// Block length of the sums (and of the exponential's stages, [`exp_block`]): `sum`,
+/// [`sum_exp`] and [`exp_sum_inplace`] add in the same order, so a forward pass and an
+/// explanation report bit-identical outputs.
+const BLOCK: usize = super::fast_exp::BLOCK;
 
 /// `sum_j values_j`, lane sums per block of `BLOCK`, blocks added in order (the order of
 /// every sum here; the tests' yardstick).
@@ -144,8 +147,9 @@ fn exp_sum_inplace_generic(values: &mut [f64], shift: f64, scale: f64) -> f64 {
     let mut total = 0.0;
     for block in values.chunks_mut(BLOCK) {
         for v in block.iter_mut() {
-            *v = exp(scale * (shift - *v));
+            *v = scale * (shift - *v);
         }
+        exp_block(block);
         total += fold_lanes(block, 0.0, |a, b| a + b);
     }
     total
@@ -165,8 +169,9 @@ fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
     for block in values.chunks(BLOCK) {
         let exps = &mut buffer[..block.len()];
         for (e, &v) in exps.iter_mut().zip(block) {
-            *e = exp(shift - v);
+            *e = shift - v;
         }
+        exp_block(exps);
         total += fold_lanes(exps, 0.0, |a, b| a + b);
     }
     total
@@ -184,6 +189,101 @@ dispatched!(
 fn scale_divide_generic(coef: &mut [f64], exps: &[f64], scale: f64) {
     for (c, &e) in coef.iter_mut().zip(exps) {
         *c = (e * scale) / *c;
+    }
+}
+
+dispatched!(
+    /// k-means midpoint contrasts of cluster `c` against every cluster k, vectorized over k:
+    /// `h_k = sum_i (z_i - m_ik) w_ik`, `m_ik = (c_i + mu_ki) * 0.5`, `w_ik = (c_i - mu_ki) * 2`,
+    /// summed over i in order from `-0.0` (the bits of `Iterator::sum` over the stored
+    /// weights and midpoints). `centroids_t` is features x clusters (row i holds `mu_ki`);
+    /// `h_c = 0`. With `magnitude`, also `sum_i |(z_i - m_ik) w_ik|` in the same order.
+    midpoint_contrasts, midpoint_contrasts_at, midpoint_contrasts_generic,
+    (z: &[f64], mu_c: &[f64], centroids_t: &[f64], h: &mut [f64], magnitude: Option<&mut [f64]>) -> ()
+);
+
+#[inline(always)]
+fn midpoint_contrasts_generic(
+    z: &[f64],
+    mu_c: &[f64],
+    centroids_t: &[f64],
+    h: &mut [f64],
+    magnitude: Option<&mut [f64]>,
+) {
+    let k = h.len();
+    h.fill(-0.0);
+    let columns = z.iter().zip(mu_c).zip(centroids_t.chunks_exact(k));
+    match magnitude {
+        None => {
+            for ((&zi, &ci), mu) in columns {
+                for (hk, &uk) in h.iter_mut().zip(mu) {
+                    *hk += (zi - (ci + uk) * 0.5) * ((ci - uk) * 2.0);
+                }
+            }
+        }
+        Some(magnitude) => {
+            magnitude.fill(-0.0);
+            for ((&zi, &ci), mu) in columns {
+                for ((hk, mk), &uk) in h.iter_mut().zip(magnitude.iter_mut()).zip(mu) {
+                    let n = (zi - (ci + uk) * 0.5) * ((ci - uk) * 2.0);
+                    *hk += n;
+                    *mk += n.abs();
+                }
+            }
+        }
+    }
+}
+
+/// How one k-means contrast passes its relevance `R_k` to the features (the midpoint rule).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UnitShare {
+    /// `R_i += n_ik * scale`, `scale = R_k / h_k`.
+    Ratio(f64),
+    /// `R_i += even` on every feature, `even = R_k / d` (tiny or zero `h_k`).
+    Even(f64),
+}
+
+dispatched!(
+    /// The k-means midpoint rule for one row, vectorized over the features: for each
+    /// competitor k of cluster `c` in order (cluster `k + (k >= c)`), `out_i += n_ik s_k`
+    /// (`n_ik = (z_i - m_ik) w_ik`) or `out_i += even_k` ([`UnitShare`]); with `pulled`, also
+    /// `pulled_i += p_k w_ik` (`neon-ref`'s pull, from `-0.0`). `centroids` is clusters x
+    /// features.
+    midpoint_share, midpoint_share_at, midpoint_share_generic,
+    (z: &[f64], c: usize, centroids: &[f64], shares: &[UnitShare], pulled: Option<(&[f64], &mut [f64])>, out: &mut [f64]) -> ()
+);
+
+#[inline(always)]
+fn midpoint_share_generic(
+    z: &[f64],
+    c: usize,
+    centroids: &[f64],
+    shares: &[UnitShare],
+    mut pulled: Option<(&[f64], &mut [f64])>,
+    out: &mut [f64],
+) {
+    let d = z.len();
+    let mu_c = &centroids[c * d..(c + 1) * d];
+    if let Some((_, pulled)) = pulled.as_mut() {
+        pulled.fill(-0.0);
+    }
+    for (unit, share) in shares.iter().enumerate() {
+        let k = unit + usize::from(unit >= c);
+        let mu_k = &centroids[k * d..(k + 1) * d];
+        match *share {
+            UnitShare::Ratio(scale) => {
+                for (((o, &zi), &ci), &uk) in out.iter_mut().zip(z).zip(mu_c).zip(mu_k) {
+                    *o += (zi - (ci + uk) * 0.5) * ((ci - uk) * 2.0) * scale;
+                }
+            }
+            UnitShare::Even(even) => out.iter_mut().for_each(|o| *o += even),
+        }
+        if let Some((p, pulled)) = pulled.as_mut() {
+            let p_k = p[unit];
+            for ((q, &ci), &uk) in pulled.iter_mut().zip(mu_c).zip(mu_k) {
+                *q += p_k * ((ci - uk) * 2.0);
+            }
+        }
     }
 }
 
@@ -213,6 +313,10 @@ mod tests {
                 let total = exp_sum_inplace_at(level, &mut fused, shift, scale);
                 assert_eq!(bits(&fused), bits(&portable), "{level:?}");
                 assert_eq!(total.to_bits(), sum(&portable).to_bits(), "{level:?}");
+                if scale == 1.0 {
+                    let plain = sum(&portable).to_bits();
+                    assert_eq!(sum_exp_at(level, &values, shift).to_bits(), plain);
+                }
                 let (mut divided, mut plain) = (values.clone(), values.clone());
                 scale_divide_at(level, &mut divided, &portable, -0.3);
                 scale_divide_generic(&mut plain, &portable, -0.3);
