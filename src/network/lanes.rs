@@ -7,6 +7,8 @@
 //! The arithmetic is the same IEEE operations in the same order (Rust never fuses
 //! `a * b + c` on its own), so the results are bitwise identical on every CPU.
 
+use super::dispatch::dispatched;
+pub(crate) use super::dispatch::Level;
 #[cfg(test)]
 use super::fast_exp::exp;
 use super::fast_exp::exp_block;
@@ -43,87 +45,9 @@ pub(crate) fn sum(values: &[f64]) -> f64 {
 }
 
 /// `min_j values_j` (`+inf` for none).
+#[inline(always)]
 pub(crate) fn min(values: &[f64]) -> f64 {
     fold_lanes(values, f64::INFINITY, f64::min)
-}
-
-/// Which compiled copy of the vectorized kernels runs on this CPU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Level {
-    /// Baseline x86-64 / any other architecture.
-    Portable,
-    /// AVX2 + FMA.
-    Avx2,
-    /// AVX-512 (foundation).
-    Avx512,
-}
-
-impl Level {
-    /// The best level this CPU runs (detected once; the detection macros cache their answer).
-    #[inline]
-    pub(crate) fn detect() -> Level {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx512f") {
-                return Level::Avx512;
-            }
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                return Level::Avx2;
-            }
-        }
-        Level::Portable
-    }
-
-    /// The levels this CPU can run, portable first (for the tests that compare them).
-    #[cfg(test)]
-    pub(crate) fn available() -> Vec<Level> {
-        let best = Level::detect();
-        [Level::Portable, Level::Avx2, Level::Avx512]
-            .into_iter()
-            .filter(|&l| l as u8 <= best as u8)
-            .collect()
-    }
-}
-
-/// Define `$name(args)` that runs `$generic(args)` through a copy compiled for the best
-/// [`Level`] of the CPU, and `$name_at(level, args)` that runs a given level's copy.
-macro_rules! dispatched {
-    ($(#[$doc:meta])* $name:ident, $at:ident, $generic:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
-        $(#[$doc])*
-        #[inline]
-        pub(crate) fn $name($($arg: $ty),*) -> $ret {
-            $at(Level::detect(), $($arg),*)
-        }
-
-        /// The copy of `level` (which the CPU must support; portable otherwise).
-        pub(crate) fn $at(level: Level, $($arg: $ty),*) -> $ret {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx2,fma")]
-                fn avx512($($arg: $ty),*) -> $ret {
-                    $generic($($arg),*)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                fn avx2($($arg: $ty),*) -> $ret {
-                    $generic($($arg),*)
-                }
-                match level {
-                    // SAFETY: `level` comes from `Level::detect` (or is at most it, in tests):
-                    // the CPU supports the features the copy was compiled for.
-                    Level::Avx512 if std::is_x86_feature_detected!("avx512f") => {
-                        return unsafe { avx512($($arg),*) }
-                    }
-                    Level::Avx2 | Level::Avx512 if std::is_x86_feature_detected!("avx2")
-                        && std::is_x86_feature_detected!("fma") => {
-                        return unsafe { avx2($($arg),*) }
-                    }
-                    _ => {}
-                }
-            }
-            let _ = level;
-            $generic($($arg),*)
-        }
-    };
 }
 
 /// The plain map that [`exp_sum_inplace`] fuses with its sum (the tests' yardstick).
@@ -132,6 +56,26 @@ fn exp_inplace_generic(values: &mut [f64], shift: f64, scale: f64) {
     for v in values.iter_mut() {
         *v = exp(scale * (shift - *v));
     }
+}
+
+/// `sum_j values_j` in the order of ndarray's `sum` of a contiguous array (eight interleaved
+/// partial sums, combined `(p0 + p4), (p1 + p5), ...`, then the rest in order): the row
+/// sums of the unfused form, inlinable into the dispatched copies.
+#[inline(always)]
+pub(crate) fn sum_unrolled8(values: &[f64]) -> f64 {
+    let mut p = [0.0; 8];
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (p, &v) in p.iter_mut().zip(chunk) {
+            *p += v;
+        }
+    }
+    let mut acc = 0.0;
+    for l in 0..4 {
+        acc += p[l] + p[l + 4];
+    }
+    rest.iter().fold(acc, |a, &v| a + v)
 }
 
 dispatched!(
@@ -143,7 +87,7 @@ dispatched!(
 );
 
 #[inline(always)]
-fn exp_sum_inplace_generic(values: &mut [f64], shift: f64, scale: f64) -> f64 {
+pub(crate) fn exp_sum_inplace_generic(values: &mut [f64], shift: f64, scale: f64) -> f64 {
     let mut total = 0.0;
     for block in values.chunks_mut(BLOCK) {
         for v in block.iter_mut() {
@@ -162,7 +106,7 @@ dispatched!(
 );
 
 #[inline(always)]
-fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
+pub(crate) fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
     // Blocks through a stack buffer: a branch-free map (vectorized), then a lane sum.
     let mut buffer = [0.0; BLOCK];
     let mut total = 0.0;
@@ -177,16 +121,11 @@ fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
     total
 }
 
-dispatched!(
-    /// `coef_j <- (exps_j * scale) / coef_j`: unit relevances `R_j = exps_j * scale` divided
-    /// by the distances held in `coef` (branch-free, vectorized; IEEE division, so every
-    /// copy gives the same bits).
-    scale_divide, scale_divide_at, scale_divide_generic,
-    (coef: &mut [f64], exps: &[f64], scale: f64) -> ()
-);
-
+/// `coef_j <- (exps_j * scale) / coef_j`: unit relevances `R_j = exps_j * scale` divided
+/// by the distances held in `coef` (branch-free, vectorized; IEEE division, so every
+/// compiled copy that inlines it gives the same bits).
 #[inline(always)]
-fn scale_divide_generic(coef: &mut [f64], exps: &[f64], scale: f64) {
+pub(crate) fn scale_divide(coef: &mut [f64], exps: &[f64], scale: f64) {
     for (c, &e) in coef.iter_mut().zip(exps) {
         *c = (e * scale) / *c;
     }
@@ -317,11 +256,16 @@ mod tests {
                     let plain = sum(&portable).to_bits();
                     assert_eq!(sum_exp_at(level, &values, shift).to_bits(), plain);
                 }
-                let (mut divided, mut plain) = (values.clone(), values.clone());
-                scale_divide_at(level, &mut divided, &portable, -0.3);
-                scale_divide_generic(&mut plain, &portable, -0.3);
-                assert_eq!(bits(&divided), bits(&plain), "{level:?}");
             }
+        }
+    }
+
+    #[test]
+    fn sum_unrolled8_gives_the_bits_of_ndarray_sum() {
+        for n in [0usize, 1, 7, 8, 9, 15, 16, 17, 1003] {
+            let values: Vec<f64> = (0..n).map(|i| (i as f64 * 0.917).sin() * 1e3).collect();
+            let expected = ndarray::ArrayView1::from(&values[..]).sum();
+            assert_eq!(sum_unrolled8(&values).to_bits(), expected.to_bits(), "{n}");
         }
     }
 

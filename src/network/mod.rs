@@ -4,6 +4,7 @@
 //! Networks see standardized rows `z` in standard (row-major) layout, checked for width and
 //! finiteness by the [`crate::Explainer`] (the one boundary with caller data).
 
+pub(crate) mod dispatch;
 pub(crate) mod distance;
 pub(crate) mod fast_exp;
 pub(crate) mod kernel;

@@ -6,7 +6,7 @@
 //! 1. one matrix product: the cross terms `-2 x.v_j` of the distances;
 //! 2. per row, over the units in L1: complete the distances (`+ ||x||^2 + ||v_j||^2`, near
 //!    pairs exact) and the activations `h_j = gamma dist_j + b_j`, their min; one exponential
-//!    pass with its sum (`e_j = exp(-beta (h_j - min h))`, [`softmin_forward_exps`]); then
+//!    pass with its sum (`e_j = exp(-beta (h_j - min h))`, as `softmin_forward_exps`); then
 //!    scale and divide in one pass, `c_j = e_j (o - floor) / S / dist_j`, and the row sum of `c`;
 //! 3. one matrix product `C [V | V^2]` and the share rule
 //!    `R_i = x_i^2 sum_j c_j - 2 x_i (C V)_i + (C V^2)_i`, near pairs added exactly;
@@ -21,11 +21,12 @@
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::lrp::distance::add_exact_share;
-use crate::lrp::pool::softmin_forward_exps;
+use crate::network::dispatch::{dispatched, Level};
+use crate::network::distance::DistanceLayer;
 use crate::network::power::Power;
-use crate::network::{lanes, pool, CHUNK_ROWS};
+use crate::network::{lanes, CHUNK_ROWS};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, ArrayView1, ArrayView2, ArrayViewMut2};
+use ndarray::{s, ArrayView2, ArrayViewMut2};
 use std::cell::RefCell;
 
 /// Target size of the rows x units distance buffer of a sub-chunk: half of a 2 MB L2, so
@@ -42,7 +43,7 @@ pub(super) fn sub_chunk_rows(units: usize) -> usize {
 
 /// A pair recomputed from exact differences, with its unit relevance.
 #[derive(Debug, Clone, Copy)]
-struct Near {
+pub(crate) struct Near {
     row: usize,
     unit: usize,
     dist: f64,
@@ -108,6 +109,76 @@ pub(super) fn spread_floor(relevance: &mut [f64], flat: f64) {
     }
 }
 
+dispatched!(
+    /// Step 2 of the forward pass for one row: complete the distances (`dist` holds the
+    /// cross terms), activations into `h`, and the soft-min output.
+    forward_row, forward_row_at, forward_row_generic,
+    (layer: &DistanceLayer, z: &[f64], zz: f64, dist: &mut [f64], h: &mut [f64]) -> f64
+);
+
+#[inline(always)]
+fn forward_row_generic(
+    layer: &DistanceLayer,
+    z: &[f64],
+    zz: f64,
+    dist: &mut [f64],
+    h: &mut [f64],
+) -> f64 {
+    layer.complete_row(z, zz, dist, |_, _| {});
+    layer.activations_row_into(dist, h);
+    let h_min = lanes::min(h);
+    h_min - lanes::sum_exp_generic(h, h_min).ln()
+}
+
+dispatched!(
+    /// Step 2 of the NEON pass for row `r` of a sub-chunk: complete the distances (`coef`
+    /// holds the cross terms), activations and exponentials in `e`, then
+    /// `coef_j = R_j / dist_j` with near pairs moved to `near`; returns the output and
+    /// `sum_j coef_j`.
+    explain_row, explain_row_at, explain_row_generic,
+    (layer: &DistanceLayer, z: &[f64], zz: f64, coef: &mut [f64], e: &mut [f64], beta_floor: (f64, f64), near: &mut Vec<Near>, r: usize) -> (f64, f64)
+);
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn explain_row_generic(
+    layer: &DistanceLayer,
+    z: &[f64],
+    zz: f64,
+    coef: &mut [f64],
+    e: &mut [f64],
+    (beta, floor): (f64, f64),
+    near: &mut Vec<Near>,
+    r: usize,
+) -> (f64, f64) {
+    let first_near = near.len();
+    layer.complete_row(z, zz, coef, |unit, dist| {
+        near.push(Near {
+            row: r,
+            unit,
+            dist,
+            relevance: 0.0,
+        })
+    });
+    layer.activations_row_into(coef, e);
+    // `softmin_forward_exps`, with the copies of this level inlined.
+    let h_min = lanes::min(e);
+    let (o, total) = if beta == 1.0 {
+        let total = lanes::exp_sum_inplace_generic(e, h_min, 1.0);
+        (h_min - total.ln(), total)
+    } else {
+        let output = h_min - lanes::sum_exp_generic(e, h_min).ln();
+        (output, lanes::exp_sum_inplace_generic(e, h_min, beta))
+    };
+    let scale = (o - floor) / total;
+    lanes::scale_divide(coef, e, scale);
+    for pair in &mut near[first_near..] {
+        pair.relevance = e[pair.unit] * scale;
+        coef[pair.unit] = 0.0;
+    }
+    (o, lanes::sum_unrolled8(coef))
+}
+
 impl KernelNetwork {
     /// Outlierness of the rows of `z` (one work chunk, first row `first_row`) into `out`.
     pub(super) fn forward_squared(
@@ -129,10 +200,8 @@ impl KernelNetwork {
                 for (r, dist_row) in dist.chunks_exact_mut(units).enumerate() {
                     let z_row = rows.row(r);
                     let z_row = z_row.as_slice().expect("standard layout");
-                    layer.complete_row(z_row, s.norms[r], dist_row, |_, _| {});
                     let h = &mut s.row[..units];
-                    layer.activations_row_into(dist_row, h);
-                    let o = pool::soft_min(h);
+                    let o = forward_row(layer, z_row, s.norms[r], dist_row, h);
                     check_finite(o, first_row + start + r)?;
                     out[start + r] = o;
                 }
@@ -174,27 +243,12 @@ impl KernelNetwork {
                 for (r, coef) in dist.chunks_exact_mut(units).enumerate() {
                     let z_row = rows.row(r);
                     let z_row = z_row.as_slice().expect("standard layout");
-                    let first_near = near.len();
-                    layer.complete_row(z_row, norms[r], coef, |unit, dist| {
-                        near.push(Near {
-                            row: r,
-                            unit,
-                            dist,
-                            relevance: 0.0,
-                        })
-                    });
                     let e = &mut row[..units];
-                    layer.activations_row_into(coef, e);
-                    let (o, total) = softmin_forward_exps(e, beta);
+                    let (o, coef_sum) =
+                        explain_row(layer, z_row, norms[r], coef, e, (beta, floor), near, r);
                     check_finite(o, first_row + start + r)?;
                     out[start + r] = o;
-                    let scale = (o - floor) / total;
-                    lanes::scale_divide(coef, e, scale);
-                    for pair in &mut near[first_near..] {
-                        pair.relevance = e[pair.unit] * scale;
-                        coef[pair.unit] = 0.0;
-                    }
-                    coef_sums[r] = ArrayView1::from(&*coef).sum();
+                    coef_sums[r] = coef_sum;
                 }
                 let coef = ArrayView2::from_shape((n, units), &*dist).expect("rows x units");
                 let mut both = ArrayViewMut2::from_shape((n, 2 * d), &mut sums[..n * 2 * d])
@@ -242,6 +296,7 @@ mod tests {
     use crate::lrp::pool::softmin_forward_redistribute;
     use crate::network::distance::DistanceLayer;
     use crate::network::kernel::Readout;
+    use crate::network::pool;
     use ndarray::{Array1, Array2};
 
     fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
@@ -319,6 +374,50 @@ mod tests {
                 for i in 0..d {
                     let (a, b) = (relevance[[r, i]], expected[[r, i]]);
                     assert_eq!(a.to_bits(), b.to_bits(), "row {r} feature {i}: {a} {b}");
+                }
+            }
+        }
+    }
+
+    /// The row passes of every compiled copy this CPU runs give the portable bits.
+    #[test]
+    fn every_compiled_copy_of_the_row_passes_gives_the_same_bits() {
+        let (units, d, rows) = (300, 6, 40);
+        let centers = matrix(units, d, 21);
+        let bias = matrix(units, 1, 4).column(0).mapv(|b| 0.2 * b);
+        let layer = DistanceLayer::new(Power::Two, 0.9, centers.clone(), bias);
+        let mut z = matrix(rows, d, 13);
+        z.row_mut(3).assign(&centers.row(17));
+        let (mut centered, mut norms) = (vec![0.0; rows * d], vec![0.0; rows]);
+        let mut cross = vec![0.0; rows * units];
+        layer.cross_terms_into(z.view(), &mut centered, &mut norms, &mut cross);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for level in Level::available() {
+            for r in 0..rows {
+                let z_row = z.row(r);
+                let z_row = z_row.as_slice().unwrap();
+                let row_cross = &cross[r * units..(r + 1) * units];
+                let (mut a, mut b) = (row_cross.to_vec(), row_cross.to_vec());
+                let (mut ea, mut eb) = (vec![0.0; units], vec![0.0; units]);
+                let fa = forward_row_at(level, &layer, z_row, norms[r], &mut a, &mut ea);
+                let fb = forward_row_generic(&layer, z_row, norms[r], &mut b, &mut eb);
+                assert_eq!(fa.to_bits(), fb.to_bits(), "{level:?} row {r}");
+                for beta_floor in [(1.0, 0.0), (0.4, -0.2)] {
+                    let (mut a, mut b) = (row_cross.to_vec(), row_cross.to_vec());
+                    let (mut na, mut nb) = (Vec::new(), Vec::new());
+                    let ra = explain_row_at(
+                        level, &layer, z_row, norms[r], &mut a, &mut ea, beta_floor, &mut na, r,
+                    );
+                    let rb = explain_row_generic(
+                        &layer, z_row, norms[r], &mut b, &mut eb, beta_floor, &mut nb, r,
+                    );
+                    assert_eq!(
+                        (ra.0.to_bits(), ra.1.to_bits()),
+                        (rb.0.to_bits(), rb.1.to_bits())
+                    );
+                    assert_eq!(bits(&a), bits(&b), "{level:?} row {r}");
+                    assert_eq!(bits(&ea), bits(&eb), "{level:?} row {r}");
+                    assert_eq!(na.len(), nb.len());
                 }
             }
         }
