@@ -6,7 +6,7 @@ One-class SVM (d = 30, ~100, ~1,000, ~10,000 support vectors): library explain o
 thread / floor (the minimum GEMMs + one exp per row x unit pair, timed in the same process).
 
     cargo bench --no-run --bench library
-    python3 benches/side_by_side.py [--rows 100000] [--repeats 3] [--only kmeans|ocsvm]
+    python3 benches/side_by_side.py [--rows 100000] [--ocsvm-rows 20000] [--repeats 3] [--only kmeans|ocsvm]
 
 Every ratio printed is from this run; re-run on an idle machine for publishable figures.
 """
@@ -76,13 +76,13 @@ def ocsvm(args, rng, tmp):
     from sklearn.svm import OneClassSVM
 
     d = 30
-    print(f"\n## one-class SVM, d = {d}, {args.rows} rows, ONE thread (floor: see floor_what)")
+    print(f"\n## one-class SVM, d = {d}, {args.ocsvm_rows} rows, ONE thread (floor: see floor_what)")
     print("| SVs | sklearn decision_function s | floor s | forward s | explain s | explain_default s | explain / floor | default / floor | explain s / SV |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n_train, nu in ((400, 0.25), (2000, 0.5), (20000, 0.5)):
         train = rng.normal(size=(n_train, d))
         svm = OneClassSVM(nu=nu, gamma="scale").fit(train)
-        X = rng.normal(size=(args.rows, d)) * 1.2
+        X = rng.normal(size=(args.ocsvm_rows, d)) * 1.2
         model_path, input_path = write(tmp, f"ocsvm{n_train}", svm, train, X)
         sk = best_of(args.repeats, lambda: svm.decision_function(X))
         lib = library(model_path, input_path, args.repeats, floor=True)
@@ -96,6 +96,8 @@ def ocsvm(args, rng, tmp):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--ocsvm-rows", type=int, default=20_000,
+                        help="rows of the one-class SVM runs (one thread, up to 10,000 SVs)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", choices=["kmeans", "ocsvm"])
     args = parser.parse_args()

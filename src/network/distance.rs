@@ -164,7 +164,7 @@ impl DistanceLayer {
     /// [`Self::cross_terms_into`]) and centered norm `zz`: `dist_j += zz + ||v_j||^2`; pairs
     /// with `dist_j <= NEAR (zz + ||v_j||^2)` are recomputed from exact differences of the
     /// row `z` and reported as `near(j, exact distance)`, in increasing `j`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn complete_row(
         &self,
         z: &[f64],
@@ -193,7 +193,7 @@ impl DistanceLayer {
     }
 
     /// Activations of one row, `h_j = gamma * dist_j + b_j`, written into `h`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn activations_row_into(&self, dist: &[f64], h: &mut [f64]) {
         let bias = self.bias.as_slice().expect("contiguous");
         for ((h, &d), &b) in h.iter_mut().zip(dist).zip(bias) {
