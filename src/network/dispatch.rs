@@ -44,19 +44,23 @@ macro_rules! dispatched {
     ($(#[$doc:meta])* $name:ident, $at:ident, $generic:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
         $(#[$doc])*
         #[inline]
+        #[allow(clippy::too_many_arguments)]
         pub(crate) fn $name($($arg: $ty),*) -> $ret {
             $at(Level::detect(), $($arg),*)
         }
 
-        /// The copy of `level` (which the CPU must support; portable otherwise).
+        /// The copy of `level` (portable where the CPU lacks its features).
+        #[allow(clippy::too_many_arguments)]
         pub(crate) fn $at(level: Level, $($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 fn avx512($($arg: $ty),*) -> $ret {
                     $generic($($arg),*)
                 }
                 #[target_feature(enable = "avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 fn avx2($($arg: $ty),*) -> $ret {
                     $generic($($arg),*)
                 }

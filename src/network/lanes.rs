@@ -72,8 +72,8 @@ pub(crate) fn sum_unrolled8(values: &[f64]) -> f64 {
         }
     }
     let mut acc = 0.0;
-    for l in 0..4 {
-        acc += p[l] + p[l + 4];
+    for (&low, &high) in p[..4].iter().zip(&p[4..]) {
+        acc += low + high;
     }
     rest.iter().fold(acc, |a, &v| a + v)
 }
@@ -182,46 +182,64 @@ pub(crate) enum UnitShare {
     Even(f64),
 }
 
+/// Features per block of [`midpoint_share`] (one AVX-512 vector).
+pub(crate) const SHARE_BLOCK: usize = 8;
+
 dispatched!(
-    /// The k-means midpoint rule for one row, vectorized over the features: for each
-    /// competitor k of cluster `c` in order (cluster `k + (k >= c)`), `out_i += n_ik s_k`
-    /// (`n_ik = (z_i - m_ik) w_ik`) or `out_i += even_k` ([`UnitShare`]); with `pulled`, also
-    /// `pulled_i += p_k w_ik` (`neon-ref`'s pull, from `-0.0`). `centroids` is clusters x
-    /// features.
+    /// The k-means midpoint rule for one row, vectorized over blocks of [`SHARE_BLOCK`]
+    /// features: for each competitor k of cluster `c` in order (cluster `k + (k >= c)`),
+    /// `out_i += n_ik s_k` (`n_ik = (z_i - m_ik) w_ik`) or `out_i += even_k` ([`UnitShare`]);
+    /// with `pulled`, also `pulled_i = sum_k p_k w_ik` (`neon-ref`'s pull, from `-0.0`).
+    /// `padded` is clusters x `width` (the centroids, each row zero-padded to `width`, a
+    /// multiple of [`SHARE_BLOCK`]), so every block is whole.
     midpoint_share, midpoint_share_at, midpoint_share_generic,
-    (z: &[f64], c: usize, centroids: &[f64], shares: &[UnitShare], pulled: Option<(&[f64], &mut [f64])>, out: &mut [f64]) -> ()
+    (z: &[f64], c: usize, padded: &[f64], width: usize, shares: &[UnitShare], pulled: Option<(&[f64], &mut [f64])>, out: &mut [f64]) -> ()
 );
 
 #[inline(always)]
+#[allow(clippy::needless_range_loop)]
 fn midpoint_share_generic(
     z: &[f64],
     c: usize,
-    centroids: &[f64],
+    padded: &[f64],
+    width: usize,
     shares: &[UnitShare],
     mut pulled: Option<(&[f64], &mut [f64])>,
     out: &mut [f64],
 ) {
+    const W: usize = SHARE_BLOCK;
     let d = z.len();
-    let mu_c = &centroids[c * d..(c + 1) * d];
-    if let Some((_, pulled)) = pulled.as_mut() {
-        pulled.fill(-0.0);
-    }
-    for (unit, share) in shares.iter().enumerate() {
-        let k = unit + usize::from(unit >= c);
-        let mu_k = &centroids[k * d..(k + 1) * d];
-        match *share {
-            UnitShare::Ratio(scale) => {
-                for (((o, &zi), &ci), &uk) in out.iter_mut().zip(z).zip(mu_c).zip(mu_k) {
-                    *o += (zi - (ci + uk) * 0.5) * ((ci - uk) * 2.0) * scale;
+    let block = |row: usize, lo: usize| -> &[f64; W] {
+        padded[row * width + lo..row * width + lo + W]
+            .try_into()
+            .expect("whole block")
+    };
+    for lo in (0..d).step_by(W) {
+        let n = (d - lo).min(W);
+        let (mut zb, mut ob, mut pb) = ([0.0; W], [0.0; W], [-0.0; W]);
+        zb[..n].copy_from_slice(&z[lo..lo + n]);
+        ob[..n].copy_from_slice(&out[lo..lo + n]);
+        let cb = block(c, lo);
+        for (unit, share) in shares.iter().enumerate() {
+            let ub = block(unit + usize::from(unit >= c), lo);
+            match *share {
+                UnitShare::Ratio(scale) => {
+                    for j in 0..W {
+                        ob[j] += (zb[j] - (cb[j] + ub[j]) * 0.5) * ((cb[j] - ub[j]) * 2.0) * scale;
+                    }
+                }
+                UnitShare::Even(even) => ob.iter_mut().for_each(|o| *o += even),
+            }
+            if let Some((p, _)) = pulled.as_ref() {
+                let p_k = p[unit];
+                for j in 0..W {
+                    pb[j] += p_k * ((cb[j] - ub[j]) * 2.0);
                 }
             }
-            UnitShare::Even(even) => out.iter_mut().for_each(|o| *o += even),
         }
-        if let Some((p, pulled)) = pulled.as_mut() {
-            let p_k = p[unit];
-            for ((q, &ci), &uk) in pulled.iter_mut().zip(mu_c).zip(mu_k) {
-                *q += p_k * ((ci - uk) * 2.0);
-            }
+        out[lo..lo + n].copy_from_slice(&ob[..n]);
+        if let Some((_, pulled)) = pulled.as_mut() {
+            pulled[lo..lo + n].copy_from_slice(&pb[..n]);
         }
     }
 }

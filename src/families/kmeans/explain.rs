@@ -158,6 +158,7 @@ impl ClusterNetwork {
 
     /// One row's assigned cluster and explained logit; its NEON relevance added into `out`
     /// and, for `neon-ref`, its numerators left in `s.numerators` (`bounds`: the z^B box).
+    #[allow(clippy::too_many_arguments)]
     fn explain_row(
         &self,
         row: &[f64],
@@ -188,10 +189,11 @@ impl ClusterNetwork {
             {
                 *share = unit_share(u, sum, mag, row.len());
             }
-            let centroids = self.centroids();
-            let centroids = centroids.as_slice().expect("standard layout");
+            let padded = self.padded_centroids();
+            let width = padded.ncols();
+            let padded = padded.to_slice().expect("standard layout");
             let pulled = neon_ref.then_some((&s.p[..], &mut s.pulled[..]));
-            lanes::midpoint_share(row, target, centroids, &s.shares, pulled, out);
+            lanes::midpoint_share(row, target, padded, width, &s.shares, pulled, out);
         } else {
             let contrast = self.contrast(target);
             let input = LinearInput {
@@ -297,6 +299,7 @@ mod tests {
     /// (stored contrasts, `propagate_linear`, the pull summed unit by unit), for the
     /// assigned and a given cluster, rows on a boundary included.
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn the_vectorized_rules_give_the_bits_of_the_per_unit_form() {
         let (k, d) = (7, 5);
         let centroids = matrix(k, d, 3);

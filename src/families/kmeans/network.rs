@@ -86,6 +86,9 @@ pub(crate) struct ClusterNetwork {
     centered_norms: Array1<f64>,
     /// The centroids transposed, features x clusters (the contrasts vectorized over k).
     centroids_t: Array2<f64>,
+    /// The centroids, each row zero-padded to a whole number of `lanes::SHARE_BLOCK`
+    /// (the midpoint rule vectorized over the features).
+    padded: Array2<f64>,
 }
 
 /// Per-row buffers of the contrasts, allocated once per chunk of rows.
@@ -110,6 +113,11 @@ impl ClusterNetwork {
         let centered = &centroids - &origin;
         let centered_norms = centered.map_axis(Axis(1), |m| m.dot(&m));
         let centroids_t = centroids.t().as_standard_layout().into_owned();
+        let width = centroids.ncols().div_ceil(lanes::SHARE_BLOCK) * lanes::SHARE_BLOCK;
+        let mut padded = Array2::zeros((centroids.nrows(), width));
+        padded
+            .slice_mut(s![.., ..centroids.ncols()])
+            .assign(&centroids);
         ClusterNetwork {
             centroids,
             contrasts,
@@ -117,7 +125,13 @@ impl ClusterNetwork {
             centered,
             centered_norms,
             centroids_t,
+            padded,
         }
+    }
+
+    /// The zero-padded centroids (clusters x a multiple of `lanes::SHARE_BLOCK`).
+    pub(crate) fn padded_centroids(&self) -> ArrayView2<'_, f64> {
+        self.padded.view()
     }
 
     /// Buffers for [`Self::contrasts`] and [`Self::logit_of_row`].

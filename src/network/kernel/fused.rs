@@ -34,7 +34,7 @@ use std::cell::RefCell;
 const BUFFER_BYTES: usize = 1 << 20;
 
 /// Fewest rows of a sub-chunk (the matrix products need a few rows to run at speed).
-const MIN_ROWS: usize = 16;
+const MIN_ROWS: usize = 64;
 
 /// Rows per sub-chunk for `units` units: `rows x units` doubles about [`BUFFER_BYTES`].
 pub(super) fn sub_chunk_rows(units: usize) -> usize {
@@ -313,6 +313,7 @@ mod tests {
     /// redistribution, matrix-form share), with sub-chunks smaller than the chunk and rows
     /// on top of centers (near pairs).
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn fused_passes_match_the_unfused_form_bit_for_bit() {
         let (units, d, rows) = (3_000, 7, 200);
         assert!(sub_chunk_rows(units) < rows, "several sub-chunks per chunk");
