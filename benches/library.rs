@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut forward, mut explain, mut default) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
     let (mut gemm_s, mut exp_s) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..repeats {
-        let (f, e, d) = one.install(&time_all)?;
+        let (f, e, d) = one.install(time_all)?;
         let (g, x) = one.install(|| floor_timings(x.view(), units.view(), 1));
         (forward, explain, default) = (forward.min(f), explain.min(e), default.min(d));
         (gemm_s, exp_s) = (gemm_s.min(g), exp_s.min(x));
