@@ -1,7 +1,9 @@
 //! The q = 2 (rbf) forward and NEON passes over one work chunk, fused and cache-sized.
 //!
 //! A chunk is cut into sub-chunks of `rows` rows with `rows x units` doubles about
-//! [`BUFFER_BYTES`], so the distance buffer stays in L2 between its passes. Per sub-chunk:
+//! [`BUFFER_BYTES`], so the distance buffer stays in L2 between its passes (but at least
+//! [`MIN_ROWS`] rows: with many units, repacking the units' matrices for every few rows
+//! costs more than the L3 traffic of a larger buffer). Per sub-chunk:
 //!
 //! 1. one matrix product: the cross terms `-2 x.v_j` of the distances;
 //! 2. per row, over the units in L1: complete the distances (`+ ||x||^2 + ||v_j||^2`, near
@@ -33,7 +35,9 @@ use std::cell::RefCell;
 /// the centers and the other operands of the passes fit beside it.
 const BUFFER_BYTES: usize = 1 << 20;
 
-/// Fewest rows of a sub-chunk (the matrix products need a few rows to run at speed).
+/// Fewest rows of a sub-chunk: each matrix product repacks the units' matrix (units x
+/// features, units x 2 features), which must be amortized over enough rows (at 10,000
+/// units, 16 rows made an explanation 1.5x slower than 64).
 const MIN_ROWS: usize = 64;
 
 /// Rows per sub-chunk for `units` units: `rows x units` doubles about [`BUFFER_BYTES`].
