@@ -131,44 +131,56 @@ pub(crate) fn scale_divide(coef: &mut [f64], exps: &[f64], scale: f64) {
     }
 }
 
+/// Clusters per block of [`midpoint_contrasts`] (two AVX-512 vectors of accumulators, kept
+/// in registers over the features).
+pub(crate) const CONTRAST_BLOCK: usize = 16;
+
 dispatched!(
     /// k-means midpoint contrasts of cluster `c` against every cluster k, vectorized over k:
     /// `h_k = sum_i (z_i - m_ik) w_ik`, `m_ik = (c_i + mu_ki) * 0.5`, `w_ik = (c_i - mu_ki) * 2`,
     /// summed over i in order from `-0.0` (the bits of `Iterator::sum` over the stored
-    /// weights and midpoints). `centroids_t` is features x clusters (row i holds `mu_ki`);
-    /// `h_c = 0`. With `magnitude`, also `sum_i |(z_i - m_ik) w_ik|` in the same order.
+    /// weights and midpoints). `centroids_t` is features x `h.len()` (row i holds `mu_ki`,
+    /// zero-padded to a multiple of [`CONTRAST_BLOCK`] clusters; the padding's `h` is
+    /// meaningless); `h_c = 0`. With `magnitude`, also `sum_i |(z_i - m_ik) w_ik|` in the
+    /// same order.
     midpoint_contrasts, midpoint_contrasts_at, midpoint_contrasts_generic,
     (z: &[f64], mu_c: &[f64], centroids_t: &[f64], h: &mut [f64], magnitude: Option<&mut [f64]>) -> ()
 );
 
 #[inline(always)]
+#[allow(clippy::needless_range_loop)]
 fn midpoint_contrasts_generic(
     z: &[f64],
     mu_c: &[f64],
     centroids_t: &[f64],
     h: &mut [f64],
-    magnitude: Option<&mut [f64]>,
+    mut magnitude: Option<&mut [f64]>,
 ) {
-    let k = h.len();
-    h.fill(-0.0);
-    let columns = z.iter().zip(mu_c).zip(centroids_t.chunks_exact(k));
-    match magnitude {
-        None => {
-            for ((&zi, &ci), mu) in columns {
-                for (hk, &uk) in h.iter_mut().zip(mu) {
-                    *hk += (zi - (ci + uk) * 0.5) * ((ci - uk) * 2.0);
+    const B: usize = CONTRAST_BLOCK;
+    let width = h.len();
+    for lo in (0..width).step_by(B) {
+        let (mut acc, mut mag) = ([-0.0; B], [-0.0; B]);
+        let columns = z.iter().zip(mu_c).zip(centroids_t.chunks_exact(width));
+        if magnitude.is_some() {
+            for ((&zi, &ci), row) in columns {
+                let u: &[f64; B] = row[lo..lo + B].try_into().expect("whole block");
+                for j in 0..B {
+                    let n = (zi - (ci + u[j]) * 0.5) * ((ci - u[j]) * 2.0);
+                    acc[j] += n;
+                    mag[j] += n.abs();
+                }
+            }
+        } else {
+            for ((&zi, &ci), row) in columns {
+                let u: &[f64; B] = row[lo..lo + B].try_into().expect("whole block");
+                for j in 0..B {
+                    acc[j] += (zi - (ci + u[j]) * 0.5) * ((ci - u[j]) * 2.0);
                 }
             }
         }
-        Some(magnitude) => {
-            magnitude.fill(-0.0);
-            for ((&zi, &ci), mu) in columns {
-                for ((hk, mk), &uk) in h.iter_mut().zip(magnitude.iter_mut()).zip(mu) {
-                    let n = (zi - (ci + uk) * 0.5) * ((ci - uk) * 2.0);
-                    *hk += n;
-                    *mk += n.abs();
-                }
-            }
+        h[lo..lo + B].copy_from_slice(&acc);
+        if let Some(magnitude) = magnitude.as_mut() {
+            magnitude[lo..lo + B].copy_from_slice(&mag);
         }
     }
 }

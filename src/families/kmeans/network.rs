@@ -84,7 +84,8 @@ pub(crate) struct ClusterNetwork {
     centered: Array2<f64>,
     /// `||mu_k - origin||^2`.
     centered_norms: Array1<f64>,
-    /// The centroids transposed, features x clusters (the contrasts vectorized over k).
+    /// The centroids transposed, features x clusters zero-padded to a whole number of
+    /// `lanes::CONTRAST_BLOCK` (the contrasts vectorized over k).
     centroids_t: Array2<f64>,
     /// The centroids, each row zero-padded to a whole number of `lanes::SHARE_BLOCK`
     /// (the midpoint rule vectorized over the features).
@@ -112,7 +113,10 @@ impl ClusterNetwork {
             .expect("at least two centroids");
         let centered = &centroids - &origin;
         let centered_norms = centered.map_axis(Axis(1), |m| m.dot(&m));
-        let centroids_t = centroids.t().as_standard_layout().into_owned();
+        let (k, d) = centroids.dim();
+        let k_padded = k.div_ceil(lanes::CONTRAST_BLOCK) * lanes::CONTRAST_BLOCK;
+        let mut centroids_t = Array2::zeros((d, k_padded));
+        centroids_t.slice_mut(s![.., ..k]).assign(&centroids.t());
         let width = centroids.ncols().div_ceil(lanes::SHARE_BLOCK) * lanes::SHARE_BLOCK;
         let mut padded = Array2::zeros((centroids.nrows(), width));
         padded
@@ -136,10 +140,10 @@ impl ClusterNetwork {
 
     /// Buffers for [`Self::contrasts`] and [`Self::logit_of_row`].
     pub(crate) fn scratch(&self) -> RowScratch {
-        let k = self.n_clusters();
+        let (k, k_padded) = (self.n_clusters(), self.centroids_t.ncols());
         RowScratch {
-            full: vec![0.0; k],
-            full_magnitude: vec![0.0; k],
+            full: vec![0.0; k_padded],
+            full_magnitude: vec![0.0; k_padded],
             h: vec![0.0; k - 1],
             magnitude: vec![0.0; k - 1],
         }
@@ -158,9 +162,10 @@ impl ClusterNetwork {
             &mut scratch.full,
             magnitude.then_some(&mut scratch.full_magnitude[..]),
         );
+        let k = self.n_clusters();
         let drop_c = |full: &[f64], out: &mut [f64]| {
             out[..c].copy_from_slice(&full[..c]);
-            out[c..].copy_from_slice(&full[c + 1..]);
+            out[c..].copy_from_slice(&full[c + 1..k]);
         };
         drop_c(&scratch.full, &mut scratch.h);
         if magnitude {
