@@ -66,3 +66,5 @@ pub use model::{
     load_model, model_from_json, model_to_json, save_model, Bounds, Model, Standardizer,
 };
 pub use ndarray;
+#[doc(hidden)]
+pub use network::bench_internals;

@@ -9,27 +9,24 @@ use crate::network::lanes;
 ///
 /// With `beta = 1` the exponentials of the forward pass are reused.
 pub(crate) fn softmin_forward_redistribute(h: &mut [f64], beta: f64, floor: f64) -> f64 {
-    let h_min = lanes::min(h);
-    let output = if beta == 1.0 {
-        lanes::exp_inplace(h, h_min, 1.0);
-        h_min - lanes::sum(h).ln()
-    } else {
-        let output = h_min - lanes::sum_exp(h, h_min).ln();
-        lanes::exp_inplace(h, h_min, beta);
-        output
-    };
-    let scale = (output - floor) / lanes::sum(h);
+    let (output, total) = softmin_forward_exps(h, beta);
+    let scale = (output - floor) / total;
     for v in h.iter_mut() {
         *v *= scale;
     }
     output
 }
 
-/// Unit relevances `R_k = softmin_k(beta h) * output` for a pool whose output is given
-/// (hard-min forward, soft-min backward: the k-means logit).
-pub(crate) fn softmin_redistribute_into(h: &[f64], beta: f64, output: f64, out: &mut [f64]) {
-    crate::network::pool::softmin_weights_into(h, beta, out);
-    for r in out.iter_mut() {
-        *r *= output;
+/// The first half of [`softmin_forward_redistribute`]: returns the pooled output `o` and
+/// `S = sum_j e_j`, and overwrites `h` with `e_j = exp(-beta (h_j - min h))`; the unit
+/// relevances are then `R_j = e_j (o - floor) / S`. One exponential pass when `beta = 1`.
+pub(crate) fn softmin_forward_exps(h: &mut [f64], beta: f64) -> (f64, f64) {
+    let h_min = lanes::min(h);
+    if beta == 1.0 {
+        let total = lanes::exp_sum_inplace(h, h_min, 1.0);
+        (h_min - total.ln(), total)
+    } else {
+        let output = h_min - lanes::sum_exp(h, h_min).ln();
+        (output, lanes::exp_sum_inplace(h, h_min, beta))
     }
 }

@@ -2,7 +2,7 @@
 
 use super::power::Power;
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 /// Below `NEAR * (||z||^2 + ||u||^2)` (both centered) a GEMM-form squared distance has lost
 /// too many digits to cancellation; such pairs are recomputed from exact differences.
@@ -119,37 +119,85 @@ impl DistanceLayer {
     }
 
     fn squared_distances(&self, z: ArrayView2<f64>) -> DistanceBatch {
-        let centered_rows = &z - &self.origin;
-        let row_norms: Array1<f64> = centered_rows.map_axis(Axis(1), |r| r.dot(&r));
-        let mut dist = Array2::zeros((z.nrows(), self.n_units()));
-        general_mat_mul(-2.0, &centered_rows, &self.centered.t(), 0.0, &mut dist);
+        let (rows, d, units) = (z.nrows(), z.ncols(), self.n_units());
+        let mut centered = vec![0.0; rows * d];
+        let mut norms = vec![0.0; rows];
+        let mut dist = vec![0.0; rows * units];
+        self.cross_terms_into(z, &mut centered, &mut norms, &mut dist);
         let mut near = Vec::new();
-        for (r, mut out) in dist.outer_iter_mut().enumerate() {
-            let out = out.as_slice_mut().expect("standard layout");
-            let zz = row_norms[r];
-            let norms = self.centered_norms.as_slice().expect("contiguous");
-            // Vectorized: complete the distances and count the near ones (an integer sum,
-            // which the compiler may reorder, unlike a float reduction).
-            let mut n_near = 0usize;
-            for (d, &uu) in out.iter_mut().zip(norms) {
-                *d += zz + uu;
-                n_near += usize::from(*d <= NEAR * (zz + uu));
-            }
-            if n_near == 0 {
-                continue;
-            }
-            for (j, (d, &uu)) in out.iter_mut().zip(norms).enumerate() {
-                if *d <= NEAR * (zz + uu) {
-                    near.push((r, j));
-                    let (row, u) = (z.row(r), self.centers.row(j));
-                    *d = row.iter().zip(u).map(|(a, b)| (a - b) * (a - b)).sum();
-                }
-            }
+        for (r, out) in dist.chunks_exact_mut(units.max(1)).enumerate() {
+            let row = z.row(r);
+            let row = row.as_slice().expect("standard layout");
+            self.complete_row(row, norms[r], out, |j, _| near.push((r, j)));
         }
         DistanceBatch {
-            dist,
-            centered_rows,
+            dist: Array2::from_shape_vec((rows, units), dist).expect("rows x units"),
+            centered_rows: Array2::from_shape_vec((rows, d), centered).expect("rows x features"),
             near,
+        }
+    }
+
+    /// The matrix-product part of the q = 2 distances of the rows of `z` (standard layout):
+    /// `centered` <- `x = z - origin` (rows x features), `norms` <- `||x_r||^2`, `dist` <-
+    /// `-2 x.v_j` (rows x units, `v_j = u_j - origin`). [`Self::complete_row`] finishes each row.
+    pub(crate) fn cross_terms_into(
+        &self,
+        z: ArrayView2<f64>,
+        centered: &mut [f64],
+        norms: &mut [f64],
+        dist: &mut [f64],
+    ) {
+        let (rows, d, units) = (z.nrows(), z.ncols(), self.n_units());
+        let mut x = ArrayViewMut2::from_shape((rows, d), centered).expect("rows x features");
+        Zip::from(&mut x)
+            .and(z)
+            .and_broadcast(&self.origin)
+            .for_each(|x, &z, &o| *x = z - o);
+        for (n, x_row) in norms.iter_mut().zip(x.outer_iter()) {
+            *n = x_row.dot(&x_row);
+        }
+        let mut dist = ArrayViewMut2::from_shape((rows, units), dist).expect("rows x units");
+        general_mat_mul(-2.0, &x, &self.centered.t(), 0.0, &mut dist);
+    }
+
+    /// Complete one row's q = 2 distances from its cross terms (`dist`, from
+    /// [`Self::cross_terms_into`]) and centered norm `zz`: `dist_j += zz + ||v_j||^2`; pairs
+    /// with `dist_j <= NEAR (zz + ||v_j||^2)` are recomputed from exact differences of the
+    /// row `z` and reported as `near(j, exact distance)`, in increasing `j`.
+    #[inline(always)]
+    pub(crate) fn complete_row(
+        &self,
+        z: &[f64],
+        zz: f64,
+        dist: &mut [f64],
+        mut near: impl FnMut(usize, f64),
+    ) {
+        let norms = self.centered_norms.as_slice().expect("contiguous");
+        // Vectorized: complete the distances and count the near ones (an integer sum,
+        // which the compiler may reorder, unlike a float reduction).
+        let mut n_near = 0usize;
+        for (d, &uu) in dist.iter_mut().zip(norms) {
+            *d += zz + uu;
+            n_near += usize::from(*d <= NEAR * (zz + uu));
+        }
+        if n_near == 0 {
+            return;
+        }
+        for (j, (d, &uu)) in dist.iter_mut().zip(norms).enumerate() {
+            if *d <= NEAR * (zz + uu) {
+                let u = self.centers.row(j);
+                *d = z.iter().zip(u).map(|(a, b)| (a - b) * (a - b)).sum();
+                near(j, *d);
+            }
+        }
+    }
+
+    /// Activations of one row, `h_j = gamma * dist_j + b_j`, written into `h`.
+    #[inline(always)]
+    pub(crate) fn activations_row_into(&self, dist: &[f64], h: &mut [f64]) {
+        let bias = self.bias.as_slice().expect("contiguous");
+        for ((h, &d), &b) in h.iter_mut().zip(dist).zip(bias) {
+            *h = self.gamma * d + b;
         }
     }
 

@@ -4,6 +4,7 @@
 //! Networks see standardized rows `z` in standard (row-major) layout, checked for width and
 //! finiteness by the [`crate::Explainer`] (the one boundary with caller data).
 
+pub(crate) mod dispatch;
 pub(crate) mod distance;
 pub(crate) mod fast_exp;
 pub(crate) mod kernel;
@@ -130,4 +131,15 @@ pub(crate) fn try_for_each_chunk(
         )
         .enumerate()
         .try_for_each(|(c, (out, rel))| f(c * CHUNK_ROWS, out, rel))
+}
+
+/// Kernels the benchmarks time to measure the arithmetic floor (`benches/library.rs`);
+/// not a stable API.
+pub mod bench_internals {
+    /// `values_j <- exp(shift - values_j)` with the library's vectorized exponential (the
+    /// best compiled copy for this CPU), returning their sum: the one exponential pass per
+    /// row x unit pair of a kernel explanation.
+    pub fn exp_sum_inplace(values: &mut [f64], shift: f64) -> f64 {
+        super::lanes::exp_sum_inplace(values, shift, 1.0)
+    }
 }

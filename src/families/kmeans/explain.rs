@@ -2,13 +2,13 @@
 //! then a linear rule, by default the midpoint rule), the reference-rooted `neon-ref`, and
 //! the gradient of the logit.
 
-use super::network::ClusterNetwork;
+use super::network::{ClusterNetwork, RowScratch};
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward, Prediction};
 use crate::lrp::linear::{propagate_linear, LinearInput};
-use crate::lrp::pool::softmin_redistribute_into;
 use crate::lrp::rescale::rescale_into;
-use crate::method::RuleSet;
+use crate::method::{LinearRule, RuleSet};
+use crate::network::lanes::{self, UnitShare};
 use crate::network::pool::softmin_weights_into;
 use crate::network::{par_row_chunks, NeonRules, Network, CHUNK_ROWS};
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
@@ -68,7 +68,7 @@ impl Network for ClusterNetwork {
     /// `df_c/dz = w_k* = 2 (mu_c - mu_k*)`, the weights of the minimal contrast (the first
     /// on ties).
     fn gradients(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Array2<f64> {
-        let mut h = vec![0.0; self.n_clusters() - 1];
+        let mut scratch = self.scratch();
         let mut grad = Array2::zeros(z.raw_dim());
         let candidates = self.candidates(z);
         for ((row, mut g), &candidate) in z
@@ -77,18 +77,33 @@ impl Network for ClusterNetwork {
             .zip(&candidates)
         {
             let row = row.as_slice().expect("owned rows");
-            let (_, target, _) = self.logit_of_row(row, candidate, cluster, &mut h);
-            let active = argmin(&h);
+            let (_, target, _) = self.logit_of_row(row, candidate, cluster, &mut scratch, false);
+            let active = argmin(&scratch.h);
             g.assign(&self.contrast(target).linear().weights().row(active));
         }
         grad
     }
 }
 
+/// Per-row buffers of the explanation, allocated once per chunk.
+struct ExplainScratch {
+    contrasts: RowScratch,
+    /// Soft-min weights `p_k`.
+    p: Vec<f64>,
+    /// Unit relevances `R_k = p_k f_c`.
+    unit_relevance: Vec<f64>,
+    shares: Vec<UnitShare>,
+    /// `neon-ref`'s pull `sum_k p_k w_ik`.
+    pulled: Vec<f64>,
+    /// `neon-ref`'s numerators `N_i = pulled_i (z_i - r_i)`.
+    numerators: Vec<f64>,
+}
+
 impl ClusterNetwork {
     /// Soft-min redistribution of the logit over the contrasts, then the linear rule; for
     /// `neon-ref` the row is then rerooted from the same contrasts (one pass, no allocation
-    /// per row).
+    /// per row). The midpoint rule runs vectorized over the features
+    /// ([`lanes::midpoint_share`]); every step is O(K d) per row.
     fn explain_rows(
         &self,
         z: ArrayView2<f64>,
@@ -98,39 +113,39 @@ impl ClusterNetwork {
         let mut assigned = vec![0usize; z.nrows()];
         let mut output = Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
-        let bounds = rules.bounds.map(|(l, h)| (l.to_vec(), h.to_vec()));
-        let bounds = bounds.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice()));
         let outputs = output.as_slice_mut().expect("owned");
         let relevance_chunks = relevance.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS);
+        let (k, d) = (self.n_clusters(), z.ncols());
+        let bounds = rules.bounds.map(|(l, h)| (l.to_vec(), h.to_vec()));
+        let bounds = bounds.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice()));
         par_row_chunks(&mut assigned, outputs)
             .zip(relevance_chunks.into_par_iter())
             .for_each(|((start, (labels, out)), mut rel)| {
                 let rows = z.slice(s![start..start + out.len(), ..]);
                 let candidates = self.candidates(rows);
-                let mut h = vec![0.0; self.n_clusters() - 1];
-                let mut unit_relevance = vec![0.0; self.n_clusters() - 1];
-                let mut numerators = vec![0.0; z.ncols()];
+                let mut s = ExplainScratch {
+                    contrasts: self.scratch(),
+                    p: vec![0.0; k - 1],
+                    unit_relevance: vec![0.0; k - 1],
+                    shares: vec![UnitShare::Even(0.0); k - 1],
+                    pulled: vec![0.0; d],
+                    numerators: vec![0.0; d],
+                };
                 for (r, row) in rows.outer_iter().enumerate() {
                     let row = row.to_slice().expect("owned rows");
-                    let target;
-                    (labels[r], target, out[r]) =
-                        self.logit_of_row(row, candidates[r], cluster, &mut h);
-                    let contrast = self.contrast(target);
-                    softmin_redistribute_into(&h, rules.beta, out[r], &mut unit_relevance);
-                    let input = LinearInput {
-                        input: row,
-                        weights: contrast.linear().weights(),
-                        activations: &h,
-                        midpoints: contrast.midpoints(),
-                        bounds,
-                    };
                     let mut row_out = rel.row_mut(r);
                     let row_slice = row_out.as_slice_mut().expect("owned");
-                    propagate_linear(rules.linear, &input, &unit_relevance, row_slice);
+                    (labels[r], out[r]) = self.explain_row(
+                        row,
+                        candidates[r],
+                        cluster,
+                        rules,
+                        bounds,
+                        &mut s,
+                        row_slice,
+                    );
                     if rules.rule_set == RuleSet::NeonRef {
-                        let (weights, p) = (contrast.linear().weights(), &mut unit_relevance);
-                        reference_numerators(row, rules, weights, &h, p, &mut numerators);
-                        rescale_into(&numerators, out[r], 0.0, row_out);
+                        rescale_into(&s.numerators, out[r], 0.0, row_out);
                     }
                 }
             });
@@ -140,26 +155,93 @@ impl ClusterNetwork {
             relevance,
         }
     }
+
+    /// One row's assigned cluster and explained logit; its NEON relevance added into `out`
+    /// and, for `neon-ref`, its numerators left in `s.numerators` (`bounds`: the z^B box).
+    #[allow(clippy::too_many_arguments)]
+    fn explain_row(
+        &self,
+        row: &[f64],
+        candidate: usize,
+        cluster: Option<usize>,
+        rules: &NeonRules<'_>,
+        bounds: Option<(&[f64], &[f64])>,
+        s: &mut ExplainScratch,
+        out: &mut [f64],
+    ) -> (usize, f64) {
+        let midpoint = rules.linear == LinearRule::Midpoint;
+        let neon_ref = rules.rule_set == RuleSet::NeonRef;
+        let (label, target, logit) =
+            self.logit_of_row(row, candidate, cluster, &mut s.contrasts, midpoint);
+        let h = &s.contrasts.h;
+        softmin_weights_into(h, rules.beta, &mut s.p);
+        for (u, &p) in s.unit_relevance.iter_mut().zip(&s.p) {
+            *u = p * logit;
+        }
+        if midpoint {
+            let magnitude = &s.contrasts.magnitude;
+            for (((share, &u), &sum), &mag) in s
+                .shares
+                .iter_mut()
+                .zip(&s.unit_relevance)
+                .zip(h)
+                .zip(magnitude)
+            {
+                *share = unit_share(u, sum, mag, row.len());
+            }
+            let padded = self.padded_centroids();
+            let width = padded.ncols();
+            let padded = padded.to_slice().expect("standard layout");
+            let pulled = neon_ref.then_some((&s.p[..], &mut s.pulled[..]));
+            lanes::midpoint_share(row, target, padded, width, &s.shares, pulled, out);
+        } else {
+            let contrast = self.contrast(target);
+            let input = LinearInput {
+                input: row,
+                weights: contrast.linear().weights(),
+                activations: h,
+                midpoints: contrast.midpoints(),
+                bounds,
+            };
+            propagate_linear(rules.linear, &input, &s.unit_relevance, out);
+            if neon_ref {
+                pull(contrast.linear().weights(), &s.p, &mut s.pulled);
+            }
+        }
+        if neon_ref {
+            for (((n, &q), &zi), &ri) in s
+                .numerators
+                .iter_mut()
+                .zip(&s.pulled)
+                .zip(row)
+                .zip(rules.reference)
+            {
+                *n = q * (zi - ri);
+            }
+        }
+        (label, logit)
+    }
 }
 
-/// `neon-ref`: `N_i = sum_k p_k w_ik (z_i - r_i)` over the contrasts `h` (weights `w`) of the
-/// explained cluster, `p = softmin(beta h)` (written into the scratch `p`).
-fn reference_numerators(
-    z: &[f64],
-    rules: &NeonRules<'_>,
-    weights: ArrayView2<f64>,
-    h: &[f64],
-    p: &mut [f64],
-    numerators: &mut [f64],
-) {
-    softmin_weights_into(h, rules.beta, p);
-    for (i, n) in numerators.iter_mut().enumerate() {
-        let pulled: f64 = p
+/// The midpoint rule's share of one contrast (as `add_share`): `R_k / h_k` per unit of
+/// numerator, or `R_k / d` on every feature when `|h_k| <= 1e-12 sum_i |n_ik|` or `h_k = 0`
+/// (`h_k` is the sum of the numerators `n_ik`, `magnitude` the sum of their sizes).
+fn unit_share(relevance: f64, h: f64, magnitude: f64, d: usize) -> UnitShare {
+    if h.abs() > 1e-12 * magnitude && h != 0.0 {
+        UnitShare::Ratio(relevance / h)
+    } else {
+        UnitShare::Even(relevance / d as f64)
+    }
+}
+
+/// `neon-ref`'s pull `sum_k p_k w_ik` (summed over k in order) into `pulled`.
+fn pull(weights: ArrayView2<f64>, p: &[f64], pulled: &mut [f64]) {
+    for (i, q) in pulled.iter_mut().enumerate() {
+        *q = p
             .iter()
             .enumerate()
             .map(|(k, p_k)| p_k * weights[[k, i]])
             .sum();
-        *n = pulled * (z[i] - rules.reference[i]);
     }
 }
 
@@ -196,4 +278,93 @@ fn argmin(values: &[f64]) -> usize {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array1;
+
+    fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
+        let mut state = seed | 1;
+        Array2::from_shape_fn((rows, cols), |_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            4.0 * ((state >> 11) as f64 / (1u64 << 53) as f64) - 2.0
+        })
+    }
+
+    /// The vectorized midpoint rule and `neon-ref` give the bits of the per-unit form
+    /// (stored contrasts, `propagate_linear`, the pull summed unit by unit), for the
+    /// assigned and a given cluster, rows on a boundary included.
+    #[test]
+    #[allow(clippy::needless_range_loop)]
+    fn the_vectorized_rules_give_the_bits_of_the_per_unit_form() {
+        let (k, d) = (7, 5);
+        let centroids = matrix(k, d, 3);
+        let net = ClusterNetwork::new(centroids.clone());
+        let mut z = matrix(300, d, 8);
+        let boundary = (&centroids.row(1) + &centroids.row(4)) * 0.5;
+        z.row_mut(10).assign(&boundary);
+        z.row_mut(11).assign(&centroids.row(2));
+        let reference = Array1::from_elem(d, 0.25);
+        for rule_set in [RuleSet::Neon, RuleSet::NeonRef] {
+            for cluster in [None, Some(5)] {
+                let rules = NeonRules {
+                    rule_set,
+                    beta: 0.8,
+                    linear: LinearRule::Midpoint,
+                    reference: reference.view(),
+                    bounds: None,
+                    layer_rules: Default::default(),
+                };
+                let got = net.explain_rows(z.view(), &rules, cluster);
+                let mut h = vec![0.0; k - 1];
+                let (mut p, mut unit) = (vec![0.0; k - 1], vec![0.0; k - 1]);
+                for (r, row) in z.outer_iter().enumerate() {
+                    let row = row.as_slice().unwrap();
+                    let assigned = (0..k)
+                        .find(|&c| {
+                            net.contrast(c).activations_into(row, &mut h);
+                            crate::network::pool::min(&h) >= 0.0
+                        })
+                        .unwrap();
+                    let target = cluster.unwrap_or(assigned);
+                    let contrast = net.contrast(target);
+                    contrast.activations_into(row, &mut h);
+                    let logit = crate::network::pool::min(&h);
+                    softmin_weights_into(&h, rules.beta, &mut p);
+                    unit.iter_mut().zip(&p).for_each(|(u, &p)| *u = p * logit);
+                    let mut expected = Array1::zeros(d);
+                    let input = LinearInput {
+                        input: row,
+                        weights: contrast.linear().weights(),
+                        activations: &h,
+                        midpoints: contrast.midpoints(),
+                        bounds: None,
+                    };
+                    propagate_linear(
+                        LinearRule::Midpoint,
+                        &input,
+                        &unit,
+                        expected.as_slice_mut().unwrap(),
+                    );
+                    if rule_set == RuleSet::NeonRef {
+                        let mut pulled = vec![0.0; d];
+                        pull(contrast.linear().weights(), &p, &mut pulled);
+                        let numerators: Vec<f64> = (0..d)
+                            .map(|i| pulled[i] * (row[i] - reference[i]))
+                            .collect();
+                        rescale_into(&numerators, logit, 0.0, expected.view_mut());
+                    }
+                    assert_eq!(got.output[r].to_bits(), logit.to_bits(), "row {r}");
+                    for i in 0..d {
+                        let (a, b) = (got.relevance[[r, i]], expected[i]);
+                        assert_eq!(a.to_bits(), b.to_bits(), "{rule_set:?} row {r} feature {i}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@
 use crate::error::Result;
 use crate::explainer::{Forward, Prediction};
 use crate::network::linear::LinearLayer;
-use crate::network::{par_row_chunks, pool};
+use crate::network::{lanes, par_row_chunks, pool};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -55,7 +55,9 @@ impl ClusterContrast {
         self.midpoints.view()
     }
 
-    /// `h_k = sum_i (z_i - m_ik) w_ik` for one standardized row.
+    /// `h_k = sum_i (z_i - m_ik) w_ik` for one standardized row, from the stored weights
+    /// and midpoints (the yardstick of [`ClusterNetwork::contrasts`]).
+    #[cfg(test)]
     pub(crate) fn activations_into(&self, z: &[f64], out: &mut [f64]) {
         let weights = self.linear.weights();
         for (unit, h) in out.iter_mut().enumerate() {
@@ -82,6 +84,23 @@ pub(crate) struct ClusterNetwork {
     centered: Array2<f64>,
     /// `||mu_k - origin||^2`.
     centered_norms: Array1<f64>,
+    /// The centroids transposed, features x clusters zero-padded to a whole number of
+    /// `lanes::CONTRAST_BLOCK` (the contrasts vectorized over k).
+    centroids_t: Array2<f64>,
+    /// The centroids, each row zero-padded to a whole number of `lanes::SHARE_BLOCK`
+    /// (the midpoint rule vectorized over the features).
+    padded: Array2<f64>,
+}
+
+/// Per-row buffers of the contrasts, allocated once per chunk of rows.
+#[derive(Debug)]
+pub(crate) struct RowScratch {
+    full: Vec<f64>,
+    full_magnitude: Vec<f64>,
+    /// The contrasts `h_k` of the last cluster computed (`n_clusters - 1` values).
+    pub h: Vec<f64>,
+    /// `sum_i |(z_i - m_ik) w_ik|` of those contrasts, when asked for.
+    pub magnitude: Vec<f64>,
 }
 
 impl ClusterNetwork {
@@ -94,12 +113,63 @@ impl ClusterNetwork {
             .expect("at least two centroids");
         let centered = &centroids - &origin;
         let centered_norms = centered.map_axis(Axis(1), |m| m.dot(&m));
+        let (k, d) = centroids.dim();
+        let k_padded = k.div_ceil(lanes::CONTRAST_BLOCK) * lanes::CONTRAST_BLOCK;
+        let mut centroids_t = Array2::zeros((d, k_padded));
+        centroids_t.slice_mut(s![.., ..k]).assign(&centroids.t());
+        let width = centroids.ncols().div_ceil(lanes::SHARE_BLOCK) * lanes::SHARE_BLOCK;
+        let mut padded = Array2::zeros((centroids.nrows(), width));
+        padded
+            .slice_mut(s![.., ..centroids.ncols()])
+            .assign(&centroids);
         ClusterNetwork {
             centroids,
             contrasts,
             origin,
             centered,
             centered_norms,
+            centroids_t,
+            padded,
+        }
+    }
+
+    /// The zero-padded centroids (clusters x a multiple of `lanes::SHARE_BLOCK`).
+    pub(crate) fn padded_centroids(&self) -> ArrayView2<'_, f64> {
+        self.padded.view()
+    }
+
+    /// Buffers for [`Self::contrasts`] and [`Self::logit_of_row`].
+    pub(crate) fn scratch(&self) -> RowScratch {
+        let (k, k_padded) = (self.n_clusters(), self.centroids_t.ncols());
+        RowScratch {
+            full: vec![0.0; k_padded],
+            full_magnitude: vec![0.0; k_padded],
+            h: vec![0.0; k - 1],
+            magnitude: vec![0.0; k - 1],
+        }
+    }
+
+    /// The contrasts of cluster `c` for one standardized row into `scratch.h` (and their
+    /// magnitudes `sum_i |(z_i - m_ik) w_ik|` into `scratch.magnitude` when asked): the sums of
+    /// the midpoint form, vectorized over the clusters, bit-identical to summing the stored
+    /// weights and midpoints feature by feature. O(K d).
+    pub(crate) fn contrasts(&self, z: &[f64], c: usize, scratch: &mut RowScratch, magnitude: bool) {
+        let mu_c = self.centroids.row(c);
+        lanes::midpoint_contrasts(
+            z,
+            mu_c.as_slice().expect("standard layout"),
+            self.centroids_t.as_slice().expect("standard layout"),
+            &mut scratch.full,
+            magnitude.then_some(&mut scratch.full_magnitude[..]),
+        );
+        let k = self.n_clusters();
+        let drop_c = |full: &[f64], out: &mut [f64]| {
+            out[..c].copy_from_slice(&full[..c]);
+            out[c..].copy_from_slice(&full[c + 1..k]);
+        };
+        drop_c(&scratch.full, &mut scratch.h);
+        if magnitude {
+            drop_c(&scratch.full_magnitude, &mut scratch.magnitude);
         }
     }
 
@@ -144,12 +214,11 @@ impl ClusterNetwork {
 
     /// The assigned cluster of a standardized row: the lowest c with `f_c >= 0`, computed
     /// from the same contrasts as the logits (the nearest centroid, ties to the lowest index).
-    /// `scratch` holds `n_clusters - 1` values.
-    pub(crate) fn assign(&self, z: &[f64], scratch: &mut [f64]) -> usize {
+    pub(crate) fn assign(&self, z: &[f64], scratch: &mut RowScratch) -> usize {
         let mut best = (0, f64::NEG_INFINITY);
-        for (c, contrast) in self.contrasts.iter().enumerate() {
-            contrast.activations_into(z, scratch);
-            let logit = pool::min(scratch);
+        for c in 0..self.n_clusters() {
+            self.contrasts(z, c, scratch, false);
+            let logit = pool::min(&scratch.h);
             if logit >= 0.0 {
                 return c;
             }
@@ -163,7 +232,8 @@ impl ClusterNetwork {
 
     /// One standardized row and its [candidate](Self::candidates) cluster: its assigned
     /// cluster, the explained cluster (`cluster`, else the assigned one) and that cluster's
-    /// logit; `h` is left holding the explained cluster's contrasts (`n_clusters - 1` values).
+    /// logit; `scratch.h` is left holding the explained cluster's contrasts (and
+    /// `scratch.magnitude` their magnitudes, when asked).
     ///
     /// A candidate with `f_c > 0` is the assigned cluster: the contrasts are exactly
     /// antisymmetric, so every other cluster k has `f_k <= -f_c < 0`. Otherwise (a tie, or
@@ -174,20 +244,22 @@ impl ClusterNetwork {
         z: &[f64],
         candidate: usize,
         cluster: Option<usize>,
-        h: &mut [f64],
+        scratch: &mut RowScratch,
+        magnitude: bool,
     ) -> (usize, usize, f64) {
-        self.contrasts[candidate].activations_into(z, h);
-        let candidate_logit = pool::min(h);
+        let wanted = cluster.unwrap_or(candidate);
+        self.contrasts(z, candidate, scratch, magnitude && wanted == candidate);
+        let candidate_logit = pool::min(&scratch.h);
         let assigned = if candidate_logit > 0.0 {
             candidate
         } else {
-            self.assign(z, h)
+            self.assign(z, scratch)
         };
         let target = cluster.unwrap_or(assigned);
         if target != candidate || candidate_logit <= 0.0 {
-            self.contrasts[target].activations_into(z, h);
+            self.contrasts(z, target, scratch, magnitude);
         }
-        (assigned, target, pool::min(h))
+        (assigned, target, pool::min(&scratch.h))
     }
 
     /// Assigned cluster (ties to the lowest index) and the logit of the explained cluster:
@@ -200,11 +272,11 @@ impl ClusterNetwork {
         par_row_chunks(&mut assigned, logits).for_each(|(start, (assigned, logits))| {
             let z = z.slice(s![start..start + assigned.len(), ..]);
             let candidates = self.candidates(z);
-            let mut h = vec![0.0; self.n_clusters() - 1];
+            let mut scratch = self.scratch();
             for (r, row) in z.outer_iter().enumerate() {
                 let row = row.to_slice().expect("owned rows");
                 (assigned[r], _, logits[r]) =
-                    self.logit_of_row(row, candidates[r], cluster, &mut h);
+                    self.logit_of_row(row, candidates[r], cluster, &mut scratch, false);
             }
         });
         Ok(Forward {
@@ -244,20 +316,40 @@ mod tests {
         }
         let z = Array2::from_shape_fn((rows.len(), 2), |(r, c)| rows[r][c]);
         let candidates = net.candidates(z.view());
-        let mut h = vec![0.0; net.n_clusters() - 1];
+        let mut scratch = net.scratch();
+        let mut other = net.scratch();
         let mut exact = vec![0.0; net.n_clusters() - 1];
         for (r, row) in z.outer_iter().enumerate() {
             let row = row.as_slice().unwrap();
             for cluster in [None, Some(3)] {
-                let got = net.logit_of_row(row, candidates[r], cluster, &mut h);
-                let assigned = net.assign(row, &mut exact);
+                let got = net.logit_of_row(row, candidates[r], cluster, &mut scratch, true);
+                // The yardstick: the first cluster whose stored contrasts have f_c >= 0.
+                let assigned = (0..net.n_clusters())
+                    .find(|&c| {
+                        net.contrast(c).activations_into(row, &mut exact);
+                        pool::min(&exact) >= 0.0
+                    })
+                    .unwrap();
+                assert_eq!(net.assign(row, &mut other), assigned, "row {r}");
                 let target = cluster.unwrap_or(assigned);
                 net.contrast(target).activations_into(row, &mut exact);
                 assert_eq!(got, (assigned, target, pool::min(&exact)), "row {r}");
-                assert_eq!(h, exact, "row {r}");
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&scratch.h), bits(&exact), "row {r}");
+                for (k, &m) in scratch.magnitude.iter().enumerate() {
+                    let (w, mid) = (
+                        net.contrast(target).linear().weights(),
+                        net.contrast(target).midpoints(),
+                    );
+                    let plain: f64 = (0..2)
+                        .map(|i| ((row[i] - mid[[k, i]]) * w[[k, i]]).abs())
+                        .sum();
+                    assert_eq!(m.to_bits(), plain.to_bits(), "row {r} unit {k}");
+                }
             }
         }
         // The tie at (1, 0) between clusters 0 and 1 goes to 0.
-        assert_eq!(net.logit_of_row(&[1.0, 0.0], 1, None, &mut h).0, 0);
+        let tie = net.logit_of_row(&[1.0, 0.0], 1, None, &mut scratch, false);
+        assert_eq!(tie.0, 0);
     }
 }

@@ -1,12 +1,15 @@
 //! The NEON rules on a kernel network, in parallel over fixed chunks of rows: soft-min
-//! redistribution onto the distance units, then the distance share onto the features.
+//! redistribution onto the distance units, then the distance share onto the features
+//! (rbf: the fused, cache-sized passes of [`super::fused`]).
 
+use super::fused::spread_floor;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::explainer::Explanation;
 use crate::lrp::distance::propagate_share;
 use crate::lrp::pool::softmin_forward_redistribute;
 use crate::method::RuleSet;
+use crate::network::power::Power;
 use crate::network::{pool, try_for_each_chunk, NeonRules};
 use ndarray::{s, Array1, Array2, ArrayView2};
 
@@ -28,6 +31,9 @@ impl KernelNetwork {
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
             let rows = z.slice(s![first..first + out.len(), ..]);
+            if layer.power() == Power::Two {
+                return self.explain_squared(rows, first, (rules.beta, floor, flat), out, rel);
+            }
             let batch = layer.distances(rows);
             let mut unit_relevance = layer.activations(&batch.dist);
             for (r, (mut h, o)) in unit_relevance
@@ -40,8 +46,8 @@ impl KernelNetwork {
                 check_finite(*o, first + r)?;
             }
             propagate_share(layer, rows, &batch, unit_relevance, rel.view_mut());
-            if flat != 0.0 {
-                rel.mapv_inplace(|r| r + flat);
+            for mut row in rel.outer_iter_mut() {
+                spread_floor(row.as_slice_mut().expect("owned"), flat);
             }
             Ok(())
         })?;

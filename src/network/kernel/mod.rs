@@ -5,11 +5,13 @@
 //! output is a function of `o` ([`Readout`]).
 
 mod explain;
+mod fused;
 mod gradient;
 mod path;
 mod reference;
 
 use super::distance::DistanceLayer;
+use super::power::Power;
 use super::{pool, NeonRules, Network, CHUNK_ROWS};
 use crate::error::{Error, Result};
 use crate::explainer::{Explanation, Forward, Prediction};
@@ -62,6 +64,9 @@ impl KernelNetwork {
     }
 
     fn forward_chunk(&self, z: ArrayView2<f64>, first_row: usize, out: &mut [f64]) -> Result<()> {
+        if self.distance.power() == Power::Two {
+            return self.forward_squared(z, first_row, out);
+        }
         let batch = self.distance.distances(z);
         let h = self.distance.activations(&batch.dist);
         for (r, (h_row, o)) in h.outer_iter().zip(out.iter_mut()).enumerate() {

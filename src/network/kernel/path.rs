@@ -133,8 +133,7 @@ fn rescale_rows(numerators: &Array2<f64>, floor: f64, out: &[f64], mut rel: Arra
 /// Soft-min weights `softmin(beta h)` of one row, in place (fast exponentials).
 fn softmin_in_place(h: &mut [f64], beta: f64) {
     let h_min = lanes::min(h);
-    lanes::exp_inplace(h, h_min, beta);
-    let total = lanes::sum(h);
+    let total = lanes::exp_sum_inplace(h, h_min, beta);
     for p in h.iter_mut() {
         *p /= total;
     }
