@@ -43,3 +43,16 @@ impl Rng {
         }
     }
 }
+
+/// Test inputs: a `rows x cols` matrix of values uniform in [-2, 2) from an xorshift
+/// stream seeded by `seed`.
+#[cfg(test)]
+pub(crate) fn test_matrix(rows: usize, cols: usize, seed: u64) -> ndarray::Array2<f64> {
+    let mut state = seed | 1;
+    ndarray::Array2::from_shape_fn((rows, cols), |_| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        4.0 * ((state >> 11) as f64 / (1u64 << 53) as f64) - 2.0
+    })
+}

@@ -285,15 +285,7 @@ mod tests {
     use super::*;
     use ndarray::Array1;
 
-    fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
-        let mut state = seed | 1;
-        Array2::from_shape_fn((rows, cols), |_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            4.0 * ((state >> 11) as f64 / (1u64 << 53) as f64) - 2.0
-        })
-    }
+    use crate::rng::test_matrix as matrix;
 
     /// The vectorized midpoint rule and `neon-ref` give the bits of the per-unit form
     /// (stored contrasts, `propagate_linear`, the pull summed unit by unit), for the

@@ -3,7 +3,7 @@
 //! potential `sum_i min_k ‖z_i - c_k‖²` most), Lloyd iterations until the assignment stops
 //! changing, then one-hot responsibilities of the final assignment.
 
-use super::rng::SplitMix64;
+use crate::rng::Rng;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
 /// Lloyd iterations at most (scikit-learn's k-means default).
@@ -15,7 +15,7 @@ fn squared_distance(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
 }
 
 /// Greedy k-means++ centers (rows of `z`), seeded by `rng`.
-fn seeds(z: ArrayView2<f64>, k: usize, rng: &mut SplitMix64) -> Array2<f64> {
+fn seeds(z: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Array2<f64> {
     let n = z.nrows();
     let trials = 2 + (k as f64).ln() as usize;
     let mut centers = Array2::zeros((k, z.ncols()));
@@ -31,7 +31,7 @@ fn seeds(z: ArrayView2<f64>, k: usize, rng: &mut SplitMix64) -> Array2<f64> {
         for _ in 0..trials {
             let candidate = if potential > 0.0 {
                 // Draw with probability proportional to the squared distance.
-                let target = rng.next_f64() * potential;
+                let target = rng.uniform() * potential;
                 let mut acc = 0.0;
                 closest
                     .iter()
@@ -78,11 +78,7 @@ fn assign(z: ArrayView2<f64>, centers: ArrayView2<f64>) -> Vec<usize> {
 
 /// One-hot responsibilities (rows x K) of k-means++ seeding followed by Lloyd iterations.
 /// An emptied cluster keeps its previous center.
-pub(super) fn kmeans_responsibilities(
-    z: ArrayView2<f64>,
-    k: usize,
-    rng: &mut SplitMix64,
-) -> Array2<f64> {
+pub(super) fn kmeans_responsibilities(z: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Array2<f64> {
     let mut centers = seeds(z, k, rng);
     let mut labels = assign(z, centers.view());
     for _ in 0..LLOYD_MAX_ITER {
@@ -126,7 +122,7 @@ mod tests {
             [-9.0, 5.0]
         ];
         for seed in 0..20 {
-            let resp = kmeans_responsibilities(z.view(), 3, &mut SplitMix64::new(seed));
+            let resp = kmeans_responsibilities(z.view(), 3, &mut Rng::new(seed, 0));
             let label = |i: usize| resp.row(i).iter().position(|&v| v == 1.0).unwrap();
             assert_eq!(label(0), label(1), "seed {seed}");
             assert_eq!(label(2), label(3), "seed {seed}");

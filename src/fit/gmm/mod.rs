@@ -11,16 +11,15 @@
 mod em;
 mod init;
 mod params;
-mod rng;
 
 pub use params::GmmParams;
 
 use super::training::{distinct_rows, prepare};
 use crate::error::{Error, Result};
+use crate::rng::Rng;
 use crate::Model;
 use em::Mixture;
 use ndarray::ArrayView2;
-use rng::SplitMix64;
 
 /// A fitted Gaussian mixture with what the kept run gave.
 #[derive(Debug, Clone)]
@@ -43,7 +42,7 @@ pub struct GmmFit {
 
 /// One EM run: (final lower bound, iterations, converged, mixture).
 fn run(z: ArrayView2<f64>, params: &GmmParams, seed: u64) -> Result<(f64, usize, bool, Mixture)> {
-    let resp = init::kmeans_responsibilities(z, params.components, &mut SplitMix64::new(seed));
+    let resp = init::kmeans_responsibilities(z, params.components, &mut Rng::new(seed, 0));
     let mut mixture = Mixture::m_step(z, resp.view(), params.covariance, params.reg_covar)?;
     let mut bound = f64::NEG_INFINITY;
     for iteration in 1..=params.max_iter {

@@ -303,15 +303,7 @@ mod tests {
     use crate::network::pool;
     use ndarray::{Array1, Array2};
 
-    fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
-        let mut state = seed | 1;
-        Array2::from_shape_fn((rows, cols), |_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            4.0 * ((state >> 11) as f64 / (1u64 << 53) as f64) - 2.0
-        })
-    }
+    use crate::rng::test_matrix as matrix;
 
     /// The fused passes give the bits of the unfused form (whole-chunk distances, soft-min
     /// redistribution, matrix-form share), with sub-chunks smaller than the chunk and rows
