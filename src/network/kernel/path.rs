@@ -21,7 +21,8 @@
 //! Cost for `q = 2`: the row's own distances (the forward pass) give every point of the
 //! path, `||a(t) - u||^2 = D_r + t (D_z - D_r - s) + t^2 s` with `D_r = ||r - u||^2`,
 //! `D_z = ||z - u||^2`, `s = ||z - r||^2`, so the only extra work is the soft-min weights
-//! at the midpoints and one product `(sum_k p(m_k)) U`. For `q = 1` the midpoints'
+//! at the midpoints and one product `(sum_k p(m_k)) U`. The q = 2 pass runs fused and cache-sized in
+//! [`super::path_squared`]. For `q = 1` the midpoints'
 //! distances are computed from exact differences.
 
 use super::{check_finite, KernelNetwork};

@@ -224,3 +224,73 @@ impl KernelNetwork {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::kernel::Readout;
+    use crate::network::pool;
+    use crate::network::power::Power;
+    use crate::rng::test_matrix as matrix;
+    use ndarray::Array1;
+
+    /// Several sub-chunks per chunk give the bits of each row explained alone, including
+    /// rows on a center (near pairs) and rows at the reference (the `neon-floor` fallback).
+    #[test]
+    fn sub_chunks_give_the_bits_of_rows_explained_alone() {
+        let (units, d, rows) = (3_000, 7, 200);
+        assert!(sub_chunk_rows(units) < rows, "several sub-chunks per chunk");
+        let centers = matrix(units, d, 5);
+        let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
+        let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
+        let network = KernelNetwork::new(
+            layer.clone(),
+            Readout::LogDensity {
+                log_normalizer: 0.0,
+            },
+        );
+        let reference: Array1<f64> = centers.mean_axis(Axis(0)).unwrap();
+        let reference_distances: Vec<f64> = centers
+            .outer_iter()
+            .map(|u| Power::Two.distance(reference.as_slice().unwrap(), u.as_slice().unwrap()))
+            .collect();
+        let floor = pool::soft_min(layer.bias().as_slice().unwrap());
+        let mut z = matrix(rows, d, 11);
+        for r in [0, 57, 199] {
+            z.row_mut(r).assign(&centers.row(r * 7));
+        }
+        for r in [3, 130] {
+            z.row_mut(r).assign(&reference);
+        }
+        let run = |z: ArrayView2<f64>| {
+            let mut out = vec![0.0; z.nrows()];
+            let mut rel = Array2::zeros(z.raw_dim());
+            network
+                .explain_path_squared(
+                    z,
+                    0,
+                    reference.view(),
+                    &reference_distances,
+                    (0.8, floor),
+                    &mut out,
+                    rel.view_mut(),
+                )
+                .unwrap();
+            (out, rel)
+        };
+        let (out, rel) = run(z.view());
+        for r in 0..rows {
+            let (o, alone) = run(z.slice(s![r..r + 1, ..]));
+            assert_eq!(out[r].to_bits(), o[0].to_bits(), "row {r}");
+            let total: f64 = rel.row(r).sum();
+            assert!(
+                (total - out[r]).abs() < 1e-9 * (1.0 + out[r].abs()),
+                "row {r}"
+            );
+            for i in 0..d {
+                let (a, b) = (rel[[r, i]], alone[[0, i]]);
+                assert_eq!(a.to_bits(), b.to_bits(), "row {r} feature {i}: {a} {b}");
+            }
+        }
+    }
+}
