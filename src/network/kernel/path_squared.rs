@@ -13,21 +13,26 @@
 //!    `N_i = (2 / K)(z_i - r_i)(sum_k m_k,i - (W U)_i)`, rescaled to
 //!    `R_i = (o - o_0) N_i / sum N + o_0 / d`.
 //!
-//! Rows whose numerators are unusable are collected and get `neon-floor` through the fused
-//! NEON pass ([`KernelNetwork::explain_squared`]) on those rows only, once per work chunk.
+//! 4. the rows whose numerators are unusable get `neon-floor` from the same distances:
+//!    `c_j = e_j (o - o_0) / S / dist_j` (`e_j = exp(-beta (h_j - min h))`, `S = sum_j e_j`),
+//!    one product `C [V | V^2]` over those rows and the share rule of the fused NEON pass
+//!    ([`KernelNetwork::explain_squared`]), near pairs exact, the floor spread flat.
+//!
 //! The arithmetic per row is that of the unfused form (same operations in the same order),
 //! so results do not depend on the sub-chunk size or the thread count.
 
-use super::fused::{forward_row, spread_floor, sub_chunk_rows};
+use super::fused::{spread_floor, sub_chunk_rows};
 use super::path::midpoints;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
+use crate::lrp::distance::add_exact_share;
 use crate::lrp::rescale::{rescale_into, usable};
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
+use crate::network::power::Power;
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{s, ArrayView1, ArrayView2, ArrayViewMut2};
 use std::cell::RefCell;
 
 /// The buffers of one thread, grown on demand and reused.
@@ -47,6 +52,16 @@ struct Scratch {
     pooled: Vec<f64>,
     /// One row's numerators.
     numerators: Vec<f64>,
+    /// `sum_j c_j` of the fallback rows.
+    coef_sums: Vec<f64>,
+    /// `[C V | C V^2]` of the fallback rows, rows x 2 features.
+    sums: Vec<f64>,
+    /// Pairs recomputed from exact differences: (row, unit, distance).
+    near: Vec<(usize, usize, f64)>,
+    /// Near pairs of the fallback rows: (row, unit, distance, unit relevance).
+    floor_near: Vec<(usize, usize, f64, f64)>,
+    /// The fallback rows of the sub-chunk.
+    fallback: Vec<usize>,
 }
 
 impl Scratch {
@@ -64,6 +79,11 @@ impl Scratch {
         grow(&mut self.row, units);
         grow(&mut self.pooled, rows * d);
         grow(&mut self.numerators, d);
+        grow(&mut self.coef_sums, rows);
+        grow(&mut self.sums, rows * 2 * d);
+        self.near.clear();
+        self.floor_near.clear();
+        self.fallback.clear();
     }
 }
 
@@ -77,6 +97,60 @@ fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
         Ok(mut scratch) => f(&mut scratch),
         Err(_) => f(&mut Scratch::default()),
     })
+}
+
+dispatched!(
+    /// The forward pass of one row (as `forward_row`), recording the near pairs.
+    path_forward_row, path_forward_row_at, path_forward_row_generic,
+    (layer: &DistanceLayer, z: &[f64], zz: f64, dist: &mut [f64], h: &mut [f64], near: &mut Vec<(usize, usize, f64)>, r: usize) -> f64
+);
+
+#[inline(always)]
+fn path_forward_row_generic(
+    layer: &DistanceLayer,
+    z: &[f64],
+    zz: f64,
+    dist: &mut [f64],
+    h: &mut [f64],
+    near: &mut Vec<(usize, usize, f64)>,
+    r: usize,
+) -> f64 {
+    layer.complete_row(z, zz, dist, |unit, d| near.push((r, unit, d)));
+    layer.activations_row_into(dist, h);
+    let h_min = lanes::min(h);
+    h_min - lanes::sum_exp_generic(h, h_min).ln()
+}
+
+/// `neon-floor` coefficients of one fallback row from its distances (as the fused NEON
+/// pass): `coef_j = R_j / dist_j`, `R_j = e_j (o - floor) / S`, near pairs' `coef` zero
+/// and their `R_j` pushed to `floor_near`; returns `sum_j coef_j`.
+#[allow(clippy::too_many_arguments)]
+fn floor_row(
+    layer: &DistanceLayer,
+    dist: &[f64],
+    coef: &mut [f64],
+    e: &mut [f64],
+    (beta, floor): (f64, f64),
+    (near, r): (&[(usize, usize, f64)], usize),
+    floor_near: &mut Vec<(usize, usize, f64, f64)>,
+) -> f64 {
+    layer.activations_row_into(dist, e);
+    let h_min = lanes::min(e);
+    let (o, total) = if beta == 1.0 {
+        let total = lanes::exp_sum_inplace(e, h_min, 1.0);
+        (h_min - total.ln(), total)
+    } else {
+        let output = h_min - lanes::sum_exp(e, h_min).ln();
+        (output, lanes::exp_sum_inplace(e, h_min, beta))
+    };
+    let scale = (o - floor) / total;
+    coef.copy_from_slice(dist);
+    lanes::scale_divide(coef, e, scale);
+    for &(_, unit, d) in near.iter().filter(|p| p.0 == r) {
+        floor_near.push((r, unit, d, e[unit] * scale));
+        coef[unit] = 0.0;
+    }
+    lanes::sum_unrolled8(coef)
 }
 
 dispatched!(
@@ -142,7 +216,6 @@ impl KernelNetwork {
         let scale = 2.0 / ts.len() as f64;
         let segments = ts.len() as f64;
         let reference = reference.as_slice().expect("owned");
-        let mut fallback = Vec::new();
         with_scratch(|sc| -> Result<()> {
             for start in (0..z.nrows()).step_by(step) {
                 let rows = z.slice(s![start..(start + step).min(z.nrows()), ..]);
@@ -156,6 +229,11 @@ impl KernelNetwork {
                     row,
                     pooled,
                     numerators,
+                    coef_sums,
+                    sums,
+                    near,
+                    floor_near,
+                    fallback: floor_rows,
                 } = sc;
                 let dist = &mut dist[..n * units];
                 let weights = &mut weights[..n * units];
@@ -168,7 +246,7 @@ impl KernelNetwork {
                     let z_row = rows.row(r);
                     let z_row = z_row.as_slice().expect("standard layout");
                     let h = &mut row[..units];
-                    let o = forward_row(layer, z_row, norms[r], dist_row, h);
+                    let o = path_forward_row(layer, z_row, norms[r], dist_row, h, near, r);
                     check_finite(o, first_row + start + r)?;
                     out[start + r] = o;
                     let s: f64 = z_row
@@ -200,27 +278,68 @@ impl KernelNetwork {
                             continue;
                         }
                     }
-                    fallback.push(start + r);
+                    floor_rows.push(r);
+                }
+                // The fallback rows' `neon-floor` from the same distances: coefficients
+                // into the (consumed) weights buffer, packed, then one product
+                // `C [V | V^2]` and the share rule, as the fused NEON pass.
+                for (k, &r) in floor_rows.iter().enumerate() {
+                    let (dist_row, coef) = (
+                        &dist[r * units..(r + 1) * units],
+                        &mut weights[k * units..(k + 1) * units],
+                    );
+                    coef_sums[k] = floor_row(
+                        layer,
+                        dist_row,
+                        coef,
+                        &mut row[..units],
+                        (beta, floor),
+                        (near, r),
+                        floor_near,
+                    );
+                }
+                let k = floor_rows.len();
+                if k == 0 {
+                    continue;
+                }
+                let coef = ArrayView2::from_shape((k, units), &weights[..k * units])
+                    .expect("rows x units");
+                let mut both = ArrayViewMut2::from_shape((k, 2 * d), &mut sums[..k * 2 * d])
+                    .expect("rows x 2 features");
+                general_mat_mul(1.0, &coef, &layer.centered_and_squares(), 0.0, &mut both);
+                for (k, &r) in floor_rows.iter().enumerate() {
+                    let mut out_row = rel.row_mut(r);
+                    let out_row = out_row.as_slice_mut().expect("standard layout");
+                    let x = &centered[r * d..(r + 1) * d];
+                    let (cross, squares) = sums[k * 2 * d..(k + 1) * 2 * d].split_at(d);
+                    let s = coef_sums[k];
+                    for (((o, &xi), &ci), &qi) in out_row.iter_mut().zip(x).zip(cross).zip(squares)
+                    {
+                        *o = xi * (xi * s - 2.0 * ci) + qi;
+                    }
+                }
+                for &(r, unit, dist, relevance) in floor_near.iter() {
+                    let z_row = rows.row(r);
+                    let center = layer.centers();
+                    let center = center.row(unit);
+                    add_exact_share(
+                        Power::Two,
+                        z_row.as_slice().expect("standard layout"),
+                        center.as_slice().expect("standard layout"),
+                        dist,
+                        relevance,
+                        rel.row_mut(r).as_slice_mut().expect("standard layout"),
+                    );
+                }
+                for &r in floor_rows.iter() {
+                    spread_floor(
+                        rel.row_mut(r).as_slice_mut().expect("standard layout"),
+                        flat,
+                    );
                 }
             }
             Ok(())
         })?;
-        if !fallback.is_empty() {
-            let rows = z.select(Axis(0), &fallback);
-            let mut floor_out = vec![0.0; fallback.len()];
-            let mut floor_rel = Array2::zeros(rows.raw_dim());
-            self.explain_squared(
-                rows.view(),
-                first_row,
-                (beta, floor, flat),
-                &mut floor_out,
-                floor_rel.view_mut(),
-            )?;
-            for (k, &r) in fallback.iter().enumerate() {
-                out[r] = floor_out[k];
-                relevance.row_mut(r).assign(&floor_rel.row(k));
-            }
-        }
         Ok(())
     }
 }
@@ -232,7 +351,7 @@ mod tests {
     use crate::network::pool;
     use crate::network::power::Power;
     use crate::rng::test_matrix as matrix;
-    use ndarray::Array1;
+    use ndarray::{Array1, Array2};
 
     /// Several sub-chunks per chunk give the bits of each row explained alone, including
     /// rows on a center (near pairs) and rows at the reference (the `neon-floor` fallback).
@@ -249,7 +368,8 @@ mod tests {
                 log_normalizer: 0.0,
             },
         );
-        let reference: Array1<f64> = centers.mean_axis(Axis(0)).unwrap();
+        // A reference on a center: the fallback rows at it have a near pair.
+        let reference: Array1<f64> = centers.row(1_400).to_owned();
         let reference_distances: Vec<f64> = centers
             .outer_iter()
             .map(|u| Power::Two.distance(reference.as_slice().unwrap(), u.as_slice().unwrap()))
@@ -289,6 +409,28 @@ mod tests {
             );
             for i in 0..d {
                 let (a, b) = (rel[[r, i]], alone[[0, i]]);
+                assert_eq!(a.to_bits(), b.to_bits(), "row {r} feature {i}: {a} {b}");
+            }
+        }
+        // The rows at the reference (on a center) get the bits of the fused `neon-floor` pass.
+        z.row_mut(199).assign(&reference);
+        let (out, rel) = run(z.view());
+        for r in [3, 130, 199] {
+            let mut o = vec![0.0];
+            let mut floor_rel = Array2::zeros((1, d));
+            let flat = floor / d as f64;
+            network
+                .explain_squared(
+                    z.slice(s![r..r + 1, ..]),
+                    0,
+                    (0.8, floor, flat),
+                    &mut o,
+                    floor_rel.view_mut(),
+                )
+                .unwrap();
+            assert_eq!(out[r].to_bits(), o[0].to_bits(), "row {r}");
+            for i in 0..d {
+                let (a, b) = (rel[[r, i]], floor_rel[[0, i]]);
                 assert_eq!(a.to_bits(), b.to_bits(), "row {r} feature {i}: {a} {b}");
             }
         }
