@@ -21,7 +21,8 @@
 //! Cost for `q = 2`: the row's own distances (the forward pass) give every point of the
 //! path, `||a(t) - u||^2 = D_r + t (D_z - D_r - s) + t^2 s` with `D_r = ||r - u||^2`,
 //! `D_z = ||z - u||^2`, `s = ||z - r||^2`, so the only extra work is the soft-min weights
-//! at the midpoints and one product `(sum_k p(m_k)) U`. For `q = 1` the midpoints'
+//! at the midpoints and one product `(sum_k p(m_k)) U`. The q = 2 pass runs fused and cache-sized in
+//! [`super::path_squared`]. For `q = 1` the midpoints'
 //! distances are computed from exact differences.
 
 use super::{check_finite, KernelNetwork};
@@ -42,7 +43,7 @@ pub(crate) const SEGMENTS: usize = 2;
 const NEGLIGIBLE: f64 = 1e-18;
 
 /// `t_k`, the midpoints of the pieces of the path.
-fn midpoints() -> [f64; SEGMENTS] {
+pub(super) fn midpoints() -> [f64; SEGMENTS] {
     std::array::from_fn(|k| (k as f64 + 0.5) / SEGMENTS as f64)
 }
 
@@ -71,23 +72,24 @@ impl KernelNetwork {
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
             let rows = z.slice(s![first..first + out.len(), ..]);
+            if layer.power() == Power::Two {
+                return self.explain_path_squared(
+                    rows,
+                    first,
+                    reference,
+                    &reference_distances,
+                    (rules.beta, floor),
+                    out,
+                    rel,
+                );
+            }
             let batch = layer.distances(rows);
             let h = layer.activations(&batch.dist);
             for (r, (h, o)) in h.outer_iter().zip(out.iter_mut()).enumerate() {
                 *o = pool::soft_min(h.as_slice().expect("owned"));
                 check_finite(*o, first + r)?;
             }
-            let numerators = match layer.power() {
-                Power::Two => squared_numerators(
-                    layer,
-                    rows,
-                    reference,
-                    &batch.dist,
-                    &reference_distances,
-                    rules.beta,
-                ),
-                Power::One => manhattan_numerators(layer, rows, reference, rules.beta),
-            };
+            let numerators = manhattan_numerators(layer, rows, reference, rules.beta);
             rescale_rows(&numerators, floor, out, rel.view_mut());
             Ok(())
         })?;
@@ -137,52 +139,6 @@ fn softmin_in_place(h: &mut [f64], beta: f64) {
     for p in h.iter_mut() {
         *p /= total;
     }
-}
-
-/// `q = 2`: `N_i = (2 / K)(z_i - r_i) sum_k (m_k,i - (p(m_k) U)_i)`, the midpoints'
-/// distances from the row's own (`dist`, rows x units) and the reference's.
-fn squared_numerators(
-    layer: &DistanceLayer,
-    rows: ArrayView2<f64>,
-    reference: ArrayView1<f64>,
-    dist: &Array2<f64>,
-    reference_distances: &[f64],
-    beta: f64,
-) -> Array2<f64> {
-    let (n, d) = rows.dim();
-    let (gamma, bias) = (layer.gamma(), layer.bias());
-    let ts = midpoints();
-    let mut weights = Array2::zeros(dist.raw_dim());
-    let mut h = vec![0.0; reference_distances.len()];
-    for ((z, dz), mut total) in rows
-        .outer_iter()
-        .zip(dist.outer_iter())
-        .zip(weights.outer_iter_mut())
-    {
-        let s: f64 = z
-            .iter()
-            .zip(reference)
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum();
-        for &t in &ts {
-            for (((h, &dz), &dr), &b) in h.iter_mut().zip(dz).zip(reference_distances).zip(bias) {
-                let dm = (dr + t * (dz - dr - s) + t * t * s).max(0.0);
-                *h = gamma * dm + b;
-            }
-            softmin_in_place(&mut h, beta);
-            for (w, &p) in total.iter_mut().zip(&h) {
-                *w += p;
-            }
-        }
-    }
-    let pooled = weights.dot(&layer.centers());
-    let t_sum: f64 = ts.iter().sum();
-    let scale = 2.0 / SEGMENTS as f64;
-    Array2::from_shape_fn((n, d), |(r, i)| {
-        let delta = rows[[r, i]] - reference[i];
-        let midpoint_sum = SEGMENTS as f64 * reference[i] + t_sum * delta;
-        scale * delta * (midpoint_sum - pooled[[r, i]])
-    })
 }
 
 /// `q = 1`: the midpoints' distances from exact differences, then

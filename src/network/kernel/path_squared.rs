@@ -1,0 +1,438 @@
+//! `neon-path` for q = 2 (rbf) over one work chunk, fused and cache-sized in the style of
+//! [`super::fused`].
+//!
+//! Per sub-chunk of [`sub_chunk_rows`] rows, with every buffer in a per-thread scratch:
+//!
+//! 1. one matrix product: the cross terms of the row's distances;
+//! 2. per row, over the units in L1: complete the distances and the soft-min output (the
+//!    forward pass, [`forward_row`]); then at every midpoint `t_k` of the path the distances
+//!    `||a(t_k) - u_j||^2 = D_r + t (D_z - D_r - s) + t^2 s` (`D_r` the reference's,
+//!    `s = ||z - r||^2`), their soft-min weights `p(m_k)` (fast exponentials), summed into
+//!    `W_j = sum_k p_j(m_k)`;
+//! 3. one matrix product `W U` and the numerators
+//!    `N_i = (2 / K)(z_i - r_i)(sum_k m_k,i - (W U)_i)`, rescaled to
+//!    `R_i = (o - o_0) N_i / sum N + o_0 / d`.
+//!
+//! 4. the rows whose numerators are unusable get `neon-floor` from the same distances:
+//!    `c_j = e_j (o - o_0) / S / dist_j` (`e_j = exp(-beta (h_j - min h))`, `S = sum_j e_j`),
+//!    one product `C [V | V^2]` over those rows and the share rule of the fused NEON pass
+//!    ([`KernelNetwork::explain_squared`]), near pairs exact, the floor spread flat.
+//!
+//! The arithmetic per row is that of the unfused form (same operations in the same order),
+//! so results do not depend on the sub-chunk size or the thread count.
+
+use super::fused::{spread_floor, sub_chunk_rows};
+use super::path::midpoints;
+use super::{check_finite, KernelNetwork};
+use crate::error::Result;
+use crate::lrp::distance::add_exact_share;
+use crate::lrp::rescale::{rescale_into, usable};
+use crate::network::dispatch::{dispatched, Level};
+use crate::network::distance::DistanceLayer;
+use crate::network::lanes;
+use crate::network::power::Power;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, ArrayView1, ArrayView2, ArrayViewMut2};
+use std::cell::RefCell;
+
+/// The buffers of one thread, grown on demand and reused.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Centered rows, rows x features.
+    centered: Vec<f64>,
+    /// `||x_r||^2`.
+    norms: Vec<f64>,
+    /// Cross terms, then distances, rows x units.
+    dist: Vec<f64>,
+    /// Summed midpoint weights `W`, rows x units.
+    weights: Vec<f64>,
+    /// One row's activations.
+    row: Vec<f64>,
+    /// `W U`, rows x features.
+    pooled: Vec<f64>,
+    /// One row's numerators.
+    numerators: Vec<f64>,
+    /// `sum_j c_j` of the fallback rows.
+    coef_sums: Vec<f64>,
+    /// `[C V | C V^2]` of the fallback rows, rows x 2 features.
+    sums: Vec<f64>,
+    /// Pairs recomputed from exact differences: (row, unit, distance).
+    near: Vec<(usize, usize, f64)>,
+    /// Near pairs of the fallback rows: (row, unit, distance, unit relevance).
+    floor_near: Vec<(usize, usize, f64, f64)>,
+    /// The fallback rows of the sub-chunk.
+    fallback: Vec<usize>,
+}
+
+impl Scratch {
+    /// Size the buffers for `rows` rows, `d` features and `units` units.
+    fn fit(&mut self, rows: usize, d: usize, units: usize) {
+        let grow = |v: &mut Vec<f64>, n: usize| {
+            if v.len() < n {
+                v.resize(n, 0.0);
+            }
+        };
+        grow(&mut self.centered, rows * d);
+        grow(&mut self.norms, rows);
+        grow(&mut self.dist, rows * units);
+        grow(&mut self.weights, rows * units);
+        grow(&mut self.row, units);
+        grow(&mut self.pooled, rows * d);
+        grow(&mut self.numerators, d);
+        grow(&mut self.coef_sums, rows);
+        grow(&mut self.sums, rows * 2 * d);
+        self.near.clear();
+        self.floor_near.clear();
+        self.fallback.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Run `f` with this thread's scratch (a fresh one if it is already in use).
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+dispatched!(
+    /// The forward pass of one row (as `forward_row`), recording the near pairs.
+    path_forward_row, path_forward_row_at, path_forward_row_generic,
+    (layer: &DistanceLayer, z: &[f64], zz: f64, dist: &mut [f64], h: &mut [f64], near: &mut Vec<(usize, usize, f64)>, r: usize) -> f64
+);
+
+#[inline(always)]
+fn path_forward_row_generic(
+    layer: &DistanceLayer,
+    z: &[f64],
+    zz: f64,
+    dist: &mut [f64],
+    h: &mut [f64],
+    near: &mut Vec<(usize, usize, f64)>,
+    r: usize,
+) -> f64 {
+    layer.complete_row(z, zz, dist, |unit, d| near.push((r, unit, d)));
+    layer.activations_row_into(dist, h);
+    let h_min = lanes::min(h);
+    h_min - lanes::sum_exp_generic(h, h_min).ln()
+}
+
+/// `neon-floor` coefficients of one fallback row from its distances (as the fused NEON
+/// pass): `coef_j = R_j / dist_j`, `R_j = e_j (o - floor) / S`, near pairs' `coef` zero
+/// and their `R_j` pushed to `floor_near`; returns `sum_j coef_j`.
+#[allow(clippy::too_many_arguments)]
+fn floor_row(
+    layer: &DistanceLayer,
+    dist: &[f64],
+    coef: &mut [f64],
+    e: &mut [f64],
+    (beta, floor): (f64, f64),
+    (near, r): (&[(usize, usize, f64)], usize),
+    floor_near: &mut Vec<(usize, usize, f64, f64)>,
+) -> f64 {
+    layer.activations_row_into(dist, e);
+    let h_min = lanes::min(e);
+    let (o, total) = if beta == 1.0 {
+        let total = lanes::exp_sum_inplace(e, h_min, 1.0);
+        (h_min - total.ln(), total)
+    } else {
+        let output = h_min - lanes::sum_exp(e, h_min).ln();
+        (output, lanes::exp_sum_inplace(e, h_min, beta))
+    };
+    let scale = (o - floor) / total;
+    coef.copy_from_slice(dist);
+    lanes::scale_divide(coef, e, scale);
+    for &(_, unit, d) in near.iter().filter(|p| p.0 == r) {
+        floor_near.push((r, unit, d, e[unit] * scale));
+        coef[unit] = 0.0;
+    }
+    lanes::sum_unrolled8(coef)
+}
+
+dispatched!(
+    /// Step 2 of the path pass for one row after its distances: `w_j = sum_k p_j(m_k)`,
+    /// `p(m_k) = softmin(beta h(m_k))`, `h_j(m_k) = gamma ||m_k - u_j||^2 + b_j`.
+    path_weights_row, path_weights_row_at, path_weights_row_generic,
+    (layer: &DistanceLayer, dist: &[f64], reference_distances: &[f64], s: f64, beta: f64, h: &mut [f64], w: &mut [f64]) -> ()
+);
+
+#[inline(always)]
+fn path_weights_row_generic(
+    layer: &DistanceLayer,
+    dist: &[f64],
+    reference_distances: &[f64],
+    s: f64,
+    beta: f64,
+    h: &mut [f64],
+    w: &mut [f64],
+) {
+    let gamma = layer.gamma();
+    let bias = layer.bias();
+    let bias = bias.as_slice().expect("contiguous");
+    for (k, t) in midpoints().into_iter().enumerate() {
+        for (((h, &dz), &dr), &b) in h.iter_mut().zip(dist).zip(reference_distances).zip(bias) {
+            let dm = (dr + t * (dz - dr - s) + t * t * s).max(0.0);
+            *h = gamma * dm + b;
+        }
+        let h_min = lanes::min(h);
+        let total = lanes::exp_sum_inplace_generic(h, h_min, beta);
+        if k == 0 {
+            for (w, &e) in w.iter_mut().zip(h.iter()) {
+                *w = e / total;
+            }
+        } else {
+            for (w, &e) in w.iter_mut().zip(h.iter()) {
+                *w += e / total;
+            }
+        }
+    }
+}
+
+impl KernelNetwork {
+    /// `neon-path` (q = 2) of the rows of `z` (one work chunk, first row `first_row`):
+    /// outlierness into `out`, relevance into `relevance`; `neon-floor` (same beta) for the
+    /// rows whose numerators are unusable. `floor` is the network's floor output `o_0`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn explain_path_squared(
+        &self,
+        z: ArrayView2<f64>,
+        first_row: usize,
+        reference: ArrayView1<f64>,
+        reference_distances: &[f64],
+        (beta, floor): (f64, f64),
+        out: &mut [f64],
+        mut relevance: ArrayViewMut2<f64>,
+    ) -> Result<()> {
+        let layer = &self.distance;
+        let (d, units) = (z.ncols(), layer.n_units());
+        let flat = floor / d as f64;
+        let step = sub_chunk_rows(units);
+        let ts = midpoints();
+        let t_sum: f64 = ts.iter().sum();
+        let scale = 2.0 / ts.len() as f64;
+        let segments = ts.len() as f64;
+        let reference = reference.as_slice().expect("owned");
+        with_scratch(|sc| -> Result<()> {
+            for start in (0..z.nrows()).step_by(step) {
+                let rows = z.slice(s![start..(start + step).min(z.nrows()), ..]);
+                let n = rows.nrows();
+                sc.fit(n, d, units);
+                let Scratch {
+                    centered,
+                    norms,
+                    dist,
+                    weights,
+                    row,
+                    pooled,
+                    numerators,
+                    coef_sums,
+                    sums,
+                    near,
+                    floor_near,
+                    fallback: floor_rows,
+                } = sc;
+                let dist = &mut dist[..n * units];
+                let weights = &mut weights[..n * units];
+                layer.cross_terms_into(rows, &mut centered[..n * d], &mut norms[..n], dist);
+                for (r, (dist_row, w)) in dist
+                    .chunks_exact_mut(units)
+                    .zip(weights.chunks_exact_mut(units))
+                    .enumerate()
+                {
+                    let z_row = rows.row(r);
+                    let z_row = z_row.as_slice().expect("standard layout");
+                    let h = &mut row[..units];
+                    let o = path_forward_row(layer, z_row, norms[r], dist_row, h, near, r);
+                    check_finite(o, first_row + start + r)?;
+                    out[start + r] = o;
+                    let s: f64 = z_row
+                        .iter()
+                        .zip(reference)
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum();
+                    path_weights_row(layer, dist_row, reference_distances, s, beta, h, w);
+                }
+                let w = ArrayView2::from_shape((n, units), &*weights).expect("rows x units");
+                let mut p = ArrayViewMut2::from_shape((n, d), &mut pooled[..n * d])
+                    .expect("rows x features");
+                general_mat_mul(1.0, &w, &layer.centers(), 0.0, &mut p);
+                let numerators = &mut numerators[..d];
+                let mut rel = relevance.slice_mut(s![start..start + n, ..]);
+                for (r, mut out_row) in rel.outer_iter_mut().enumerate() {
+                    let z_row = rows.row(r);
+                    for (i, nu) in numerators.iter_mut().enumerate() {
+                        let delta = z_row[i] - reference[i];
+                        let midpoint_sum = segments * reference[i] + t_sum * delta;
+                        *nu = scale * delta * (midpoint_sum - p[[r, i]]);
+                    }
+                    let excess = out[start + r] - floor;
+                    if usable(numerators, excess) {
+                        rescale_into(numerators, excess, 0.0, out_row.view_mut());
+                        let out_row = out_row.as_slice_mut().expect("standard layout");
+                        spread_floor(out_row, flat);
+                        if !out_row.iter().any(|v| v.is_nan()) {
+                            continue;
+                        }
+                    }
+                    floor_rows.push(r);
+                }
+                // The fallback rows' `neon-floor` from the same distances: coefficients
+                // into the (consumed) weights buffer, packed, then one product
+                // `C [V | V^2]` and the share rule, as the fused NEON pass.
+                for (k, &r) in floor_rows.iter().enumerate() {
+                    let (dist_row, coef) = (
+                        &dist[r * units..(r + 1) * units],
+                        &mut weights[k * units..(k + 1) * units],
+                    );
+                    coef_sums[k] = floor_row(
+                        layer,
+                        dist_row,
+                        coef,
+                        &mut row[..units],
+                        (beta, floor),
+                        (near, r),
+                        floor_near,
+                    );
+                }
+                let k = floor_rows.len();
+                if k == 0 {
+                    continue;
+                }
+                let coef = ArrayView2::from_shape((k, units), &weights[..k * units])
+                    .expect("rows x units");
+                let mut both = ArrayViewMut2::from_shape((k, 2 * d), &mut sums[..k * 2 * d])
+                    .expect("rows x 2 features");
+                general_mat_mul(1.0, &coef, &layer.centered_and_squares(), 0.0, &mut both);
+                for (k, &r) in floor_rows.iter().enumerate() {
+                    let mut out_row = rel.row_mut(r);
+                    let out_row = out_row.as_slice_mut().expect("standard layout");
+                    let x = &centered[r * d..(r + 1) * d];
+                    let (cross, squares) = sums[k * 2 * d..(k + 1) * 2 * d].split_at(d);
+                    let s = coef_sums[k];
+                    for (((o, &xi), &ci), &qi) in out_row.iter_mut().zip(x).zip(cross).zip(squares)
+                    {
+                        *o = xi * (xi * s - 2.0 * ci) + qi;
+                    }
+                }
+                for &(r, unit, dist, relevance) in floor_near.iter() {
+                    let z_row = rows.row(r);
+                    let center = layer.centers();
+                    let center = center.row(unit);
+                    add_exact_share(
+                        Power::Two,
+                        z_row.as_slice().expect("standard layout"),
+                        center.as_slice().expect("standard layout"),
+                        dist,
+                        relevance,
+                        rel.row_mut(r).as_slice_mut().expect("standard layout"),
+                    );
+                }
+                for &r in floor_rows.iter() {
+                    spread_floor(
+                        rel.row_mut(r).as_slice_mut().expect("standard layout"),
+                        flat,
+                    );
+                }
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::kernel::Readout;
+    use crate::network::pool;
+    use crate::network::power::Power;
+    use crate::rng::test_matrix as matrix;
+    use ndarray::{Array1, Array2};
+
+    /// Several sub-chunks per chunk give the bits of each row explained alone, including
+    /// rows on a center (near pairs) and rows at the reference (the `neon-floor` fallback).
+    #[test]
+    fn sub_chunks_give_the_bits_of_rows_explained_alone() {
+        let (units, d, rows) = (3_000, 7, 200);
+        assert!(sub_chunk_rows(units) < rows, "several sub-chunks per chunk");
+        let centers = matrix(units, d, 5);
+        let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
+        let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
+        let network = KernelNetwork::new(
+            layer.clone(),
+            Readout::LogDensity {
+                log_normalizer: 0.0,
+            },
+        );
+        // A reference on a center: the fallback rows at it have a near pair.
+        let reference: Array1<f64> = centers.row(1_400).to_owned();
+        let reference_distances: Vec<f64> = centers
+            .outer_iter()
+            .map(|u| Power::Two.distance(reference.as_slice().unwrap(), u.as_slice().unwrap()))
+            .collect();
+        let floor = pool::soft_min(layer.bias().as_slice().unwrap());
+        let mut z = matrix(rows, d, 11);
+        for r in [0, 57, 199] {
+            z.row_mut(r).assign(&centers.row(r * 7));
+        }
+        for r in [3, 130] {
+            z.row_mut(r).assign(&reference);
+        }
+        let run = |z: ArrayView2<f64>| {
+            let mut out = vec![0.0; z.nrows()];
+            let mut rel = Array2::zeros(z.raw_dim());
+            network
+                .explain_path_squared(
+                    z,
+                    0,
+                    reference.view(),
+                    &reference_distances,
+                    (0.8, floor),
+                    &mut out,
+                    rel.view_mut(),
+                )
+                .unwrap();
+            (out, rel)
+        };
+        let (out, rel) = run(z.view());
+        for r in 0..rows {
+            let (o, alone) = run(z.slice(s![r..r + 1, ..]));
+            assert_eq!(out[r].to_bits(), o[0].to_bits(), "row {r}");
+            let total: f64 = rel.row(r).sum();
+            assert!(
+                (total - out[r]).abs() < 1e-9 * (1.0 + out[r].abs()),
+                "row {r}"
+            );
+            for i in 0..d {
+                let (a, b) = (rel[[r, i]], alone[[0, i]]);
+                assert_eq!(a.to_bits(), b.to_bits(), "row {r} feature {i}: {a} {b}");
+            }
+        }
+        // The rows at the reference (on a center) get the bits of the fused `neon-floor` pass.
+        z.row_mut(199).assign(&reference);
+        let (out, rel) = run(z.view());
+        for r in [3, 130, 199] {
+            let mut o = vec![0.0];
+            let mut floor_rel = Array2::zeros((1, d));
+            let flat = floor / d as f64;
+            network
+                .explain_squared(
+                    z.slice(s![r..r + 1, ..]),
+                    0,
+                    (0.8, floor, flat),
+                    &mut o,
+                    floor_rel.view_mut(),
+                )
+                .unwrap();
+            assert_eq!(out[r].to_bits(), o[0].to_bits(), "row {r}");
+            for i in 0..d {
+                let (a, b) = (rel[[r, i]], floor_rel[[0, i]]);
+                assert_eq!(a.to_bits(), b.to_bits(), "row {r} feature {i}: {a} {b}");
+            }
+        }
+    }
+}
