@@ -12,6 +12,7 @@ pub(crate) mod lanes;
 pub(crate) mod linear;
 pub(crate) mod pool;
 pub(crate) mod power;
+pub(crate) mod scratch;
 
 use crate::error::Result;
 use crate::explainer::{Explanation, Forward};

@@ -26,6 +26,7 @@ use crate::lrp::distance::add_exact_share;
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
 use crate::network::power::Power;
+use crate::network::scratch::{grow, with_local};
 use crate::network::{lanes, CHUNK_ROWS};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView2, ArrayViewMut2};
@@ -43,6 +44,20 @@ const MIN_ROWS: usize = 64;
 /// Rows per sub-chunk for `units` units: `rows x units` doubles about [`BUFFER_BYTES`].
 pub(super) fn sub_chunk_rows(units: usize) -> usize {
     (BUFFER_BYTES / (8 * units.max(1))).clamp(MIN_ROWS, CHUNK_ROWS)
+}
+
+/// The sub-chunks of a work chunk `z` for `units` units: (first row in `z`, its rows).
+pub(super) fn sub_chunks(
+    z: ArrayView2<'_, f64>,
+    units: usize,
+) -> impl Iterator<Item = (usize, ArrayView2<'_, f64>)> {
+    let step = sub_chunk_rows(units);
+    (0..z.nrows()).step_by(step).map(move |start| {
+        (
+            start,
+            z.slice_move(s![start..(start + step).min(z.nrows()), ..]),
+        )
+    })
 }
 
 /// A pair recomputed from exact differences, with its unit relevance.
@@ -75,11 +90,6 @@ struct Scratch {
 impl Scratch {
     /// Size the buffers for `rows` rows, `d` features and `units` units.
     fn fit(&mut self, rows: usize, d: usize, units: usize) {
-        let grow = |v: &mut Vec<f64>, n: usize| {
-            if v.len() < n {
-                v.resize(n, 0.0);
-            }
-        };
         grow(&mut self.centered, rows * d);
         grow(&mut self.norms, rows);
         grow(&mut self.dist, rows * units);
@@ -96,10 +106,7 @@ thread_local! {
 
 /// Run `f` with this thread's scratch (a fresh one if it is already in use).
 fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => f(&mut scratch),
-        Err(_) => f(&mut Scratch::default()),
-    })
+    with_local(&SCRATCH, f)
 }
 
 /// The `neon-floor` floor spread: `R_i += flat` on every feature of a row, `flat = o_0 / d`
@@ -193,10 +200,8 @@ impl KernelNetwork {
     ) -> Result<()> {
         let layer = &self.distance;
         let (d, units) = (z.ncols(), layer.n_units());
-        let step = sub_chunk_rows(units);
         with_scratch(|s| {
-            for start in (0..z.nrows()).step_by(step) {
-                let rows = z.slice(s![start..(start + step).min(z.nrows()), ..]);
+            for (start, rows) in sub_chunks(z, units) {
                 let n = rows.nrows();
                 s.fit(n, d, units);
                 let dist = &mut s.dist[..n * units];
@@ -227,10 +232,8 @@ impl KernelNetwork {
     ) -> Result<()> {
         let layer = &self.distance;
         let (d, units) = (z.ncols(), layer.n_units());
-        let step = sub_chunk_rows(units);
         with_scratch(|s| {
-            for start in (0..z.nrows()).step_by(step) {
-                let rows = z.slice(s![start..(start + step).min(z.nrows()), ..]);
+            for (start, rows) in sub_chunks(z, units) {
                 let n = rows.nrows();
                 s.fit(n, d, units);
                 let Scratch {

@@ -1,7 +1,7 @@
 //! `neon-path` for q = 2 (rbf) over one work chunk, fused and cache-sized in the style of
 //! [`super::fused`].
 //!
-//! Per sub-chunk of [`sub_chunk_rows`] rows, with every buffer in a per-thread scratch:
+//! Per sub-chunk of [`super::fused::sub_chunk_rows`] rows, with every buffer in a per-thread scratch:
 //!
 //! 1. one matrix product: the cross terms of the row's distances;
 //! 2. per row, over the units in L1: complete the distances and the soft-min output (the
@@ -21,7 +21,7 @@
 //! The arithmetic per row is that of the unfused form (same operations in the same order),
 //! so results do not depend on the sub-chunk size or the thread count.
 
-use super::fused::{spread_floor, sub_chunk_rows};
+use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
@@ -31,6 +31,7 @@ use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
 use crate::network::power::Power;
+use crate::network::scratch::{grow, with_local};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, ArrayView1, ArrayView2, ArrayViewMut2};
 use std::cell::RefCell;
@@ -67,11 +68,6 @@ struct Scratch {
 impl Scratch {
     /// Size the buffers for `rows` rows, `d` features and `units` units.
     fn fit(&mut self, rows: usize, d: usize, units: usize) {
-        let grow = |v: &mut Vec<f64>, n: usize| {
-            if v.len() < n {
-                v.resize(n, 0.0);
-            }
-        };
         grow(&mut self.centered, rows * d);
         grow(&mut self.norms, rows);
         grow(&mut self.dist, rows * units);
@@ -93,10 +89,7 @@ thread_local! {
 
 /// Run `f` with this thread's scratch (a fresh one if it is already in use).
 fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => f(&mut scratch),
-        Err(_) => f(&mut Scratch::default()),
-    })
+    with_local(&SCRATCH, f)
 }
 
 dispatched!(
@@ -210,15 +203,13 @@ impl KernelNetwork {
         let layer = &self.distance;
         let (d, units) = (z.ncols(), layer.n_units());
         let flat = floor / d as f64;
-        let step = sub_chunk_rows(units);
         let ts = midpoints();
         let t_sum: f64 = ts.iter().sum();
         let scale = 2.0 / ts.len() as f64;
         let segments = ts.len() as f64;
         let reference = reference.as_slice().expect("owned");
         with_scratch(|sc| -> Result<()> {
-            for start in (0..z.nrows()).step_by(step) {
-                let rows = z.slice(s![start..(start + step).min(z.nrows()), ..]);
+            for (start, rows) in sub_chunks(z, units) {
                 let n = rows.nrows();
                 sc.fit(n, d, units);
                 let Scratch {
@@ -358,7 +349,10 @@ mod tests {
     #[test]
     fn sub_chunks_give_the_bits_of_rows_explained_alone() {
         let (units, d, rows) = (3_000, 7, 200);
-        assert!(sub_chunk_rows(units) < rows, "several sub-chunks per chunk");
+        assert!(
+            super::super::fused::sub_chunk_rows(units) < rows,
+            "several sub-chunks per chunk"
+        );
         let centers = matrix(units, d, 5);
         let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
         let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
