@@ -5,7 +5,7 @@
 //! serialization (field `centroids`). The version is pinned in Cargo.toml and a test fails
 //! loudly if that field ever moves.
 
-use super::training::{distinct_rows, prepare};
+use super::training::{at_least_one, distinct_rows, prepare};
 use crate::error::{Error, Result};
 use crate::{KMeans, Model};
 use ndarray::{Array2, ArrayView2};
@@ -49,18 +49,8 @@ impl KMeansParams {
                 format!("k must be at least 2, got {}", self.k),
             ));
         }
-        if self.n_init == 0 {
-            return Err(Error::parameter(
-                "n_init",
-                "n_init must be at least 1, got 0",
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::parameter(
-                "max_iter",
-                "max_iter must be at least 1, got 0",
-            ));
-        }
+        at_least_one("n_init", self.n_init)?;
+        at_least_one("max_iter", self.max_iter)?;
         Ok(())
     }
 }

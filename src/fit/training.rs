@@ -128,6 +128,18 @@ pub(crate) fn distinct_rows(x: ArrayView2<f64>) -> usize {
     rows.len()
 }
 
+/// A count parameter (restarts, iterations, components) must be at least 1: the error names
+/// the parameter.
+pub(crate) fn at_least_one(name: &'static str, value: usize) -> Result<()> {
+    if value == 0 {
+        return Err(Error::parameter(
+            name,
+            format!("{name} must be at least 1, got 0"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

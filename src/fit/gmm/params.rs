@@ -2,6 +2,7 @@
 //! scikit-learn's `GaussianMixture` defaults.
 
 use crate::error::{Error, Result};
+use crate::fit::training::at_least_one;
 use crate::CovarianceType;
 
 /// Hyper-parameters of the EM trainer.
@@ -45,12 +46,7 @@ impl GmmParams {
 
     /// Check the ranges.
     pub fn check(&self) -> Result<()> {
-        if self.components == 0 {
-            return Err(Error::parameter(
-                "components",
-                "components must be at least 1, got 0",
-            ));
-        }
+        at_least_one("components", self.components)?;
         if !(self.reg_covar.is_finite() && self.reg_covar > 0.0) {
             return Err(Error::parameter(
                 "reg_covar",
@@ -60,18 +56,8 @@ impl GmmParams {
                 ),
             ));
         }
-        if self.n_init == 0 {
-            return Err(Error::parameter(
-                "n_init",
-                "n_init must be at least 1, got 0",
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::parameter(
-                "max_iter",
-                "max_iter must be at least 1, got 0",
-            ));
-        }
+        at_least_one("n_init", self.n_init)?;
+        at_least_one("max_iter", self.max_iter)?;
         if !(self.tol.is_finite() && self.tol >= 0.0) {
             return Err(Error::parameter(
                 "tol",
