@@ -3,7 +3,7 @@
 use super::settings::SettingsArgs;
 use super::stream::{column_means, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
 use crate::io::table_writer::output_header;
-use crate::{ClassTarget, Error, LinearRule, Method, Result, RuleSet, Technique};
+use crate::{ClassTarget, Error, LinearRule, Method, Model, Result, RuleSet, Technique};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
@@ -12,7 +12,7 @@ pub struct ExplainArgs {
     /// k-means only: explain the logit of this cluster (0-based) instead of the assigned one.
     #[arg(long)]
     pub cluster: Option<usize>,
-    /// Classifiers only (dense networks): explain this class (its label, as in the model
+    /// Classifiers only (dense networks, SVCs): explain this class (its label, as in the model
     /// file's `classes`) instead of the predicted one.
     #[arg(long, conflicts_with = "cluster")]
     pub class: Option<String>,
@@ -61,7 +61,7 @@ pub struct MethodArgs {
 impl ExplainArgs {
     /// The method the options name: `--method`, refined by `--rule`, the settings and
     /// `--cluster` or `--class` (a label of `classes`).
-    fn method(&self, classes: Option<&[String]>) -> Result<Method> {
+    fn method(&self, model: &Model) -> Result<Method> {
         let named: Method = self.method.method.parse()?;
         // `--rule R` with a linear rule R: the `uniform` rule set with R on every layer.
         let uniform = match &self.rule {
@@ -100,19 +100,7 @@ impl ExplainArgs {
             method = method.with_linear_rule(rule);
         }
         if let Some(label) = &self.class {
-            let Some(classes) = classes else {
-                return Err(Error::parameter(
-                    "class",
-                    "only classifiers (dense networks with classes) have classes",
-                ));
-            };
-            let index = classes.iter().position(|c| c == label).ok_or_else(|| {
-                Error::parameter(
-                    "class",
-                    format!("unknown class {label:?}; the model's classes are {classes:?}"),
-                )
-            })?;
-            method = method.with_class(index);
+            method = method.with_class(model.class_index(label)?);
         }
         Ok(match self.cluster {
             Some(c) => method.with_cluster(c),
@@ -137,7 +125,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         Some(target) => explainer.with_class_target(target.parse::<ClassTarget>()?)?,
         None => explainer,
     };
-    let method = args.method(model.family().class_labels())?;
+    let method = args.method(&model)?;
     // Every check of the method against the model, before any row is read.
     explainer.resolve(&method)?;
     let (prediction_name, output_name) = (explainer.prediction_name(), explainer.output_name());

@@ -54,7 +54,6 @@ pub(crate) trait Family: Debug + Send + Sync + AsFamily {
     fn reference(&self) -> Array1<f64>;
     /// The class labels of a classifier, in the order of its class indices (the CLI
     /// writes them in place of the index); `None` for other families.
-    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     fn class_labels(&self) -> Option<&[String]> {
         None
     }

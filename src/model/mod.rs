@@ -1,5 +1,6 @@
 //! A fitted model of any family, together with what its model file says about its inputs.
 
+mod classes;
 mod file;
 mod standardizer;
 pub(crate) mod validate;

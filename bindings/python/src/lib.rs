@@ -10,8 +10,8 @@
 use neuralize::ndarray::{Array1, ArrayView2};
 use neuralize::spray::{analyze, ChoiceRule, ClusterCount, Normalization, SprayParams};
 use neuralize::{
-    load_model, model_from_json, model_to_json, Beta, Error, Explainer, LinearRule, Method, Model,
-    Prediction,
+    load_model, model_from_json, model_to_json, Beta, ClassTarget, Error, Explainer, LayerRules,
+    LinearRule, Method, Model, Prediction,
 };
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyValueError};
@@ -60,13 +60,17 @@ fn prediction_to_py(py: Python<'_>, prediction: Prediction) -> Py<PyAny> {
 }
 
 /// The method from its name and options, as the command line's `--method`, `--rule`,
-/// `--beta`, `--cluster`, `--linear-rule`, `--seed`, `--steps`, `--samples`.
+/// `--beta`, `--cluster`, `--class`, `--linear-rule`, `--layer-rule`, `--seed`, `--steps`,
+/// `--samples`.
 #[allow(clippy::too_many_arguments)]
 fn build_method(
+    model: &Model,
     method: &str,
     beta: Option<&str>,
     cluster: Option<usize>,
+    class_label: Option<&str>,
     linear_rule: Option<&str>,
+    layer_rule: Option<&str>,
     seed: Option<u64>,
     steps: Option<usize>,
     samples: Option<usize>,
@@ -78,8 +82,14 @@ fn build_method(
     if let Some(c) = cluster {
         m = m.with_cluster(c);
     }
+    if let Some(label) = class_label {
+        m = m.with_class(model.class_index(label)?);
+    }
     if let Some(r) = linear_rule {
         m = m.with_linear_rule(r.parse::<LinearRule>()?);
+    }
+    if let Some(l) = layer_rule {
+        m = m.with_layer_rules(l.parse::<LayerRules>()?);
     }
     if let Some(s) = seed {
         m = m.with_seed(s);
@@ -143,6 +153,20 @@ impl NativeExplainer {
         })
     }
 
+    /// The same model explaining `target` (`logit` or `log-odds`) of a classifier's class,
+    /// or a Gaussian mixture component's posterior log-odds (the CLI's `--target`).
+    fn with_target(&self, target: &str) -> PyResult<Self> {
+        let explainer = guarded(|| {
+            self.explainer
+                .clone()
+                .with_class_target(target.parse::<ClassTarget>()?)
+        })?;
+        Ok(NativeExplainer {
+            model: self.model.clone(),
+            explainer,
+        })
+    }
+
     /// Model family tag: `one_class_svm`, `kernel_density` or `kmeans`.
     #[getter]
     fn kind(&self) -> &'static str {
@@ -192,8 +216,8 @@ impl NativeExplainer {
     }
 
     /// Explain float64 rows `x` (any memory layout): `(prediction, output, relevance)`.
-    #[pyo3(signature = (x, method="default", beta=None, cluster=None, linear_rule=None,
-                        seed=None, steps=None, samples=None))]
+    #[pyo3(signature = (x, method="default", beta=None, cluster=None, class_label=None,
+                        linear_rule=None, layer_rule=None, seed=None, steps=None, samples=None))]
     #[allow(clippy::too_many_arguments)]
     fn explain<'py>(
         &self,
@@ -202,21 +226,41 @@ impl NativeExplainer {
         method: &str,
         beta: Option<&str>,
         cluster: Option<usize>,
+        class_label: Option<&str>,
         linear_rule: Option<&str>,
+        layer_rule: Option<&str>,
         seed: Option<u64>,
         steps: Option<usize>,
         samples: Option<usize>,
     ) -> PyResult<Arrays<'py>> {
-        let method =
-            guarded(|| build_method(method, beta, cluster, linear_rule, seed, steps, samples))?;
-        let view: ArrayView2<'_, f64> = x.as_array();
+        let method = guarded(|| {
+            build_method(
+                &self.model,
+                method,
+                beta,
+                cluster,
+                class_label,
+                linear_rule,
+                layer_rule,
+                seed,
+                steps,
+                samples,
+            )
+        })?;
         let explainer = &self.explainer;
+        let view: ArrayView2<'_, f64> = x.as_array();
         let e = py.detach(|| guarded(|| explainer.explain(view, &method)))?;
         Ok((
             prediction_to_py(py, e.prediction),
             e.output.into_pyarray(py),
             e.relevance.into_pyarray(py),
         ))
+    }
+
+    /// A classifier's class labels (in class-index order), or `None`.
+    #[getter]
+    fn classes(&self) -> Option<Vec<String>> {
+        self.model.classes().map(<[String]>::to_vec)
     }
 
     /// Forward outputs of float64 rows `x`: `(prediction, output)`.

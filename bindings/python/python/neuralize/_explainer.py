@@ -171,7 +171,8 @@ class Explainer:
 
     @property
     def kind(self) -> str:
-        """Model family: ``one_class_svm``, ``kernel_density`` or ``kmeans``."""
+        """Model family: ``one_class_svm``, ``kernel_density``, ``kmeans``,
+        ``gaussian_mixture``, ``knn_detector``, ``dense_network`` or ``svc``."""
         return self._native.kind
 
     @property
@@ -185,13 +186,19 @@ class Explainer:
         return self._native.feature_names
 
     @property
+    def classes(self) -> Optional[list]:
+        """A classifier's class labels (as ``class_`` takes them), or None."""
+        return self._native.classes
+
+    @property
     def prediction_name(self) -> str:
-        """Name of the prediction: ``decision_function``, ``log_density`` or ``cluster``."""
+        """Name of the prediction: ``decision_function``, ``log_density``, ``cluster``,
+        ``class``, ``predicted``..."""
         return self._native.prediction_name
 
     @property
     def output_name(self) -> str:
-        """Name of the explained output: ``outlierness`` or ``logit``."""
+        """Name of the explained output: ``outlierness``, ``logit``, ``target``..."""
         return self._native.output_name
 
     @property
@@ -201,10 +208,19 @@ class Explainer:
 
     def with_reference(self, reference: Any) -> "Explainer":
         """A copy that uses ``reference`` (one input-space row) as x~."""
+        return self._sibling(self._native.with_reference(
+            np.ascontiguousarray(reference, dtype=np.float64).reshape(-1)))
+
+    def with_target(self, target: str) -> "Explainer":
+        """A copy that explains ``target`` (the command line's ``--target``): ``logit`` or
+        ``log-odds`` (``log p / (1 - p)``) of a classifier's class, or ``log-odds`` of a
+        Gaussian mixture component's posterior."""
+        return self._sibling(self._native.with_target(target))
+
+    def _sibling(self, native: NativeExplainer) -> "Explainer":
         other = Explainer.__new__(Explainer)
         other.estimator = self.estimator
-        other._native = self._native.with_reference(
-            np.ascontiguousarray(reference, dtype=np.float64).reshape(-1))
+        other._native = native
         return other
 
     def to_dict(self) -> dict:
@@ -227,8 +243,9 @@ class Explainer:
         return list(names)
 
     def explain(self, X: Any, method: str = "default", *, beta: Union[str, float, None] = None,
-                cluster: Optional[int] = None, linear_rule: Optional[str] = None,
-                seed: Optional[int] = None, steps: Optional[int] = None,
+                cluster: Optional[int] = None, class_: Optional[Any] = None,
+                target: Optional[str] = None, linear_rule: Optional[str] = None,
+                layer_rule: Optional[str] = None, seed: Optional[int] = None, steps: Optional[int] = None,
                 samples: Optional[int] = None, ignore_extra: bool = False) -> Explanation:
         """Explain every row of ``X``: one relevance per row and feature.
 
@@ -238,7 +255,8 @@ class Explainer:
                 by name when the model has feature names).
             method: as the command line's ``--method``: ``default`` (the most faithful
                 conserving NEON variant measured), a rule set (``neon`` = the published
-                rules, ``neon-ref``, ``neon-floor``, ``neon-path``, ``hybrid``, optionally
+                rules, ``neon-ref``, ``neon-floor``, ``neon-path``, ``hybrid``; for dense
+                networks also ``tutorial``, ``gamma-zb``, ``epsilon-plus-flat``; optionally
                 ``@beta``), or
                 ``occlusion``, ``gradient-x-input``, ``sensitivity``,
                 ``integrated-gradients``, ``taylor``, ``meaningful-perturbation``,
@@ -246,8 +264,14 @@ class Explainer:
             beta: soft-min stiffness, a number > 0 or ``"auto"``. The pooling layer's
                 relevance is ``R_j = softmin_j(beta h) * output``.
             cluster: k-means: explain this cluster's logit instead of the assigned one.
+            class_: classifiers: explain this class (a label of :attr:`classes`) instead of
+                the predicted one.
+            target: classifiers: ``logit`` (default) or ``log-odds``; Gaussian mixtures:
+                ``log-odds`` of the component's posterior (see :meth:`with_target`).
             linear_rule: k-means linear-layer rule (``midpoint``, ``lrp0``, ``epsilon=E``,
                 ``gamma=G``, ``alpha-beta=A,B``, ``flat``, ``w2``, ``zb``).
+            layer_rule: dense networks, on a layer-wise rule set: per-layer overrides
+                ``"L=RULE,..."`` (``"0=zb,1=gamma=0.25"``), as ``--layer-rule``.
             seed, steps, samples: of the sampled and path methods.
             ignore_extra: skip DataFrame columns that are not model features.
 
@@ -257,12 +281,14 @@ class Explainer:
         """
         A, columns, index = as_rows(X, self.feature_names, self.n_features, ignore_extra)
         b = None if beta is None else (beta if isinstance(beta, str) else repr(float(beta)))
-        prediction, output, relevance = self._native.explain(
-            A, method, beta=b, cluster=_count("cluster", cluster), linear_rule=linear_rule,
-            seed=_count("seed", seed), steps=_count("steps", steps),
+        native = self._native if target is None else self._native.with_target(target)
+        prediction, output, relevance = native.explain(
+            A, method, beta=b, cluster=_count("cluster", cluster),
+            class_label=None if class_ is None else str(class_), linear_rule=linear_rule,
+            layer_rule=layer_rule, seed=_count("seed", seed), steps=_count("steps", steps),
             samples=_count("samples", samples))
-        return Explanation(prediction, output, relevance, self._native.prediction_name,
-                           self._native.output_name, self._names(columns), method, index, A)
+        return Explanation(prediction, output, relevance, native.prediction_name,
+                           native.output_name, self._names(columns), method, index, A)
 
     def score(self, X: Any, *, cluster: Optional[int] = None,
               ignore_extra: bool = False) -> Scores:
@@ -278,16 +304,17 @@ class Explainer:
 
         Returns ``{"max_abs_diff", "max_rel_diff", "mismatches", "conservation", "ok"}``:
         the prediction against ``decision_function`` (one-class SVM), ``score_samples``
-        (KDE; scikit-learn's tree may drift from the exact density far from the data) or
-        ``predict`` (k-means, SVC: counted as mismatches), relative differences as
-        ``|a - b| / max(1, |b|)``, and the largest conservation error of the published NEON
-        rules, ``|sum_i R_i - output| / max(1, |output|)``.
+        (KDE; scikit-learn's tree may drift from the exact density far from the data),
+        ``predict`` (regressors) or the predicted class or cluster (k-means, SVC, MLP
+        classifiers: counted as mismatches), relative differences as
+        ``|a - b| / max(1, |b|)``, and the largest conservation error of the default
+        method, ``|sum_i R_i - output| / max(1, |output|)``.
         """
         if self.estimator is None:
             raise ValueError("verify needs the scikit-learn estimator: build the Explainer "
                              "from the fitted estimator, not from a model file")
         A, _, _ = as_rows(X, self.feature_names, self.n_features)
-        e = self.explain(A, "neon")
+        e = self.explain(A)
         est = self.estimator
         names = getattr(est, "feature_names_in_", None)
         if names is not None:  # the estimator was fitted on a DataFrame: give it one
@@ -298,14 +325,18 @@ class Explainer:
             truth = est.predict(A)
             mismatches = int(np.sum(truth != e.prediction))
             abs_diff = rel_diff = 0.0
-        elif self.kind == "svc":
+        elif self.classes is not None:
             classes = list(est.classes_)
             truth = np.array([classes.index(p) for p in est.predict(A)])
             mismatches = int(np.sum(truth != e.prediction))
             abs_diff = rel_diff = 0.0
         else:
-            truth = est.decision_function(A) if self.kind == "one_class_svm" else \
-                est.score_samples(A)
+            if self.kind == "one_class_svm":
+                truth = est.decision_function(A)
+            elif self.kind == "dense_network":
+                truth = est.predict(A)
+            else:
+                truth = est.score_samples(A)
             diff = np.abs(e.prediction - truth)
             abs_diff = float(diff.max(initial=0.0))
             rel_diff = float((diff / np.maximum(1.0, np.abs(truth))).max(initial=0.0))

@@ -21,8 +21,11 @@ class NativeExplainer:
     published_beta: float
     auto_beta: float
     reference: np.ndarray
+    classes: Optional[list]
+    def with_target(self, target: str) -> "NativeExplainer": ...
     def explain(self, x: np.ndarray, method: str = ..., beta: Optional[str] = ...,
-                cluster: Optional[int] = ..., linear_rule: Optional[str] = ...,
+                cluster: Optional[int] = ..., class_label: Optional[str] = ...,
+                linear_rule: Optional[str] = ..., layer_rule: Optional[str] = ...,
                 seed: Optional[int] = ..., steps: Optional[int] = ...,
                 samples: Optional[int] = ...) -> Tuple[np.ndarray, np.ndarray, np.ndarray]: ...
     def score(self, x: np.ndarray,
