@@ -1,0 +1,187 @@
+//! `neon-ref`, the default explanation of k-means, in batch: two matrix products per chunk of
+//! rows and O(K + d) per row.
+//!
+//! `neon-ref` gives feature i the share `N_i / sum_j N_j` of the logit `f_t`, with
+//! `N_i = q_i (z_i - r_i)` (r the reference) and the pull `q_i = sum_{k != t} p_k w_ik`,
+//! `p_k = e_k / sum_j e_j`, `e_k = exp(-beta (h_k - min_j h_j))`, `w_k = 2 (mu_t - mu_k)`.
+//! The share is unchanged by a positive factor on q, so with `m_k = mu_k - o` (o the
+//! centroids' mean) the batch pass uses
+//!
+//! `q_i ∝ sum_k e_k (m_ti - m_ki) = m_ti sum_k e_k - (E M)_i`,
+//!
+//! `E` the rows x clusters matrix of `e_k` (`e_t = 0`): one matrix product for the whole
+//! chunk. The `e_k` come from the scores of [`super::batch`] (`h_k - min_j h_j = s_k -
+//! min_j s_j` in real arithmetic, within the batch bound of the exact contrasts, so
+//! `p_k` agrees with the per-row form to `beta` times that bound); the logit is the exact
+//! one of the batch pass. Rows whose numerators are not usable (a tiny or wrong-signed sum,
+//! where `neon-ref` keeps the NEON relevance) and rows the batch bound cannot decide take the
+//! per-row path of [`ClusterNetwork::explain_row`].
+
+use super::batch::{self, BatchScratch};
+use super::explain::ExplainScratch;
+use super::network::ClusterNetwork;
+use crate::explainer::{Explanation, Prediction};
+use crate::lrp::rescale::{rescale_into, usable};
+use crate::network::scratch::{grow, with_local};
+use crate::network::{lanes, par_row_chunks, NeonRules, CHUNK_ROWS};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
+use rayon::prelude::*;
+
+impl ClusterNetwork {
+    /// `neon-ref` for every row of `z` (standardized), explaining `cluster` or each row's
+    /// assigned cluster.
+    pub(super) fn explain_reference_rows(
+        &self,
+        z: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+        cluster: Option<usize>,
+    ) -> Explanation {
+        let mut assigned = vec![0usize; z.nrows()];
+        let mut output = Array1::zeros(z.nrows());
+        let mut relevance = Array2::zeros(z.raw_dim());
+        let outputs = output.as_slice_mut().expect("owned");
+        let relevance_chunks = relevance.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS);
+        let reference = rules.reference.to_vec();
+        par_row_chunks(&mut assigned, outputs)
+            .zip(relevance_chunks.into_par_iter())
+            .for_each(|((start, (labels, out)), mut rel)| {
+                let rows = z.slice(s![start..start + out.len(), ..]);
+                with_local(&batch::SCRATCH, |scratch| {
+                    let exact = self.reference_chunk(
+                        rows,
+                        rules,
+                        cluster,
+                        scratch,
+                        labels,
+                        out,
+                        &reference,
+                        rel.view_mut(),
+                    );
+                    let mut per_row: Option<ExplainScratch> = None;
+                    for r in (0..rows.nrows()).filter(|&r| exact[r]) {
+                        let s = per_row.get_or_insert_with(|| ExplainScratch::new(self));
+                        self.reference_row_exact(
+                            rows,
+                            r,
+                            &scratch.scores,
+                            rules,
+                            cluster,
+                            s,
+                            labels,
+                            out,
+                            rel.view_mut(),
+                        );
+                    }
+                });
+            });
+        Explanation {
+            prediction: Prediction::Labels(assigned),
+            output,
+            relevance,
+        }
+    }
+
+    /// The batch pass over one chunk: labels, logits and relevances of every row it can
+    /// decide; returns which rows need the per-row path.
+    #[allow(clippy::too_many_arguments)]
+    fn reference_chunk(
+        &self,
+        rows: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+        cluster: Option<usize>,
+        scratch: &mut BatchScratch,
+        labels: &mut [usize],
+        out: &mut [f64],
+        reference: &[f64],
+        mut rel: ArrayViewMut2<f64>,
+    ) -> [bool; CHUNK_ROWS] {
+        let (n, d) = rows.dim();
+        let k = self.n_clusters();
+        self.chunk_scores(rows, scratch);
+        grow(&mut scratch.exps, n * k);
+        grow(&mut scratch.pulled, n * d);
+        grow(&mut scratch.row, k.max(d));
+        let mut exact = [false; CHUNK_ROWS];
+        let mut targets = [0usize; CHUNK_ROWS];
+        let mut totals = [0.0; CHUNK_ROWS];
+        for r in 0..n {
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            let a = &scratch.centered[r * d..(r + 1) * d];
+            let s = &scratch.scores[r * k..(r + 1) * k];
+            let e = &mut scratch.exps[r * k..(r + 1) * k];
+            let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
+                exact[r] = true;
+                e.fill(0.0);
+                continue;
+            };
+            (labels[r], out[r], targets[r]) = (c, logit, t);
+            // e_k = exp(beta (min_j s_j - s_k)) over the competitors k != t, e_t = 0.
+            let competitors = &mut scratch.row[..k - 1];
+            competitors[..t].copy_from_slice(&s[..t]);
+            competitors[t..].copy_from_slice(&s[t + 1..]);
+            let s_min = lanes::min(competitors);
+            let total = lanes::exp_sum_inplace(competitors, s_min, rules.beta);
+            e[..t].copy_from_slice(&competitors[..t]);
+            e[t] = 0.0;
+            e[t + 1..].copy_from_slice(&competitors[t..]);
+            totals[r] = total;
+            exact[r] = !(total.is_finite() && total > 0.0);
+        }
+        let e = ArrayView2::from_shape((n, k), &scratch.exps[..n * k]).expect("sized buffer");
+        let mut pulled =
+            ArrayViewMut2::from_shape((n, d), &mut scratch.pulled[..n * d]).expect("sized buffer");
+        general_mat_mul(1.0, &e, &self.centered, 0.0, &mut pulled);
+        let numerators = &mut scratch.row[..d];
+        for r in 0..n {
+            if exact[r] {
+                continue;
+            }
+            let m_t = self.centered.row(targets[r]);
+            let m_t = m_t.to_slice().expect("owned");
+            let q = &scratch.pulled[r * d..(r + 1) * d];
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            for ((((n, &q), &m), &z), &ref_i) in
+                numerators.iter_mut().zip(q).zip(m_t).zip(z).zip(reference)
+            {
+                *n = (m * totals[r] - q) * (z - ref_i);
+            }
+            if usable(numerators, out[r]) {
+                rescale_into(numerators, out[r], 0.0, rel.row_mut(r));
+            } else {
+                exact[r] = true;
+            }
+        }
+        exact
+    }
+
+    /// Row r of the chunk by the per-row path (the exact scan where needed, the NEON relevance
+    /// where the numerators are not usable).
+    #[allow(clippy::too_many_arguments)]
+    fn reference_row_exact(
+        &self,
+        rows: ArrayView2<f64>,
+        r: usize,
+        scores: &[f64],
+        rules: &NeonRules<'_>,
+        cluster: Option<usize>,
+        s: &mut ExplainScratch,
+        labels: &mut [usize],
+        out: &mut [f64],
+        mut rel: ArrayViewMut2<f64>,
+    ) {
+        let k = self.n_clusters();
+        let bounds = rules.bounds.map(|(l, h)| (l.to_vec(), h.to_vec()));
+        let bounds = bounds.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice()));
+        let z = rows.row(r);
+        let z = z.to_slice().expect("owned rows");
+        let candidate = batch::candidate(&scores[r * k..(r + 1) * k]);
+        let mut row_out = rel.row_mut(r);
+        row_out.fill(0.0);
+        let row_slice = row_out.as_slice_mut().expect("owned");
+        (labels[r], out[r]) = self.explain_row(z, candidate, cluster, rules, bounds, s, row_slice);
+        rescale_into(&s.numerators, out[r], 0.0, row_out);
+    }
+}
