@@ -205,3 +205,79 @@ fn squares(v: &[f64]) -> f64 {
     let tail: f64 = rest.iter().map(|x| x * x).sum();
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explainer::Prediction;
+    use crate::rng::test_matrix as matrix;
+
+    /// Rows near every kind of boundary and far away: the batch forward pass gives the bits
+    /// of the per-row exact path (`logit_of_row`) for the assigned and for a given cluster.
+    #[test]
+    fn the_batch_forward_pass_gives_the_bits_of_the_exact_scan() {
+        for (k, d, seed) in [(2, 1, 3), (7, 5, 5), (30, 12, 9)] {
+            let mut centroids = matrix(k, d, seed);
+            // A duplicated centroid: every row ties between them.
+            let last = centroids.row(0).to_owned();
+            centroids.row_mut(k - 1).assign(&last);
+            let net = ClusterNetwork::new(centroids.clone());
+            let mut z = matrix(600, d, seed + 1);
+            for r in 0..40 {
+                let (a, b) = (r % k, (r * 7 + 1) % k);
+                let mid = (&centroids.row(a) + &centroids.row(b)) * 0.5;
+                z.row_mut(r).assign(&mid);
+                z.row_mut(40 + r).assign(&centroids.row(a));
+                z.row_mut(80 + r)
+                    .mapv_inplace(|v| v * 10f64.powi(r as i32 * 4));
+                z.row_mut(120 + r).mapv_inplace(|v| v * 1e-150);
+            }
+            let mut scratch = net.scratch();
+            for cluster in [None, Some(k / 2)] {
+                let got = net.logits(z.view(), cluster).unwrap();
+                let Prediction::Labels(labels) = &got.prediction else {
+                    panic!("labels")
+                };
+                let candidates = net.candidates(z.view());
+                for (r, row) in z.outer_iter().enumerate() {
+                    let row = row.as_slice().unwrap();
+                    let (assigned, _, logit) =
+                        net.logit_of_row(row, candidates[r], cluster, &mut scratch, false);
+                    assert_eq!(labels[r], assigned, "k {k} row {r}");
+                    assert_eq!(got.output[r].to_bits(), logit.to_bits(), "k {k} row {r}");
+                }
+            }
+        }
+    }
+
+    /// The rounding bound is not so loose that every row takes the exact contrasts of all
+    /// clusters: on rows drawn around the centroids, few k stay in the race.
+    #[test]
+    fn the_bound_leaves_few_contrasts_in_the_race() {
+        let (k, d) = (30, 20);
+        let net = ClusterNetwork::new(matrix(k, d, 11));
+        let z = matrix(256, d, 12);
+        let mut scratch = BatchScratch::default();
+        net.chunk_scores(z.view(), &mut scratch);
+        let mut in_race = 0;
+        for (r, row) in z.outer_iter().enumerate() {
+            let row = row.as_slice().unwrap();
+            let tol = net.tolerance(row, &scratch.centered[r * d..(r + 1) * d]);
+            let s = &scratch.scores[r * k..(r + 1) * k];
+            let c = candidate(s);
+            let s_min = (0..k)
+                .filter(|&j| j != c)
+                .map(|j| s[j])
+                .fold(f64::INFINITY, f64::min);
+            in_race += (0..k).filter(|&j| j != c && s[j] <= s_min + tol).count();
+            assert!(net
+                .batch_logit(row, &scratch.centered[r * d..(r + 1) * d], s, None)
+                .is_some());
+        }
+        assert!(
+            in_race < 2 * z.nrows(),
+            "{in_race} contrasts for {} rows",
+            z.nrows()
+        );
+    }
+}

@@ -122,7 +122,7 @@ impl ClusterNetwork {
     /// `neon-ref` the row is then rerooted from the same contrasts (one pass, no allocation
     /// per row). The midpoint rule runs vectorized over the features
     /// ([`lanes::midpoint_share`]); every step is O(K d) per row.
-    fn explain_rows(
+    pub(super) fn explain_rows(
         &self,
         z: ArrayView2<f64>,
         rules: &NeonRules<'_>,
