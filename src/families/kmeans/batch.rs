@@ -65,7 +65,7 @@ pub(super) struct BatchScratch {
     pub exps: Vec<f64>,
     /// `neon-ref`'s pull products, rows x features.
     pub pulled: Vec<f64>,
-    /// One row's values (K - 1 competitors, or d features).
+    /// One row's values (d features).
     pub row: Vec<f64>,
 }
 

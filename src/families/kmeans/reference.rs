@@ -21,7 +21,7 @@ use super::batch::{self, BatchScratch};
 use super::explain::ExplainScratch;
 use super::network::ClusterNetwork;
 use crate::explainer::{Explanation, Prediction};
-use crate::lrp::rescale::{rescale_into, usable};
+use crate::lrp::rescale::rescale_into;
 use crate::network::scratch::{grow, with_local};
 use crate::network::{lanes, par_row_chunks, NeonRules, CHUNK_ROWS};
 use ndarray::linalg::general_mat_mul;
@@ -101,7 +101,7 @@ impl ClusterNetwork {
         self.chunk_scores(rows, scratch);
         grow(&mut scratch.exps, n * k);
         grow(&mut scratch.pulled, n * d);
-        grow(&mut scratch.row, k.max(d));
+        grow(&mut scratch.row, d);
         let mut exact = [false; CHUNK_ROWS];
         let mut targets = [0usize; CHUNK_ROWS];
         let mut totals = [0.0; CHUNK_ROWS];
@@ -117,15 +117,12 @@ impl ClusterNetwork {
                 continue;
             };
             (labels[r], out[r], targets[r]) = (c, logit, t);
-            // e_k = exp(beta (min_j s_j - s_k)) over the competitors k != t, e_t = 0.
-            let competitors = &mut scratch.row[..k - 1];
-            competitors[..t].copy_from_slice(&s[..t]);
-            competitors[t..].copy_from_slice(&s[t + 1..]);
-            let s_min = lanes::min(competitors);
-            let total = lanes::exp_sum_inplace(competitors, s_min, rules.beta);
-            e[..t].copy_from_slice(&competitors[..t]);
-            e[t] = 0.0;
-            e[t + 1..].copy_from_slice(&competitors[t..]);
+            // e_k = exp(beta (min_j s_j - s_k)) over the competitors k != t; s_t = +inf gives
+            // e_t = exp(-inf) = 0 exactly.
+            e.copy_from_slice(s);
+            e[t] = f64::INFINITY;
+            let s_min = lanes::min(e);
+            let total = lanes::exp_sum_inplace(e, s_min, rules.beta);
             totals[r] = total;
             exact[r] = !(total.is_finite() && total > 0.0);
         }
@@ -143,13 +140,23 @@ impl ClusterNetwork {
             let q = &scratch.pulled[r * d..(r + 1) * d];
             let z = rows.row(r);
             let z = z.to_slice().expect("owned rows");
+            let (mut sum, mut magnitude) = (0.0, 0.0);
             for ((((n, &q), &m), &z), &ref_i) in
                 numerators.iter_mut().zip(q).zip(m_t).zip(z).zip(reference)
             {
                 *n = (m * totals[r] - q) * (z - ref_i);
+                sum += *n;
+                magnitude += n.abs();
             }
-            if usable(numerators, out[r]) {
-                rescale_into(numerators, out[r], 0.0, rel.row_mut(r));
+            // `rescale::usable`'s test: a sum that is not tiny, of the logit's sign.
+            let f = out[r];
+            if f != 0.0 && sum.abs() > 1e-12 * magnitude && (sum > 0.0) == (f > 0.0) {
+                let scale = f / sum;
+                let mut row = rel.row_mut(r);
+                let row = row.as_slice_mut().expect("owned");
+                for (r, &n) in row.iter_mut().zip(&*numerators) {
+                    *r = scale * n;
+                }
             } else {
                 exact[r] = true;
             }
