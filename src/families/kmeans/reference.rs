@@ -113,18 +113,23 @@ impl ClusterNetwork {
             let e = &mut scratch.exps[r * k..(r + 1) * k];
             let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
                 exact[r] = true;
-                e.fill(0.0);
+                e.fill(f64::INFINITY);
                 continue;
             };
             (labels[r], out[r], targets[r]) = (c, logit, t);
-            // e_k = exp(beta (min_j s_j - s_k)) over the competitors k != t; s_t = +inf gives
-            // e_t = exp(-inf) = 0 exactly.
-            e.copy_from_slice(s);
+            // v_k = beta (s_k - min_j s_j) over the competitors k != t, v_t = +inf.
+            let s_min = lanes::min(&s[..t]).min(lanes::min(&s[t + 1..]));
+            for (v, &s) in e.iter_mut().zip(s) {
+                *v = rules.beta * (s - s_min);
+            }
             e[t] = f64::INFINITY;
-            let s_min = lanes::min(e);
-            let total = lanes::exp_sum_inplace(e, s_min, rules.beta);
+        }
+        // e_k = exp(-v_k) for the whole chunk in one pass (e_t = exp(-inf) = 0 exactly).
+        lanes::exp_sum_inplace(&mut scratch.exps[..n * k], 0.0, 1.0);
+        for (r, e) in scratch.exps[..n * k].chunks_exact(k).enumerate() {
+            let total = lanes::sum_unrolled8(e);
             totals[r] = total;
-            exact[r] = !(total.is_finite() && total > 0.0);
+            exact[r] |= !(total.is_finite() && total > 0.0);
         }
         let e = ArrayView2::from_shape((n, k), &scratch.exps[..n * k]).expect("sized buffer");
         let mut pulled =
