@@ -79,7 +79,7 @@ fn kde(c: &mut Criterion) {
 
 fn kmeans(c: &mut Criterion) {
     // d = 30, k = 8, 30, 100: the issue-12 targets (forward within 2x of scikit-learn's
-    // predict, explain within 3x of forward; benches/side_by_side.py compares them).
+    // predict, explain within 3x of forward; scripts/bench_vs_sklearn.py compares them).
     for (rows, d, k) in [
         (100_000, 13, 3),
         (100_000, 30, 8),

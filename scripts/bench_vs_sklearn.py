@@ -15,6 +15,10 @@ and k-means (k = 8, 30, 100), all at d = 30 on the same seeded rows, it times:
 - (c) whole Python scripts, CSV to CSV: pyarrow read + scikit-learn prediction + pyarrow
   write, and pyarrow read + lean NumPy NEON + pyarrow write.
 
+The ratio table also gives each explanation over the library's own forward pass and the
+default explanation's nanoseconds per row x unit (flat from 100 to 10,000 support vectors
+means linear in the units; this script replaces the former benches/side_by_side.py).
+
 Every tool gets the same number of threads (--threads, default 2: RAYON_NUM_THREADS and the
 BLAS thread variables are set before anything starts). Each round times every tool on
 every workload once, in turn; the table shows the best of --repeats rounds, then the ratios.
@@ -325,17 +329,26 @@ def main():
     def ratio(n, a, b):
         return f"{best[n][a] / best[n][b]:.2f}" if a in best[n] and b in best[n] else ""
 
-    print("\nRatios (same run; > 1 means neuralize is faster, except the last three columns):\n")
+    def per_unit(n, key):
+        """Nanoseconds per row x unit: flat from 100 to 10,000 units means linear in units."""
+        if key not in best[n]:
+            return ""
+        return f"{best[n][key] / (len(models[n][5]) * units[n]) * 1e9:.2f}"
+
+    print("\nRatios (same run; > 1 means neuralize is faster, except the last six columns):\n")
     print("| workload | (c) pyarrow + scikit-learn / command | (c) pyarrow + NumPy NEON / command "
           "| (b) NumPy NEON / library explain (default) | (a) scikit-learn / library forward "
-          "| library explain (default) / forward | library explain (published) / floor "
-          "| library explain (default) / floor | same, 1 thread |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| library explain (default) / forward | library explain (published) / forward "
+          "| library explain (published) / floor "
+          "| library explain (default) / floor | same, 1 thread "
+          "| library explain (default), ns per row x unit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in names:
         print(f"| {n} | {ratio(n, 'pa_sk', 'cmd')} | {ratio(n, 'pa_np', 'cmd')} | {ratio(n, 'np', 'lib_default')} "
               f"| {ratio(n, 'sk', 'lib_forward')} | {ratio(n, 'lib_default', 'lib_forward')} "
+              f"| {ratio(n, 'lib_explain', 'lib_forward')} "
               f"| {ratio(n, 'lib_explain', 'floor')} | {ratio(n, 'lib_default', 'floor')} "
-              f"| {ratio(n, 'lib_default_1t', 'floor_1t')} |")
+              f"| {ratio(n, 'lib_default_1t', 'floor_1t')} | {per_unit(n, 'lib_default')} |")
 
     print("\nIssue 12's targets (this run):")
 

@@ -62,7 +62,11 @@ impl Network for ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Result<Explanation> {
-        Ok(self.explain_rows(z, rules, cluster))
+        Ok(if rules.rule_set == RuleSet::NeonRef {
+            self.explain_reference_rows(z, rules, cluster)
+        } else {
+            self.explain_rows(z, rules, cluster)
+        })
     }
 
     /// `df_c/dz = w_k* = 2 (mu_c - mu_k*)`, the weights of the minimal contrast (the first
@@ -86,7 +90,7 @@ impl Network for ClusterNetwork {
 }
 
 /// Per-row buffers of the explanation, allocated once per chunk.
-struct ExplainScratch {
+pub(super) struct ExplainScratch {
     contrasts: RowScratch,
     /// Soft-min weights `p_k`.
     p: Vec<f64>,
@@ -96,7 +100,21 @@ struct ExplainScratch {
     /// `neon-ref`'s pull `sum_k p_k w_ik`.
     pulled: Vec<f64>,
     /// `neon-ref`'s numerators `N_i = pulled_i (z_i - r_i)`.
-    numerators: Vec<f64>,
+    pub(super) numerators: Vec<f64>,
+}
+
+impl ExplainScratch {
+    pub(super) fn new(net: &ClusterNetwork) -> Self {
+        let (k, d) = (net.n_clusters(), net.n_features());
+        ExplainScratch {
+            contrasts: net.scratch(),
+            p: vec![0.0; k - 1],
+            unit_relevance: vec![0.0; k - 1],
+            shares: vec![UnitShare::Even(0.0); k - 1],
+            pulled: vec![0.0; d],
+            numerators: vec![0.0; d],
+        }
+    }
 }
 
 impl ClusterNetwork {
@@ -104,7 +122,7 @@ impl ClusterNetwork {
     /// `neon-ref` the row is then rerooted from the same contrasts (one pass, no allocation
     /// per row). The midpoint rule runs vectorized over the features
     /// ([`lanes::midpoint_share`]); every step is O(K d) per row.
-    fn explain_rows(
+    pub(super) fn explain_rows(
         &self,
         z: ArrayView2<f64>,
         rules: &NeonRules<'_>,
@@ -115,7 +133,6 @@ impl ClusterNetwork {
         let mut relevance = Array2::zeros(z.raw_dim());
         let outputs = output.as_slice_mut().expect("owned");
         let relevance_chunks = relevance.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS);
-        let (k, d) = (self.n_clusters(), z.ncols());
         let bounds = rules.bounds.map(|(l, h)| (l.to_vec(), h.to_vec()));
         let bounds = bounds.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice()));
         par_row_chunks(&mut assigned, outputs)
@@ -123,14 +140,7 @@ impl ClusterNetwork {
             .for_each(|((start, (labels, out)), mut rel)| {
                 let rows = z.slice(s![start..start + out.len(), ..]);
                 let candidates = self.candidates(rows);
-                let mut s = ExplainScratch {
-                    contrasts: self.scratch(),
-                    p: vec![0.0; k - 1],
-                    unit_relevance: vec![0.0; k - 1],
-                    shares: vec![UnitShare::Even(0.0); k - 1],
-                    pulled: vec![0.0; d],
-                    numerators: vec![0.0; d],
-                };
+                let mut s = ExplainScratch::new(self);
                 for (r, row) in rows.outer_iter().enumerate() {
                     let row = row.to_slice().expect("owned rows");
                     let mut row_out = rel.row_mut(r);
@@ -159,7 +169,7 @@ impl ClusterNetwork {
     /// One row's assigned cluster and explained logit; its NEON relevance added into `out`
     /// and, for `neon-ref`, its numerators left in `s.numerators` (`bounds`: the z^B box).
     #[allow(clippy::too_many_arguments)]
-    fn explain_row(
+    pub(super) fn explain_row(
         &self,
         row: &[f64],
         candidate: usize,

@@ -4,9 +4,11 @@
 //! = w_k . z + b_k` (k != c) pooled by min, the logit `f_c = min_k h_k`, `>= 0` exactly for
 //! the assigned cluster. Explained output: the logit of the assigned (or chosen) cluster.
 
+mod batch;
 mod explain;
 mod model;
 mod network;
+mod reference;
 
 pub use model::KMeans;
 

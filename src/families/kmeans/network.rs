@@ -9,9 +9,11 @@
 //! no cancellation far from the data, exactly antisymmetric (`h` of c against k is minus
 //! `h` of k against c, bit for bit), and exactly the sum the midpoint rule divides by.
 
+use super::batch;
 use crate::error::Result;
 use crate::explainer::{Forward, Prediction};
 use crate::network::linear::LinearLayer;
+use crate::network::scratch::with_local;
 use crate::network::{lanes, par_row_chunks, pool};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
@@ -76,14 +78,16 @@ impl ClusterContrast {
 /// The neuralized k-means model.
 #[derive(Debug, Clone)]
 pub(crate) struct ClusterNetwork {
-    centroids: Array2<f64>,
+    pub(super) centroids: Array2<f64>,
     contrasts: Vec<ClusterContrast>,
     /// The mean of the centroids: candidate distances are computed on centered data.
-    origin: Array1<f64>,
+    pub(super) origin: Array1<f64>,
     /// `mu_k - origin`, clusters x features.
-    centered: Array2<f64>,
+    pub(super) centered: Array2<f64>,
     /// `||mu_k - origin||^2`.
-    centered_norms: Array1<f64>,
+    pub(super) centered_norms: Array1<f64>,
+    /// The sizes the rounding bound of the batch pass needs ([`super::batch`]).
+    pub(super) sizes: super::batch::CentroidSizes,
     /// The centroids transposed, features x clusters zero-padded to a whole number of
     /// `lanes::CONTRAST_BLOCK` (the contrasts vectorized over k).
     centroids_t: Array2<f64>,
@@ -122,9 +126,11 @@ impl ClusterNetwork {
         padded
             .slice_mut(s![.., ..centroids.ncols()])
             .assign(&centroids);
+        let sizes = super::batch::CentroidSizes::new(centroids.view(), centered_norms.view());
         ClusterNetwork {
             centroids,
             contrasts,
+            sizes,
             origin,
             centered,
             centered_norms,
@@ -263,21 +269,36 @@ impl ClusterNetwork {
     }
 
     /// Assigned cluster (ties to the lowest index) and the logit of the explained cluster:
-    /// the assigned one, or `cluster` when given.
+    /// the assigned one, or `cluster` when given. One matrix product per chunk of rows and
+    /// O(d) per row ([`batch`]); rows the rounding bound cannot decide take the exact scan.
     pub(crate) fn logits(&self, z: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
         let n = z.nrows();
         let mut assigned = vec![0usize; n];
         let mut output = Array1::zeros(n);
         let logits = output.as_slice_mut().expect("owned");
+        let d = self.n_features();
+        let k = self.n_clusters();
         par_row_chunks(&mut assigned, logits).for_each(|(start, (assigned, logits))| {
             let z = z.slice(s![start..start + assigned.len(), ..]);
-            let candidates = self.candidates(z);
-            let mut scratch = self.scratch();
-            for (r, row) in z.outer_iter().enumerate() {
-                let row = row.to_slice().expect("owned rows");
-                (assigned[r], _, logits[r]) =
-                    self.logit_of_row(row, candidates[r], cluster, &mut scratch, false);
-            }
+            with_local(&batch::SCRATCH, |batch| {
+                self.chunk_scores(z, batch);
+                let mut exact: Option<RowScratch> = None;
+                for (r, row) in z.outer_iter().enumerate() {
+                    let row = row.to_slice().expect("owned rows");
+                    let a = &batch.centered[r * d..(r + 1) * d];
+                    let scores = &batch.scores[r * k..(r + 1) * k];
+                    (assigned[r], logits[r]) = match self.batch_logit(row, a, scores, cluster) {
+                        Some((c, _, logit)) => (c, logit),
+                        None => {
+                            let scratch = exact.get_or_insert_with(|| self.scratch());
+                            let candidate = batch::candidate(scores);
+                            let (c, _, logit) =
+                                self.logit_of_row(row, candidate, cluster, scratch, false);
+                            (c, logit)
+                        }
+                    };
+                }
+            });
         });
         Ok(Forward {
             prediction: Prediction::Labels(assigned),
