@@ -35,8 +35,11 @@ pub struct TuneArgs {
     pub draws: usize,
     /// A candidate replaces the family's default only if its score is lower by more than
     /// this (relative).
-    #[arg(long, default_value_t = 0.005)]
+    #[arg(long, default_value_t = 0.02)]
     pub margin: f64,
+    /// With fewer flipped rows (output > 0) than this, keep the family's default.
+    #[arg(long, default_value_t = 30)]
+    pub min_flipped: usize,
     /// Seed of the row sample and the draws (results do not depend on the thread count).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -70,6 +73,7 @@ pub fn run(args: TuneArgs) -> Result<()> {
         draws: args.draws,
         seed: args.seed,
         margin: args.margin,
+        min_flipped: args.min_flipped,
         ..TuneOptions::default()
     };
     let tuned = with_threads(args.threads, || tune(&model, rows.view(), &options))?;

@@ -130,21 +130,31 @@ impl StoredMethod {
                 "must be an object {\"name\": \"neon-path@1\", ...}",
             ));
         };
-        let name: String = crate::families::optional_field(object, "name")?
+        let name: String = field(object, "name")?
             .ok_or_else(|| Error::model("method.name", "missing (e.g. \"neon-path@1\")"))?;
         let method: Method = name
             .parse()
             .map_err(|e: Error| Error::model("method.name", strip_parameter(&e)))?;
-        let reason: String = crate::families::optional_field(object, "reason")?
-            .unwrap_or_else(|| "stored in the model file".to_string());
-        let scores: Vec<TuneScore> =
-            crate::families::optional_field(object, "scores")?.unwrap_or_default();
+        let reason: String =
+            field(object, "reason")?.unwrap_or_else(|| "stored in the model file".to_string());
+        let scores: Vec<TuneScore> = field(object, "scores")?.unwrap_or_default();
         let stored = StoredMethod::new(method, reason)?.with_scores(scores)?;
         Ok(match object.get("tuned_on").filter(|t| !t.is_null()) {
             Some(t) => stored.with_tuned_on(t.clone()),
             None => stored,
         })
     }
+}
+
+/// An optional field of the `method` object; errors name it `method.FIELD`.
+fn field<T: serde::de::DeserializeOwned>(
+    object: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<T>> {
+    crate::families::optional_field(object, name).map_err(|e| match e {
+        Error::InvalidModel { field, message } => Error::model(format!("method.{field}"), message),
+        other => other,
+    })
 }
 
 /// A parameter error's message without the option's name (it is a model-file field here).

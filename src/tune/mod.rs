@@ -23,7 +23,8 @@
 //! A_marginal(c')) / 2`, its mean relative distance to the best candidate under the two
 //! imputations (the issue's target is relative: within 2 % of the best). The lowest score
 //! wins; a candidate must beat the family's default by more than [`TuneOptions::margin`]
-//! (ties, and noise on few rows, keep the default). Top-3 precision of planted anomalies
+//! (2 %), and with fewer than [`TuneOptions::min_flipped`] (30) flipped rows the default is
+//! kept (ties, and noise on few rows, keep the default). Top-3 precision of planted anomalies
 //! is not available at tune time (nothing is planted in the user's rows).
 //!
 //! Deterministic: a seeded sample and seeded marginal draws, fixed work units (results do
@@ -58,13 +59,20 @@ pub struct TuneOptions {
     /// Betas tried besides the published one and `auto`: `published * f`.
     pub beta_factors: Vec<f64>,
     /// Another candidate replaces the family's default only if its score is lower by more
-    /// than this (relative; 0.005 = half a percent).
+    /// than this (relative; 0.02 = 2 %).
     pub margin: f64,
+    /// With fewer flipped rows than this (rows with output > 0), the family's default is
+    /// kept: the scores would be noise.
+    pub min_flipped: usize,
+    /// Try these NEON methods instead of the generic list (`None`: every rule set of the
+    /// network at the betas above). Anything but a NEON rule set is an error.
+    pub candidates: Option<Vec<Method>>,
 }
 
 impl Default for TuneOptions {
     /// 15 % of the rows (at least 50) for detectors, at most 300 rows, 10 draws, seed 0,
-    /// factors 0.25, 0.5, 2, 4, margin 0.005.
+    /// factors 0.25, 0.5, 2, 4, margin 0.02 (the issue's 2 % tolerance), at least 30
+    /// flipped rows to leave the family's default.
     fn default() -> Self {
         TuneOptions {
             share: 0.15,
@@ -73,7 +81,9 @@ impl Default for TuneOptions {
             draws: 10,
             seed: 0,
             beta_factors: vec![0.25, 0.5, 2.0, 4.0],
-            margin: 0.005,
+            margin: 0.02,
+            min_flipped: 30,
+            candidates: None,
         }
     }
 }
@@ -96,6 +106,19 @@ impl TuneOptions {
             return Err(Error::parameter(
                 "margin",
                 format!("must be a finite number >= 0, got {}", self.margin),
+            ));
+        }
+        if let Some(m) = self
+            .candidates
+            .iter()
+            .flatten()
+            .find(|m| !matches!(m.technique(), crate::Technique::Neon(_)))
+        {
+            return Err(Error::parameter(
+                "candidates",
+                format!(
+                    "{m} is not a NEON rule set (the tuned default stays a cheap NEON variant)"
+                ),
             ));
         }
         if let Some(f) = self
@@ -199,7 +222,10 @@ pub fn tune(
             ),
         ));
     }
-    let all = candidates::all_candidates(&explainer, options);
+    let all = match &options.candidates {
+        Some(list) => list.clone(),
+        None => candidates::all_candidates(&explainer, options),
+    };
     let (kept, excluded) = candidates::conserving_distinct(&explainer, x.view(), &all)?;
     if kept.is_empty() {
         return Err(Error::parameter(
@@ -229,8 +255,9 @@ pub fn tune(
     let lowest = (0..scores.len())
         .min_by(|&a, &b| scores[a].score.total_cmp(&scores[b].score).then(a.cmp(&b)))
         .expect("at least one candidate");
+    let too_few = flipped_rows < options.min_flipped;
     let pick = match default_index {
-        Some(d) if scores[lowest].score >= scores[d].score / (1.0 + options.margin) => d,
+        Some(d) if too_few || scores[lowest].score >= scores[d].score / (1.0 + options.margin) => d,
         _ => lowest,
     };
     let method = methods[pick];
@@ -249,7 +276,12 @@ pub fn tune(
             explainer.output_name()
         ),
     };
-    let verdict = if Some(pick) == default_index && pick != lowest {
+    let verdict = if Some(pick) == default_index && pick != lowest && too_few {
+        format!(
+            "kept the family default: fewer than {} rows flipped, too few to choose",
+            options.min_flipped
+        )
+    } else if Some(pick) == default_index && pick != lowest {
         format!(
             "kept the family default: no candidate beat it by more than {}%",
             100.0 * options.margin
@@ -267,14 +299,9 @@ pub fn tune(
             ))
         )
     };
-    let noisy = if flipped_rows < 20 {
-        " (fewer than 20 rows flipped: the choice is noisy)"
-    } else {
-        ""
-    };
     let reason = format!(
         "tuned by `neuralize tune` on {what}, {} conserving NEON candidates, {} marginal draws, \
-         seed {}: {verdict}{noisy}",
+         seed {}: {verdict}",
         methods.len(),
         options.draws,
         options.seed
@@ -295,6 +322,7 @@ pub fn tune(
             "draws": options.draws,
             "seed": options.seed,
             "margin": options.margin,
+            "min_flipped": options.min_flipped,
         }));
     Ok(Tuned {
         stored,
