@@ -170,20 +170,18 @@ fn human(s: &Summary<'_>) -> String {
         );
         lines.push(("beta".into(), beta));
     }
-    let source = match s.tuned {
-        Some(_) => format!(
-            "stored in the model file; the family's default is {}",
-            s.family_default_method
-        ),
-        None => "the family's default".to_string(),
-    };
     lines.push((
         "default method".into(),
-        format!(
-            "{} (what explain runs without options; {source})",
-            s.default_method
-        ),
+        format!("{} (what explain runs without options)", s.default_method),
     ));
+    let chosen_by = match s.tuned {
+        Some(_) => format!(
+            "neuralize tune, stored in the model file; the family's default is {}",
+            s.family_default_method
+        ),
+        None => "the family's default (no method stored in the model file)".to_string(),
+    };
+    lines.push(("chosen by".into(), chosen_by));
     lines.push(("why".into(), s.default_method_reason.to_string()));
     if let Some(tuned) = &s.tuned {
         for (k, score) in tuned.scores.iter().enumerate() {

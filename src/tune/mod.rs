@@ -17,7 +17,7 @@
 //! a seeded sample.
 //!
 //! **Score**: feature flipping ([`crate::evaluate`]) of the chosen rows whose output is
-//! > 0, under mean imputation (the explainer's reference) and marginal imputation (draws
+//! positive, under mean imputation (the explainer's reference) and marginal imputation (draws
 //! from all reference rows): areas `A_mean`, `A_marginal` (lower = more faithful). The
 //! score of candidate c is `(A_mean(c) / min_c' A_mean(c') + A_marginal(c) / min_c'
 //! A_marginal(c')) / 2`, its mean relative distance to the best candidate under the two

@@ -137,7 +137,7 @@ fn output_is_atomic_and_bad_reference_rows_name_file_line_and_column() {
     let out = dir.join("out.json");
     std::fs::write(&out, "old contents").unwrap();
     let out_s = out.to_string_lossy().into_owned();
-    let mut check = |name: &str, csv: String, needles: &[&str]| {
+    let check = |name: &str, csv: String, needles: &[&str]| {
         let path = dir.join(name);
         std::fs::write(&path, csv).unwrap();
         let path_s = path.to_string_lossy().into_owned();
