@@ -168,7 +168,7 @@ impl Tuned {
 /// use neuralize::{Explainer, Method, KMeans};
 ///
 /// // Two clusters in 3 features; reference rows around them.
-/// let centroids = Array2::from_shape_vec((2, 3), vec![0.0, 0.0, 0.0, 4.0, 1.0, -2.0])?;
+/// let centroids = neuralize::ndarray::array![[0.0, 0.0, 0.0], [4.0, 1.0, -2.0]];
 /// let model = neuralize::Model::from(KMeans::new(centroids)?);
 /// let rows = Array2::from_shape_fn((60, 3), |(r, i)| {
 ///     let c = [0.0, 4.0, 1.0, -2.0][(r % 2) * (i + 1)];
