@@ -55,6 +55,7 @@ mod network;
 pub mod plot;
 mod rng;
 pub mod spray;
+pub mod tune;
 
 pub use error::{Error, Result};
 pub use explainer::{Explainer, Explanation, Forward, Prediction};
@@ -64,6 +65,7 @@ pub use families::*;
 pub use method::{Beta, LayerRules, LinearRule, Method, RuleSet, Technique, MAX_LAYER_RULES};
 pub use model::{
     load_model, model_from_json, model_to_json, save_model, Bounds, Model, Standardizer,
+    StoredMethod, TuneScore,
 };
 pub use ndarray;
 #[doc(hidden)]

@@ -29,8 +29,9 @@ pub struct ExplainArgs {
     /// (every layer rooted at the reference; their default), `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
-    /// method picks `neon-path@1` for kernel models, `neon-ref@auto` for k-means,
-    /// `neon-ref` for dense networks and `hybrid` for SVCs.
+    /// method runs the model file's stored method (`neuralize tune`), else picks
+    /// `neon-path@1` for kernel models, `neon-ref@auto` for k-means, `neon-ref` for dense
+    /// networks and `hybrid` for SVCs.
     #[arg(long)]
     pub rule: Option<String>,
     #[command(flatten)]
@@ -42,7 +43,8 @@ pub struct ExplainArgs {
 /// The help of `--method`, from the table of methods.
 fn method_help() -> String {
     format!(
-        "Explainer: {}. `default` is the most faithful conserving NEON variant measured",
+        "Explainer: {}. `default` is the model file's tuned method (`neuralize tune`), else the \
+         most faithful conserving NEON variant measured for the family",
         Method::names()
     )
 }

@@ -22,6 +22,13 @@ struct ScalerSummary {
     scale: Vec<f64>,
 }
 
+/// What `neuralize tune` recorded with the stored method.
+#[derive(Debug, Serialize)]
+struct TunedSummary<'a> {
+    scores: &'a [crate::TuneScore],
+    tuned_on: Option<&'a serde_json::Value>,
+}
+
 /// What `info --json` prints: the family's own facts (unit counts, kernel, rho) after
 /// `model` and the features; absent optional parts are `null`.
 #[derive(Debug, Serialize)]
@@ -42,8 +49,13 @@ struct Summary<'a> {
     provenance: Option<&'a serde_json::Value>,
     /// What `explain` runs without options, spelled as a `--method` value.
     default_method: String,
-    /// Why that method is the default.
-    default_method_reason: &'static str,
+    /// Why that method is the default: the stored reason (`neuralize tune`), else the
+    /// family's.
+    default_method_reason: &'a str,
+    /// The family's default, used when the file stores no method.
+    family_default_method: String,
+    /// The stored method's tuning record (`null` when the file stores none).
+    tuned: Option<TunedSummary<'a>>,
     /// Whether the model's rules use a soft-min stiffness (not dense networks).
     #[serde(skip)]
     uses_beta: bool,
@@ -73,6 +85,11 @@ pub fn run(args: InfoArgs) -> Result<()> {
         provenance: model.provenance(),
         default_method: explainer.default_method().to_string(),
         default_method_reason: explainer.default_method_reason(),
+        family_default_method: explainer.family_default_method().to_string(),
+        tuned: model.method().map(|m| TunedSummary {
+            scores: m.scores(),
+            tuned_on: m.tuned_on(),
+        }),
         uses_beta: explainer
             .network()
             .rule_sets()
@@ -157,7 +174,27 @@ fn human(s: &Summary<'_>) -> String {
         "default method".into(),
         format!("{} (what explain runs without options)", s.default_method),
     ));
+    let chosen_by = match s.tuned {
+        Some(_) => format!(
+            "neuralize tune, stored in the model file; the family's default is {}",
+            s.family_default_method
+        ),
+        None => "the family's default (no method stored in the model file)".to_string(),
+    };
+    lines.push(("chosen by".into(), chosen_by));
     lines.push(("why".into(), s.default_method_reason.to_string()));
+    if let Some(tuned) = &s.tuned {
+        for (k, score) in tuned.scores.iter().enumerate() {
+            let label = if k == 0 { "tune scores" } else { "" };
+            lines.push((
+                label.into(),
+                format!(
+                    "{}: AUC mean {:.4}, marginal {:.4}, score {:.4}",
+                    score.method, score.mean, score.marginal, score.score
+                ),
+            ));
+        }
+    }
     let bounds = if s.bounds { "yes (z^B rule)" } else { "none" };
     lines.push(("bounds".into(), bounds.to_string()));
     let provenance = s.provenance.map_or("none".to_string(), |p| p.to_string());

@@ -11,6 +11,7 @@ mod score;
 mod settings;
 mod spray;
 mod stream;
+mod tune;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +49,9 @@ pub enum Command {
     /// Group the rows of an explain output by their relevance (SpRAy: spectral clustering of
     /// the relevance rows); writes each row's cluster and 2-D embedding.
     Spray(spray::SprayArgs),
+    /// Choose the most faithful conserving NEON variant of a model by feature flipping on
+    /// reference rows and store it in the model file as explain's default.
+    Tune(tune::TuneArgs),
 }
 
 /// What can stop a command: the library's errors and the command line's own.
@@ -110,5 +114,6 @@ pub fn run(cli: Cli) -> CliResult<()> {
         Command::Evaluate(args) => Ok(evaluate::run(args)?),
         Command::Plot(args) => plot::run(args),
         Command::Spray(args) => Ok(spray::run(args)?),
+        Command::Tune(args) => Ok(tune::run(args)?),
     }
 }

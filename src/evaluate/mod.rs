@@ -17,7 +17,7 @@
 
 mod flipping;
 
-use flipping::flipping_curve;
+pub(crate) use flipping::flipping_curve;
 pub use flipping::{normalized_area, order_by_relevance};
 
 use crate::baselines::{explained_clusters, Target};
@@ -179,7 +179,7 @@ fn timed<T>(f: impl Fn() -> Result<T>) -> Result<(T, f64)> {
 
 /// `draws` replacement rows for input row `row`: value i of each is the feature i of a
 /// uniformly drawn reference row (independent per feature: the product of the marginals).
-fn marginal_draws(
+pub(crate) fn marginal_draws(
     reference_rows: ArrayView2<f64>,
     draws: usize,
     seed: u64,

@@ -78,6 +78,8 @@ pub struct Explainer {
     /// The reference x̃ (input space) and its standardized form.
     reference: Array1<f64>,
     reference_z: Array1<f64>,
+    /// The model file's stored default method (`neuralize tune`), if any.
+    stored: Option<crate::StoredMethod>,
 }
 
 impl Explainer {
@@ -116,6 +118,7 @@ impl Explainer {
             auto_beta,
             reference,
             reference_z,
+            stored: model.method().cloned(),
         }
     }
 
@@ -149,9 +152,14 @@ impl Explainer {
     /// for every method, baselines included. For a Gaussian mixture, `LogOdds` explains the
     /// posterior log-odds `log gamma_c / (1 - gamma_c)` of the assigned (or chosen)
     /// component, with outputs `cluster` and `logit`. An error for other models.
+    /// A model file's stored method (`neuralize tune`) was chosen for the default target:
+    /// for `LogOdds` it is dropped and the default method is the family's.
     pub fn with_class_target(mut self, target: crate::ClassTarget) -> Result<Self> {
         match self.network.with_class_target(target) {
             Some(network) => {
+                if target != crate::ClassTarget::Logit {
+                    self.stored = None;
+                }
                 if let Some((prediction, output)) = network.output_names() {
                     self.prediction_name = prediction;
                     self.output_name = output;
@@ -215,15 +223,35 @@ impl Explainer {
         self.auto_beta
     }
 
-    /// What [`Method::default`] runs on this model: the family's default rule set and beta
-    /// (e.g. `neon-path@1` for a one-class SVM, `neon-ref@auto` for k-means).
+    /// What [`Method::default`] runs on this model: the model file's stored method
+    /// (`neuralize tune`, [`crate::Model::method`]) if it has one, else the family's default
+    /// rule set and beta (e.g. `neon-path@1` for a one-class SVM, `neon-ref@auto` for
+    /// k-means).
     pub fn default_method(&self) -> Method {
+        match &self.stored {
+            Some(stored) => stored.method(),
+            None => self.family_default_method(),
+        }
+    }
+
+    /// The family's default method, whatever the model file stores.
+    pub fn family_default_method(&self) -> Method {
         Method::rule_set(self.network.default_rule_set()).with_beta(self.network.default_beta())
     }
 
-    /// Why [`Self::default_method`] is the default for this model, in one sentence.
-    pub fn default_method_reason(&self) -> &'static str {
-        self.network.default_reason()
+    /// Why [`Self::default_method`] is the default for this model, in one sentence: the
+    /// stored method's reason, else the family's.
+    pub fn default_method_reason(&self) -> &str {
+        match &self.stored {
+            Some(stored) => stored.reason(),
+            None => self.network.default_reason(),
+        }
+    }
+
+    /// The model file's stored default method, unless dropped by
+    /// [`Self::with_class_target`].
+    pub fn stored_method(&self) -> Option<&crate::StoredMethod> {
+        self.stored.as_ref()
     }
 
     /// Explain every row of `x` (rows x model features, input space) with `method`.

@@ -61,10 +61,25 @@ impl Explainer {
             ));
         }
         let (rule_set, beta) = match method.technique() {
-            Technique::Default => (
-                network.default_rule_set(),
-                method.beta().unwrap_or(network.default_beta()),
-            ),
+            Technique::Default => match &self.stored {
+                // The model file's tuned method; an explicit beta still overrides its beta.
+                Some(stored) => {
+                    let stored = stored.method();
+                    let Technique::Neon(rule_set) = stored.technique() else {
+                        // StoredMethod::new refuses anything else.
+                        return Err(Error::model("method.name", "must be a NEON rule set"));
+                    };
+                    let beta = method
+                        .beta()
+                        .or(stored.beta())
+                        .unwrap_or(Beta::Value(self.published_beta));
+                    (rule_set, beta)
+                }
+                None => (
+                    network.default_rule_set(),
+                    method.beta().unwrap_or(network.default_beta()),
+                ),
+            },
             Technique::Neon(rule_set) => (
                 rule_set,
                 method.beta().unwrap_or(Beta::Value(self.published_beta)),

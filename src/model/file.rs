@@ -7,9 +7,14 @@
 //! ```
 //! `model` names the family ([`crate::families::FAMILIES`]), which reads its own fields.
 //! Optional for every family: `feature_names`, `scaler` (`{"mean", "scale"}`), `reference`,
-//! `beta`, `bounds` (`{"low", "high"}`), `provenance`. Unknown fields are ignored.
+//! `beta`, `bounds` (`{"low", "high"}`), `provenance`, and `method`: the default explanation
+//! method written by `neuralize tune`,
+//! `{"name": "neon-path@1", "reason": "...", "scores": [...], "tuned_on": {...}}` (`name` a
+//! NEON rule set of the family, optionally `@BETA` / `@auto`; see [`super::StoredMethod`]),
+//! which `explain` runs when no `--method` or `--rule` is given. Unknown fields are ignored
+//! (so older readers ignore `method` and use the family's default).
 
-use super::{validate, Bounds, Model, Standardizer};
+use super::{validate, Bounds, Model, Standardizer, StoredMethod};
 use crate::error::{Error, Result};
 use crate::families::{optional_field, FAMILIES};
 use serde::{Deserialize, Serialize};
@@ -92,6 +97,9 @@ fn read_common(object: &Map<String, Value>, mut model: Model) -> Result<Model> {
     if let Some(p) = object.get("provenance").filter(|p| !p.is_null()) {
         model = model.with_provenance(p.clone());
     }
+    if let Some(m) = object.get("method").filter(|m| !m.is_null()) {
+        model = model.with_method(StoredMethod::from_json(m)?)?;
+    }
     Ok(model)
 }
 
@@ -136,6 +144,7 @@ pub fn model_to_json(model: &Model) -> String {
             .map(|b| json!({"low": b.low.to_vec(), "high": b.high.to_vec()})),
     );
     optional("provenance", model.provenance().cloned());
+    optional("method", model.method().map(StoredMethod::to_json));
     serde_json::to_string_pretty(&Value::Object(object)).expect("plain data serializes")
 }
 

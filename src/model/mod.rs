@@ -3,10 +3,12 @@
 mod classes;
 mod file;
 mod standardizer;
+mod stored_method;
 pub(crate) mod validate;
 
 pub use file::{load_model, model_from_json, model_to_json, save_model};
 pub use standardizer::Standardizer;
+pub use stored_method::{StoredMethod, TuneScore};
 
 use crate::error::{Error, Result};
 use crate::families::Family;
@@ -34,6 +36,7 @@ pub struct Model {
     beta: Option<f64>,
     bounds: Option<Bounds>,
     provenance: Option<serde_json::Value>,
+    method: Option<StoredMethod>,
 }
 
 impl Model {
@@ -47,6 +50,7 @@ impl Model {
             beta: None,
             bounds: None,
             provenance: None,
+            method: None,
         }
     }
 
@@ -132,6 +136,47 @@ impl Model {
         self
     }
 
+    /// Store the method `neuralize explain` runs without `--method` or `--rule` (what
+    /// `neuralize tune` writes): a NEON rule set this model's family supports, else an
+    /// [`Error::InvalidModel`] naming the field `method.name`.
+    pub fn with_method(mut self, method: StoredMethod) -> Result<Self> {
+        let rule_set = match method.method().technique() {
+            crate::Technique::Neon(rule_set) => rule_set,
+            other => {
+                return Err(Error::model(
+                    "method.name",
+                    format!("must be a NEON rule set, got {:?}", other.name()),
+                ))
+            }
+        };
+        let network = self.family.network();
+        if !network.rule_sets().contains(&rule_set) {
+            let supported: Vec<&str> = network.rule_sets().iter().map(|r| r.name()).collect();
+            return Err(Error::model(
+                "method.name",
+                format!(
+                    "{:?}: the rule set {rule_set} is not defined for {} models (they support {})",
+                    method.method().to_string(),
+                    self.kind(),
+                    supported.join(", ")
+                ),
+            ));
+        }
+        self.method = Some(method);
+        Ok(self)
+    }
+
+    /// Remove the stored method (explain then runs the family's default).
+    pub fn without_method(mut self) -> Self {
+        self.method = None;
+        self
+    }
+
+    /// The stored default method (`"method"` of the model file), if any.
+    pub fn method(&self) -> Option<&StoredMethod> {
+        self.method.as_ref()
+    }
+
     /// The family's model, when it is a `T` (`OneClassSvm`, `KernelDensity`, `KMeans`).
     pub fn estimator<T: 'static>(&self) -> Option<&T> {
         self.family.as_any().downcast_ref::<T>()
@@ -192,6 +237,7 @@ impl Clone for Model {
             beta: self.beta,
             bounds: self.bounds.clone(),
             provenance: self.provenance.clone(),
+            method: self.method.clone(),
         }
     }
 }
@@ -206,6 +252,7 @@ impl fmt::Debug for Model {
             .field("beta", &self.beta)
             .field("bounds", &self.bounds)
             .field("provenance", &self.provenance)
+            .field("method", &self.method)
             .finish()
     }
 }

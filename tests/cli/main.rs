@@ -15,4 +15,5 @@ mod spray;
 mod spray_dbscan;
 mod support;
 mod svc;
+mod tune;
 mod verify_info;

@@ -26,3 +26,4 @@ mod spray;
 mod spray_dbscan;
 mod svc;
 mod threads;
+mod tune;

@@ -1,0 +1,85 @@
+//! The candidates of a model: every conserving NEON rule set its network lists, at the
+//! published beta, `auto` and a small grid around the published beta.
+
+use super::TuneOptions;
+use crate::method::{Beta, Method};
+use crate::Explainer;
+use ndarray::{Array2, ArrayView2};
+
+/// A candidate that was not scored, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excluded {
+    /// The candidate, as a `--method` value.
+    pub method: String,
+    /// Why: not conserving, an error, or the same relevances as an earlier candidate.
+    pub why: String,
+}
+
+/// Every candidate in the order tried: the family's default first (so it wins ties), then
+/// per rule set of [`crate::RuleSet`]'s table that the network lists: the published beta,
+/// `auto`, and `published * f` for each factor of [`TuneOptions::beta_factors`].
+pub(crate) fn all_candidates(explainer: &Explainer, options: &TuneOptions) -> Vec<Method> {
+    let published = explainer.published_beta();
+    let mut methods = vec![explainer.family_default_method()];
+    for &rule_set in explainer.network().rule_sets() {
+        methods.push(Method::rule_set(rule_set));
+        methods.push(Method::rule_set(rule_set).with_beta(Beta::Auto));
+        for &f in &options.beta_factors {
+            let beta = published * f;
+            if beta.is_finite() && beta > 0.0 {
+                methods.push(Method::rule_set(rule_set).with_beta(Beta::Value(beta)));
+            }
+        }
+    }
+    methods
+}
+
+/// The candidates that conserve on every row of `x` (`|sum_i R_i - output| <= 1e-8
+/// max(1, |output|)`, finite), without those whose relevances equal an earlier one's bit
+/// for bit (a rule set without a beta, or a beta equal to the published one). Returns the
+/// kept candidates with their relevances on `x`, and the excluded ones with the reason.
+#[allow(clippy::type_complexity)]
+pub(crate) fn conserving_distinct(
+    explainer: &Explainer,
+    x: ArrayView2<f64>,
+    methods: &[Method],
+) -> crate::Result<(Vec<(Method, Array2<f64>)>, Vec<Excluded>)> {
+    let mut kept: Vec<(Method, Array2<f64>)> = Vec::new();
+    let mut excluded = Vec::new();
+    for &method in methods {
+        let exclude = |why: String| Excluded {
+            method: method.to_string(),
+            why,
+        };
+        if let Err(e) = explainer.resolve(&method) {
+            excluded.push(exclude(e.to_string()));
+            continue;
+        }
+        let e = match explainer.explain(x, &method) {
+            Ok(e) => e,
+            Err(e) => {
+                excluded.push(exclude(e.to_string()));
+                continue;
+            }
+        };
+        if let Some(row) = non_conserving_row(&e.relevance, e.output.as_slice().expect("owned")) {
+            excluded.push(exclude(format!("not conserving (row {row})")));
+            continue;
+        }
+        if let Some((same, _)) = kept.iter().find(|(_, r)| *r == e.relevance) {
+            excluded.push(exclude(format!("same relevances as {same}")));
+            continue;
+        }
+        kept.push((method, e.relevance));
+    }
+    Ok((kept, excluded))
+}
+
+/// The first row whose relevances are not finite or do not sum to its output.
+fn non_conserving_row(relevance: &Array2<f64>, output: &[f64]) -> Option<usize> {
+    relevance.outer_iter().zip(output).position(|(r, &o)| {
+        let sum: f64 = r.sum();
+        !(sum.is_finite() && r.iter().all(|v| v.is_finite()))
+            || (sum - o).abs() > 1e-8 * o.abs().max(1.0)
+    })
+}
