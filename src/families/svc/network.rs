@@ -11,7 +11,7 @@
 
 use super::model::Svc;
 use super::relevance::{add_rescaled, numerators};
-use super::rooted::{add_duel, Root};
+use super::rooted::{add_duel, add_numerators, Root};
 use super::row::{Duel, Row};
 use crate::error::{Error, Result};
 use crate::explainer::{Explanation, Forward, Prediction};
@@ -71,14 +71,15 @@ impl SvcNetwork {
         let (target, values) = row.class_values(&self.svc, c);
         if let Some(root) = root.filter(|_| row.scale == 1.0) {
             let z = z.to_vec();
-            let mut relevance = vec![0.0; z.len()];
+            let mut coef = vec![0.0; self.svc.support_vectors().nrows()];
             let shares = soft_min_shares(&values, rules.beta);
             for (&(k, _), &w) in values.iter().zip(&shares) {
                 if w > 0.0 {
-                    let duel = Duel::new(&self.svc, c, k);
-                    add_duel(&self.svc, &duel, &z, &row, root, w, &mut relevance);
+                    add_duel(&Duel::new(&self.svc, c, k), w, &mut coef);
                 }
             }
+            let mut relevance = vec![0.0; z.len()];
+            add_numerators(&self.svc, &z, &row, root, &coef, &mut relevance);
             let rest = (target - relevance.iter().sum::<f64>()) / z.len() as f64;
             relevance.iter_mut().for_each(|r| *r += rest);
             if relevance.iter().all(|r| r.is_finite()) {
