@@ -185,9 +185,10 @@ impl Network for SvcNetwork {
     }
 
     fn default_reason(&self) -> &'static str {
-        "every duel rooted at the reference (DeepLIFT's rescale through the kernel): as \
-         faithful as integrated gradients and occlusion on held-out data at the cost of \
-         about two forward passes (docs/svc.md)"
+        "every duel rooted at the reference (DeepLIFT's rescale through the kernel): far \
+         more faithful than Bley et al.'s rules on held-out data, near integrated gradients \
+         (ahead on breast cancer, 2-8% behind on wine and iris, 15% on laplacian digits), at \
+         under 3 forward passes (docs/svc.md)"
     }
 
     /// Every rule set conserves; `neon-path` is the default.
