@@ -24,8 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_sklearn as ex  # noqa: E402
 
 BASELINES = ("occlusion", "gradient-x-input", "integrated-gradients")
-METHODS = ",".join(("default", "tutorial", "gamma-zb", "epsilon-plus-flat") + BASELINES
-                   + ("random",))
+METHODS = ",".join(("default", "reveal-cancel", "tutorial", "gamma-zb", "epsilon-plus-flat")
+                   + BASELINES + ("random",))
 
 
 def tasks(seed):
@@ -97,20 +97,30 @@ def main(argv=None):
             for k, imputation in enumerate(("mean", "marginal")):
                 best = min(BASELINES, key=lambda m: table[m][k])
                 summary.append((name, seed, imputation, table["default"][k], best,
-                                table[best][k]))
+                                table[best][k], table["reveal-cancel"][k]))
     print("## Summary: default (neon-ref) against the best of %s" % ", ".join(BASELINES))
     print()
-    print("| task | seed | imputation | default AUC | best baseline | its AUC | default / best |")
-    print("|---|---:|---|---:|---|---:|---:|")
-    worst = 0.0
-    for name, seed, imputation, default, best, best_auc in summary:
-        ratio = default / best_auc
-        worst = max(worst, ratio)
-        print("| %s | %d | %s | %.4f | %s | %.4f | %.3f |"
-              % (name, seed, imputation, default, best, best_auc, ratio))
+    print("| task | seed | imputation | default AUC | best baseline | its AUC | default / best "
+          "| reveal-cancel / best |")
+    print("|---|---:|---|---:|---|---:|---:|---:|")
+    worst = worst_reveal = worst_either = 0.0
+    within = within_reveal = within_either = 0
+    for name, seed, imputation, default, best, best_auc, reveal in summary:
+        ratio, ratio_reveal = default / best_auc, reveal / best_auc
+        worst, worst_reveal = max(worst, ratio), max(worst_reveal, ratio_reveal)
+        worst_either = max(worst_either, min(ratio, ratio_reveal))
+        within += ratio <= 1.02
+        within_reveal += ratio_reveal <= 1.02
+        within_either += min(ratio, ratio_reveal) <= 1.02
+        print("| %s | %d | %s | %.4f | %s | %.4f | %.3f | %.3f |"
+              % (name, seed, imputation, default, best, best_auc, ratio, ratio_reveal))
     print()
-    print("worst ratio %.3f (within 2%% of the best: %s)" % (worst, "yes" if worst <= 1.02
-                                                             else "no"))
+    n = len(summary)
+    print("default (neon-ref): within 2%% of the best on %d of %d, worst ratio %.3f"
+          % (within, n, worst))
+    print("reveal-cancel: within 2%% on %d of %d, worst %.3f" % (within_reveal, n, worst_reveal))
+    print("the better of the two per set (what a per-model choice could reach): within 2%% on "
+          "%d of %d, worst %.3f" % (within_either, n, worst_either))
     return 0
 
 

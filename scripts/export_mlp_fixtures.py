@@ -122,9 +122,15 @@ def main(argv=None):
         p, t, R = oracle.explain_rooted(model, Xin)
         ex.write_csv(path("expected_neon-ref.csv"),
                      ["predicted", "target"] + ["R_" + c for c in cols], [p, t] + list(R.T))
-        for rule_set in ("tutorial", "gamma-zb", "neon-ref") if model["output"] != "identity" else ():
+        p, t, R = oracle.explain_reveal(model, Xin)
+        ex.write_csv(path("expected_reveal-cancel.csv"),
+                     ["predicted", "target"] + ["R_" + c for c in cols], [p, t] + list(R.T))
+        for rule_set in (("tutorial", "gamma-zb", "neon-ref", "reveal-cancel")
+                         if model["output"] != "identity" else ()):
             if rule_set == "neon-ref":
                 p, t, R = oracle.explain_rooted(model, Xin, log_odds=True)
+            elif rule_set == "reveal-cancel":
+                p, t, R = oracle.explain_reveal(model, Xin, log_odds=True)
             else:
                 p, t, R = oracle.explain(model, Xin, rule_set, log_odds=True)
             ex.write_csv(path("expected_log-odds_%s.csv" % rule_set),

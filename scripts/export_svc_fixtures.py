@@ -11,7 +11,7 @@ Per fixture NAME:
                             decision_function (`dec_<p>`: one column for a binary SVC,
                             one per pair (i, j), i < j, in scikit-learn's one-vs-one order)
   NAME.expected_<rule>.csv  `predicted,target,R_<feature>...` from the NumPy oracle
-                            (scripts/svc_oracle.py) for rule sets hybrid, neon, neon-ref
+                            (scripts/svc_oracle.py) for rule sets neon-path, hybrid, neon, neon-ref
                             (beta 1); `predicted` is the class index
   NAME.expected_class0.csv  the same (hybrid) explaining class 0 on every row
   NAME.expected_gradient.csv  d target / d z of the predicted class
@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_sklearn as ex  # noqa: E402
 import svc_oracle as oracle  # noqa: E402
 
-RULES = ("hybrid", "neon", "neon-ref")
+RULES = ("neon-path", "hybrid", "neon", "neon-ref")
 
 
 def far_rows(X, seed):

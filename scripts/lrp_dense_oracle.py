@@ -25,6 +25,15 @@ every layer sees differences from the reference's own pass (Δa = a - ā, Δp = 
     activation the relevance of a unit passes to its pre-activation unchanged
     top        R_k = Δh_k c_k, c_k = mean over the 64 midpoints t of softmin_k(h̄ + t Δh)
     floor      R_i += (target - sum_i R_i) / d            (the reference's output, spread)
+
+RevealCancel rooted at the reference (rule set reveal-cancel, DeepLIFT's RevealCancel), in
+relevance form: every change keeps a positive and a negative part (input: Δz+ = max(Δz, 0),
+Δz- = min(Δz, 0)); a linear layer sends contribution c_ik = Δa^s_i w_ik of input part s to
+the unit's positive part when c_ik >= 0 (Δp+_k = sum of those), else to its negative part;
+a ReLU at reference pre-activation p̄ gives
+    Δy+ = (relu(p̄+Δp+) - relu(p̄) + relu(p̄+Δp++Δp-) - relu(p̄+Δp-)) / 2, Δy- likewise;
+relevance of unit part k^± = (its share of the top change); it goes down to the
+contributions of that part in proportion c_ik / Δp^±_k; then the floor as above.
 """
 
 import numpy as np
@@ -229,6 +238,58 @@ def explain_rooted(model, X, chosen=None, log_odds=False, steps=64):
             W, dP = np.broadcast_to(layers[l][0], (len(Z),) + layers[l][0].shape), pre[l] - ref_pre[l]
         s = np.where(dP != 0, R / np.where(dP != 0, dP, 1.0), 0.0)
         R = np.einsum("ri,rik,rk->ri", dA, W, s)
+    R += ((target - R.sum(axis=1)) / Z.shape[1])[:, None]
+    return pred, target, R
+
+
+def explain_reveal(model, X, chosen=None, log_odds=False, steps=64):
+    """(prediction, target, R) of rule set reveal-cancel, in relevance form."""
+    Z = standardize(X, model)
+    if "reference" in model:
+        ref = standardize(np.asarray([model["reference"]], dtype=np.float64), model)
+    else:
+        ref = np.zeros((1, Z.shape[1]))
+    layers = _layers(model)
+    _, ref_pre = _pass(model, ref)
+    inputs, pre = _pass(model, Z)
+    pred, column, sign = decide(model, pre[-1], chosen)
+    relu = lambda v: np.maximum(v, 0.0)  # noqa: E731
+    # forward: the parts (rows x units x 2: [positive, negative]) of every layer's input
+    dz = Z - ref
+    parts = [np.stack([np.maximum(dz, 0), np.minimum(dz, 0)], axis=2)]
+    contributions = []
+    for l in range(len(layers) - 1):
+        W, _, act = layers[l]
+        C = parts[-1][:, :, None, :] * W[None, :, :, None]        # rows x in x units x part
+        to_pos, to_neg = np.where(C >= 0, C, 0.0), np.where(C < 0, C, 0.0)
+        dp, dn = to_pos.sum(axis=(1, 3)), to_neg.sum(axis=(1, 3))
+        q = ref_pre[l]
+        if act == "relu":
+            up = (relu(q + dp) - relu(q) + relu(q + dp + dn) - relu(q + dn)) / 2
+            down = (relu(q + dn) - relu(q) + relu(q + dp + dn) - relu(q + dp)) / 2
+        else:
+            up, down = dp, dn
+        contributions.append((to_pos, to_neg, dp, dn, up, down))
+        parts.append(np.stack([up, down], axis=2))
+    # top: the explained units' change, shared as neon-ref does
+    Wtop, H, target, _ = _top(model, layers, inputs, column, sign, log_odds)
+    ref_inputs, _ = _pass(model, ref)
+    _, Hr, _, _ = _top(model, layers, [np.repeat(ref_inputs[-1], len(Z), axis=0)], column,
+                       sign, log_odds)
+    c = np.zeros(H.shape)
+    for t in (np.arange(steps) + 0.5) / steps:
+        P = Hr + t * (H - Hr)
+        E = np.exp(-(P - P.min(axis=1, keepdims=True)))
+        c += E / E.sum(axis=1, keepdims=True) / steps
+    # relevance of each part of the last hidden units: its change times the unit's weight
+    R = np.einsum("rjs,rjk,rk->rjs", parts[-1], Wtop, c)
+    for l in reversed(range(len(layers) - 1)):
+        to_pos, to_neg, dp, dn, up, down = contributions[l]
+        Rp, Rn = R[:, :, 0], R[:, :, 1]   # relevance of the units' positive / negative parts
+        sp = np.where(dp != 0, Rp / np.where(dp != 0, dp, 1.0), 0.0)
+        sn = np.where(dn != 0, Rn / np.where(dn != 0, dn, 1.0), 0.0)
+        R = np.einsum("riks,rk->ris", to_pos, sp) + np.einsum("riks,rk->ris", to_neg, sn)
+    R = R.sum(axis=2)
     R += ((target - R.sum(axis=1)) / Z.shape[1])[:, None]
     return pred, target, R
 

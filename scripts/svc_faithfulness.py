@@ -21,8 +21,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_sklearn as ex  # noqa: E402
 
-METHODS = ("default,neon,neon-ref,hybrid@0.1,hybrid@0.3,hybrid@3,hybrid@10,gradient-x-input,"
-           "integrated-gradients,occlusion,shapley-sampling,random")
+METHODS = ("default,neon,neon-ref,hybrid@0.1,hybrid@0.3,hybrid@3,hybrid@10,neon@0.3,neon-ref@0.3,"
+           "neon@0.1,neon-ref@0.1,gradient-x-input,integrated-gradients,occlusion,"
+           "shapley-sampling,random")
 
 
 def cases():
@@ -46,15 +47,20 @@ def main():
     ap.add_argument("--out", default="/tmp/svc_faith")
     ap.add_argument("--binary", default=os.path.join(HERE, "..", "target", "release",
                                                      "neuralize"))
+    ap.add_argument("--seeds", default="99",
+                    help="comma-separated split seeds (one study per seed)")
+    ap.add_argument("--methods", default=METHODS)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    for name, X, y, est in cases():
-        perm = np.random.RandomState(99).permutation(len(X))
+    for seed, (name, X, y, est) in ((seed, case) for seed in map(int, args.seeds.split(","))
+                                    for case in cases()):
+        perm = np.random.RandomState(seed).permutation(len(X))
         n_tr = int(0.7 * len(X))
         tr, te = perm[:n_tr], perm[n_tr:]
         est.fit(X[tr], y[tr])
         names = ["f%d" % i for i in range(X.shape[1])]
         model = ex.to_neuralize(est, X_train=X[tr], feature_names=names)
+        name = "%s_%d" % (name, seed)
         mpath = os.path.join(args.out, name + ".json")
         ex.write_model(mpath, model)
         train = os.path.join(args.out, name + ".train.csv")
@@ -64,7 +70,7 @@ def main():
         print("## %s (%d held-out rows, test accuracy %.3f)"
               % (name, len(te), est.score(X[te], y[te])))
         out = subprocess.run([args.binary, "evaluate", "-m", mpath, "-i", test, "--reference",
-                              train, "--methods", METHODS, "--threads", "1"],
+                              train, "--methods", args.methods, "--threads", "1"],
                              check=True, capture_output=True, text=True)
         print(out.stdout)
     return 0

@@ -30,6 +30,13 @@ D = 0). With t = z - u_s per feature:
               eta = clamp(0.4 log10(gamma s) + 0.4, 0, 1), s the median pairwise
               ||u_j - u_k||_q^q of the first 500 support vectors (the upper median,
               sorted[n // 2], for an even count).
+    neon-path (rooted at the reference r): per support vector s of the duel (coefficient a_s),
+              per-feature exponents e_si(x) = -gamma |x_i - u_si|^q, E_s = sum_i e_si,
+              slope_s = (exp E_s(z) - exp E_s(r)) / (E_s(z) - E_s(r)) (exp E_s(r) if equal),
+              N_i = sum_s a_s slope_s (e_si(z) - e_si(r)) (sums to V(z) - V(r)); then
+              R = sum_k w_k N^(k) + (T_c - sum_i sum_k w_k N_i^(k)) / d (not rescaled).
+              Rows with a coordinate (or a support vector's) above 1e100 in magnitude, or
+              a non-finite result, take hybrid's relevance.
 Each term is rescaled: R = w_k T_c N / sum N; a term whose sum is tiny
 (|sum N| <= 1e-12 sum |N_i|) or of the other sign than w_k T_c is replaced by the other term
 (hybrid) or, when no term is usable, by the flat share w_k T_c / d.
@@ -174,6 +181,22 @@ def _rescaled(terms, out, d):
     return sum((w / total) * out * n / n.sum() for w, n in good)
 
 
+def _rooted(model, z, r, a, b):
+    """N_i of duel (a, b) at row z rooted at r (sums to V[a, b](z) - V[a, b](r))."""
+    q, g, sv, *_ = _parts(model)
+    idx, coef, _ = _duel_terms(model, a, b)
+    term = (lambda t: t * t) if q == 2 else np.abs
+    out = np.zeros(len(z))
+    for c, u in zip(coef, sv[idx]):
+        ez, er = -g * term(z - u), -g * term(r - u)
+        gap = ez.sum() - er.sum()
+        slope = np.exp(er.sum()) if gap == 0 else np.exp(er.sum()) * np.expm1(gap) / gap
+        if slope == 0 or not np.isfinite(slope):
+            continue
+        out += c * slope * (ez - er)
+    return out
+
+
 def explain(model, X, rule_set="hybrid", beta=1.0, cls=None, reference=None):
     q, g, sv, dual, icpt, start, k = _parts(model)
     Z = standardize(X, model)
@@ -186,7 +209,8 @@ def explain(model, X, rule_set="hybrid", beta=1.0, cls=None, reference=None):
         r = standardize(np.asarray(reference)[None, :], model)[0]
     V = duels(model, X)
     pred = predict(model, X)
-    e = {"hybrid": eta(model), "neon": 1.0, "neon-ref": 0.0}[rule_set]
+    e = {"hybrid": eta(model), "neon": 1.0, "neon-ref": 0.0, "neon-path": eta(model)}[rule_set]
+    bound = np.abs(sv).max() if sv.size else 0.0
     d = Z.shape[1]
     T = np.zeros(len(Z))
     R = np.zeros_like(Z)
@@ -197,6 +221,12 @@ def explain(model, X, rule_set="hybrid", beta=1.0, cls=None, reference=None):
         T[row] = vals.min()
         share = np.exp(-beta * (vals - vals.min()))
         share /= share.sum()
+        if rule_set == "neon-path" and max(bound, np.abs(z).max()) <= 1e100:
+            rooted = sum(w * _rooted(model, z, r, c, m) for m, w in zip(others, share) if w > 0)
+            rooted = rooted + (T[row] - rooted.sum()) / d
+            if np.all(np.isfinite(rooted)):
+                R[row] = rooted
+                continue
         for m, w in zip(others, share):
             mid, gi = _numerators(model, z, r, c, m, beta)
             R[row] += _rescaled([(1.0 - e, gi), (e, mid)], w * T[row], d)

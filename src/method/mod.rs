@@ -387,7 +387,8 @@ mod tests {
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat
-                | RuleSet::Uniform => RuleSet::all().any(|r| r == rule_set),
+                | RuleSet::Uniform
+                | RuleSet::RevealCancel => RuleSet::all().any(|r| r == rule_set),
             },
             Technique::Default
             | Technique::Occlusion

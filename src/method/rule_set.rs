@@ -39,6 +39,8 @@ pub enum RuleSet {
     /// piece's midpoint, `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`
     /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
     /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
+    /// Support vector classifiers (their default): every duel rooted at the reference,
+    /// `R_i = sum_k w_k sum_s a_s sigma_s delta_si + rest / d` (docs/svc.md).
     NeonPath,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
@@ -52,6 +54,11 @@ pub enum RuleSet {
     EpsilonPlusFlat,
     /// Dense networks: the linear rule (`--linear-rule`) on every layer.
     Uniform,
+    /// Dense networks: DeepLIFT's RevealCancel rooted at the reference: the change of every
+    /// unit kept in a positive and a negative part, each with its own multiplier through a
+    /// ReLU (`Δy± = ½ (relu(p̄ + Δp±) - relu(p̄)) + ½ (relu(p̄ + Δp∓ + Δp±) - relu(p̄ + Δp∓))`);
+    /// the reference's output spread evenly, so `sum_i R_i = output` (conserving).
+    RevealCancel,
 }
 
 /// Every rule set with its name and a one-line description: parsing, display and help
@@ -97,6 +104,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::Uniform,
         "uniform",
         "dense networks: the --linear-rule on every layer",
+    ),
+    (
+        RuleSet::RevealCancel,
+        "reveal-cancel",
+        "dense networks: DeepLIFT's RevealCancel rooted at the reference (conserving)",
     ),
 ];
 

@@ -32,7 +32,7 @@ fn explain_writes_the_class_label_target_and_relevances_and_verify_passes() {
         assert_eq!(header[..2], ["predicted", "target"], "{name}");
         assert!(header[2..].iter().all(|h| h.starts_with("R_")), "{name}");
         let expected =
-            std::fs::read_to_string(model_path(&format!("{name}.expected_hybrid.csv"))).unwrap();
+            std::fs::read_to_string(model_path(&format!("{name}.expected_neon-path.csv"))).unwrap();
         let (_, want) = parse_csv(&expected);
         let labels = classes(name);
         assert_eq!(rows.len(), want.len(), "{name}");
@@ -82,7 +82,7 @@ fn a_class_is_chosen_by_label_and_unknown_labels_are_refused() {
     let out = explain("svc_wine_raw", &["--rule", "neon-floor"]);
     assert_ne!(out.status.code(), Some(0));
     assert!(
-        stderr(&out).contains("hybrid, neon, neon-ref"),
+        stderr(&out).contains("neon-path, hybrid, neon, neon-ref"),
         "{}",
         stderr(&out)
     );
@@ -94,7 +94,7 @@ fn info_and_score_describe_the_classifier() {
     let out = run(&["info", "-m", &model]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    for needle in ["svc", "laplacian", "hybrid@auto", "support"] {
+    for needle in ["svc", "laplacian", "neon-path@auto", "support"] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");
     }
     let input = model_path("svc_iris.input.csv");

@@ -19,6 +19,7 @@ fn rule_files() -> Vec<(&'static str, Method)> {
     let uniform = |r: LinearRule| Method::rule_set(RuleSet::Uniform).with_linear_rule(r);
     vec![
         ("neon-ref", Method::rule_set(RuleSet::NeonRef)),
+        ("reveal-cancel", Method::rule_set(RuleSet::RevealCancel)),
         ("tutorial", Method::rule_set(RuleSet::Tutorial)),
         ("gamma-zb", Method::rule_set(RuleSet::GammaZb)),
         (
@@ -144,6 +145,7 @@ fn the_default_is_neon_ref_and_the_conserving_rules_conserve() {
         assert_eq!(default, rooted, "{name}");
         for method in [
             Method::default(),
+            Method::rule_set(RuleSet::RevealCancel),
             Method::rule_set(RuleSet::GammaZb),
             Method::rule_set(RuleSet::Uniform).with_linear_rule(LinearRule::Gamma { gamma: 1.0 }),
             Method::rule_set(RuleSet::Uniform).with_linear_rule(LinearRule::WSquare),
@@ -157,6 +159,38 @@ fn the_default_is_neon_ref_and_the_conserving_rules_conserve() {
             );
         }
     }
+}
+
+#[test]
+fn reveal_cancel_is_thread_count_independent_and_refuses_layer_rules() {
+    for name in DENSE_FIXTURES {
+        let (model, x) = load(name);
+        let explainer = Explainer::new(&model);
+        // Many rows: several fixed chunks, so the two pools split the work differently.
+        let rows: Vec<_> = (0..40).flat_map(|_| x.outer_iter()).collect();
+        let many = ndarray::stack(ndarray::Axis(0), &rows).unwrap();
+        let method = Method::rule_set(RuleSet::RevealCancel);
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| explainer.explain(many.view(), &method).unwrap())
+        };
+        assert_eq!(on(1), on(2), "{name}");
+    }
+    let (model, x) = load("mlp_iris");
+    let err = Explainer::new(&model)
+        .explain(
+            x.view(),
+            &"reveal-cancel"
+                .parse::<Method>()
+                .unwrap()
+                .with_layer_rules("0=flat".parse().unwrap()),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("reveal-cancel"), "{err}");
 }
 
 #[test]
@@ -399,6 +433,8 @@ proptest! {
         let x = Rng(seed ^ 0x5555).matrix(7, d, -2.0, 2.0);
         let e = explainer.explain(x.view(), &Method::rule_set(RuleSet::GammaZb)).unwrap();
         assert_conserves(&e.relevance, e.output.as_slice().unwrap(), "gamma-zb");
+        let e = explainer.explain(x.view(), &Method::rule_set(RuleSet::RevealCancel)).unwrap();
+        assert_conserves(&e.relevance, e.output.as_slice().unwrap(), "reveal-cancel");
         let lrp0 = explainer.explain(
             x.view(),
             &Method::rule_set(RuleSet::Uniform).with_linear_rule(LinearRule::Lrp0),
@@ -489,7 +525,7 @@ fn log_odds_match_scikit_learn_and_the_oracle() {
             .with_class_target(ClassTarget::LogOdds)
             .unwrap();
         let sk = read_table(&fixture_path(name, "sklearn.csv"));
-        for rule in ["tutorial", "gamma-zb", "neon-ref"] {
+        for rule in ["tutorial", "gamma-zb", "neon-ref", "reveal-cancel"] {
             let want = read_table(&fixture_path(
                 name,
                 &format!("expected_log-odds_{rule}.csv"),

@@ -29,9 +29,10 @@ fn labels(p: &Prediction) -> Vec<usize> {
     }
 }
 
-/// The three rule sets and their expected files.
+/// The four rule sets and their expected files.
 fn rule_files() -> Vec<(&'static str, Method)> {
     vec![
+        ("neon-path", Method::rule_set(RuleSet::NeonPath)),
         ("hybrid", Method::rule_set(RuleSet::Hybrid)),
         ("neon", Method::rule_set(RuleSet::Neon)),
         ("neon-ref", Method::rule_set(RuleSet::NeonRef)),
@@ -125,19 +126,22 @@ fn relevances_match_the_numpy_oracle() {
 }
 
 #[test]
-fn the_default_is_hybrid_at_beta_one() {
+fn the_default_is_neon_path_at_beta_one() {
     let (model, x) = load("svc_breast_cancer");
     let explainer = Explainer::new(&model);
     assert_eq!(
         explainer.default_method(),
-        Method::rule_set(RuleSet::Hybrid).with_beta(Beta::Auto)
+        Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Auto)
     );
     assert_eq!(explainer.auto_beta(), 1.0);
     let default = explainer.explain(x.view(), &Method::default()).unwrap();
+    let path = explainer
+        .explain(x.view(), &Method::rule_set(RuleSet::NeonPath))
+        .unwrap();
+    assert_eq!(default, path);
     let hybrid = explainer
         .explain(x.view(), &Method::rule_set(RuleSet::Hybrid))
         .unwrap();
-    assert_eq!(default, hybrid);
     // A stiffer pooling changes the relevance but not the target.
     let stiff = explainer
         .explain(
@@ -148,6 +152,39 @@ fn the_default_is_hybrid_at_beta_one() {
     assert_eq!(stiff.output, hybrid.output);
     assert_ne!(stiff.relevance, hybrid.relevance);
     assert_conserves(&stiff.relevance, stiff.output.as_slice().unwrap(), "beta 5");
+}
+
+#[test]
+fn neon_path_is_rooted_at_the_reference_and_thread_count_independent() {
+    for name in SVC_FIXTURES {
+        let (model, x) = load(name);
+        let explainer = Explainer::new(&model);
+        let method = Method::rule_set(RuleSet::NeonPath);
+        // At the reference itself nothing changed: the target is spread evenly.
+        let reference = explainer
+            .reference()
+            .to_owned()
+            .insert_axis(ndarray::Axis(0));
+        let e = explainer.explain(reference.view(), &method).unwrap();
+        let d = x.ncols() as f64;
+        for v in e.relevance.iter() {
+            assert_close(
+                *v,
+                e.output[0] / d,
+                1e-12,
+                &format!("{name} at the reference"),
+            );
+        }
+        // Bit-identical on 1 and 2 threads.
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| explainer.explain(x.view(), &method).unwrap())
+        };
+        assert_eq!(on(1), on(2), "{name}");
+    }
 }
 
 #[test]
@@ -293,7 +330,7 @@ proptest! {
         let dec = svc.decision_function(x.view()).unwrap();
         let pairs = dec.ncols();
         for class in [None, Some(k - 1)] {
-            for rule_set in [RuleSet::Hybrid, RuleSet::Neon, RuleSet::NeonRef] {
+            for rule_set in [RuleSet::NeonPath, RuleSet::Hybrid, RuleSet::Neon, RuleSet::NeonRef] {
                 let mut method = Method::rule_set(rule_set).with_beta(Beta::Value(beta));
                 if let Some(c) = class {
                     method = method.with_class(c);

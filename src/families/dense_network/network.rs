@@ -18,6 +18,7 @@ use crate::network::{NeonRules, Network, CHUNK_ROWS};
 use ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
+mod reveal;
 mod rooted;
 
 /// One layer: weights inputs x units and their transpose (units x inputs, the layout of the
@@ -93,6 +94,7 @@ struct Pass {
 /// The rule sets of dense networks, the default first.
 const RULE_SETS: &[RuleSet] = &[
     RuleSet::NeonRef,
+    RuleSet::RevealCancel,
     RuleSet::Tutorial,
     RuleSet::GammaZb,
     RuleSet::EpsilonPlusFlat,
@@ -353,8 +355,17 @@ impl Network for DenseLrp {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Result<Explanation> {
-        let rooted = rules.rule_set == RuleSet::NeonRef;
-        // The rooted rules are the same on every layer (see `rooted`); the others per layer.
+        let reveal = rules.rule_set == RuleSet::RevealCancel;
+        let rooted = reveal || rules.rule_set == RuleSet::NeonRef;
+        if reveal && (0..self.layers.len()).any(|l| rules.layer_rules.get(l).is_some()) {
+            return Err(crate::error::Error::parameter(
+                "layer-rule",
+                "reveal-cancel roots every layer at the reference; per-layer rules go with a \
+                 layer-wise --rule: tutorial, gamma-zb, epsilon-plus-flat or one linear rule",
+            ));
+        }
+        // The rooted rules are the same on every layer (see `rooted`, `reveal`); the others
+        // per layer.
         let per_layer = if rooted {
             Vec::new()
         } else {
@@ -368,11 +379,19 @@ impl Network for DenseLrp {
         });
         let d = self.n_features();
         let root = rooted.then(|| self.pass(rules.reference.insert_axis(Axis(0))));
+        let signed = if reveal {
+            self.signed_weights()
+        } else {
+            Vec::new()
+        };
         let parts = self.chunked(z, |chunk| {
             let pass = self.pass(chunk);
             let logits = pass.pre.last().expect("a layer");
             let (predicted, targets) = self.decide(logits.view(), cluster);
             let (output, relevance) = match &root {
+                Some(root) if reveal => {
+                    self.explain_reveal(&pass, root, &targets, rules.reference, &signed)
+                }
                 Some(root) => self.explain_rooted(&pass, root, &targets, rules.reference),
                 None => self.explain_rows(&pass, &targets, &per_layer, bounds),
             };

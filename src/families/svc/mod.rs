@@ -15,6 +15,7 @@
 mod model;
 mod network;
 mod relevance;
+mod rooted;
 mod row;
 
 pub use model::Svc;

@@ -16,6 +16,7 @@
 //! `f(r)`, is spread evenly over the features as the floor of the kernel models is:
 //! `R_i = m_i (z_i - r_i) + (f(z) - Σ_i' m_i' (z_i' - r_i')) / d`, so `Σ_i R_i = f(z)`.
 
+use super::reveal::spread_rest;
 use super::{soft_min_shares, DenseLrp, Pass};
 use crate::families::dense_network::model::Activation;
 use ndarray::{Array2, ArrayView1, Axis, Zip};
@@ -34,6 +35,39 @@ impl DenseLrp {
         reference: ArrayView1<f64>,
     ) -> (Vec<f64>, Array2<f64>) {
         let last = self.layers.len() - 1;
+        let (mut multipliers, output) = self.top_multipliers(pass, root, targets);
+        for l in (0..last).rev() {
+            let activation = self.layers[l].activation;
+            Zip::from(&mut multipliers)
+                .and(&pass.pre[l])
+                .and_broadcast(root.pre[l].row(0))
+                .for_each(|m, &p, &p_root| *m *= secant(activation, p, p_root));
+            multipliers = multipliers.dot(&self.layers[l].weights_t);
+        }
+        let mut relevance = multipliers;
+        for (mut rel, z) in relevance
+            .axis_iter_mut(Axis(0))
+            .zip(pass.inputs[0].axis_iter(Axis(0)))
+        {
+            Zip::from(&mut rel)
+                .and(&z)
+                .and(&reference)
+                .for_each(|m, &z, &r| *m *= z - r);
+        }
+        let relevance = spread_rest(relevance, &output);
+        (output, relevance)
+    }
+
+    /// The multipliers on the last hidden activations (rows x units: the explained units'
+    /// weights times their path-averaged soft-min shares, [`path_shares`]) and the explained
+    /// outputs of a chunk.
+    pub(super) fn top_multipliers(
+        &self,
+        pass: &Pass,
+        root: &Pass,
+        targets: &[usize],
+    ) -> (Array2<f64>, Vec<f64>) {
+        let last = self.layers.len() - 1;
         let top = &pass.inputs[last];
         let top_root = root.inputs[last].row(0);
         let mut multipliers = Array2::zeros(top.raw_dim());
@@ -48,29 +82,7 @@ impl DenseLrp {
             }
             output.push(f);
         }
-        for l in (0..last).rev() {
-            let activation = self.layers[l].activation;
-            Zip::from(&mut multipliers)
-                .and(&pass.pre[l])
-                .and_broadcast(root.pre[l].row(0))
-                .for_each(|m, &p, &p_root| *m *= secant(activation, p, p_root));
-            multipliers = multipliers.dot(&self.layers[l].weights_t);
-        }
-        let mut relevance = multipliers;
-        let d = relevance.ncols() as f64;
-        for ((mut rel, z), &f) in relevance
-            .axis_iter_mut(Axis(0))
-            .zip(pass.inputs[0].axis_iter(Axis(0)))
-            .zip(&output)
-        {
-            Zip::from(&mut rel)
-                .and(&z)
-                .and(&reference)
-                .for_each(|m, &z, &r| *m *= z - r);
-            let rest = (f - rel.sum()) / d;
-            rel.mapv_inplace(|v| v + rest);
-        }
-        (output, relevance)
+        (multipliers, output)
     }
 }
 
