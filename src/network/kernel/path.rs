@@ -22,9 +22,11 @@
 //! path, `||a(t) - u||^2 = D_r + t (D_z - D_r - s) + t^2 s` with `D_r = ||r - u||^2`,
 //! `D_z = ||z - u||^2`, `s = ||z - r||^2`, so the only extra work is the soft-min weights
 //! at the midpoints and one product `(sum_k p(m_k)) U`. The q = 2 pass runs fused and cache-sized in
-//! [`super::path_squared`]. For `q = 1` the midpoints'
+//! [`super::path_squared`]; at beta 1 the midpoints' weights and the output come from one
+//! exponential per pair ([`super::path_quarter`]). For `q = 1` the midpoints'
 //! distances are computed from exact differences.
 
+use super::path_quarter::QuarterPowers;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::explainer::Explanation;
@@ -68,6 +70,10 @@ impl KernelNetwork {
             })
             .collect();
         let floor = pool::soft_min(layer.bias().as_slice().expect("owned"));
+        let quarter = match layer.power() {
+            Power::Two => QuarterPowers::new(layer, &reference_distances, rules.beta, &midpoints()),
+            Power::One => None,
+        };
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
@@ -78,6 +84,7 @@ impl KernelNetwork {
                     first,
                     reference,
                     &reference_distances,
+                    quarter.as_ref(),
                     (rules.beta, floor),
                     out,
                     rel,
