@@ -97,8 +97,8 @@ dispatched!(
 #[inline(always)]
 fn quarter_row_generic(h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64]) -> f64 {
     let h_min = lanes::min(h);
-    let (mut s1, mut s3, mut s4) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
-    let (mut r1, mut r3, mut r4) = (0.0, 0.0, 0.0);
+    let mut sums = [Lanes::default(), Lanes::default(), Lanes::default()];
+    let mut fourth = [0.0; BLOCK];
     let blocks = h
         .chunks_mut(BLOCK)
         .zip(w.chunks_mut(BLOCK))
@@ -108,43 +108,61 @@ fn quarter_row_generic(h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64
             *v = 0.25 * (h_min - *v);
         }
         exp_block(f);
-        let lanes_of = f
-            .chunks_exact_mut(LANES)
-            .zip(w.chunks_exact_mut(LANES))
-            .zip(a1.chunks_exact(LANES).zip(a3.chunks_exact(LANES)));
-        for ((f, w), (a1, a3)) in lanes_of {
-            for l in 0..LANES {
-                let (t1, t3, t4) = terms(f[l], a1[l], a3[l]);
-                s1[l] += t1;
-                s3[l] += t3;
-                s4[l] += t4;
-                w[l] = t1;
-                f[l] = t3;
-            }
+        // Plain maps (vectorized): T1 into `w`, T3 over `F`, T4 into a stack block.
+        let t4 = &mut fourth[..f.len()];
+        for ((((f, w), t4), &a1), &a3) in f
+            .iter_mut()
+            .zip(w.iter_mut())
+            .zip(t4.iter_mut())
+            .zip(a1)
+            .zip(a3)
+        {
+            let f2 = *f * *f;
+            *w = a1 * *f;
+            *t4 = f2 * f2;
+            *f = a3 * (f2 * *f);
         }
-        let tail = f.len() - f.len() % LANES;
-        for j in tail..f.len() {
-            let (t1, t3, t4) = terms(f[j], a1[j], a3[j]);
-            r1 += t1;
-            r3 += t3;
-            r4 += t4;
-            w[j] = t1;
-            f[j] = t3;
-        }
+        sums[0].add(w);
+        sums[1].add(f);
+        sums[2].add(t4);
     }
-    let total = |s: [f64; LANES], rest: f64| s.iter().fold(0.0, |a, &v| a + v) + rest;
-    let (inv1, inv3) = (1.0 / total(s1, r1), 1.0 / total(s3, r3));
+    let [s1, s3, s4] = sums.map(Lanes::total);
+    let (inv1, inv3) = (1.0 / s1, 1.0 / s3);
     for (w, &t3) in w.iter_mut().zip(h.iter()) {
         *w = *w * inv1 + t3 * inv3;
     }
-    h_min - total(s4, r4).ln()
+    h_min - s4.ln()
 }
 
-/// `(T1, T3, T4) = (A1 F, A3 F^3, F^4)`.
-#[inline(always)]
-fn terms(f: f64, a1: f64, a3: f64) -> (f64, f64, f64) {
-    let f2 = f * f;
-    (a1 * f, a3 * (f2 * f), f2 * f2)
+/// A sum kept in [`LANES`] independent partial sums plus a tail, added in a fixed order.
+#[derive(Debug, Default, Clone, Copy)]
+struct Lanes {
+    partial: [f64; LANES],
+    tail: f64,
+}
+
+impl Lanes {
+    /// Add `values`: whole groups of [`LANES`] lane by lane, the rest to the tail in order.
+    #[inline(always)]
+    fn add(&mut self, values: &[f64]) {
+        let groups = values.chunks_exact(LANES);
+        let rest = groups.remainder();
+        for group in groups {
+            let group: &[f64; LANES] = group.try_into().expect("LANES values");
+            for (p, &v) in self.partial.iter_mut().zip(group) {
+                *p += v;
+            }
+        }
+        for &v in rest {
+            self.tail += v;
+        }
+    }
+
+    /// The partial sums added in order, then the tail.
+    #[inline(always)]
+    fn total(self) -> f64 {
+        self.partial.iter().fold(0.0, |a, &v| a + v) + self.tail
+    }
 }
 
 #[cfg(test)]
