@@ -161,20 +161,33 @@ fn manhattan_row_generic(
         .zip(centers_t.chunks_exact(units).zip(gaps.chunks_exact(units)))
     {
         let (mid, end) = (point(i, step), point(i, 2.0 * step));
-        let mut acc = [0.0; LANES];
-        let mut tail = 0.0;
-        let share = |j: usize| {
-            let at_mid = (mid - u[j]).abs();
-            d1[j] * (at_mid - g[j]) + d3[j] * ((end - u[j]).abs() - at_mid)
+        let share = |u: f64, g: f64, p1: f64, p3: f64| {
+            let at_mid = (mid - u).abs();
+            p1 * (at_mid - g) + p3 * ((end - u).abs() - at_mid)
         };
+        let mut acc = [0.0; LANES];
+        let groups = u
+            .chunks_exact(LANES)
+            .zip(g.chunks_exact(LANES))
+            .zip(d1.chunks_exact(LANES).zip(d3.chunks_exact(LANES)));
         let whole = units - units % LANES;
-        for lo in (0..whole).step_by(LANES) {
-            for (l, a) in acc.iter_mut().enumerate() {
-                *a += share(lo + l);
+        for ((u, g), (p1, p3)) in groups {
+            let u: &[f64; LANES] = u.try_into().expect("LANES values");
+            let g: &[f64; LANES] = g.try_into().expect("LANES values");
+            let p1: &[f64; LANES] = p1.try_into().expect("LANES values");
+            let p3: &[f64; LANES] = p3.try_into().expect("LANES values");
+            for l in 0..LANES {
+                acc[l] += share(u[l], g[l], p1[l], p3[l]);
             }
         }
-        for j in whole..units {
-            tail += share(j);
+        let mut tail = 0.0;
+        for (((&u, &g), &p1), &p3) in u[whole..]
+            .iter()
+            .zip(&g[whole..])
+            .zip(&d1[whole..])
+            .zip(&d3[whole..])
+        {
+            tail += share(u, g, p1, p3);
         }
         *n = acc.iter().fold(0.0, |a, &v| a + v) + tail;
     }
