@@ -70,8 +70,9 @@ impl QuarterPowers {
             .collect();
         let low = c.iter().copied().fold(f64::INFINITY, f64::min);
         let high = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        // Written so that NaN or infinite activations also refuse the form.
-        if !(high - low <= SPREAD_LIMIT) {
+        // NaN or infinite activations also refuse the form.
+        let spread = high - low;
+        if spread.is_nan() || spread > SPREAD_LIMIT {
             return None;
         }
         Some(QuarterPowers {
