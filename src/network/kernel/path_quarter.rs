@@ -1,4 +1,5 @@
-//! `neon-path` at beta 1 for q = 2 with ONE exponential per row x unit pair.
+//! `neon-path` at beta 1 for q = 2: both midpoints' weights from ONE exponential per
+//! row x unit pair (beside the forward pass's own).
 //!
 //! Along the path `a(t) = r + t (z - r)` the squared distance to a unit is a quadratic in
 //! `t`, `||a(t) - u_j||^2 = D_r + t (D_z - D_r - s) + t^2 s` (`D_r = ||r - u_j||^2`,
@@ -17,16 +18,17 @@
 //!
 //! `T1_j = A_j^(1) F_j`, `T3_j = A_j^(3) F_j^3`, `T4_j = F_j^4`,
 //!
-//! so `W_j = p_j(1/4) + p_j(3/4) = T1_j / sum T1 + T3_j / sum T3` and the outlierness
-//! `o = min H - ln sum T4` (the forward pass's soft-min, to a few ulp).
+//! so `W_j = p_j(1/4) + p_j(3/4) = T1_j / sum T1 + T3_j / sum T3`, and
+//! `min H - ln sum T4` is the outlierness to a few ulp (the explanation reports the forward
+//! pass's own bits, which `score` prints, so this one only checks the form in the tests).
 //!
 //! No overflow, no lost digits: `F_j <= 1` and `A_j^(k) <= 1`, so every term is at most 1;
 //! the unit with `H_j = min H` has `F = 1`, so `sum T4 >= 1`, `sum T3 >= e^(-Δ/4)`,
 //! `sum T1 >= e^(-3Δ/4)` with `Δ = max c - min c`. The form is used only when
 //! `Δ <= `[`SPREAD_LIMIT`], so every sum is above `e^-450`, and a term that underflows (or
 //! whose exponential is flushed to 0 below `e^-708`) is below `10^-112` of its sum. Models
-//! with a wider spread (or another beta) keep the exact form, three exponentials per pair
-//! ([`super::path_squared`]).
+//! with a wider spread (or another beta) keep the exact form, two more exponentials per
+//! pair ([`super::path_squared`]).
 
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;

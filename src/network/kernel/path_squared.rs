@@ -8,9 +8,10 @@
 //!    forward pass, [`forward_row`]); then at every midpoint `t_k` of the path the distances
 //!    `||a(t_k) - u_j||^2 = D_r + t (D_z - D_r - s) + t^2 s` (`D_r` the reference's,
 //!    `s = ||z - r||^2`), their soft-min weights `p(m_k)` (fast exponentials), summed into
-//!    `W_j = sum_k p_j(m_k)`. At beta 1 (the default) [`super::path_quarter`] gives the
-//!    output and `W` from ONE exponential per pair instead of three (the weights at the
-//!    midpoints are powers of the row's quarter exponential times per-model constants);
+//!    `W_j = sum_k p_j(m_k)`. At beta 1 (the default) [`super::path_quarter`] gives `W`
+//!    from ONE exponential per pair instead of two (the weights at the midpoints are powers
+//!    of the row's quarter exponential times per-model constants); the output stays the
+//!    forward pass's own (the bits of `score`);
 //! 3. one matrix product `W U` and the numerators
 //!    `N_i = (2 / K)(z_i - r_i)(sum_k m_k,i - (W U)_i)`, rescaled to
 //!    `R_i = (o - o_0) N_i / sum N + o_0 / d`.
@@ -94,27 +95,6 @@ thread_local! {
 /// Run `f` with this thread's scratch (a fresh one if it is already in use).
 fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
     with_local(&SCRATCH, f)
-}
-
-dispatched!(
-    /// The distances and activations of one row (the forward pass without its soft-min),
-    /// recording the near pairs: the input of [`QuarterPowers::row`].
-    path_activations_row, path_activations_row_at, path_activations_row_generic,
-    (layer: &DistanceLayer, z: &[f64], zz: f64, dist: &mut [f64], h: &mut [f64], near: &mut Vec<(usize, usize, f64)>, r: usize) -> ()
-);
-
-#[inline(always)]
-fn path_activations_row_generic(
-    layer: &DistanceLayer,
-    z: &[f64],
-    zz: f64,
-    dist: &mut [f64],
-    h: &mut [f64],
-    near: &mut Vec<(usize, usize, f64)>,
-    r: usize,
-) {
-    layer.complete_row(z, zz, dist, |unit, d| near.push((r, unit, d)));
-    layer.activations_row_into(dist, h);
 }
 
 dispatched!(
@@ -264,16 +244,15 @@ impl KernelNetwork {
                     let z_row = rows.row(r);
                     let z_row = z_row.as_slice().expect("standard layout");
                     let h = &mut row[..units];
-                    if let Some(powers) = quarter {
-                        path_activations_row(layer, z_row, norms[r], dist_row, h, near, r);
-                        let o = powers.row(h, w);
-                        check_finite(o, first_row + start + r)?;
-                        out[start + r] = o;
-                        continue;
-                    }
+                    // The forward pass's own output (the bits of `score`), then the weights.
                     let o = path_forward_row(layer, z_row, norms[r], dist_row, h, near, r);
                     check_finite(o, first_row + start + r)?;
                     out[start + r] = o;
+                    if let Some(powers) = quarter {
+                        // `h` still holds the activations (the forward sum leaves them).
+                        powers.row(h, w);
+                        continue;
+                    }
                     let s: f64 = z_row
                         .iter()
                         .zip(reference)
