@@ -63,6 +63,22 @@ fn the_default_of_kernel_models_is_neon_path_at_beta_1_and_matches_the_oracle() 
     }
 }
 
+/// The default explanation reports the forward pass's own output, bit for bit (what
+/// `score` prints), on rbf and laplacian models alike.
+#[test]
+fn the_default_reports_the_bits_of_the_forward_pass() {
+    for name in KERNEL_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input(name);
+        let e = explainer.explain(x.view(), &Method::default()).unwrap();
+        let f = explainer.forward(x.view(), None).unwrap();
+        for (r, (a, b)) in e.output.iter().zip(&f.output).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "{name} row {r}: {a} {b}");
+        }
+    }
+}
+
 #[test]
 fn neon_path_conserves_at_any_beta_and_far_from_the_model() {
     for name in KERNEL_FIXTURES {

@@ -8,6 +8,8 @@ mod explain;
 mod fused;
 mod gradient;
 mod path;
+mod path_manhattan;
+mod path_quarter;
 mod path_squared;
 mod reference;
 

@@ -22,25 +22,24 @@
 //! path, `||a(t) - u||^2 = D_r + t (D_z - D_r - s) + t^2 s` with `D_r = ||r - u||^2`,
 //! `D_z = ||z - u||^2`, `s = ||z - r||^2`, so the only extra work is the soft-min weights
 //! at the midpoints and one product `(sum_k p(m_k)) U`. The q = 2 pass runs fused and cache-sized in
-//! [`super::path_squared`]. For `q = 1` the midpoints'
-//! distances are computed from exact differences.
+//! [`super::path_squared`]; at beta 1 the midpoints' weights and the output come from one
+//! exponential per pair ([`super::path_quarter`]). For `q = 1` the row's and the
+//! midpoints' distances are computed from exact differences in one fused loop
+//! ([`super::path_manhattan`]).
 
+use super::path_manhattan::ManhattanPath;
+use super::path_quarter::QuarterPowers;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::explainer::Explanation;
 use crate::lrp::rescale::{rescale_into, usable};
 use crate::method::RuleSet;
-use crate::network::distance::DistanceLayer;
 use crate::network::power::Power;
-use crate::network::{lanes, pool, try_for_each_chunk, NeonRules};
-use ndarray::{s, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
+use crate::network::{pool, try_for_each_chunk, NeonRules};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis};
 
 /// Number of equal pieces of the path from the reference to the row.
 pub(crate) const SEGMENTS: usize = 2;
-
-/// Pooling weights below this are left out of the `q = 1` sums (their share of the
-/// numerators is below rounding).
-const NEGLIGIBLE: f64 = 1e-18;
 
 /// `t_k`, the midpoints of the pieces of the path.
 pub(super) fn midpoints() -> [f64; SEGMENTS] {
@@ -68,6 +67,11 @@ impl KernelNetwork {
             })
             .collect();
         let floor = pool::soft_min(layer.bias().as_slice().expect("owned"));
+        let quarter = match layer.power() {
+            Power::Two => QuarterPowers::new(layer, &reference_distances, rules.beta, &midpoints()),
+            Power::One => None,
+        };
+        let manhattan = (layer.power() == Power::One).then(|| ManhattanPath::new(layer, reference));
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
@@ -78,18 +82,25 @@ impl KernelNetwork {
                     first,
                     reference,
                     &reference_distances,
+                    quarter.as_ref(),
                     (rules.beta, floor),
                     out,
                     rel,
                 );
             }
-            let batch = layer.distances(rows);
-            let h = layer.activations(&batch.dist);
-            for (r, (h, o)) in h.outer_iter().zip(out.iter_mut()).enumerate() {
-                *o = pool::soft_min(h.as_slice().expect("owned"));
-                check_finite(*o, first + r)?;
+            let manhattan = manhattan.as_ref().expect("built for q = 1");
+            let mut numerators = Array2::zeros(rows.raw_dim());
+            manhattan.explain_into(
+                layer,
+                rows,
+                reference,
+                rules.beta,
+                out,
+                numerators.view_mut(),
+            );
+            for (r, &o) in out.iter().enumerate() {
+                check_finite(o, first + r)?;
             }
-            let numerators = manhattan_numerators(layer, rows, reference, rules.beta);
             rescale_rows(&numerators, floor, out, rel.view_mut());
             Ok(())
         })?;
@@ -130,54 +141,4 @@ fn rescale_rows(numerators: &Array2<f64>, floor: f64, out: &[f64], mut rel: Arra
             r.fill(f64::NAN);
         }
     }
-}
-
-/// Soft-min weights `softmin(beta h)` of one row, in place (fast exponentials).
-fn softmin_in_place(h: &mut [f64], beta: f64) {
-    let h_min = lanes::min(h);
-    let total = lanes::exp_sum_inplace(h, h_min, beta);
-    for p in h.iter_mut() {
-        *p /= total;
-    }
-}
-
-/// `q = 1`: the midpoints' distances from exact differences, then
-/// `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij| - |a_k,i - u_ij|)`.
-fn manhattan_numerators(
-    layer: &DistanceLayer,
-    rows: ArrayView2<f64>,
-    reference: ArrayView1<f64>,
-    beta: f64,
-) -> Array2<f64> {
-    let (n, d) = rows.dim();
-    let centers = layer.centers();
-    let (gamma, bias) = (layer.gamma(), layer.bias());
-    let step = 1.0 / SEGMENTS as f64;
-    let mut numerators = Array2::zeros((n, d));
-    let mut h = vec![0.0; layer.n_units()];
-    let (mut lo, mut hi, mut mid) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
-    for (z, mut numerator) in rows.outer_iter().zip(numerators.outer_iter_mut()) {
-        for k in 0..SEGMENTS {
-            let (t0, t1) = (k as f64 * step, (k + 1) as f64 * step);
-            for i in 0..d {
-                let delta = z[i] - reference[i];
-                lo[i] = reference[i] + t0 * delta;
-                hi[i] = reference[i] + t1 * delta;
-                mid[i] = reference[i] + 0.5 * (t0 + t1) * delta;
-            }
-            for ((h, u), &b) in h.iter_mut().zip(centers.outer_iter()).zip(bias) {
-                *h = gamma * Power::One.distance(&mid, u.as_slice().expect("owned")) + b;
-            }
-            softmin_in_place(&mut h, beta);
-            for (u, &p) in centers.outer_iter().zip(&h) {
-                if p < NEGLIGIBLE {
-                    continue;
-                }
-                for i in 0..d {
-                    numerator[i] += p * ((hi[i] - u[i]).abs() - (lo[i] - u[i]).abs());
-                }
-            }
-        }
-    }
-    numerators
 }

@@ -8,7 +8,10 @@
 //!    forward pass, [`forward_row`]); then at every midpoint `t_k` of the path the distances
 //!    `||a(t_k) - u_j||^2 = D_r + t (D_z - D_r - s) + t^2 s` (`D_r` the reference's,
 //!    `s = ||z - r||^2`), their soft-min weights `p(m_k)` (fast exponentials), summed into
-//!    `W_j = sum_k p_j(m_k)`;
+//!    `W_j = sum_k p_j(m_k)`. At beta 1 (the default) [`super::path_quarter`] gives `W`
+//!    from ONE exponential per pair instead of two (the weights at the midpoints are powers
+//!    of the row's quarter exponential times per-model constants); the output stays the
+//!    forward pass's own (the bits of `score`);
 //! 3. one matrix product `W U` and the numerators
 //!    `N_i = (2 / K)(z_i - r_i)(sum_k m_k,i - (W U)_i)`, rescaled to
 //!    `R_i = (o - o_0) N_i / sum N + o_0 / d`.
@@ -18,11 +21,13 @@
 //!    one product `C [V | V^2]` over those rows and the share rule of the fused NEON pass
 //!    ([`KernelNetwork::explain_squared`]), near pairs exact, the floor spread flat.
 //!
-//! The arithmetic per row is that of the unfused form (same operations in the same order),
-//! so results do not depend on the sub-chunk size or the thread count.
+//! The arithmetic per row depends on the row alone (same operations in the same order
+//! whatever the sub-chunk), so results do not depend on the sub-chunk size or the thread
+//! count.
 
 use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
+use super::path_quarter::QuarterPowers;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::lrp::distance::add_exact_share;
@@ -116,7 +121,8 @@ fn path_forward_row_generic(
 
 /// `neon-floor` coefficients of one fallback row from its distances (as the fused NEON
 /// pass): `coef_j = R_j / dist_j`, `R_j = e_j (o - floor) / S`, near pairs' `coef` zero
-/// and their `R_j` pushed to `floor_near`; returns `sum_j coef_j`.
+/// and their `R_j` pushed to `floor_near`; returns the output `o` (the bits of the
+/// `neon-floor` pass) and `sum_j coef_j`.
 #[allow(clippy::too_many_arguments)]
 fn floor_row(
     layer: &DistanceLayer,
@@ -126,7 +132,7 @@ fn floor_row(
     (beta, floor): (f64, f64),
     (near, r): (&[(usize, usize, f64)], usize),
     floor_near: &mut Vec<(usize, usize, f64, f64)>,
-) -> f64 {
+) -> (f64, f64) {
     layer.activations_row_into(dist, e);
     let h_min = lanes::min(e);
     let (o, total) = if beta == 1.0 {
@@ -143,7 +149,7 @@ fn floor_row(
         floor_near.push((r, unit, d, e[unit] * scale));
         coef[unit] = 0.0;
     }
-    lanes::sum_unrolled8(coef)
+    (o, lanes::sum_unrolled8(coef))
 }
 
 dispatched!(
@@ -196,6 +202,7 @@ impl KernelNetwork {
         first_row: usize,
         reference: ArrayView1<f64>,
         reference_distances: &[f64],
+        quarter: Option<&QuarterPowers>,
         (beta, floor): (f64, f64),
         out: &mut [f64],
         mut relevance: ArrayViewMut2<f64>,
@@ -237,9 +244,15 @@ impl KernelNetwork {
                     let z_row = rows.row(r);
                     let z_row = z_row.as_slice().expect("standard layout");
                     let h = &mut row[..units];
+                    // The forward pass's own output (the bits of `score`), then the weights.
                     let o = path_forward_row(layer, z_row, norms[r], dist_row, h, near, r);
                     check_finite(o, first_row + start + r)?;
                     out[start + r] = o;
+                    if let Some(powers) = quarter {
+                        // `h` still holds the activations (the forward sum leaves them).
+                        powers.row(h, w);
+                        continue;
+                    }
                     let s: f64 = z_row
                         .iter()
                         .zip(reference)
@@ -279,7 +292,7 @@ impl KernelNetwork {
                         &dist[r * units..(r + 1) * units],
                         &mut weights[k * units..(k + 1) * units],
                     );
-                    coef_sums[k] = floor_row(
+                    let (o, coef_sum) = floor_row(
                         layer,
                         dist_row,
                         coef,
@@ -288,6 +301,8 @@ impl KernelNetwork {
                         (near, r),
                         floor_near,
                     );
+                    out[start + r] = o;
+                    coef_sums[k] = coef_sum;
                 }
                 let k = floor_rows.len();
                 if k == 0 {
@@ -344,6 +359,85 @@ mod tests {
     use crate::rng::test_matrix as matrix;
     use ndarray::{Array1, Array2};
 
+    /// At beta 1 the one-exponential form agrees with the three-exponential form (within
+    /// rounding), and several sub-chunks per chunk give the bits of each row explained
+    /// alone; far rows stay finite and conserve.
+    #[test]
+    fn the_one_exponential_form_matches_the_exact_form() {
+        let (units, d, rows) = (3_000, 7, 200);
+        let centers = matrix(units, d, 5);
+        let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
+        let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
+        let network = KernelNetwork::new(
+            layer.clone(),
+            Readout::LogDensity {
+                log_normalizer: 0.0,
+            },
+        );
+        let reference: Array1<f64> = matrix(1, d, 31).row(0).mapv(|v| 0.2 * v);
+        let reference_distances: Vec<f64> = centers
+            .outer_iter()
+            .map(|u| Power::Two.distance(reference.as_slice().unwrap(), u.as_slice().unwrap()))
+            .collect();
+        let quarter = QuarterPowers::new(&layer, &reference_distances, 1.0, &midpoints())
+            .expect("a narrow spread");
+        let floor = pool::soft_min(layer.bias().as_slice().unwrap());
+        let mut z = matrix(rows, d, 11);
+        for r in [0, 57] {
+            z.row_mut(r).assign(&centers.row(r * 7));
+        }
+        z.row_mut(3).assign(&reference);
+        for r in [10, 11] {
+            let far = (&z.row(r) - &reference) * 1e150 + &reference;
+            z.row_mut(r).assign(&far);
+        }
+        let run = |z: ArrayView2<f64>, quarter: Option<&QuarterPowers>| {
+            let mut out = vec![0.0; z.nrows()];
+            let mut rel = Array2::zeros(z.raw_dim());
+            network
+                .explain_path_squared(
+                    z,
+                    0,
+                    reference.view(),
+                    &reference_distances,
+                    quarter,
+                    (1.0, floor),
+                    &mut out,
+                    rel.view_mut(),
+                )
+                .unwrap();
+            (out, rel)
+        };
+        let (out, rel) = run(z.view(), Some(&quarter));
+        let (exact_out, exact_rel) = run(z.view(), None);
+        for r in 0..rows {
+            let o = out[r];
+            assert!(o.is_finite(), "row {r}");
+            assert!(
+                (o - exact_out[r]).abs() <= 1e-12 * (1.0 + o.abs()),
+                "row {r}"
+            );
+            let total: f64 = rel.row(r).sum();
+            assert!((total - o).abs() < 1e-9 * (1.0 + o.abs()), "row {r}");
+            for i in 0..d {
+                let (a, b) = (rel[[r, i]], exact_rel[[r, i]]);
+                assert!(
+                    (a - b).abs() <= 1e-8 * (1.0 + o.abs()),
+                    "row {r} feature {i}: {a} {b}"
+                );
+            }
+            let (o_alone, alone) = run(z.slice(s![r..r + 1, ..]), Some(&quarter));
+            assert_eq!(o.to_bits(), o_alone[0].to_bits(), "row {r}");
+            for i in 0..d {
+                assert_eq!(
+                    rel[[r, i]].to_bits(),
+                    alone[[0, i]].to_bits(),
+                    "row {r} feature {i}"
+                );
+            }
+        }
+    }
+
     /// Several sub-chunks per chunk give the bits of each row explained alone, including
     /// rows on a center (near pairs) and rows at the reference (the `neon-floor` fallback).
     #[test]
@@ -385,6 +479,7 @@ mod tests {
                     0,
                     reference.view(),
                     &reference_distances,
+                    None,
                     (0.8, floor),
                     &mut out,
                     rel.view_mut(),
