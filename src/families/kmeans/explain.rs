@@ -11,7 +11,7 @@ use crate::method::{LinearRule, RuleSet};
 use crate::network::lanes::{self, UnitShare};
 use crate::network::pool::softmin_weights_into;
 use crate::network::{par_row_chunks, NeonRules, Network, CHUNK_ROWS};
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 
 /// The k-means `auto` beta relative to the published one.
@@ -128,42 +128,29 @@ impl ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Explanation {
-        let mut assigned = vec![0usize; z.nrows()];
-        let mut output = Array1::zeros(z.nrows());
-        let mut relevance = Array2::zeros(z.raw_dim());
-        let outputs = output.as_slice_mut().expect("owned");
-        let relevance_chunks = relevance.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS);
         let bounds = rules.bounds.map(|(l, h)| (l.to_vec(), h.to_vec()));
         let bounds = bounds.as_ref().map(|(l, h)| (l.as_slice(), h.as_slice()));
-        par_row_chunks(&mut assigned, outputs)
-            .zip(relevance_chunks.into_par_iter())
-            .for_each(|((start, (labels, out)), mut rel)| {
-                let rows = z.slice(s![start..start + out.len(), ..]);
-                let candidates = self.candidates(rows);
-                let mut s = ExplainScratch::new(self);
-                for (r, row) in rows.outer_iter().enumerate() {
-                    let row = row.to_slice().expect("owned rows");
-                    let mut row_out = rel.row_mut(r);
-                    let row_slice = row_out.as_slice_mut().expect("owned");
-                    (labels[r], out[r]) = self.explain_row(
-                        row,
-                        candidates[r],
-                        cluster,
-                        rules,
-                        bounds,
-                        &mut s,
-                        row_slice,
-                    );
-                    if rules.rule_set == RuleSet::NeonRef {
-                        rescale_into(&s.numerators, out[r], 0.0, row_out);
-                    }
+        explain_by_chunks(z, |rows, labels, out, mut rel| {
+            let candidates = self.candidates(rows);
+            let mut s = ExplainScratch::new(self);
+            for (r, row) in rows.outer_iter().enumerate() {
+                let row = row.to_slice().expect("owned rows");
+                let mut row_out = rel.row_mut(r);
+                let row_slice = row_out.as_slice_mut().expect("owned");
+                (labels[r], out[r]) = self.explain_row(
+                    row,
+                    candidates[r],
+                    cluster,
+                    rules,
+                    bounds,
+                    &mut s,
+                    row_slice,
+                );
+                if rules.rule_set == RuleSet::NeonRef {
+                    rescale_into(&s.numerators, out[r], 0.0, row_out);
                 }
-            });
-        Explanation {
-            prediction: Prediction::Labels(assigned),
-            output,
-            relevance,
-        }
+            }
+        })
     }
 
     /// One row's assigned cluster and explained logit; its NEON relevance added into `out`
@@ -288,6 +275,30 @@ fn argmin(values: &[f64]) -> usize {
         }
     }
     best
+}
+
+/// Every row's assigned cluster, output and relevance, filled in parallel over the fixed
+/// `CHUNK_ROWS` chunks by `fill(rows, labels, outputs, relevance)` (one chunk's rows of `z`
+/// and its output slots), so results do not depend on the thread count.
+pub(super) fn explain_by_chunks(
+    z: ArrayView2<f64>,
+    fill: impl Fn(ArrayView2<f64>, &mut [usize], &mut [f64], ArrayViewMut2<f64>) + Sync,
+) -> Explanation {
+    let mut assigned = vec![0usize; z.nrows()];
+    let mut output = Array1::zeros(z.nrows());
+    let mut relevance = Array2::zeros(z.raw_dim());
+    let outputs = output.as_slice_mut().expect("owned");
+    let relevance_chunks = relevance.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS);
+    par_row_chunks(&mut assigned, outputs)
+        .zip(relevance_chunks.into_par_iter())
+        .for_each(|((start, (labels, out)), rel)| {
+            fill(z.slice(s![start..start + out.len(), ..]), labels, out, rel)
+        });
+    Explanation {
+        prediction: Prediction::Labels(assigned),
+        output,
+        relevance,
+    }
 }
 
 #[cfg(test)]

@@ -18,15 +18,14 @@
 //! per-row path of [`ClusterNetwork::explain_row`].
 
 use super::batch::{self, BatchScratch};
-use super::explain::ExplainScratch;
+use super::explain::{explain_by_chunks, ExplainScratch};
 use super::network::ClusterNetwork;
-use crate::explainer::{Explanation, Prediction};
+use crate::explainer::Explanation;
 use crate::lrp::rescale::rescale_into;
 use crate::network::scratch::{grow, with_local};
-use crate::network::{lanes, par_row_chunks, NeonRules, CHUNK_ROWS};
+use crate::network::{lanes, NeonRules, CHUNK_ROWS};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
-use rayon::prelude::*;
+use ndarray::{ArrayView2, ArrayViewMut2};
 
 impl ClusterNetwork {
     /// `neon-ref` for every row of `z` (standardized), explaining `cluster` or each row's
@@ -37,49 +36,36 @@ impl ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Explanation {
-        let mut assigned = vec![0usize; z.nrows()];
-        let mut output = Array1::zeros(z.nrows());
-        let mut relevance = Array2::zeros(z.raw_dim());
-        let outputs = output.as_slice_mut().expect("owned");
-        let relevance_chunks = relevance.axis_chunks_iter_mut(Axis(0), CHUNK_ROWS);
         let reference = rules.reference.to_vec();
-        par_row_chunks(&mut assigned, outputs)
-            .zip(relevance_chunks.into_par_iter())
-            .for_each(|((start, (labels, out)), mut rel)| {
-                let rows = z.slice(s![start..start + out.len(), ..]);
-                with_local(&batch::SCRATCH, |scratch| {
-                    let exact = self.reference_chunk(
+        explain_by_chunks(z, |rows, labels, out, mut rel| {
+            with_local(&batch::SCRATCH, |scratch| {
+                let exact = self.reference_chunk(
+                    rows,
+                    rules,
+                    cluster,
+                    scratch,
+                    labels,
+                    out,
+                    &reference,
+                    rel.view_mut(),
+                );
+                let mut per_row: Option<ExplainScratch> = None;
+                for r in (0..rows.nrows()).filter(|&r| exact[r]) {
+                    let s = per_row.get_or_insert_with(|| ExplainScratch::new(self));
+                    self.reference_row_exact(
                         rows,
+                        r,
+                        &scratch.scores,
                         rules,
                         cluster,
-                        scratch,
+                        s,
                         labels,
                         out,
-                        &reference,
                         rel.view_mut(),
                     );
-                    let mut per_row: Option<ExplainScratch> = None;
-                    for r in (0..rows.nrows()).filter(|&r| exact[r]) {
-                        let s = per_row.get_or_insert_with(|| ExplainScratch::new(self));
-                        self.reference_row_exact(
-                            rows,
-                            r,
-                            &scratch.scores,
-                            rules,
-                            cluster,
-                            s,
-                            labels,
-                            out,
-                            rel.view_mut(),
-                        );
-                    }
-                });
+                }
             });
-        Explanation {
-            prediction: Prediction::Labels(assigned),
-            output,
-            relevance,
-        }
+        })
     }
 
     /// The batch pass over one chunk: labels, logits and relevances of every row it can
@@ -203,6 +189,7 @@ mod tests {
     use super::*;
     use crate::method::{LinearRule, RuleSet};
     use crate::rng::test_matrix as matrix;
+    use ndarray::Axis;
 
     /// The batch `neon-ref` agrees with the per-row form: the same labels and logits (bits),
     /// relevances within rounding of the soft-min weights, every row conserving the logit;
