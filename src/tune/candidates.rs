@@ -34,8 +34,8 @@ pub(crate) fn all_candidates(explainer: &Explainer, options: &TuneOptions) -> Ve
     methods
 }
 
-/// The candidates that conserve on every row of `x` (`|sum_i R_i - output| <= 1e-8
-/// max(1, |output|)`, finite), without those whose relevances equal an earlier one's bit
+/// The candidates that the model takes and that conserve on every row of `x` (`|sum_i R_i -
+/// output| <= 1e-8 max(1, |output|)`, finite), without those whose relevances equal an earlier one's bit
 /// for bit (a rule set without a beta, or a beta equal to the published one). Returns the
 /// kept candidates with their relevances on `x`, and the excluded ones with the reason.
 #[allow(clippy::type_complexity)]
@@ -51,12 +51,14 @@ pub(crate) fn conserving_distinct(
             method: method.to_string(),
             why,
         };
-        if let Err(e) = explainer.resolve(&method) {
-            excluded.push(exclude(e.to_string()));
+        // A rule set this model cannot take as it is (e.g. `uniform`, which needs a linear
+        // rule) is no candidate: nothing to report.
+        if explainer.resolve(&method).is_err() {
             continue;
         }
         let e = match explainer.explain(x, &method) {
             Ok(e) => e,
+            Err(crate::Error::InvalidParameter { .. }) => continue,
             Err(e) => {
                 excluded.push(exclude(e.to_string()));
                 continue;
