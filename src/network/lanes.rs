@@ -121,6 +121,73 @@ pub(crate) fn sum_exp_generic(values: &[f64], shift: f64) -> f64 {
     total
 }
 
+/// `x_j <- (exp(x_j / 4))^4` for a block of up to `BLOCK` values (`x_j` the shifted
+/// activations `shift - h_j`): the soft-min exponential of the q = 2 kernel pools at beta 1.
+/// The quarter exponential `F_j = exp(x_j / 4)` is the one that `neon-path` needs for its
+/// midpoints (`super::kernel::path_quarter`), so its output `min h - ln sum F^4` and the
+/// forward pass's are the same bits. `F^4` is `(F F)(F F)`: two roundings beside the
+/// exponential's few ulp (measured in the tests); `e^x` below `e^-708` gives subnormals or
+/// 0 where [`exp_block`] flushes to 0.
+#[inline(always)]
+pub(crate) fn quarter_exp_block(x: &mut [f64]) {
+    for v in x.iter_mut() {
+        *v *= 0.25;
+    }
+    exp_block(x);
+    for v in x.iter_mut() {
+        let f2 = *v * *v;
+        *v = f2 * f2;
+    }
+}
+
+/// The sum of one block, as every sum here adds a block (the lane order of `sum`).
+#[inline(always)]
+pub(crate) fn block_sum(block: &[f64]) -> f64 {
+    fold_lanes(block, 0.0, |a, b| a + b)
+}
+
+dispatched!(
+    /// `sum_j (exp((shift - values_j) / 4))^4` ([`quarter_exp_block`]), summed in the order
+    /// of `sum`: the q = 2 kernel pools' sum at beta 1.
+    sum_exp_quarter, sum_exp_quarter_at, sum_exp_quarter_generic,
+    (values: &[f64], shift: f64) -> f64
+);
+
+#[inline(always)]
+pub(crate) fn sum_exp_quarter_generic(values: &[f64], shift: f64) -> f64 {
+    let mut buffer = [0.0; BLOCK];
+    let mut total = 0.0;
+    for block in values.chunks(BLOCK) {
+        let exps = &mut buffer[..block.len()];
+        for (e, &v) in exps.iter_mut().zip(block) {
+            *e = shift - v;
+        }
+        quarter_exp_block(exps);
+        total += block_sum(exps);
+    }
+    total
+}
+
+dispatched!(
+    /// `values_j <- (exp((shift - values_j) / 4))^4`, returning their sum in the order of
+    /// `sum` (the bits of [`sum_exp_quarter`]).
+    exp_quarter_sum_inplace, exp_quarter_sum_inplace_at, exp_quarter_sum_inplace_generic,
+    (values: &mut [f64], shift: f64) -> f64
+);
+
+#[inline(always)]
+pub(crate) fn exp_quarter_sum_inplace_generic(values: &mut [f64], shift: f64) -> f64 {
+    let mut total = 0.0;
+    for block in values.chunks_mut(BLOCK) {
+        for v in block.iter_mut() {
+            *v = shift - *v;
+        }
+        quarter_exp_block(block);
+        total += block_sum(block);
+    }
+    total
+}
+
 /// `coef_j <- (exps_j * scale) / coef_j`: unit relevances `R_j = exps_j * scale` divided
 /// by the distances held in `coef` (branch-free, vectorized; IEEE division, so every
 /// compiled copy that inlines it gives the same bits).
@@ -288,6 +355,57 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The quarter form: every compiled copy gives the portable bits, the in-place map and
+    /// the sum agree bit for bit, and it stays within a few ulp of `exp` (also near and past
+    /// the flush point of `exp`, where it gives subnormals or 0, never NaN or inf).
+    #[test]
+    fn the_quarter_form_agrees_across_copies_and_with_exp() {
+        let values: Vec<f64> = (0..1003)
+            .map(|i| (i as f64 * 0.731).sin() * 40.0 + if i % 97 == 0 { 800.0 } else { 0.0 })
+            .collect();
+        let shift = min(&values);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut portable = values.clone();
+        let total = exp_quarter_sum_inplace_generic(&mut portable, shift);
+        assert_eq!(total.to_bits(), sum(&portable).to_bits());
+        assert_eq!(
+            sum_exp_quarter_generic(&values, shift).to_bits(),
+            total.to_bits()
+        );
+        for level in Level::available() {
+            let mut mapped = values.clone();
+            let t = exp_quarter_sum_inplace_at(level, &mut mapped, shift);
+            assert_eq!(bits(&mapped), bits(&portable), "{level:?}");
+            assert_eq!(t.to_bits(), total.to_bits(), "{level:?}");
+            assert_eq!(
+                sum_exp_quarter_at(level, &values, shift).to_bits(),
+                total.to_bits(),
+                "{level:?}"
+            );
+        }
+        // Relative error against the correctly rounded-ish std exp over [-708, 0].
+        let mut worst: f64 = 0.0;
+        let xs: Vec<f64> = (0..=70_800).map(|i| -(i as f64) * 0.01).collect();
+        let mut q = xs.clone();
+        for block in q.chunks_mut(BLOCK) {
+            quarter_exp_block(block);
+        }
+        for (&x, &e) in xs.iter().zip(&q) {
+            let exact = x.exp();
+            worst = worst.max((e - exact).abs() / exact);
+        }
+        eprintln!("quarter form: max relative difference to exp on [-708, 0]: {worst:e}");
+        assert!(worst < 2e-15, "{worst}");
+        // Past exp's range: subnormal or 0, monotone, never NaN or inf.
+        let mut far = vec![
+            -700.0, -708.0, -720.0, -745.0, -746.0, -2_000.0, -3_000.0, -1e150,
+        ];
+        quarter_exp_block(&mut far);
+        assert!(far.iter().all(|v| v.is_finite() && *v >= 0.0), "{far:?}");
+        assert!(far.windows(2).all(|w| w[0] >= w[1]), "{far:?}");
+        assert_eq!(far[7], 0.0);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! 1. one matrix product: the cross terms `-2 x.v_j` of the distances;
 //! 2. per row, over the units in L1: complete the distances (`+ ||x||^2 + ||v_j||^2`, near
 //!    pairs exact) and the activations `h_j = gamma dist_j + b_j`, their min; one exponential
-//!    pass with its sum (`e_j = exp(-beta (h_j - min h))`, as `softmin_forward_exps`); then
+//!    pass with its sum (`e_j = exp(-beta (h_j - min h))`, at beta 1 as `F_j^4` with
+//!    `F_j = exp(-(h_j - min h) / 4)`, as `pool::softmin_quarter_exps`); then
 //!    scale and divide in one pass, `c_j = e_j (o - floor) / S / dist_j`, and the row sum of `c`;
 //! 3. one matrix product `C [V | V^2]` and the share rule
 //!    `R_i = x_i^2 sum_j c_j - 2 x_i (C V)_i + (C V^2)_i`, near pairs added exactly;
@@ -16,7 +17,7 @@
 //!
 //! Every buffer lives in a per-thread [`Scratch`] reused across chunks and calls (no
 //! allocation per chunk). The arithmetic per row is exactly that of the unfused form
-//! (`DistanceLayer::distances`, `softmin_forward_redistribute`, `propagate_share`): same
+//! (`DistanceLayer::distances`, `pool::softmin_quarter_exps`, `propagate_share`): same
 //! operations in the same order, so results are bit-identical to it and independent of the
 //! sub-chunk size and the thread count.
 
@@ -138,7 +139,7 @@ fn forward_row_generic(
     layer.complete_row(z, zz, dist, |_, _| {});
     layer.activations_row_into(dist, h);
     let h_min = lanes::min(h);
-    h_min - lanes::sum_exp_generic(h, h_min).ln()
+    h_min - lanes::sum_exp_quarter_generic(h, h_min).ln()
 }
 
 dispatched!(
@@ -172,13 +173,13 @@ fn explain_row_generic(
         })
     });
     layer.activations_row_into(coef, e);
-    // `softmin_forward_exps`, with the copies of this level inlined.
+    // `pool::softmin_quarter_exps`, with the copies of this level inlined.
     let h_min = lanes::min(e);
     let (o, total) = if beta == 1.0 {
-        let total = lanes::exp_sum_inplace_generic(e, h_min, 1.0);
+        let total = lanes::exp_quarter_sum_inplace_generic(e, h_min);
         (h_min - total.ln(), total)
     } else {
-        let output = h_min - lanes::sum_exp_generic(e, h_min).ln();
+        let output = h_min - lanes::sum_exp_quarter_generic(e, h_min).ln();
         (output, lanes::exp_sum_inplace_generic(e, h_min, beta))
     };
     let scale = (o - floor) / total;
@@ -300,7 +301,6 @@ impl KernelNetwork {
 mod tests {
     use super::*;
     use crate::lrp::distance::propagate_share;
-    use crate::lrp::pool::softmin_forward_redistribute;
     use crate::network::distance::DistanceLayer;
     use crate::network::kernel::Readout;
     use crate::network::pool;
@@ -336,8 +336,13 @@ mod tests {
         let mut forward = vec![0.0; rows];
         network.forward_squared(z.view(), 0, &mut forward).unwrap();
         for (r, h_row) in h.outer_iter().enumerate() {
-            let expected = pool::soft_min(h_row.as_slice().unwrap());
+            let expected = pool::soft_min_quarter(h_row.as_slice().unwrap());
             assert_eq!(forward[r].to_bits(), expected.to_bits(), "row {r}");
+            let plain = pool::soft_min(h_row.as_slice().unwrap());
+            assert!(
+                (forward[r] - plain).abs() <= 1e-14 * (1.0 + plain.abs()),
+                "row {r}"
+            );
         }
 
         for (beta, floor) in [(1.0, 0.0), (0.6, 0.3)] {
@@ -345,7 +350,11 @@ mod tests {
             let mut unit_relevance = h.clone();
             let mut expected_out = Array1::zeros(rows);
             for (mut h_row, o) in unit_relevance.outer_iter_mut().zip(&mut expected_out) {
-                *o = softmin_forward_redistribute(h_row.as_slice_mut().unwrap(), beta, floor);
+                let h_row = h_row.as_slice_mut().unwrap();
+                let (output, total) = pool::softmin_quarter_exps(h_row, beta);
+                let scale = (output - floor) / total;
+                h_row.iter_mut().for_each(|v| *v *= scale);
+                *o = output;
             }
             let mut expected = Array2::zeros((rows, d));
             propagate_share(

@@ -1,5 +1,5 @@
-//! `neon-path` at beta 1 for q = 2: both midpoints' weights from ONE exponential per
-//! row x unit pair (beside the forward pass's own).
+//! `neon-path` at beta 1 for q = 2: both midpoints' weights and the output from ONE
+//! exponential per row x unit pair.
 //!
 //! Along the path `a(t) = r + t (z - r)` the squared distance to a unit is a quadratic in
 //! `t`, `||a(t) - u_j||^2 = D_r + t (D_z - D_r - s) + t^2 s` (`D_r = ||r - u_j||^2`,
@@ -19,8 +19,9 @@
 //! `T1_j = A_j^(1) F_j`, `T3_j = A_j^(3) F_j^3`, `T4_j = F_j^4`,
 //!
 //! so `W_j = p_j(1/4) + p_j(3/4) = T1_j / sum T1 + T3_j / sum T3`, and
-//! `min H - ln sum T4` is the outlierness to a few ulp (the explanation reports the forward
-//! pass's own bits, which `score` prints, so this one only checks the form in the tests).
+//! `min H - ln sum T4` is the outlierness: the q = 2 forward pass pools with the same
+//! `F_j^4` (`pool::soft_min_quarter`), in the same order of operations and of the sum, so
+//! the explanation reports the bits that `score` prints with ONE exponential per pair.
 //!
 //! No overflow, no lost digits: `F_j <= 1` and `A_j^(k) <= 1`, so every term is at most 1;
 //! the unit with `H_j = min H` has `F = 1`, so `sum T4 >= 1`, `sum T3 >= e^(-Δ/4)`,
@@ -91,7 +92,8 @@ impl QuarterPowers {
 
 dispatched!(
     /// One row's activations `h` (`H_j`) to the summed midpoint weights
-    /// `w_j = T1_j / sum T1 + T3_j / sum T3`; returns the outlierness `min H - ln sum T4`.
+    /// `w_j = T1_j / sum T1 + T3_j / sum T3`; returns the outlierness `min H - ln sum T4`
+    /// (the bits of `pool::soft_min_quarter`, the forward pass's).
     /// `h` is overwritten (it holds `T3` before the last pass).
     quarter_row, quarter_row_at, quarter_row_generic,
     (h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64]) -> f64
@@ -100,15 +102,18 @@ dispatched!(
 #[inline(always)]
 fn quarter_row_generic(h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64]) -> f64 {
     let h_min = lanes::min(h);
-    let mut sums = [Lanes::default(), Lanes::default(), Lanes::default()];
+    let mut sums = [Lanes::default(), Lanes::default()];
+    // `sum T4` in the order of `lanes::sum_exp_quarter` (the forward pass's bits).
+    let mut s4 = 0.0;
     let mut fourth = [0.0; BLOCK];
     let blocks = h
         .chunks_mut(BLOCK)
         .zip(w.chunks_mut(BLOCK))
         .zip(first.chunks(BLOCK).zip(third.chunks(BLOCK)));
     for ((f, w), (a1, a3)) in blocks {
+        // The operations of `lanes::quarter_exp_block` on `h_min - h_j`.
         for v in f.iter_mut() {
-            *v = 0.25 * (h_min - *v);
+            *v = (h_min - *v) * 0.25;
         }
         exp_block(f);
         // Plain maps (vectorized): T1 into `w`, T3 over `F`, T4 into a stack block.
@@ -127,9 +132,9 @@ fn quarter_row_generic(h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64
         }
         sums[0].add(w);
         sums[1].add(f);
-        sums[2].add(t4);
+        s4 += lanes::block_sum(t4);
     }
-    let [s1, s3, s4] = sums.map(Lanes::total);
+    let [s1, s3] = sums.map(Lanes::total);
     let (inv1, inv3) = (1.0 / s1, 1.0 / s3);
     for (w, &t3) in w.iter_mut().zip(h.iter()) {
         *w = *w * inv1 + t3 * inv3;
@@ -228,6 +233,8 @@ mod tests {
                     let o_expected = m - h.iter().map(|v| (m - v).exp()).sum::<f64>().ln();
                     let (mut hh, mut w) = (h.clone(), vec![0.0; units]);
                     let o = powers.row(&mut hh, &mut w);
+                    let forward = crate::network::pool::soft_min_quarter(&h);
+                    assert_eq!(o.to_bits(), forward.to_bits(), "the forward pass's bits");
                     assert!(
                         (o - o_expected).abs() <= 1e-12 * (1.0 + o_expected.abs()),
                         "{o} {o_expected}"

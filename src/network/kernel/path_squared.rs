@@ -9,9 +9,9 @@
 //!    `||a(t_k) - u_j||^2 = D_r + t (D_z - D_r - s) + t^2 s` (`D_r` the reference's,
 //!    `s = ||z - r||^2`), their soft-min weights `p(m_k)` (fast exponentials), summed into
 //!    `W_j = sum_k p_j(m_k)`. At beta 1 (the default) [`super::path_quarter`] gives `W`
-//!    from ONE exponential per pair instead of two (the weights at the midpoints are powers
-//!    of the row's quarter exponential times per-model constants); the output stays the
-//!    forward pass's own (the bits of `score`);
+//!    and the output from ONE exponential per pair instead of three (the weights at the
+//!    midpoints are powers of the row's quarter exponential times per-model constants, the
+//!    output its fourth power summed as the forward pass does: the bits of `score`);
 //! 3. one matrix product `W U` and the numerators
 //!    `N_i = (2 / K)(z_i - r_i)(sum_k m_k,i - (W U)_i)`, rescaled to
 //!    `R_i = (o - o_0) N_i / sum N + o_0 / d`.
@@ -35,6 +35,7 @@ use crate::lrp::rescale::{rescale_into, usable};
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
+use crate::network::pool;
 use crate::network::power::Power;
 use crate::network::scratch::{grow, with_local};
 use ndarray::linalg::general_mat_mul;
@@ -98,12 +99,15 @@ fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
 }
 
 dispatched!(
-    /// The forward pass of one row (as `forward_row`), recording the near pairs.
+    /// The forward pass of one row (as `forward_row`), recording the near pairs; with
+    /// `output` false only the distances and activations (the output is then taken from
+    /// [`QuarterPowers::row`], the same bits) and NaN is returned.
     path_forward_row, path_forward_row_at, path_forward_row_generic,
-    (layer: &DistanceLayer, z: &[f64], zz: f64, dist: &mut [f64], h: &mut [f64], near: &mut Vec<(usize, usize, f64)>, r: usize) -> f64
+    (layer: &DistanceLayer, z: &[f64], zz: f64, dist: &mut [f64], h: &mut [f64], near: &mut Vec<(usize, usize, f64)>, r: usize, output: bool) -> f64
 );
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn path_forward_row_generic(
     layer: &DistanceLayer,
     z: &[f64],
@@ -112,11 +116,15 @@ fn path_forward_row_generic(
     h: &mut [f64],
     near: &mut Vec<(usize, usize, f64)>,
     r: usize,
+    output: bool,
 ) -> f64 {
     layer.complete_row(z, zz, dist, |unit, d| near.push((r, unit, d)));
     layer.activations_row_into(dist, h);
+    if !output {
+        return f64::NAN;
+    }
     let h_min = lanes::min(h);
-    h_min - lanes::sum_exp_generic(h, h_min).ln()
+    h_min - lanes::sum_exp_quarter_generic(h, h_min).ln()
 }
 
 /// `neon-floor` coefficients of one fallback row from its distances (as the fused NEON
@@ -134,14 +142,7 @@ fn floor_row(
     floor_near: &mut Vec<(usize, usize, f64, f64)>,
 ) -> (f64, f64) {
     layer.activations_row_into(dist, e);
-    let h_min = lanes::min(e);
-    let (o, total) = if beta == 1.0 {
-        let total = lanes::exp_sum_inplace(e, h_min, 1.0);
-        (h_min - total.ln(), total)
-    } else {
-        let output = h_min - lanes::sum_exp(e, h_min).ln();
-        (output, lanes::exp_sum_inplace(e, h_min, beta))
-    };
+    let (o, total) = pool::softmin_quarter_exps(e, beta);
     let scale = (o - floor) / total;
     coef.copy_from_slice(dist);
     lanes::scale_divide(coef, e, scale);
@@ -244,15 +245,18 @@ impl KernelNetwork {
                     let z_row = rows.row(r);
                     let z_row = z_row.as_slice().expect("standard layout");
                     let h = &mut row[..units];
-                    // The forward pass's own output (the bits of `score`), then the weights.
-                    let o = path_forward_row(layer, z_row, norms[r], dist_row, h, near, r);
-                    check_finite(o, first_row + start + r)?;
-                    out[start + r] = o;
+                    // The output (the bits of the forward pass, which `score` prints), then
+                    // the weights; at beta 1 both from one quarter exponential per pair.
+                    let alone = quarter.is_none();
+                    let o = path_forward_row(layer, z_row, norms[r], dist_row, h, near, r, alone);
                     if let Some(powers) = quarter {
-                        // `h` still holds the activations (the forward sum leaves them).
-                        powers.row(h, w);
+                        let o = powers.row(h, w);
+                        check_finite(o, first_row + start + r)?;
+                        out[start + r] = o;
                         continue;
                     }
+                    check_finite(o, first_row + start + r)?;
+                    out[start + r] = o;
                     let s: f64 = z_row
                         .iter()
                         .zip(reference)
