@@ -18,7 +18,6 @@ Nothing here is shipped as a fixture.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -27,18 +26,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_sklearn as ex  # noqa: E402
+from study_tune import tune  # noqa: E402
 
 BASELINES = ("occlusion", "gradient-x-input", "integrated-gradients")
 OTHERS = ("reveal-cancel", "tutorial", "gamma-zb", "epsilon-plus-flat") + BASELINES + ("random",)
-
-
-def tune(binary, model, train, tuned):
-    """`neuralize tune` on the training rows; returns (chosen method, family default)."""
-    subprocess.run([binary, "tune", "-m", model, "--reference", train, "-o", tuned, "--quiet"],
-                   check=True, capture_output=True, text=True)
-    info = json.loads(subprocess.run([binary, "info", "-m", tuned, "--json"], check=True,
-                                     capture_output=True, text=True).stdout)
-    return info["default_method"], info["family_default_method"]
 
 
 def tasks(seed):

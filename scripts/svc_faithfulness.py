@@ -18,7 +18,6 @@ lower AUC is better; within 2% = ratio <= 1.02), with the rule set tune chose.
 """
 import argparse
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_sklearn as ex  # noqa: E402
+from study_tune import tune  # noqa: E402
 
 METHODS = ("default,neon,neon-ref,hybrid@0.1,hybrid@0.3,hybrid@3,hybrid@10,neon@0.3,neon-ref@0.3,"
            "neon@0.1,neon-ref@0.1,gradient-x-input,integrated-gradients,occlusion,"
@@ -35,15 +35,6 @@ METHODS = ("default,neon,neon-ref,hybrid@0.1,hybrid@0.3,hybrid@3,hybrid@10,neon@
 
 
 BASELINES = ("gradient-x-input", "integrated-gradients", "occlusion")
-
-
-def tune(binary, model, train, tuned):
-    """`neuralize tune` on the training rows; returns (chosen method, family default)."""
-    subprocess.run([binary, "tune", "-m", model, "--reference", train, "-o", tuned, "--quiet"],
-                   check=True, capture_output=True, text=True)
-    info = json.loads(subprocess.run([binary, "info", "-m", tuned, "--json"], check=True,
-                                     capture_output=True, text=True).stdout)
-    return info["default_method"], info["family_default_method"]
 
 
 def parse_table(text):
