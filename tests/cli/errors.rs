@@ -145,38 +145,33 @@ fn tricky_iris(rows: usize, cell: impl Fn(usize) -> String) -> (Vec<u8>, Vec<u64
 #[test]
 fn errors_in_a_later_block_of_quoted_multiline_crlf_rows_name_their_line() {
     let bad = 9_001;
-    let (input, lines) = tricky_iris(12_000, |r| if r == bad { "3;x".into() } else { "3".into() });
-    let line = format!("line {},", lines[bad]);
-    for threads in ["1", "2"] {
-        let extra = ["--keep", "note", "--threads", threads];
-        let (code, err) = explain_fails(
-            &format!("late-bad-cell-{threads}"),
-            &iris_model(),
-            &input,
-            &extra,
-        );
-        assert_error(
-            code,
-            &err,
-            &["in.csv", &line, "\"sepal_width_cm\"", "\"3;x\""],
-        );
-    }
-    // A row with one field too many, in the third block.
-    let (input, lines) = tricky_iris(12_000, |r| if r == bad { "3,4".into() } else { "3".into() });
-    let line = format!("line {}:", lines[bad]);
-    for threads in ["1", "2"] {
-        let extra = ["--keep", "note", "--threads", threads];
-        let (code, err) = explain_fails(
-            &format!("late-wide-row-{threads}"),
-            &iris_model(),
-            &input,
-            &extra,
-        );
-        assert_error(
-            code,
-            &err,
-            &["in.csv", &line, "has 6 field(s), the header has 5"],
-        );
+    // A bad cell, then a row with one field too many, in the third block.
+    let cases: [(&str, &str, &str, &[&str]); 2] = [
+        (
+            "late-bad-cell",
+            "3;x",
+            ",",
+            &["\"sepal_width_cm\"", "\"3;x\""],
+        ),
+        (
+            "late-wide-row",
+            "3,4",
+            ":",
+            &["has 6 field(s), the header has 5"],
+        ),
+    ];
+    for (case, cell, after_line, needles) in cases {
+        let (input, lines) =
+            tricky_iris(12_000, |r| if r == bad { cell.into() } else { "3".into() });
+        let line = format!("line {}{after_line}", lines[bad]);
+        for threads in ["1", "2"] {
+            let extra = ["--keep", "note", "--threads", threads];
+            let (code, err) =
+                explain_fails(&format!("{case}-{threads}"), &iris_model(), &input, &extra);
+            let mut expected = vec!["in.csv", line.as_str()];
+            expected.extend_from_slice(needles);
+            assert_error(code, &err, &expected);
+        }
     }
 }
 

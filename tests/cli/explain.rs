@@ -323,27 +323,11 @@ fn one_and_two_threads_write_identical_files() {
     // 20 copies: several 256-row parallel chunks.
     let big = format!("{header}\n{}\n", vec![rows.join("\n"); 20].join("\n"));
     let model = model_path("ocsvm_digits_laplacian.json");
-    let outputs: Vec<String> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let out = run_with_stdin(
-                &[
-                    "explain",
-                    "-m",
-                    &model,
-                    "-i",
-                    "-",
-                    "-o",
-                    "-",
-                    "--threads",
-                    threads,
-                ],
-                big.as_bytes(),
-            );
-            assert!(out.status.success(), "{}", stderr(&out));
-            stdout(&out)
-        })
-        .collect();
+    let outputs = stdout_on_one_and_two_threads(
+        &["explain", "-m", &model, "-i", "-", "-o", "-"],
+        big.as_bytes(),
+        "laplacian",
+    );
     assert_eq!(outputs[0].lines().count(), 20 * rows.len() + 1);
     assert!(outputs[0] == outputs[1], "--threads 1 and 2 differ");
 }
@@ -377,27 +361,13 @@ fn quoted_multiline_crlf_input_gives_the_same_bytes_on_one_and_two_threads() {
         }
     }
     let model = model_path("kde_iris.json");
-    let outputs: Vec<String> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let args = [
-                "explain",
-                "-m",
-                &model,
-                "-i",
-                "-",
-                "-o",
-                "-",
-                "--keep",
-                "note,tag",
-                "--threads",
-                threads,
-            ];
-            let out = run_with_stdin(&args, text.as_bytes());
-            assert!(out.status.success(), "{}", stderr(&out));
-            stdout(&out)
-        })
-        .collect();
+    let outputs = stdout_on_one_and_two_threads(
+        &[
+            "explain", "-m", &model, "-i", "-", "-o", "-", "--keep", "note,tag",
+        ],
+        text.as_bytes(),
+        "kept cells",
+    );
     assert!(outputs[0] == outputs[1], "--threads 1 and 2 differ");
     // The kept cells come back unchanged, row by row.
     let mut read = csv::ReaderBuilder::new().from_reader(outputs[0].as_bytes());
@@ -432,25 +402,11 @@ fn every_shipped_model_writes_the_same_bytes_on_one_and_two_threads() {
         );
         let model = model_path(&format!("{name}.json"));
         for command in ["explain", "score"] {
-            let outputs: Vec<String> = ["1", "2"]
-                .iter()
-                .map(|threads| {
-                    let args = [
-                        command,
-                        "-m",
-                        &model,
-                        "-i",
-                        "-",
-                        "-o",
-                        "-",
-                        "--threads",
-                        threads,
-                    ];
-                    let out = run_with_stdin(&args, big.as_bytes());
-                    assert!(out.status.success(), "{name}: {}", stderr(&out));
-                    stdout(&out)
-                })
-                .collect();
+            let outputs = stdout_on_one_and_two_threads(
+                &[command, "-m", &model, "-i", "-", "-o", "-"],
+                big.as_bytes(),
+                &name,
+            );
             assert_eq!(
                 outputs[0].lines().count(),
                 copies * rows.len() + 1,

@@ -64,6 +64,17 @@ pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     output
 }
 
+/// The standard output of `neuralize ARGS --threads 1` and `--threads 2` with `stdin` piped
+/// in (each run must succeed; `what` names the case in a failure).
+pub fn stdout_on_one_and_two_threads(args: &[&str], stdin: &[u8], what: &str) -> [String; 2] {
+    ["1", "2"].map(|threads| {
+        let args: Vec<&str> = args.iter().copied().chain(["--threads", threads]).collect();
+        let out = run_with_stdin(&args, stdin);
+        assert!(out.status.success(), "{what}: {}", stderr(&out));
+        stdout(&out)
+    })
+}
+
 /// Run `neuralize ARGS` with an empty stdin.
 /// `neuralize explain -m models/MODEL -i - -o - EXTRA...` with `stdin` as the input.
 pub fn explain_stdin(model: &str, extra: &[&str], stdin: &[u8]) -> Output {

@@ -363,55 +363,99 @@ mod tests {
     use crate::rng::test_matrix as matrix;
     use ndarray::{Array1, Array2};
 
+    /// A log-density network on random centers, a reference row with its distances to the
+    /// centers, and the bias floor: the set-up of the tests below.
+    struct PathCase {
+        centers: Array2<f64>,
+        layer: DistanceLayer,
+        network: KernelNetwork,
+        reference: Array1<f64>,
+        reference_distances: Vec<f64>,
+        floor: f64,
+    }
+
+    impl PathCase {
+        fn new(
+            units: usize,
+            d: usize,
+            reference: impl FnOnce(&Array2<f64>) -> Array1<f64>,
+        ) -> Self {
+            let centers = matrix(units, d, 5);
+            let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
+            let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
+            let network = KernelNetwork::new(
+                layer.clone(),
+                Readout::LogDensity {
+                    log_normalizer: 0.0,
+                },
+            );
+            let reference = reference(&centers);
+            let reference_distances = centers
+                .outer_iter()
+                .map(|u| Power::Two.distance(reference.as_slice().unwrap(), u.as_slice().unwrap()))
+                .collect();
+            let floor = pool::soft_min(layer.bias().as_slice().unwrap());
+            PathCase {
+                centers,
+                layer,
+                network,
+                reference,
+                reference_distances,
+                floor,
+            }
+        }
+
+        /// `neon-path` at `beta` of the rows of `z`: outputs and relevances.
+        fn run(
+            &self,
+            z: ArrayView2<f64>,
+            quarter: Option<&QuarterPowers>,
+            beta: f64,
+        ) -> (Vec<f64>, Array2<f64>) {
+            let mut out = vec![0.0; z.nrows()];
+            let mut rel = Array2::zeros(z.raw_dim());
+            self.network
+                .explain_path_squared(
+                    z,
+                    0,
+                    self.reference.view(),
+                    &self.reference_distances,
+                    quarter,
+                    (beta, self.floor),
+                    &mut out,
+                    rel.view_mut(),
+                )
+                .unwrap();
+            (out, rel)
+        }
+    }
+
     /// At beta 1 the one-exponential form agrees with the three-exponential form (within
     /// rounding), and several sub-chunks per chunk give the bits of each row explained
     /// alone; far rows stay finite and conserve.
     #[test]
     fn the_one_exponential_form_matches_the_exact_form() {
         let (units, d, rows) = (3_000, 7, 200);
-        let centers = matrix(units, d, 5);
-        let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
-        let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
-        let network = KernelNetwork::new(
-            layer.clone(),
-            Readout::LogDensity {
-                log_normalizer: 0.0,
-            },
-        );
-        let reference: Array1<f64> = matrix(1, d, 31).row(0).mapv(|v| 0.2 * v);
-        let reference_distances: Vec<f64> = centers
-            .outer_iter()
-            .map(|u| Power::Two.distance(reference.as_slice().unwrap(), u.as_slice().unwrap()))
-            .collect();
-        let quarter = QuarterPowers::new(&layer, &reference_distances, 1.0, &midpoints())
+        let case = PathCase::new(units, d, |_| matrix(1, d, 31).row(0).mapv(|v| 0.2 * v));
+        let PathCase {
+            centers,
+            layer,
+            reference,
+            reference_distances,
+            ..
+        } = &case;
+        let quarter = QuarterPowers::new(layer, reference_distances, 1.0, &midpoints())
             .expect("a narrow spread");
-        let floor = pool::soft_min(layer.bias().as_slice().unwrap());
         let mut z = matrix(rows, d, 11);
         for r in [0, 57] {
             z.row_mut(r).assign(&centers.row(r * 7));
         }
-        z.row_mut(3).assign(&reference);
+        z.row_mut(3).assign(reference);
         for r in [10, 11] {
-            let far = (&z.row(r) - &reference) * 1e150 + &reference;
+            let far = (&z.row(r) - reference) * 1e150 + reference;
             z.row_mut(r).assign(&far);
         }
-        let run = |z: ArrayView2<f64>, quarter: Option<&QuarterPowers>| {
-            let mut out = vec![0.0; z.nrows()];
-            let mut rel = Array2::zeros(z.raw_dim());
-            network
-                .explain_path_squared(
-                    z,
-                    0,
-                    reference.view(),
-                    &reference_distances,
-                    quarter,
-                    (1.0, floor),
-                    &mut out,
-                    rel.view_mut(),
-                )
-                .unwrap();
-            (out, rel)
-        };
+        let run = |z: ArrayView2<f64>, quarter: Option<&QuarterPowers>| case.run(z, quarter, 1.0);
         let (out, rel) = run(z.view(), Some(&quarter));
         let (exact_out, exact_rel) = run(z.view(), None);
         for r in 0..rows {
@@ -451,46 +495,23 @@ mod tests {
             super::super::fused::sub_chunk_rows(units) < rows,
             "several sub-chunks per chunk"
         );
-        let centers = matrix(units, d, 5);
-        let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
-        let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
-        let network = KernelNetwork::new(
-            layer.clone(),
-            Readout::LogDensity {
-                log_normalizer: 0.0,
-            },
-        );
         // A reference on a center: the fallback rows at it have a near pair.
-        let reference: Array1<f64> = centers.row(1_400).to_owned();
-        let reference_distances: Vec<f64> = centers
-            .outer_iter()
-            .map(|u| Power::Two.distance(reference.as_slice().unwrap(), u.as_slice().unwrap()))
-            .collect();
-        let floor = pool::soft_min(layer.bias().as_slice().unwrap());
+        let case = PathCase::new(units, d, |centers| centers.row(1_400).to_owned());
+        let PathCase {
+            centers,
+            network,
+            reference,
+            floor,
+            ..
+        } = &case;
         let mut z = matrix(rows, d, 11);
         for r in [0, 57, 199] {
             z.row_mut(r).assign(&centers.row(r * 7));
         }
         for r in [3, 130] {
-            z.row_mut(r).assign(&reference);
+            z.row_mut(r).assign(reference);
         }
-        let run = |z: ArrayView2<f64>| {
-            let mut out = vec![0.0; z.nrows()];
-            let mut rel = Array2::zeros(z.raw_dim());
-            network
-                .explain_path_squared(
-                    z,
-                    0,
-                    reference.view(),
-                    &reference_distances,
-                    None,
-                    (0.8, floor),
-                    &mut out,
-                    rel.view_mut(),
-                )
-                .unwrap();
-            (out, rel)
-        };
+        let run = |z: ArrayView2<f64>| case.run(z, None, 0.8);
         let (out, rel) = run(z.view());
         for r in 0..rows {
             let (o, alone) = run(z.slice(s![r..r + 1, ..]));
@@ -506,7 +527,7 @@ mod tests {
             }
         }
         // The rows at the reference (on a center) get the bits of the fused `neon-floor` pass.
-        z.row_mut(199).assign(&reference);
+        z.row_mut(199).assign(reference);
         let (out, rel) = run(z.view());
         for r in [3, 130, 199] {
             let mut o = vec![0.0];
@@ -516,7 +537,7 @@ mod tests {
                 .explain_squared(
                     z.slice(s![r..r + 1, ..]),
                     0,
-                    (0.8, floor, flat),
+                    (0.8, *floor, flat),
                     &mut o,
                     floor_rel.view_mut(),
                 )
