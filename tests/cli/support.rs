@@ -75,6 +75,12 @@ pub fn stdout_on_one_and_two_threads(args: &[&str], stdin: &[u8], what: &str) ->
     })
 }
 
+/// The run failed with exit code 1 and its error message contains `needle`.
+pub fn assert_fails_with(out: &Output, needle: &str) {
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+    assert!(stderr(out).contains(needle), "{}", stderr(out));
+}
+
 /// Run `neuralize ARGS` with an empty stdin.
 /// `neuralize explain -m models/MODEL -i - -o - EXTRA...` with `stdin` as the input.
 pub fn explain_stdin(model: &str, extra: &[&str], stdin: &[u8]) -> Output {
