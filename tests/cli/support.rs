@@ -26,9 +26,10 @@ pub fn model_path(name: &str) -> String {
     format!("{}/models/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh, empty scratch directory for one test. All tests share one process (one pid), so
-/// a name may be used only once: a second use panics instead of racing on the same folder.
-pub fn scratch(test: &str) -> PathBuf {
+/// A fresh, empty scratch directory for one test, removed again when the test passes (kept
+/// for inspection when it fails). All tests share one process (one pid), so a name may be
+/// used only once: a second use panics instead of racing on the same folder.
+pub fn scratch(test: &str) -> Scratch {
     static USED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     {
         let mut used = USED.lock().unwrap();
@@ -41,7 +42,26 @@ pub fn scratch(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("neuralize-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
+}
+
+/// A test's scratch directory (see [`scratch`]); it reads as the directory's path.
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// Run `neuralize ARGS` with `stdin` piped in.
