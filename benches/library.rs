@@ -10,6 +10,12 @@
 //! and `explain_default` (`Method::default()`).
 //!
 //! ```sh
+//! cargo bench --bench library -- only forward|neon|default MODEL.json INPUT.csv [repeats]
+//! ```
+//! Times one of the three alone (for `perf record`): one JSON line with its best-of-`repeats`
+//! seconds.
+//!
+//! ```sh
 //! cargo bench --bench library -- floor MODEL.json INPUT.csv [repeats]
 //! ```
 //! Kernel models (one-class SVM, kernel density), all on ONE thread: the same timings plus
@@ -36,6 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    if args.first().is_some_and(|a| a == "only") {
+        return only(&args[1..]);
+    }
     let floor = args.first().is_some_and(|a| a == "floor");
     let args = &args[usize::from(floor)..];
     let [model_path, input_path, rest @ ..] = args else {
@@ -96,6 +105,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         units.nrows(),
         explain / floor_s,
         default / floor_s,
+    );
+    Ok(())
+}
+
+/// `only forward|neon|default MODEL INPUT [repeats]`: time one pass alone.
+fn only(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let [what, model_path, input_path, rest @ ..] = args else {
+        return Err("usage: only forward|neon|default MODEL.json INPUT.csv [repeats]".into());
+    };
+    let repeats: usize = rest.first().map_or(Ok(3), |r| r.parse())?;
+    let model = load_model(model_path)?;
+    let (x, _) = common::read_features(input_path, &model)?;
+    let explainer = Explainer::new(&model);
+    let run = || -> neuralize::Result<()> {
+        match what.as_str() {
+            "forward" => explainer.forward(x.view(), None).map(|_| ()),
+            "neon" => explainer.explain(x.view(), &Method::neon()).map(|_| ()),
+            _ => explainer.explain(x.view(), &Method::default()).map(|_| ()),
+        }
+    };
+    let mut best = f64::INFINITY;
+    for _ in 0..repeats {
+        let start = Instant::now();
+        run()?;
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    println!(
+        "{{\"rows\": {}, \"{what}_s\": {best}, \"threads\": {}}}",
+        x.nrows(),
+        rayon::current_num_threads()
     );
     Ok(())
 }

@@ -37,6 +37,7 @@ use crate::method::RuleSet;
 use crate::network::power::Power;
 use crate::network::{pool, try_for_each_chunk, NeonRules};
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis};
+use rayon::prelude::*;
 
 /// Number of equal pieces of the path from the reference to the row.
 pub(crate) const SEGMENTS: usize = 2;
@@ -73,7 +74,7 @@ impl KernelNetwork {
         };
         let manhattan = (layer.power() == Power::One).then(|| ManhattanPath::new(layer, reference));
         let mut output = ndarray::Array1::zeros(z.nrows());
-        let mut relevance = Array2::zeros(z.raw_dim());
+        let mut relevance = zeros_in_parallel(z.nrows(), z.ncols());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
             let rows = z.slice(s![first..first + out.len(), ..]);
             if layer.power() == Power::Two {
@@ -104,9 +105,17 @@ impl KernelNetwork {
             rescale_rows(&numerators, floor, out, rel.view_mut());
             Ok(())
         })?;
-        let fallback: Vec<usize> = (0..z.nrows())
-            .filter(|&r| relevance.row(r).iter().next().is_some_and(|v| v.is_nan()))
-            .collect();
+        // Only the q = 1 pass marks rows for the fallback (the q = 2 pass gives them
+        // `neon-floor` itself): no scan over the rows otherwise.
+        let fallback: Vec<usize> = match (layer.power(), relevance.ncols()) {
+            (Power::One, 1..) => relevance
+                .column(0)
+                .iter()
+                .enumerate()
+                .filter_map(|(r, v)| v.is_nan().then_some(r))
+                .collect(),
+            _ => Vec::new(),
+        };
         if !fallback.is_empty() {
             let floor = NeonRules {
                 rule_set: RuleSet::NeonFloor,
@@ -125,6 +134,17 @@ impl KernelNetwork {
             relevance,
         })
     }
+}
+
+/// A `rows x cols` array of zeros written by the thread pool: a serial `calloc` of a
+/// reused heap block memsets it on the calling thread (a few ms per 100,000 x 30 rows,
+/// serial beside a parallel pass of tens of ms).
+pub(super) fn zeros_in_parallel(rows: usize, cols: usize) -> Array2<f64> {
+    let mut values = Vec::new();
+    rayon::iter::repeat_n(0.0, rows * cols)
+        .with_min_len(1 << 16)
+        .collect_into_vec(&mut values);
+    Array2::from_shape_vec((rows, cols), values).expect("rows x cols values")
 }
 
 /// `R = (o - o_0) N / sum N + o_0 / d` per row; rows whose numerators are unusable
