@@ -37,7 +37,6 @@ use crate::method::RuleSet;
 use crate::network::power::Power;
 use crate::network::{pool, try_for_each_chunk, NeonRules};
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis};
-use rayon::prelude::*;
 
 /// Number of equal pieces of the path from the reference to the row.
 pub(crate) const SEGMENTS: usize = 2;
@@ -74,7 +73,7 @@ impl KernelNetwork {
         };
         let manhattan = (layer.power() == Power::One).then(|| ManhattanPath::new(layer, reference));
         let mut output = ndarray::Array1::zeros(z.nrows());
-        let mut relevance = zeros_in_parallel(z.nrows(), z.ncols());
+        let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
             let rows = z.slice(s![first..first + out.len(), ..]);
             if layer.power() == Power::Two {
@@ -134,17 +133,6 @@ impl KernelNetwork {
             relevance,
         })
     }
-}
-
-/// A `rows x cols` array of zeros written by the thread pool: a serial `calloc` of a
-/// reused heap block memsets it on the calling thread (a few ms per 100,000 x 30 rows,
-/// serial beside a parallel pass of tens of ms).
-pub(super) fn zeros_in_parallel(rows: usize, cols: usize) -> Array2<f64> {
-    let mut values = Vec::new();
-    rayon::iter::repeat_n(0.0, rows * cols)
-        .with_min_len(1 << 16)
-        .collect_into_vec(&mut values);
-    Array2::from_shape_vec((rows, cols), values).expect("rows x cols values")
 }
 
 /// `R = (o - o_0) N / sum N + o_0 / d` per row; rows whose numerators are unusable
