@@ -26,5 +26,11 @@ pub(crate) fn rescale_into(
 pub(crate) fn usable(numerators: &[f64], output: f64) -> bool {
     let total: f64 = numerators.iter().sum();
     let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
+    usable_totals(total, magnitude, output)
+}
+
+/// [`usable`] from `sum N` (`total`) and `sum |N_i|` (`magnitude`), however they were summed.
+#[inline(always)]
+pub(crate) fn usable_totals(total: f64, magnitude: f64, output: f64) -> bool {
     output != 0.0 && total.abs() > 1e-12 * magnitude && (total > 0.0) == (output > 0.0)
 }

@@ -10,6 +10,7 @@ mod gradient;
 mod path;
 mod path_manhattan;
 mod path_quarter;
+mod path_row;
 mod path_squared;
 mod reference;
 

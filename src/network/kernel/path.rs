@@ -104,9 +104,17 @@ impl KernelNetwork {
             rescale_rows(&numerators, floor, out, rel.view_mut());
             Ok(())
         })?;
-        let fallback: Vec<usize> = (0..z.nrows())
-            .filter(|&r| relevance.row(r).iter().next().is_some_and(|v| v.is_nan()))
-            .collect();
+        // Only the q = 1 pass marks rows for the fallback (the q = 2 pass gives them
+        // `neon-floor` itself): no scan over the rows otherwise.
+        let fallback: Vec<usize> = match (layer.power(), relevance.ncols()) {
+            (Power::One, 1..) => relevance
+                .column(0)
+                .iter()
+                .enumerate()
+                .filter_map(|(r, v)| v.is_nan().then_some(r))
+                .collect(),
+            _ => Vec::new(),
+        };
         if !fallback.is_empty() {
             let floor = NeonRules {
                 rule_set: RuleSet::NeonFloor,

@@ -14,8 +14,7 @@
 //!    output its fourth power summed as the forward pass does: the bits of `score`);
 //! 3. one matrix product `W U` and the numerators
 //!    `N_i = (2 / K)(z_i - r_i)(sum_k m_k,i - (W U)_i)`, rescaled to
-//!    `R_i = (o - o_0) N_i / sum N + o_0 / d`.
-//!
+//!    `R_i = (o - o_0) N_i / sum N + o_0 / d`, per row on slices ([`super::path_row`]);
 //! 4. the rows whose numerators are unusable get `neon-floor` from the same distances:
 //!    `c_j = e_j (o - o_0) / S / dist_j` (`e_j = exp(-beta (h_j - min h))`, `S = sum_j e_j`),
 //!    one product `C [V | V^2]` over those rows and the share rule of the fused NEON pass
@@ -28,10 +27,10 @@
 use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
 use super::path_quarter::QuarterPowers;
+use super::path_row::{path_row_relevance, PathConstants};
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::lrp::distance::add_exact_share;
-use crate::lrp::rescale::{rescale_into, usable};
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
@@ -57,8 +56,6 @@ struct Scratch {
     row: Vec<f64>,
     /// `W U`, rows x features.
     pooled: Vec<f64>,
-    /// One row's numerators.
-    numerators: Vec<f64>,
     /// `sum_j c_j` of the fallback rows.
     coef_sums: Vec<f64>,
     /// `[C V | C V^2]` of the fallback rows, rows x 2 features.
@@ -80,7 +77,6 @@ impl Scratch {
         grow(&mut self.weights, rows * units);
         grow(&mut self.row, units);
         grow(&mut self.pooled, rows * d);
-        grow(&mut self.numerators, d);
         grow(&mut self.coef_sums, rows);
         grow(&mut self.sums, rows * 2 * d);
         self.near.clear();
@@ -212,9 +208,11 @@ impl KernelNetwork {
         let (d, units) = (z.ncols(), layer.n_units());
         let flat = floor / d as f64;
         let ts = midpoints();
-        let t_sum: f64 = ts.iter().sum();
-        let scale = 2.0 / ts.len() as f64;
-        let segments = ts.len() as f64;
+        let constants = PathConstants {
+            segments: ts.len() as f64,
+            t_sum: ts.iter().sum(),
+            scale: 2.0 / ts.len() as f64,
+        };
         let reference = reference.as_slice().expect("owned");
         with_scratch(|sc| -> Result<()> {
             for (start, rows) in sub_chunks(z, units) {
@@ -227,7 +225,6 @@ impl KernelNetwork {
                     weights,
                     row,
                     pooled,
-                    numerators,
                     coef_sums,
                     sums,
                     near,
@@ -268,25 +265,22 @@ impl KernelNetwork {
                 let mut p = ArrayViewMut2::from_shape((n, d), &mut pooled[..n * d])
                     .expect("rows x features");
                 general_mat_mul(1.0, &w, &layer.centers(), 0.0, &mut p);
-                let numerators = &mut numerators[..d];
+                let pooled = p.as_slice().expect("rows x features");
                 let mut rel = relevance.slice_mut(s![start..start + n, ..]);
                 for (r, mut out_row) in rel.outer_iter_mut().enumerate() {
                     let z_row = rows.row(r);
-                    for (i, nu) in numerators.iter_mut().enumerate() {
-                        let delta = z_row[i] - reference[i];
-                        let midpoint_sum = segments * reference[i] + t_sum * delta;
-                        *nu = scale * delta * (midpoint_sum - p[[r, i]]);
+                    let done = path_row_relevance(
+                        z_row.as_slice().expect("standard layout"),
+                        reference,
+                        &pooled[r * d..(r + 1) * d],
+                        constants,
+                        out[start + r] - floor,
+                        flat,
+                        out_row.as_slice_mut().expect("standard layout"),
+                    );
+                    if !done {
+                        floor_rows.push(r);
                     }
-                    let excess = out[start + r] - floor;
-                    if usable(numerators, excess) {
-                        rescale_into(numerators, excess, 0.0, out_row.view_mut());
-                        let out_row = out_row.as_slice_mut().expect("standard layout");
-                        spread_floor(out_row, flat);
-                        if !out_row.iter().any(|v| v.is_nan()) {
-                            continue;
-                        }
-                    }
-                    floor_rows.push(r);
                 }
                 // The fallback rows' `neon-floor` from the same distances: coefficients
                 // into the (consumed) weights buffer, packed, then one product
