@@ -183,11 +183,12 @@ class Study:
         print("\nPaired bootstrap over the explained rows (%d resamples, 95%% percentile "
               "intervals; best = the best of occlusion, gradient x input and integrated "
               "gradients in each resample). Marginal: %d draws of seed 0 (evaluate's), and "
-              "the per-row mean over draw seeds 0-%d. Verdict: miss = the whole interval "
+              "the per-row mean over draw seeds 0-%d. Verdict (from the mean-imputation, "
+              "%d-seed marginal and top-3 columns): miss = the whole interval "
               "beyond the target (gap > %g%%, top-3 > %g behind), pass = the whole interval "
               "within it, open = the interval straddles it.\n" % (
-                  BOOTSTRAP, self.args.draws, self.args.draw_seeds - 1, 100 * GAP_TARGET,
-                  TOP3_TARGET))
+                  BOOTSTRAP, self.args.draws, self.args.draw_seeds - 1, self.args.draw_seeds,
+                  100 * GAP_TARGET, TOP3_TARGET))
         print("| data | model | method | rows | gap mean | gap marginal (seed 0) | "
               "gap marginal (%d seeds) | top-3 behind best | verdict |" % self.args.draw_seeds)
         print("|---|---|---|---:|---:|---:|---:|---:|---|")

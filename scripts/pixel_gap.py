@@ -120,7 +120,7 @@ def scaled(args, dg, names, tmp):
     print("\nScaled pixels (StandardScaler, then OC-SVM rbf), 300 images of the other digits, "
           "mean imputation: default against gradient x input.\n")
     print("| digit | rows | pixel scales < 1 (smallest) | same first pixel | same top-3 set | "
-          "AUC default / GxI | extra area of the default in flips (%% of GxI's AUC) " +
+          "AUC default / GxI | extra area of the default in flips (% of GxI's AUC) " +
           " / ".join("%d-%d" % r for r in RANGES) + " |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     table = []
