@@ -2,17 +2,17 @@
 generated data (never in the repo; fixed seeds), reproducible by one command:
 
     python scripts/heldout_study.py [--bin target/release/neuralize] [--out DIR]
-                                    [--draws 20] [--quick] [--detail]
+                                    [--draws 20] [--draw-seeds 3] [--quick] [--detail]
 
 Sets (every one is scored with `neuralize evaluate`: feature-flipping AUC under mean and
 marginal imputation, lower = more faithful, and the explanation cost per row):
 
 1. Digits (image-like, 8x8 pixels, 0..16): a model trained on 130 images of one digit
-   explains 80 images of the other digits (those it flags, output > 0, are flipped):
+   explains 300 images of the other digits (those it flags, output > 0, are flipped):
    OC-SVM rbf (nu 0.1, gamma 'scale') on raw pixels, the same after a StandardScaler, and a
    Gaussian KDE on raw pixels (bandwidth 4); digits 0, 3 and 7, each with its own seed.
 2. Planted tabular anomalies: d correlated Gaussian features (Toeplitz rho^|i-j|), 800
-   training rows; 200 test rows with 3 random features pushed by 2.5 standard deviations
+   training rows; 1000 test rows with 3 random features pushed by 2.5 standard deviations
    (random sign); column scales 1 or 10^U(-1, 2) (then the model's StandardScaler undoes
    them); scaled OC-SVM rbf (nu 0.05, gamma 'scale') and scaled KDE (bandwidth 0.8). Also
    top-3 precision = |3 most relevant features & planted| / 3 over all test rows.
@@ -26,6 +26,12 @@ file without a stored method). The summary table compares both with the best of
 occlusion, gradient x input and integrated gradients (gap = default / best - 1; top-3:
 best - default); `--detail` also prints every `neuralize evaluate` table. `--quick` runs
 one set of each kind (a smoke test).
+
+Intervals: the per-row areas are recomputed in NumPy (scripts/flip_rows.py; their means must
+match evaluate's table, or the study stops), also for draw seeds 1..draw_seeds-1, and a
+paired bootstrap over the explained rows gives 95% intervals of the default's gap to the best
+baseline and of its top-3 precision behind the best (`intervals`). The per-row areas,
+top-3 hits and relevances of every set are kept in OUT/TAG.rows.npz.
 """
 import argparse
 import os
@@ -37,12 +43,18 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_sklearn import to_neuralize, write_model  # noqa: E402
+from flip_rows import row_areas  # noqa: E402
 
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
 KERNEL_METHODS = (["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"]
                   + BASELINES + ["shapley-sampling", "random"])
 KMEANS_METHODS = ["default", "neon"] + BASELINES + ["shapley-sampling", "random"]
 TOP3_METHODS = ["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"] + BASELINES
+DIGIT_TEST_ROWS = 300    # images of the other digits (the flagged ones are explained)
+PLANTED_TEST_ROWS = 1000  # planted test rows per seed
+BOOTSTRAP = 2000      # paired bootstrap resamples of the explained rows
+GAP_TARGET = 0.02     # issue 17: flipping AUC within 2% of the best baseline
+TOP3_TARGET = 0.01    # and top-3 precision within 0.01 of the best
 
 
 def write_csv(path, X, names):
@@ -118,16 +130,93 @@ class Study:
         methods = ["default", untuned] + [m for m in methods if m not in ("default", untuned)]
         text, scores = evaluate(self.args.bin, tuned, test, train, methods, self.args.draws)
         scores["untuned"] = scores[untuned]
-        top3 = {}
+        top3, rows_top3 = {}, {}
+        relevance = {}
+        per_row = ["default", untuned] + [m for m in BASELINES if m != untuned]
+        listed = per_row + ([m for m in TOP3_METHODS[1:] if m not in per_row]
+                            if planted is not None else [])
+        for method in listed:
+            relevance[method] = explain(self.args.bin, tuned, test, method)
         if planted is not None:
-            for method in ["default", untuned] + [m for m in TOP3_METHODS[1:] if m != untuned]:
-                R = explain(self.args.bin, tuned, test, method)
-                top = np.argsort(-R, axis=1, kind="stable")[:, :3]
-                top3[method] = np.mean([len(set(t) & set(p)) / 3 for t, p in zip(top, planted)])
+            for method in listed:
+                top = np.argsort(-relevance[method], axis=1, kind="stable")[:, :3]
+                hits = np.array([len(set(t) & set(p)) / 3 for t, p in zip(top, planted)])
+                rows_top3[method] = hits
+                top3[method] = hits.mean()
             top3["untuned"] = top3[untuned]
-        self.rows.append((kind, label, (name, untuned, seconds), scores, top3))
+            rows_top3["untuned"] = rows_top3[untuned]
+        areas = self.row_areas(tuned, Xtr, Xte, relevance, per_row, scores)
+        np.savez(os.path.join(self.out, tag + ".rows.npz"), planted=planted if planted is not None
+                 else np.zeros(0), **{"areas " + m: a for m, a in areas.items()},
+                 **{"top3 " + m: t for m, t in rows_top3.items()},
+                 **{"R " + m: r for m, r in relevance.items()})
+        areas["untuned"] = areas[untuned]
+        self.rows.append((kind, label, (name, untuned, seconds), scores, top3,
+                          (areas, rows_top3)))
         self.details.append(("%s: %s" % (kind, label), text, top3))
         print("done: %s %s" % (kind, label), file=sys.stderr, flush=True)
+
+    def row_areas(self, model_path, Xtr, Xte, relevance, methods, scores):
+        """{method: (rows, 3)}: per-row flipping areas (scripts/flip_rows.py) under mean
+        imputation, marginal imputation with evaluate's draws (seed 0), and marginal
+        imputation averaged over draw seeds 0..draw_seeds-1. The seed-0 means must equal
+        evaluate's (its 4 printed decimals), or the study stops."""
+        import json
+        model = json.load(open(model_path))
+        out = {}
+        for method in methods:
+            kept, a = row_areas(model, Xte, relevance[method], Xtr, self.args.draws, 0)
+            for i in range(2):
+                if abs(a[:, i].mean() - scores[method][i]) > 6e-5:
+                    raise SystemExit("flip_rows disagrees with evaluate on %s (%s): %.6f vs %.4f"
+                                     % (model_path, method, a[:, i].mean(), scores[method][i]))
+            seeds = [a[:, 1]] + [row_areas(model, Xte, relevance[method], Xtr, self.args.draws,
+                                           seed, mean=False)[1][:, 1]
+                                 for seed in range(1, self.args.draw_seeds)]
+            out[method] = np.column_stack([a[:, 0], a[:, 1], np.mean(seeds, axis=0)])
+        return out
+
+    def intervals(self):
+        """Paired bootstrap (over the explained rows, the same resample for every method) of
+        the gap default / best baseline - 1 and of top-3 precision best - default."""
+        rng = np.random.RandomState(17)
+        print("\nPaired bootstrap over the explained rows (%d resamples, 95%% percentile "
+              "intervals; best = the best of occlusion, gradient x input and integrated "
+              "gradients in each resample). Marginal: %d draws of seed 0 (evaluate's), and "
+              "the per-row mean over draw seeds 0-%d. Verdict (from the mean-imputation, "
+              "%d-seed marginal and top-3 columns): miss = the whole interval "
+              "beyond the target (gap > %g%%, top-3 > %g behind), pass = the whole interval "
+              "within it, open = the interval straddles it.\n" % (
+                  BOOTSTRAP, self.args.draws, self.args.draw_seeds - 1, self.args.draw_seeds,
+                  100 * GAP_TARGET, TOP3_TARGET))
+        print("| data | model | method | rows | gap mean | gap marginal (seed 0) | "
+              "gap marginal (%d seeds) | top-3 behind best | verdict |" % self.args.draw_seeds)
+        print("|---|---|---|---:|---:|---:|---:|---:|---|")
+        for kind, label, (name, untuned, _), _, _, (areas, rows_top3) in self.rows:
+            n = len(areas["default"])
+            idx = rng.randint(n, size=(BOOTSTRAP, n))
+            whiches = [("default", name)] + ([("untuned", untuned)] if name != untuned else [])
+            for which, method in whiches:
+                cells, verdicts = [], []
+                for col in range(3):
+                    point, lo, hi = gap_interval(areas, which, col, idx)
+                    cells.append("%+.1f%% [%+.1f, %+.1f]" % (100 * point, 100 * lo, 100 * hi))
+                    if col != 1:
+                        verdicts.append(verdict(lo, hi, GAP_TARGET))
+                if rows_top3:
+                    t = rows_top3
+                    m = len(t["default"])
+                    tidx = idx if m == n else rng.randint(m, size=(BOOTSTRAP, m))
+                    best = np.max([t[b][tidx].mean(axis=1) for b in BASELINES], axis=0)
+                    diff = best - t[which][tidx].mean(axis=1)
+                    point = max(t[b].mean() for b in BASELINES) - t[which].mean()
+                    lo, hi = np.percentile(diff, [2.5, 97.5])
+                    cells.append("%.3f [%.3f, %.3f]" % (point, lo, hi))
+                    verdicts.append(verdict(lo, hi, TOP3_TARGET))
+                else:
+                    cells.append("-")
+                print("| %s | %s | %s | %d | %s | %s |" % (
+                    kind, label, method, n, " | ".join(cells), worst(verdicts)))
 
     def summary(self):
         print("| data | model | tuned default (tune s) | default AUC mean / marginal | "
@@ -136,7 +225,7 @@ class Study:
               "top-3 default / untuned / best | µs/row default / IG |")
         print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
         misses = {"default": [], "untuned": []}
-        for kind, label, (name, untuned, seconds), s, top3 in self.rows:
+        for kind, label, (name, untuned, seconds), s, top3, _ in self.rows:
             best = [min((s[b][i], b) for b in BASELINES) for i in range(2)]
             gaps = {}
             for which in ("default", "untuned"):
@@ -189,6 +278,26 @@ class Study:
                 100 * max(max(g) for g in gaps), "%.3f" % np.mean(t3) if t3 else "-"))
 
 
+def gap_interval(areas, which, col, idx):
+    """(point, 2.5%, 97.5%) of mean(which) / min_b mean(b) - 1 over bootstrap rows idx."""
+    best = np.min([areas[b][idx, col].mean(axis=1) for b in BASELINES], axis=0)
+    gaps = areas[which][idx, col].mean(axis=1) / best - 1
+    point = areas[which][:, col].mean() / min(areas[b][:, col].mean() for b in BASELINES) - 1
+    lo, hi = np.percentile(gaps, [2.5, 97.5])
+    return point, lo, hi
+
+
+def verdict(lo, hi, target):
+    return "miss" if lo > target else ("pass" if hi <= target else "open")
+
+
+def worst(verdicts):
+    for v in ("miss", "open"):
+        if v in verdicts:
+            return v
+    return "pass"
+
+
 def short(name):
     return {"occlusion": "occ", "gradient-x-input": "GxI",
             "integrated-gradients": "IG"}.get(name, name)
@@ -206,7 +315,7 @@ def digits_sets(study, quick):
     for digit, seed in ([(3, 2)] if quick else [(0, 1), (3, 2), (7, 3)]):
         rng = np.random.RandomState(seed)
         own = rng.permutation(np.where(dg.target == digit)[0])
-        others = rng.permutation(np.where(dg.target != digit)[0])[:80]
+        others = rng.permutation(np.where(dg.target != digit)[0])[:DIGIT_TEST_ROWS]
         Xtr, Xte = dg.data[own[:130]], dg.data[others]
         models = [("OC-SVM rbf", OneClassSVM(gamma="scale", nu=0.1)),
                   ("scaled OC-SVM rbf", make_pipeline(StandardScaler(),
@@ -228,7 +337,7 @@ def planted_sets(study, quick):
     for seed, d, rho, scales in configs[:1] if quick else configs:
         rng = np.random.RandomState(seed)
         names = ["f%d" % i for i in range(d)]
-        Xtr, Xte = correlated(rng, 800, d, rho), correlated(rng, 200, d, rho)
+        Xtr, Xte = correlated(rng, 800, d, rho), correlated(rng, PLANTED_TEST_ROWS, d, rho)
         planted = np.array([rng.choice(d, 3, replace=False) for _ in range(len(Xte))])
         std = Xtr.std(axis=0)
         for row, feats in zip(Xte, planted):
@@ -268,6 +377,8 @@ def main():
     ap.add_argument("--bin", default="target/release/neuralize")
     ap.add_argument("--out", default=None, help="keep the generated files here")
     ap.add_argument("--draws", type=int, default=20, help="marginal-imputation draws per row")
+    ap.add_argument("--draw-seeds", type=int, default=3,
+                    help="marginal draw seeds of the per-row intervals (seed 0 is evaluate's)")
     ap.add_argument("--quick", action="store_true", help="one set of each kind")
     ap.add_argument("--detail", action="store_true", help="print every evaluate table")
     args = ap.parse_args()
@@ -278,6 +389,7 @@ def main():
     print("## Tuned default against the best of occlusion, gradient x input and integrated "
           "gradients (%d marginal draws)\n" % args.draws)
     study.summary()
+    study.intervals()
     study.other_methods()
     if args.detail:
         for title, text, top3 in study.details:
