@@ -22,6 +22,8 @@ means linear in the units; this script replaces the former benches/side_by_side.
 Every tool gets the same number of threads (--threads, default 2: RAYON_NUM_THREADS and the
 BLAS thread variables are set before anything starts). Each round times every tool on
 every workload once, in turn; the table shows the best of --repeats rounds, then the ratios.
+Inside a round each library figure is the best of --passes passes in one process (warm
+buffers and thread pool, as the in-memory Python figures are timed after their imports).
 
     pip install -r scripts/requirements.txt
     cargo build --release && cargo bench --no-run --bench library
@@ -107,6 +109,9 @@ def parse_args():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--passes", type=int, default=3,
+                        help="passes of each library figure inside one bench process (best of them: "
+                             "warm, as the in-memory Python figures are; 1 = a cold first pass)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", default=",".join(WORKLOADS),
                         help="comma-separated workloads (default: all of %s)" % ", ".join(WORKLOADS))
@@ -295,19 +300,19 @@ def main():
             kind, estimator, model, json_path, pickle_path, X, input_path = models[name]
             note(name, "cmd", run([ARGS.binary, "explain", "-q", "--model", json_path,
                                    "--input", input_path, "--output", out_path]))
-            lib = library(executable, json_path, input_path, "1")
+            lib = library(executable, json_path, input_path, str(ARGS.passes))
             if lib is None:
                 sys.exit(f"bench_vs_sklearn: the library bench failed on {json_path}")
             note(name, "lib_forward", lib["forward_s"])
             note(name, "lib_explain", lib["explain_s"])
             note(name, "lib_default", lib["explain_default_s"])
             if has_floor and kind != "kmeans":
-                floor = library(executable, "floor", json_path, input_path, "1")
+                floor = library(executable, "floor", json_path, input_path, str(ARGS.passes))
                 note(name, "floor", floor and floor.get("floor_s"))
                 # issue 12: explain within 1.3x of the floor on one thread
-                floor = library(executable, "floor", json_path, input_path, "1", threads=1)
+                floor = library(executable, "floor", json_path, input_path, str(ARGS.passes), threads=1)
                 note(name, "floor_1t", floor and floor.get("floor_s"))
-                lib = library(executable, json_path, input_path, "1", threads=1)
+                lib = library(executable, json_path, input_path, str(ARGS.passes), threads=1)
                 note(name, "lib_default_1t", lib and lib["explain_default_s"])
             note(name, "sk", timed(in_memory_sklearn(kind, estimator, X)))
             note(name, "np", timed(in_memory_neon(kind, model, X)))
