@@ -27,7 +27,7 @@ impl Network for ClusterNetwork {
     }
 
     fn rule_sets(&self) -> &'static [RuleSet] {
-        &[RuleSet::Neon, RuleSet::NeonRef]
+        &[RuleSet::Neon, RuleSet::NeonRef, RuleSet::NeonPath]
     }
 
     /// `neon-ref`: the most faithful conserving variant on held-out blobs and wine.
@@ -62,10 +62,10 @@ impl Network for ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Result<Explanation> {
-        Ok(if rules.rule_set == RuleSet::NeonRef {
-            self.explain_reference_rows(z, rules, cluster)
-        } else {
-            self.explain_rows(z, rules, cluster)
+        Ok(match rules.rule_set {
+            RuleSet::NeonRef => self.explain_reference_rows(z, rules, cluster),
+            RuleSet::NeonPath => self.explain_path_rows(z, rules, cluster),
+            _ => self.explain_rows(z, rules, cluster),
         })
     }
 

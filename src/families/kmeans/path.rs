@@ -1,0 +1,287 @@
+//! `neon-path` for k-means: the reference-rooted split of `neon-ref` with the soft-min
+//! weights taken along the path from the reference r to the row z instead of at z alone.
+//!
+//! The contrasts of the explained cluster t are linear, `h_k(x) = w_k . x + b_k` (`w_k =
+//! 2 (mu_t - mu_k)`), so along `a(s) = r + s (z - r)` they are `h_k(a(s)) = h_k(r) + s (h_k(z) -
+//! h_k(r))`. The path is cut into [`PIECES`] equal pieces; the weights are frozen at each
+//! piece's midpoint `s_j = (j + 1/2) / PIECES`,
+//!
+//! `p_k(s_j) = exp(-beta (h_k(s_j) - min_l h_l(s_j))) / sum_l exp(-beta (h_l(s_j) - min_l h_l(s_j)))`,
+//!
+//! and each contrast's change over a piece, `w_k . (z - r) / PIECES`, splits exactly over
+//! the features. Summed over the pieces, with `p̄_k = (1 / PIECES) sum_j p_k(s_j)`:
+//!
+//! `N_i = (sum_k p̄_k w_ik) (z_i - r_i)`,   `R_i = f_t N_i / sum_i' N_i'`
+//!
+//! (the logit `f_t` shared in proportion; the contrasts are those of t all along the path,
+//! also where another cluster is nearer). Rows whose `sum N` is tiny (`<= 1e-12 sum |N_i|`)
+//! or of the other sign than `f_t` (the reference lies deeper in t than the row) keep the
+//! numerators and spread the rest evenly, `R_i = N_i + (f_t - sum_i' N_i') / d`, which keeps
+//! the ranking of the numerators; both forms sum to `f_t`. Numerators that are not finite
+//! (rows near the edge of f64) give `R_i = f_t / d`.
+//!
+//! In batch the contrasts at `s_j` come from the scores of [`super::batch`] (affine in z,
+//! so `s_k(a(s)) = s_k(r) + s (s_k(z) - s_k(r))`), the exponentials of all pieces in one pass
+//! and the pull `sum_k p̄_k (m_t - m_k)` (`m_k = mu_k - o`) by one matrix product per chunk;
+//! rows the batch bound cannot decide take the exact contrasts ([`ClusterNetwork::logit_of_row`]).
+
+use super::batch::{self, BatchScratch};
+use super::explain::explain_by_chunks;
+use super::network::{ClusterNetwork, RowScratch};
+use crate::explainer::Explanation;
+use crate::network::pool::softmin_weights_into;
+use crate::network::scratch::{grow, with_local};
+use crate::network::{lanes, NeonRules, CHUNK_ROWS};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+/// Pieces of the path from the reference to the row (3: the fewest with which the held-out
+/// k-means sets stop improving, docs/faithfulness.md).
+pub(crate) const PIECES: usize = 3;
+
+/// The midpoint `s_j = (j + 1/2) / PIECES` of piece j.
+fn piece_midpoint(j: usize) -> f64 {
+    (j as f64 + 0.5) / PIECES as f64
+}
+
+/// Per-row buffers of the exact path.
+struct PathScratch {
+    contrasts: RowScratch,
+    /// The contrasts of the explained cluster at the row and at the reference.
+    at_row: Vec<f64>,
+    at_reference: Vec<f64>,
+    along: Vec<f64>,
+    p: Vec<f64>,
+    p_mean: Vec<f64>,
+    numerators: Vec<f64>,
+}
+
+impl ClusterNetwork {
+    /// `neon-path` for every row of `z` (standardized), explaining `cluster` or each row's
+    /// assigned cluster.
+    pub(super) fn explain_path_rows(
+        &self,
+        z: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+        cluster: Option<usize>,
+    ) -> Explanation {
+        let reference = rules.reference.to_vec();
+        let reference_scores = self.reference_scores(&reference);
+        explain_by_chunks(z, |rows, labels, out, mut rel| {
+            with_local(&batch::SCRATCH, |scratch| {
+                let exact = self.path_chunk(
+                    rows,
+                    rules.beta,
+                    cluster,
+                    scratch,
+                    (&reference, &reference_scores),
+                    labels,
+                    out,
+                    rel.view_mut(),
+                );
+                let mut per_row: Option<PathScratch> = None;
+                for r in (0..rows.nrows()).filter(|&r| exact[r]) {
+                    let s = per_row.get_or_insert_with(|| self.path_scratch());
+                    let z = rows.row(r);
+                    let z = z.to_slice().expect("owned rows");
+                    let k = self.n_clusters();
+                    let candidate = batch::candidate(&scratch.scores[r * k..(r + 1) * k]);
+                    let mut row = rel.row_mut(r);
+                    let row = row.as_slice_mut().expect("owned");
+                    (labels[r], out[r]) =
+                        self.path_row_exact(z, candidate, cluster, rules.beta, &reference, s, row);
+                }
+            });
+        })
+    }
+
+    fn path_scratch(&self) -> PathScratch {
+        let (k, d) = (self.n_clusters(), self.n_features());
+        PathScratch {
+            contrasts: self.scratch(),
+            at_row: vec![0.0; k - 1],
+            at_reference: vec![0.0; k - 1],
+            along: vec![0.0; k - 1],
+            p: vec![0.0; k - 1],
+            p_mean: vec![0.0; k - 1],
+            numerators: vec![0.0; d],
+        }
+    }
+
+    /// The scores `s_k(r) = ||m_k||^2 - 2 (r - o).m_k` of the reference ([`super::batch`]).
+    fn reference_scores(&self, reference: &[f64]) -> Vec<f64> {
+        let centered: Vec<f64> = reference
+            .iter()
+            .zip(&self.origin)
+            .map(|(&r, &o)| r - o)
+            .collect();
+        self.centered
+            .outer_iter()
+            .zip(&self.centered_norms)
+            .map(|(m, &norm)| {
+                let dot: f64 = m.iter().zip(&centered).map(|(&m, &a)| m * a).sum();
+                norm - 2.0 * dot
+            })
+            .collect()
+    }
+
+    /// The batch pass over one chunk: labels, logits and relevances of every row it can
+    /// decide; returns which rows need the exact path.
+    #[allow(clippy::too_many_arguments)]
+    fn path_chunk(
+        &self,
+        rows: ArrayView2<f64>,
+        beta: f64,
+        cluster: Option<usize>,
+        scratch: &mut BatchScratch,
+        (reference, reference_scores): (&[f64], &[f64]),
+        labels: &mut [usize],
+        out: &mut [f64],
+        mut rel: ArrayViewMut2<f64>,
+    ) -> [bool; CHUNK_ROWS] {
+        let (n, d) = rows.dim();
+        let k = self.n_clusters();
+        self.chunk_scores(rows, scratch);
+        grow(&mut scratch.pieces, n * PIECES * k);
+        grow(&mut scratch.exps, n * k);
+        grow(&mut scratch.pulled, n * d);
+        grow(&mut scratch.row, d);
+        let mut exact = [false; CHUNK_ROWS];
+        let mut targets = [0usize; CHUNK_ROWS];
+        for r in 0..n {
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            let a = &scratch.centered[r * d..(r + 1) * d];
+            let s = &scratch.scores[r * k..(r + 1) * k];
+            let v = &mut scratch.pieces[r * PIECES * k..(r + 1) * PIECES * k];
+            let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
+                exact[r] = true;
+                v.fill(f64::INFINITY);
+                continue;
+            };
+            (labels[r], out[r], targets[r]) = (c, logit, t);
+            for (j, v) in v.chunks_exact_mut(k).enumerate() {
+                let along = piece_midpoint(j);
+                // v_k = beta (s_k(s_j) - min_{l != t} s_l(s_j)), v_t = +inf.
+                for ((v, &s), &s_ref) in v.iter_mut().zip(s).zip(reference_scores) {
+                    *v = s_ref + along * (s - s_ref);
+                }
+                v[t] = f64::INFINITY;
+                let v_min = lanes::min(v);
+                for v in v.iter_mut() {
+                    *v = beta * (*v - v_min);
+                }
+            }
+        }
+        // exp(-v) for every piece of the chunk in one pass (exp(-inf) = 0 exactly).
+        lanes::exp_sum_inplace(&mut scratch.pieces[..n * PIECES * k], 0.0, 1.0);
+        let mut p_totals = [0.0; CHUNK_ROWS];
+        for r in 0..n {
+            let p_mean = &mut scratch.exps[r * k..(r + 1) * k];
+            p_mean.fill(0.0);
+            if exact[r] {
+                continue;
+            }
+            let pieces = &scratch.pieces[r * PIECES * k..(r + 1) * PIECES * k];
+            for e in pieces.chunks_exact(k) {
+                let total = lanes::sum_unrolled8(e);
+                if !(total.is_finite() && total > 0.0) {
+                    exact[r] = true;
+                }
+                let scale = 1.0 / (PIECES as f64 * total);
+                for (p, &e) in p_mean.iter_mut().zip(e) {
+                    *p += e * scale;
+                }
+            }
+            p_totals[r] = lanes::sum_unrolled8(p_mean);
+        }
+        let p_mean = ArrayView2::from_shape((n, k), &scratch.exps[..n * k]).expect("sized buffer");
+        let mut pulled =
+            ArrayViewMut2::from_shape((n, d), &mut scratch.pulled[..n * d]).expect("sized buffer");
+        general_mat_mul(1.0, &p_mean, &self.centered, 0.0, &mut pulled);
+        let numerators = &mut scratch.row[..d];
+        for r in 0..n {
+            if exact[r] {
+                continue;
+            }
+            let m_t = self.centered.row(targets[r]);
+            let m_t = m_t.to_slice().expect("owned");
+            let q = &scratch.pulled[r * d..(r + 1) * d];
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            // sum_k p̄_k w_ik = 2 (m_ti sum_k p̄_k - (P̄ M)_i).
+            for ((((n, &q), &m), &z), &ref_i) in
+                numerators.iter_mut().zip(q).zip(m_t).zip(z).zip(reference)
+            {
+                *n = 2.0 * (m * p_totals[r] - q) * (z - ref_i);
+            }
+            let mut row = rel.row_mut(r);
+            share(numerators, out[r], row.as_slice_mut().expect("owned"));
+        }
+        exact
+    }
+
+    /// One row by the exact contrasts: its assigned cluster and explained logit, its
+    /// relevance written into `out`.
+    #[allow(clippy::too_many_arguments)]
+    fn path_row_exact(
+        &self,
+        z: &[f64],
+        candidate: usize,
+        cluster: Option<usize>,
+        beta: f64,
+        reference: &[f64],
+        s: &mut PathScratch,
+        out: &mut [f64],
+    ) -> (usize, f64) {
+        let (label, target, logit) =
+            self.logit_of_row(z, candidate, cluster, &mut s.contrasts, false);
+        s.at_row.copy_from_slice(&s.contrasts.h);
+        self.contrasts(reference, target, &mut s.contrasts, false);
+        s.at_reference.copy_from_slice(&s.contrasts.h);
+        s.p_mean.fill(0.0);
+        for j in 0..PIECES {
+            let along = piece_midpoint(j);
+            for ((h, &at_r), &at_z) in s.along.iter_mut().zip(&s.at_reference).zip(&s.at_row) {
+                *h = at_r + along * (at_z - at_r);
+            }
+            softmin_weights_into(&s.along, beta, &mut s.p);
+            for (m, &p) in s.p_mean.iter_mut().zip(&s.p) {
+                *m += p / PIECES as f64;
+            }
+        }
+        let weights = self.contrast(target).linear().weights();
+        for (i, n) in s.numerators.iter_mut().enumerate() {
+            let pulled: f64 = s
+                .p_mean
+                .iter()
+                .enumerate()
+                .map(|(unit, p)| p * weights[[unit, i]])
+                .sum();
+            *n = pulled * (z[i] - reference[i]);
+        }
+        share(&s.numerators, logit, out);
+        (label, logit)
+    }
+}
+
+/// `R_i = f N_i / sum N` where that sum is usable (not tiny, of f's sign), else
+/// `R_i = N_i + (f - sum N) / d`; `f / d` on every feature for non-finite numerators.
+pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
+    let d = numerators.len() as f64;
+    let sum: f64 = numerators.iter().sum();
+    let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
+    if !(sum.is_finite() && magnitude.is_finite()) {
+        out.fill(f / d);
+    } else if f != 0.0 && sum.abs() > 1e-12 * magnitude && (sum > 0.0) == (f > 0.0) {
+        let scale = f / sum;
+        for (r, &n) in out.iter_mut().zip(numerators) {
+            *r = scale * n;
+        }
+    } else {
+        let rest = (f - sum) / d;
+        for (r, &n) in out.iter_mut().zip(numerators) {
+            *r = n + rest;
+        }
+    }
+}
