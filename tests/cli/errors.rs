@@ -471,11 +471,17 @@ fn kernel_only_rule_sets_are_refused_on_kmeans() {
             &iris(&["5,3,1,0.2"]),
             &["--rule", rule],
         );
-        // "RULE is not defined for kmeans models (they support neon, neon-ref)"
+        // "RULE is not defined for kmeans models (they support neon, neon-ref, neon-path)"
         assert_error(
             code,
             &err,
-            &["rule", rule, "kmeans", "not defined", "neon, neon-ref"],
+            &[
+                "rule",
+                rule,
+                "kmeans",
+                "not defined",
+                "neon, neon-ref, neon-path",
+            ],
         );
     }
     // ... and through --method NAME@BETA as well.

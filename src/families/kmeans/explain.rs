@@ -1,6 +1,6 @@
 //! k-means as a [`Network`]: the NEON rules (soft-min redistribution over the contrasts,
-//! then a linear rule, by default the midpoint rule), the reference-rooted `neon-ref`, and
-//! the gradient of the logit.
+//! then a linear rule, by default the midpoint rule), the reference-rooted `neon-ref` and
+//! `neon-path` ([`super::path`]), and the gradient of the logit.
 
 use super::network::{ClusterNetwork, RowScratch};
 use crate::error::Result;
@@ -30,9 +30,10 @@ impl Network for ClusterNetwork {
         &[RuleSet::Neon, RuleSet::NeonRef, RuleSet::NeonPath]
     }
 
-    /// `neon-ref`: the most faithful conserving variant on held-out blobs and wine.
+    /// `neon-path` (at `auto`): the most faithful conserving variant on the held-out k-means
+    /// sets (docs/faithfulness.md, "k-means").
     fn default_rule_set(&self) -> RuleSet {
-        RuleSet::NeonRef
+        RuleSet::NeonPath
     }
 
     fn has_linear_layer(&self) -> bool {
