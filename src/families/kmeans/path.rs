@@ -21,9 +21,16 @@
 //! (rows near the edge of f64) give `R_i = f_t / d`.
 //!
 //! In batch the contrasts at `s_j` come from the scores of [`super::batch`] (affine in z,
-//! so `s_k(a(s)) = s_k(r) + s (s_k(z) - s_k(r))`), the exponentials of all pieces in one pass
-//! and the pull `sum_k p̄_k (m_t - m_k)` (`m_k = mu_k - o`) by one matrix product per chunk;
-//! rows the batch bound cannot decide take the exact contrasts ([`ClusterNetwork::logit_of_row`]).
+//! so `s_k(a(s)) = (1 - s) s_k(r) + s s_k(z)`), and ONE exponential per row x cluster pair
+//! serves all three pieces: with `A_k = exp(-beta (s_k(z) - min_(l != t) s_l(z)) / 6)` and
+//! per-call constants `B_jk = exp(-beta (1 - s_j) (s_k(r) - min_l s_l(r)))`, the weights at
+//! `s_j = 1/6, 1/2, 5/6` are `p_k(s_j) ∝ B_jk A_k^(6 s_j)` = `B_jk A_k`, `B_jk A_k^3`,
+//! `B_jk A_k^5` (factors common to all k cancel in the normalization). Every term is at most
+//! 1 and the largest at least `e^(-beta (max_l s_l(r) - min_l s_l(r)))`, so the form runs
+//! where that spread is at most 600 (terms lost to underflow below `1e-47` of their sum);
+//! elsewhere, and on rows the batch bound cannot decide, the exact contrasts
+//! ([`ClusterNetwork::logit_of_row`]) and one soft-min per piece. The pull `sum_k p̄_k (m_t -
+//! m_k)` (`m_k = mu_k - o`) is one matrix product per chunk.
 
 use super::batch::{self, BatchScratch};
 use super::explain::explain_by_chunks;
@@ -36,8 +43,16 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// Pieces of the path from the reference to the row (3: the fewest with which the held-out
-/// k-means sets stop improving, docs/faithfulness.md).
+/// k-means sets stop improving, docs/faithfulness.md). The batch pass's powers
+/// `A^1, A^3, A^5` are those of 3 pieces.
 pub(crate) const PIECES: usize = 3;
+
+/// The largest `beta (max_k s_k(r) - min_k s_k(r))` for which the batch pass's one-exponential
+/// form runs (module docs).
+const SPREAD_LIMIT: f64 = 600.0;
+
+// The batch pass's powers A, A^3, A^5 are those of the midpoints 1/6, 1/2, 5/6.
+const _: () = assert!(PIECES == 3);
 
 /// The midpoint `s_j = (j + 1/2) / PIECES` of piece j.
 fn piece_midpoint(j: usize) -> f64 {
@@ -66,19 +81,26 @@ impl ClusterNetwork {
         cluster: Option<usize>,
     ) -> Explanation {
         let reference = rules.reference.to_vec();
-        let reference_scores = self.reference_scores(&reference);
+        let factors = reference_factors(&self.reference_scores(&reference), rules.beta);
         explain_by_chunks(z, |rows, labels, out, mut rel| {
             with_local(&batch::SCRATCH, |scratch| {
-                let exact = self.path_chunk(
-                    rows,
-                    rules.beta,
-                    cluster,
-                    scratch,
-                    (&reference, &reference_scores),
-                    labels,
-                    out,
-                    rel.view_mut(),
-                );
+                let exact = match &factors {
+                    Some(factors) => self.path_chunk(
+                        rows,
+                        rules.beta,
+                        cluster,
+                        scratch,
+                        (&reference, factors),
+                        labels,
+                        out,
+                        rel.view_mut(),
+                    ),
+                    None => {
+                        // Every row by the exact path; it needs the candidates' scores.
+                        self.chunk_scores(rows, scratch);
+                        [true; CHUNK_ROWS]
+                    }
+                };
                 let mut per_row: Option<PathScratch> = None;
                 for r in (0..rows.nrows()).filter(|&r| exact[r]) {
                     let s = per_row.get_or_insert_with(|| self.path_scratch());
@@ -126,7 +148,7 @@ impl ClusterNetwork {
     }
 
     /// The batch pass over one chunk: labels, logits and relevances of every row it can
-    /// decide; returns which rows need the exact path.
+    /// decide; returns which rows need the exact path. `factors`: `B_jk`, pieces x clusters.
     #[allow(clippy::too_many_arguments)]
     fn path_chunk(
         &self,
@@ -134,7 +156,7 @@ impl ClusterNetwork {
         beta: f64,
         cluster: Option<usize>,
         scratch: &mut BatchScratch,
-        (reference, reference_scores): (&[f64], &[f64]),
+        (reference, factors): (&[f64], &[f64]),
         labels: &mut [usize],
         out: &mut [f64],
         mut rel: ArrayViewMut2<f64>,
@@ -142,7 +164,7 @@ impl ClusterNetwork {
         let (n, d) = rows.dim();
         let k = self.n_clusters();
         self.chunk_scores(rows, scratch);
-        grow(&mut scratch.pieces, n * PIECES * k);
+        grow(&mut scratch.pieces, n * k);
         grow(&mut scratch.exps, n * k);
         grow(&mut scratch.pulled, n * d);
         grow(&mut scratch.row, d);
@@ -153,47 +175,56 @@ impl ClusterNetwork {
             let z = z.to_slice().expect("owned rows");
             let a = &scratch.centered[r * d..(r + 1) * d];
             let s = &scratch.scores[r * k..(r + 1) * k];
-            let v = &mut scratch.pieces[r * PIECES * k..(r + 1) * PIECES * k];
+            let v = &mut scratch.pieces[r * k..(r + 1) * k];
             let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
                 exact[r] = true;
                 v.fill(f64::INFINITY);
                 continue;
             };
             (labels[r], out[r], targets[r]) = (c, logit, t);
-            for (j, v) in v.chunks_exact_mut(k).enumerate() {
-                let along = piece_midpoint(j);
-                // v_k = beta (s_k(s_j) - min_{l != t} s_l(s_j)), v_t = +inf.
-                for ((v, &s), &s_ref) in v.iter_mut().zip(s).zip(reference_scores) {
-                    *v = s_ref + along * (s - s_ref);
-                }
-                v[t] = f64::INFINITY;
-                let v_min = lanes::min(v);
-                for v in v.iter_mut() {
-                    *v = beta * (*v - v_min);
-                }
+            // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
+            let s_min = lanes::min(&s[..t]).min(lanes::min(&s[t + 1..]));
+            let scale = beta / (2 * PIECES) as f64;
+            for (v, &s) in v.iter_mut().zip(s) {
+                *v = scale * (s - s_min);
             }
+            v[t] = f64::INFINITY;
         }
-        // exp(-v) for every piece of the chunk in one pass (exp(-inf) = 0 exactly).
-        lanes::exp_sum_inplace(&mut scratch.pieces[..n * PIECES * k], 0.0, 1.0);
+        // A_k = exp(-v_k) for the whole chunk in one pass (A_t = exp(-inf) = 0 exactly).
+        lanes::exp_sum_inplace(&mut scratch.pieces[..n * k], 0.0, 1.0);
         let mut p_totals = [0.0; CHUNK_ROWS];
+        let (b1, rest) = factors.split_at(k);
+        let (b3, b5) = rest.split_at(k);
         for r in 0..n {
             let p_mean = &mut scratch.exps[r * k..(r + 1) * k];
             p_mean.fill(0.0);
             if exact[r] {
                 continue;
             }
-            let pieces = &scratch.pieces[r * PIECES * k..(r + 1) * PIECES * k];
-            for e in pieces.chunks_exact(k) {
-                let total = lanes::sum_unrolled8(e);
-                if !(total.is_finite() && total > 0.0) {
-                    exact[r] = true;
-                }
-                let scale = 1.0 / (PIECES as f64 * total);
-                for (p, &e) in p_mean.iter_mut().zip(e) {
-                    *p += e * scale;
-                }
+            let a = &scratch.pieces[r * k..(r + 1) * k];
+            // The three pieces' sums, then each weight over its piece's sum.
+            let mut totals = [0.0; PIECES];
+            for ((((&a, &b1), &b3), &b5), p) in a.iter().zip(b1).zip(b3).zip(b5).zip(&mut *p_mean) {
+                let a2 = a * a;
+                let (e1, e3) = (b1 * a, b3 * a2 * a);
+                let e5 = b5 * a2 * a2 * a;
+                totals[0] += e1;
+                totals[1] += e3;
+                totals[2] += e5;
+                *p = e1;
             }
-            p_totals[r] = lanes::sum_unrolled8(p_mean);
+            if !totals.iter().all(|t| t.is_finite() && *t > 0.0) {
+                exact[r] = true;
+                continue;
+            }
+            let inv = totals.map(|t| 1.0 / (PIECES as f64 * t));
+            let mut sum = 0.0;
+            for (((&a, &b3), &b5), p) in a.iter().zip(b3).zip(b5).zip(p_mean.iter_mut()) {
+                let a2 = a * a;
+                *p = *p * inv[0] + b3 * a2 * a * inv[1] + b5 * a2 * a2 * a * inv[2];
+                sum += *p;
+            }
+            p_totals[r] = sum;
         }
         let p_mean = ArrayView2::from_shape((n, k), &scratch.exps[..n * k]).expect("sized buffer");
         let mut pulled =
@@ -263,6 +294,34 @@ impl ClusterNetwork {
         share(&s.numerators, logit, out);
         (label, logit)
     }
+}
+
+/// `B_jk = exp(-beta (1 - s_j) (s_k(r) - min_l s_l(r)))` for the pieces' midpoints
+/// `s_j = 1/6, 1/2, 5/6` (pieces x clusters), or `None` where `beta (max - min)` of the
+/// reference's scores is not finite or above [`SPREAD_LIMIT`] (module docs).
+fn reference_factors(reference_scores: &[f64], beta: f64) -> Option<Vec<f64>> {
+    let min = reference_scores
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let max = reference_scores
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let spread = beta * (max - min);
+    if !(spread.is_finite() && spread <= SPREAD_LIMIT) {
+        return None;
+    }
+    Some(
+        (0..PIECES)
+            .flat_map(|j| {
+                let weight = beta * (1.0 - piece_midpoint(j));
+                reference_scores
+                    .iter()
+                    .map(move |&b| (-weight * (b - min)).exp())
+            })
+            .collect(),
+    )
 }
 
 /// `R_i = f N_i / sum N` where that sum is usable (not tiny, of f's sign), else
