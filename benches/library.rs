@@ -8,7 +8,9 @@
 //! Prints one JSON line: rows, best-of-`repeats` seconds for `forward`, `explain` (the
 //! published rules, `Method::neon()`; `null` where the model has none, as dense networks)
 //! and `explain_default` (`Method::default()`), and `explain_default_over_forward` (the
-//! cost of the default explanation in forward passes; issue 17 asks for at most 3).
+//! cost of the default explanation in forward passes; issue 17 asks for at most 3). Method
+//! names after `repeats` (e.g. `neon-ref@auto neon-path@auto`) are timed too, every round
+//! timing all of them in turn (interleaved, best round kept), under `"methods"`.
 //!
 //! ```sh
 //! cargo bench --bench library -- only forward|neon|default MODEL.json INPUT.csv [repeats]
@@ -74,6 +76,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let default = best(&|| explainer.explain(x.view(), &Method::default()).map(|_| ()))?;
         Ok((forward, explain, default))
     };
+    if !floor && rest.len() > 1 {
+        let methods: Vec<Method> = rest[1..]
+            .iter()
+            .map(|m| m.parse())
+            .collect::<neuralize::Result<_>>()?;
+        let mut times = vec![f64::INFINITY; methods.len() + 2];
+        for _ in 0..repeats {
+            let start = Instant::now();
+            explainer.forward(x.view(), None)?;
+            times[0] = times[0].min(start.elapsed().as_secs_f64());
+            let start = Instant::now();
+            explainer.explain(x.view(), &Method::default())?;
+            times[1] = times[1].min(start.elapsed().as_secs_f64());
+            for (t, method) in times[2..].iter_mut().zip(&methods) {
+                let start = Instant::now();
+                explainer.explain(x.view(), method)?;
+                *t = t.min(start.elapsed().as_secs_f64());
+            }
+        }
+        let named: Vec<String> = methods
+            .iter()
+            .zip(&times[2..])
+            .map(|(m, t)| format!("\"{m}\": {t}"))
+            .collect();
+        println!(
+            "{{\"rows\": {}, \"forward_s\": {}, \"explain_default_s\": {}, \"methods\": {{{}}}, \"threads\": {}}}",
+            x.nrows(),
+            times[0],
+            times[1],
+            named.join(", "),
+            rayon::current_num_threads()
+        );
+        return Ok(());
+    }
     if !floor {
         let (forward, explain, default) = time_all()?;
         let explain = explain.map_or("null".to_string(), |t| t.to_string());

@@ -24,4 +24,4 @@ run() {  # name input methods
 }
 run ocsvm_breast_cancer "$tmp/malignant.csv" "$kernel,$baselines"
 run ocsvm_digits_rbf models/ocsvm_digits_rbf.input.csv "$kernel,$baselines"
-run kmeans_wine models/kmeans_wine.input.csv "default,neon,neon@auto,neon-ref,neon-ref@auto,$baselines"
+run kmeans_wine models/kmeans_wine.input.csv "default,neon,neon@auto,neon-ref,neon-ref@auto,neon-path@auto,$baselines"

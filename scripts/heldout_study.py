@@ -48,7 +48,8 @@ from flip_rows import row_areas  # noqa: E402
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
 KERNEL_METHODS = (["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"]
                   + BASELINES + ["shapley-sampling", "random"])
-KMEANS_METHODS = ["default", "neon"] + BASELINES + ["shapley-sampling", "random"]
+KMEANS_METHODS = (["default", "neon", "neon-ref@auto", "neon-path@auto"] + BASELINES
+                  + ["shapley-sampling", "random"])
 TOP3_METHODS = ["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"] + BASELINES
 DIGIT_TEST_ROWS = 300    # images of the other digits (the flagged ones are explained)
 PLANTED_TEST_ROWS = 1000  # planted test rows per seed
@@ -355,16 +356,29 @@ def planted_sets(study, quick):
 
 def kmeans_sets(study, quick):
     from sklearn.cluster import KMeans
-    from sklearn.datasets import load_breast_cancer, load_wine, make_blobs
+    from sklearn.datasets import (load_breast_cancer, load_digits, load_iris, load_wine,
+                                  make_blobs)
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     Xb, _ = make_blobs(n_samples=600, n_features=10, centers=5,
                        cluster_std=[0.6, 1.0, 1.5, 2.0, 1.2], random_state=7)
-    sets = [("blobs (K=5)", Xb, 5), ("wine (K=3)", load_wine().data, 3),
-            ("breast cancer (K=2)", load_breast_cancer().data, 2)]
-    for i, (label, X, k) in enumerate(sets[:1] if quick else sets):
-        perm = np.random.RandomState(8 + i).permutation(len(X))
+    wine, cancer = load_wine().data, load_breast_cancer().data
+    # (label, data, K, split seed): the first three are the study's original sets.
+    sets = [("blobs (K=5)", Xb, 5, 8), ("wine (K=3)", wine, 3, 9),
+            ("breast cancer (K=2)", cancer, 2, 10)]
+    if not quick:
+        sets += [("wine (K=3), seed 11", wine, 3, 11), ("wine (K=5), seed 14", wine, 5, 14),
+                 ("breast cancer (K=3), seed 11", cancer, 3, 11),
+                 ("breast cancer (K=4), seed 13", cancer, 4, 13),
+                 ("iris (K=4), seed 12", load_iris().data, 4, 12),
+                 ("digits (K=10), seed 11", load_digits().data, 10, 11)]
+        for k, seed in ((3, 21), (8, 22), (12, 23)):
+            X, _ = make_blobs(n_samples=600, n_features=8, centers=k, cluster_std=1.5,
+                              random_state=seed)
+            sets.append(("blobs (K=%d), seed %d" % (k, seed), X, k, seed))
+    for label, X, k, seed in sets[:1] if quick else sets:
+        perm = np.random.RandomState(seed).permutation(len(X))
         cut = 2 * len(X) // 3
         names = ["c%d" % j for j in range(X.shape[1])]
         est = make_pipeline(StandardScaler(), KMeans(n_clusters=k, n_init=10, random_state=0))

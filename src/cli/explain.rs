@@ -25,12 +25,12 @@ pub struct ExplainArgs {
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
     /// reference), `hybrid` (Bley et al. 2025; kernel models and SVCs), `neon-floor` (the
     /// bias floor spread flat; kernel models) or `neon-path` (rooted at the reference,
-    /// pooled along the path to the row; kernel models); for dense networks `neon-ref`
+    /// pooled along the path to the row; kernel models, k-means); for dense networks `neon-ref`
     /// (every layer rooted at the reference; their default), `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
     /// method runs the model file's stored method (`neuralize tune`), else picks
-    /// `neon-path@1` for kernel models, `neon-ref@auto` for k-means, `neon-ref` for dense
+    /// `neon-path@1` for kernel models, `neon-path@auto` for k-means, `neon-ref` for dense
     /// networks and `hybrid` for SVCs.
     #[arg(long)]
     pub rule: Option<String>,

@@ -97,6 +97,13 @@ impl Explainer {
                 ),
             ));
         }
+        if rule_set == RuleSet::NeonPath && linear != LinearRule::Midpoint {
+            return Err(Error::parameter(
+                "linear-rule",
+                "neon-path splits every contrast exactly and takes no linear rule; \
+                 use --rule neon or neon-ref with --linear-rule",
+            ));
+        }
         let beta = match beta {
             Beta::Auto => self.auto_beta,
             Beta::Value(b) => b,

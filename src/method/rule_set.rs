@@ -34,11 +34,14 @@ pub enum RuleSet {
     /// evenly, the excess `o - o_0` goes through the NEON rules: `R_i = (o - o_0) S_i + o_0 / d`.
     NeonFloor,
     /// The reference-rooted numerators of `neon-ref` with the pooling weights taken along
-    /// the path from the reference r to the row z (kernel models only): the path is cut into
-    /// 2 equal pieces `[a_k, a_(k+1)]`, the soft-min weights `p(m_k)` are frozen at each
+    /// the path from the reference r to the row z (kernel models; k-means below): the path
+    /// is cut into 2 equal pieces `[a_k, a_(k+1)]`, the soft-min weights `p(m_k)` are frozen at each
     /// piece's midpoint, `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`
     /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
     /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
+    /// k-means (its default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
+    /// with `p̄` the mean soft-min weights at the pieces' midpoints; rows whose `sum N` is
+    /// unusable keep `N` and spread `f - sum N` evenly.
     /// Support vector classifiers (their default): every duel rooted at the reference,
     /// `R_i = sum_k w_k sum_s a_s sigma_s delta_si + rest / d` (docs/svc.md).
     NeonPath,
@@ -83,7 +86,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::NeonPath,
         "neon-path",
-        "NEON rooted at the reference, pooled along the path to the row (kernel models)",
+        "NEON rooted at the reference, pooled along the path to the row (kernel models, k-means)",
     ),
     (
         RuleSet::Tutorial,

@@ -463,6 +463,25 @@ fn a_linear_rule_on_a_kernel_model_is_refused() {
 }
 
 #[test]
+fn a_linear_rule_with_neon_path_on_kmeans_is_refused() {
+    // neon-path (the k-means default) has no linear rule to set: named or by default.
+    for (i, extra) in [&["--rule", "neon-path"][..], &[][..]]
+        .into_iter()
+        .enumerate()
+    {
+        let mut args = vec!["--linear-rule", "lrp0"];
+        args.extend_from_slice(extra);
+        let (code, err) = explain_fails(
+            &format!("linear-rule-neon-path-kmeans-{i}"),
+            &iris_model(),
+            &iris(&["5,3,1,0.2"]),
+            &args,
+        );
+        assert_error(code, &err, &["linear-rule", "neon-path", "--rule neon"]);
+    }
+}
+
+#[test]
 fn kernel_only_rule_sets_are_refused_on_kmeans() {
     for rule in ["hybrid", "neon-floor"] {
         let (code, err) = explain_fails(
@@ -471,11 +490,17 @@ fn kernel_only_rule_sets_are_refused_on_kmeans() {
             &iris(&["5,3,1,0.2"]),
             &["--rule", rule],
         );
-        // "RULE is not defined for kmeans models (they support neon, neon-ref)"
+        // "RULE is not defined for kmeans models (they support neon, neon-ref, neon-path)"
         assert_error(
             code,
             &err,
-            &["rule", rule, "kmeans", "not defined", "neon, neon-ref"],
+            &[
+                "rule",
+                rule,
+                "kmeans",
+                "not defined",
+                "neon, neon-ref, neon-path",
+            ],
         );
     }
     // ... and through --method NAME@BETA as well.

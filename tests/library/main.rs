@@ -15,6 +15,7 @@ mod fit_ocsvm;
 mod fixtures;
 mod gaussian_mixture;
 mod gmm_cluster;
+mod kmeans_path;
 mod knn_detector;
 mod knn_search;
 mod layer_rules;

@@ -125,12 +125,15 @@ fn rows_without_a_usable_path_keep_the_neon_floor_relevance() {
 }
 
 #[test]
-fn neon_path_is_refused_on_models_without_distance_units() {
-    let model = load_model(model_path("kmeans_iris")).unwrap();
-    let x = input("kmeans_iris");
+fn neon_path_is_refused_on_models_that_do_not_define_it() {
+    let model = load_model(model_path("gmm_iris_full")).unwrap();
+    let x = input("gmm_iris_full");
     let err = Explainer::new(&model)
         .explain(x.view(), &Method::rule_set(RuleSet::NeonPath))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("neon-path is not defined for kmeans"), "{err}");
+    assert!(
+        err.contains("neon-path is not defined for gaussian_mixture"),
+        "{err}"
+    );
 }

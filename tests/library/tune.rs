@@ -131,10 +131,10 @@ fn hostile_stored_methods_are_model_file_errors_naming_the_field() {
         assert!(err.contains("method"), "{method}: {err}");
         assert!(err.contains(needle), "{method}: {err}");
     }
-    // k-means has no neon-path; a dense rule set on k-means is refused the same way.
+    // k-means has no neon-floor; a dense rule set on k-means is refused the same way.
     let kmeans = model_to_json(&load_model(model_path("kmeans_wine")).unwrap());
     let mut value: serde_json::Value = serde_json::from_str(&kmeans).unwrap();
-    value["method"] = serde_json::json!({"name": "neon-path@1"});
+    value["method"] = serde_json::json!({"name": "neon-floor@1"});
     let err = model_from_json(&value.to_string()).unwrap_err().to_string();
     assert!(
         err.contains("method.name") && err.contains("kmeans"),
@@ -142,8 +142,10 @@ fn hostile_stored_methods_are_model_file_errors_naming_the_field() {
     );
     // The builder refuses the same.
     let model = load_model(model_path("kmeans_wine")).unwrap();
-    let stored = StoredMethod::new("neon-path".parse().unwrap(), "by hand").unwrap();
-    assert!(model.with_method(stored).is_err());
+    let stored = StoredMethod::new("neon-floor".parse().unwrap(), "by hand").unwrap();
+    assert!(model.clone().with_method(stored).is_err());
+    let stored = StoredMethod::new("neon-path@auto".parse().unwrap(), "by hand").unwrap();
+    assert!(model.with_method(stored).is_ok());
     assert!(StoredMethod::new(Method::default(), "x").is_err());
 }
 

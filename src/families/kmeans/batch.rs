@@ -63,6 +63,8 @@ pub(super) struct BatchScratch {
     pub scores: Vec<f64>,
     /// `neon-ref`'s soft-min weights (unnormalized), rows x clusters.
     pub exps: Vec<f64>,
+    /// `neon-path`'s exponentials, rows x pieces x clusters.
+    pub pieces: Vec<f64>,
     /// `neon-ref`'s pull products, rows x features.
     pub pulled: Vec<f64>,
     /// One row's values (d features).

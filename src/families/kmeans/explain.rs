@@ -1,6 +1,6 @@
 //! k-means as a [`Network`]: the NEON rules (soft-min redistribution over the contrasts,
-//! then a linear rule, by default the midpoint rule), the reference-rooted `neon-ref`, and
-//! the gradient of the logit.
+//! then a linear rule, by default the midpoint rule), the reference-rooted `neon-ref` and
+//! `neon-path` ([`super::path`]), and the gradient of the logit.
 
 use super::network::{ClusterNetwork, RowScratch};
 use crate::error::Result;
@@ -27,12 +27,13 @@ impl Network for ClusterNetwork {
     }
 
     fn rule_sets(&self) -> &'static [RuleSet] {
-        &[RuleSet::Neon, RuleSet::NeonRef]
+        &[RuleSet::Neon, RuleSet::NeonRef, RuleSet::NeonPath]
     }
 
-    /// `neon-ref`: the most faithful conserving variant on held-out blobs and wine.
+    /// `neon-path` (at `auto`): the most faithful conserving variant on the held-out k-means
+    /// sets (docs/faithfulness.md, "k-means").
     fn default_rule_set(&self) -> RuleSet {
-        RuleSet::NeonRef
+        RuleSet::NeonPath
     }
 
     fn has_linear_layer(&self) -> bool {
@@ -62,10 +63,10 @@ impl Network for ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Result<Explanation> {
-        Ok(if rules.rule_set == RuleSet::NeonRef {
-            self.explain_reference_rows(z, rules, cluster)
-        } else {
-            self.explain_rows(z, rules, cluster)
+        Ok(match rules.rule_set {
+            RuleSet::NeonRef => self.explain_reference_rows(z, rules, cluster),
+            RuleSet::NeonPath => self.explain_path_rows(z, rules, cluster),
+            _ => self.explain_rows(z, rules, cluster),
         })
     }
 

@@ -8,6 +8,7 @@ mod batch;
 mod explain;
 mod model;
 mod network;
+mod path;
 mod reference;
 
 pub use model::KMeans;

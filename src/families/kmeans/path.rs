@@ -1,0 +1,438 @@
+//! `neon-path` for k-means: the reference-rooted split of `neon-ref` with the soft-min
+//! weights taken along the path from the reference r to the row z instead of at z alone.
+//!
+//! The contrasts of the explained cluster t are linear, `h_k(x) = w_k . x + b_k` (`w_k =
+//! 2 (mu_t - mu_k)`), so along `a(s) = r + s (z - r)` they are `h_k(a(s)) = h_k(r) + s (h_k(z) -
+//! h_k(r))`. The path is cut into [`PIECES`] equal pieces; the weights are frozen at each
+//! piece's midpoint `s_j = (j + 1/2) / PIECES`,
+//!
+//! `p_k(s_j) = exp(-beta (h_k(s_j) - min_l h_l(s_j))) / sum_l exp(-beta (h_l(s_j) - min_l h_l(s_j)))`,
+//!
+//! and each contrast's change over a piece, `w_k . (z - r) / PIECES`, splits exactly over
+//! the features. Summed over the pieces, with `p̄_k = (1 / PIECES) sum_j p_k(s_j)`:
+//!
+//! `N_i = (sum_k p̄_k w_ik) (z_i - r_i)`,   `R_i = f_t N_i / sum_i' N_i'`
+//!
+//! (the logit `f_t` shared in proportion; the contrasts are those of t all along the path,
+//! also where another cluster is nearer). Rows whose `sum N` is tiny (`<= 1e-12 sum |N_i|`)
+//! or of the other sign than `f_t` (the reference lies deeper in t than the row) keep the
+//! numerators and spread the rest evenly, `R_i = N_i + (f_t - sum_i' N_i') / d`, which keeps
+//! the ranking of the numerators; both forms sum to `f_t`. Numerators that are not finite
+//! (rows near the edge of f64) give `R_i = f_t / d`.
+//!
+//! In batch the contrasts at `s_j` come from the scores of [`super::batch`] (affine in z,
+//! so `s_k(a(s)) = (1 - s) s_k(r) + s s_k(z)`), and ONE exponential per row x cluster pair
+//! serves all three pieces: with `A_k = exp(-beta (s_k(z) - min_(l != t) s_l(z)) / 6)` and
+//! per-call constants `B_jk = exp(-beta (1 - s_j) (s_k(r) - min_l s_l(r)))`, the weights at
+//! `s_j = 1/6, 1/2, 5/6` are `p_k(s_j) ∝ B_jk A_k^(6 s_j)` = `B_jk A_k`, `B_jk A_k^3`,
+//! `B_jk A_k^5` (factors common to all k cancel in the normalization). Every term is at most
+//! 1 and the largest at least `e^(-beta (max_l s_l(r) - min_l s_l(r)))`, so the form runs
+//! where that spread is at most 600 (terms lost to underflow below `1e-47` of their sum);
+//! elsewhere, and on rows the batch bound cannot decide, the exact contrasts
+//! ([`ClusterNetwork::logit_of_row`]) and one soft-min per piece. The pull `sum_k p̄_k (m_t -
+//! m_k)` (`m_k = mu_k - o`) is one matrix product per chunk.
+
+use super::batch::{self, BatchScratch};
+use super::explain::explain_by_chunks;
+use super::network::{ClusterNetwork, RowScratch};
+use crate::explainer::Explanation;
+use crate::network::pool::softmin_weights_into;
+use crate::network::scratch::{grow, with_local};
+use crate::network::{lanes, NeonRules, CHUNK_ROWS};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+/// Pieces of the path from the reference to the row (3: the fewest with which the held-out
+/// k-means sets stop improving, docs/faithfulness.md). The batch pass's powers
+/// `A^1, A^3, A^5` are those of 3 pieces.
+pub(crate) const PIECES: usize = 3;
+
+/// The largest `beta (max_k s_k(r) - min_k s_k(r))` for which the batch pass's one-exponential
+/// form runs (module docs).
+const SPREAD_LIMIT: f64 = 600.0;
+
+// The batch pass's powers A, A^3, A^5 are those of the midpoints 1/6, 1/2, 5/6.
+const _: () = assert!(PIECES == 3);
+
+/// The midpoint `s_j = (j + 1/2) / PIECES` of piece j.
+fn piece_midpoint(j: usize) -> f64 {
+    (j as f64 + 0.5) / PIECES as f64
+}
+
+/// Per-row buffers of the exact path.
+struct PathScratch {
+    contrasts: RowScratch,
+    /// The contrasts of the explained cluster at the row and at the reference.
+    at_row: Vec<f64>,
+    at_reference: Vec<f64>,
+    along: Vec<f64>,
+    p: Vec<f64>,
+    p_mean: Vec<f64>,
+    numerators: Vec<f64>,
+}
+
+impl ClusterNetwork {
+    /// `neon-path` for every row of `z` (standardized), explaining `cluster` or each row's
+    /// assigned cluster.
+    pub(super) fn explain_path_rows(
+        &self,
+        z: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+        cluster: Option<usize>,
+    ) -> Explanation {
+        let reference = rules.reference.to_vec();
+        let factors = reference_factors(&self.reference_scores(&reference), rules.beta);
+        explain_by_chunks(z, |rows, labels, out, mut rel| {
+            with_local(&batch::SCRATCH, |scratch| {
+                let exact = match &factors {
+                    Some(factors) => self.path_chunk(
+                        rows,
+                        rules.beta,
+                        cluster,
+                        scratch,
+                        (&reference, factors),
+                        labels,
+                        out,
+                        rel.view_mut(),
+                    ),
+                    None => {
+                        // Every row by the exact path; it needs the candidates' scores.
+                        self.chunk_scores(rows, scratch);
+                        [true; CHUNK_ROWS]
+                    }
+                };
+                let mut per_row: Option<PathScratch> = None;
+                for r in (0..rows.nrows()).filter(|&r| exact[r]) {
+                    let s = per_row.get_or_insert_with(|| self.path_scratch());
+                    let z = rows.row(r);
+                    let z = z.to_slice().expect("owned rows");
+                    let k = self.n_clusters();
+                    let candidate = batch::candidate(&scratch.scores[r * k..(r + 1) * k]);
+                    let mut row = rel.row_mut(r);
+                    let row = row.as_slice_mut().expect("owned");
+                    (labels[r], out[r]) =
+                        self.path_row_exact(z, candidate, cluster, rules.beta, &reference, s, row);
+                }
+            });
+        })
+    }
+
+    fn path_scratch(&self) -> PathScratch {
+        let (k, d) = (self.n_clusters(), self.n_features());
+        PathScratch {
+            contrasts: self.scratch(),
+            at_row: vec![0.0; k - 1],
+            at_reference: vec![0.0; k - 1],
+            along: vec![0.0; k - 1],
+            p: vec![0.0; k - 1],
+            p_mean: vec![0.0; k - 1],
+            numerators: vec![0.0; d],
+        }
+    }
+
+    /// The scores `s_k(r) = ||m_k||^2 - 2 (r - o).m_k` of the reference ([`super::batch`]).
+    fn reference_scores(&self, reference: &[f64]) -> Vec<f64> {
+        let centered: Vec<f64> = reference
+            .iter()
+            .zip(&self.origin)
+            .map(|(&r, &o)| r - o)
+            .collect();
+        self.centered
+            .outer_iter()
+            .zip(&self.centered_norms)
+            .map(|(m, &norm)| {
+                let dot: f64 = m.iter().zip(&centered).map(|(&m, &a)| m * a).sum();
+                norm - 2.0 * dot
+            })
+            .collect()
+    }
+
+    /// The batch pass over one chunk: labels, logits and relevances of every row it can
+    /// decide; returns which rows need the exact path. `factors`: `B_jk`, pieces x clusters.
+    #[allow(clippy::too_many_arguments)]
+    fn path_chunk(
+        &self,
+        rows: ArrayView2<f64>,
+        beta: f64,
+        cluster: Option<usize>,
+        scratch: &mut BatchScratch,
+        (reference, factors): (&[f64], &[f64]),
+        labels: &mut [usize],
+        out: &mut [f64],
+        mut rel: ArrayViewMut2<f64>,
+    ) -> [bool; CHUNK_ROWS] {
+        let (n, d) = rows.dim();
+        let k = self.n_clusters();
+        self.chunk_scores(rows, scratch);
+        grow(&mut scratch.pieces, n * k);
+        grow(&mut scratch.exps, n * k);
+        grow(&mut scratch.pulled, n * d);
+        grow(&mut scratch.row, d);
+        let mut exact = [false; CHUNK_ROWS];
+        let mut targets = [0usize; CHUNK_ROWS];
+        for r in 0..n {
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            let a = &scratch.centered[r * d..(r + 1) * d];
+            let s = &scratch.scores[r * k..(r + 1) * k];
+            let v = &mut scratch.pieces[r * k..(r + 1) * k];
+            let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
+                exact[r] = true;
+                v.fill(f64::INFINITY);
+                continue;
+            };
+            (labels[r], out[r], targets[r]) = (c, logit, t);
+            // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
+            let s_min = lanes::min(&s[..t]).min(lanes::min(&s[t + 1..]));
+            let scale = beta / (2 * PIECES) as f64;
+            for (v, &s) in v.iter_mut().zip(s) {
+                *v = scale * (s - s_min);
+            }
+            v[t] = f64::INFINITY;
+        }
+        // A_k = exp(-v_k) for the whole chunk in one pass (A_t = exp(-inf) = 0 exactly).
+        lanes::exp_sum_inplace(&mut scratch.pieces[..n * k], 0.0, 1.0);
+        let mut p_totals = [0.0; CHUNK_ROWS];
+        let (b1, rest) = factors.split_at(k);
+        let (b3, b5) = rest.split_at(k);
+        for r in 0..n {
+            let p_mean = &mut scratch.exps[r * k..(r + 1) * k];
+            p_mean.fill(0.0);
+            if exact[r] {
+                continue;
+            }
+            let a = &scratch.pieces[r * k..(r + 1) * k];
+            // The three pieces' sums, then each weight over its piece's sum.
+            let mut totals = [0.0; PIECES];
+            for ((((&a, &b1), &b3), &b5), p) in a.iter().zip(b1).zip(b3).zip(b5).zip(&mut *p_mean) {
+                let a2 = a * a;
+                let (e1, e3) = (b1 * a, b3 * a2 * a);
+                let e5 = b5 * a2 * a2 * a;
+                totals[0] += e1;
+                totals[1] += e3;
+                totals[2] += e5;
+                *p = e1;
+            }
+            if !totals.iter().all(|t| t.is_finite() && *t > 0.0) {
+                exact[r] = true;
+                continue;
+            }
+            let inv = totals.map(|t| 1.0 / (PIECES as f64 * t));
+            let mut sum = 0.0;
+            for (((&a, &b3), &b5), p) in a.iter().zip(b3).zip(b5).zip(p_mean.iter_mut()) {
+                let a2 = a * a;
+                *p = *p * inv[0] + b3 * a2 * a * inv[1] + b5 * a2 * a2 * a * inv[2];
+                sum += *p;
+            }
+            p_totals[r] = sum;
+        }
+        let p_mean = ArrayView2::from_shape((n, k), &scratch.exps[..n * k]).expect("sized buffer");
+        let mut pulled =
+            ArrayViewMut2::from_shape((n, d), &mut scratch.pulled[..n * d]).expect("sized buffer");
+        general_mat_mul(1.0, &p_mean, &self.centered, 0.0, &mut pulled);
+        let numerators = &mut scratch.row[..d];
+        for r in 0..n {
+            if exact[r] {
+                continue;
+            }
+            let m_t = self.centered.row(targets[r]);
+            let m_t = m_t.to_slice().expect("owned");
+            let q = &scratch.pulled[r * d..(r + 1) * d];
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            // sum_k p̄_k w_ik = 2 (m_ti sum_k p̄_k - (P̄ M)_i).
+            for ((((n, &q), &m), &z), &ref_i) in
+                numerators.iter_mut().zip(q).zip(m_t).zip(z).zip(reference)
+            {
+                *n = 2.0 * (m * p_totals[r] - q) * (z - ref_i);
+            }
+            let mut row = rel.row_mut(r);
+            share(numerators, out[r], row.as_slice_mut().expect("owned"));
+        }
+        exact
+    }
+
+    /// One row by the exact contrasts: its assigned cluster and explained logit, its
+    /// relevance written into `out`.
+    #[allow(clippy::too_many_arguments)]
+    fn path_row_exact(
+        &self,
+        z: &[f64],
+        candidate: usize,
+        cluster: Option<usize>,
+        beta: f64,
+        reference: &[f64],
+        s: &mut PathScratch,
+        out: &mut [f64],
+    ) -> (usize, f64) {
+        let (label, target, logit) =
+            self.logit_of_row(z, candidate, cluster, &mut s.contrasts, false);
+        s.at_row.copy_from_slice(&s.contrasts.h);
+        self.contrasts(reference, target, &mut s.contrasts, false);
+        s.at_reference.copy_from_slice(&s.contrasts.h);
+        s.p_mean.fill(0.0);
+        for j in 0..PIECES {
+            let along = piece_midpoint(j);
+            for ((h, &at_r), &at_z) in s.along.iter_mut().zip(&s.at_reference).zip(&s.at_row) {
+                *h = at_r + along * (at_z - at_r);
+            }
+            softmin_weights_into(&s.along, beta, &mut s.p);
+            for (m, &p) in s.p_mean.iter_mut().zip(&s.p) {
+                *m += p / PIECES as f64;
+            }
+        }
+        let weights = self.contrast(target).linear().weights();
+        for (i, n) in s.numerators.iter_mut().enumerate() {
+            let pulled: f64 = s
+                .p_mean
+                .iter()
+                .enumerate()
+                .map(|(unit, p)| p * weights[[unit, i]])
+                .sum();
+            *n = pulled * (z[i] - reference[i]);
+        }
+        share(&s.numerators, logit, out);
+        (label, logit)
+    }
+}
+
+/// `B_jk = exp(-beta (1 - s_j) (s_k(r) - min_l s_l(r)))` for the pieces' midpoints
+/// `s_j = 1/6, 1/2, 5/6` (pieces x clusters), or `None` where `beta (max - min)` of the
+/// reference's scores is not finite or above [`SPREAD_LIMIT`] (module docs).
+fn reference_factors(reference_scores: &[f64], beta: f64) -> Option<Vec<f64>> {
+    let min = reference_scores
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let max = reference_scores
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let spread = beta * (max - min);
+    if !(spread.is_finite() && spread <= SPREAD_LIMIT) {
+        return None;
+    }
+    Some(
+        (0..PIECES)
+            .flat_map(|j| {
+                let weight = beta * (1.0 - piece_midpoint(j));
+                reference_scores
+                    .iter()
+                    .map(move |&b| (-weight * (b - min)).exp())
+            })
+            .collect(),
+    )
+}
+
+/// `R_i = f N_i / sum N` where that sum is usable (not tiny, of f's sign), else
+/// `R_i = N_i + (f - sum N) / d`; `f / d` on every feature for non-finite numerators.
+pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
+    let d = numerators.len() as f64;
+    let sum: f64 = numerators.iter().sum();
+    let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
+    if !(sum.is_finite() && magnitude.is_finite()) {
+        out.fill(f / d);
+    } else if f != 0.0 && sum.abs() > 1e-12 * magnitude && (sum > 0.0) == (f > 0.0) {
+        let scale = f / sum;
+        for (r, &n) in out.iter_mut().zip(numerators) {
+            *r = scale * n;
+        }
+    } else {
+        let rest = (f - sum) / d;
+        for (r, &n) in out.iter_mut().zip(numerators) {
+            *r = n + rest;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::method::{LinearRule, RuleSet};
+    use crate::rng::test_matrix as matrix;
+    use ndarray::Axis;
+
+    /// The batch pass agrees with the exact per-row form: the same labels and logits (bits),
+    /// relevances within rounding of the soft-min weights, every row conserving the logit;
+    /// rows on a boundary, at a centroid, at the reference and very far away included.
+    #[test]
+    fn the_batch_neon_path_agrees_with_the_exact_per_row_form() {
+        let (k, d) = (9, 6);
+        let centroids = matrix(k, d, 31);
+        let net = ClusterNetwork::new(centroids.clone());
+        let mut z = matrix(700, d, 32);
+        let boundary = (&centroids.row(1) + &centroids.row(4)) * 0.5;
+        z.row_mut(10).assign(&boundary);
+        z.row_mut(11).assign(&centroids.row(2));
+        z.row_mut(300).mapv_inplace(|v| v * 1e9);
+        let reference = centroids.mean_axis(Axis(0)).unwrap() + 0.3;
+        z.row_mut(12).assign(&reference);
+        let mut fallbacks = 0;
+        for beta in [0.8, 50.0] {
+            for cluster in [None, Some(5)] {
+                let rules = NeonRules {
+                    rule_set: RuleSet::NeonPath,
+                    beta,
+                    linear: LinearRule::Midpoint,
+                    reference: reference.view(),
+                    bounds: None,
+                    layer_rules: Default::default(),
+                };
+                let batch = net.explain_path_rows(z.view(), &rules, cluster);
+                let candidates = net.candidates(z.view());
+                let mut s = net.path_scratch();
+                let crate::explainer::Prediction::Labels(labels) = &batch.prediction else {
+                    panic!("labels")
+                };
+                let mut row = vec![0.0; d];
+                for (r, zr) in z.outer_iter().enumerate() {
+                    let zr = zr.as_slice().unwrap();
+                    let (label, f) = net.path_row_exact(
+                        zr,
+                        candidates[r],
+                        cluster,
+                        beta,
+                        reference.as_slice().unwrap(),
+                        &mut s,
+                        &mut row,
+                    );
+                    let sum: f64 = s.numerators.iter().sum();
+                    fallbacks += usize::from((sum > 0.0) != (f > 0.0));
+                    assert_eq!(labels[r], label, "row {r}");
+                    assert_eq!(batch.output[r].to_bits(), f.to_bits(), "row {r}");
+                    let got = batch.relevance.row(r);
+                    let scale = row.iter().fold(f.abs(), |m, v| m.max(v.abs()));
+                    for i in 0..d {
+                        assert!(
+                            (got[i] - row[i]).abs() <= 1e-9 * scale,
+                            "beta {beta} row {r} feature {i}: {} vs {}",
+                            got[i],
+                            row[i]
+                        );
+                    }
+                    let total: f64 = got.sum();
+                    assert!((total - f).abs() <= 1e-9 * scale, "row {r}: {total} vs {f}");
+                }
+            }
+        }
+        assert!(
+            fallbacks > 0,
+            "no row spreads the rest of a wrong-signed sum"
+        );
+    }
+
+    /// `share`: proportional where the sum is usable, the rest spread evenly where it is not,
+    /// `f / d` for non-finite numerators; every form sums to f.
+    #[test]
+    fn share_conserves_in_every_branch() {
+        let mut out = [0.0; 3];
+        share(&[1.0, 2.0, 1.0], 8.0, &mut out);
+        assert_eq!(out, [2.0, 4.0, 2.0]);
+        share(&[1.0, -3.0, 0.5], 3.0, &mut out);
+        assert_eq!(out, [2.5, -1.5, 2.0]);
+        share(&[f64::INFINITY, 1.0, 0.0], 3.0, &mut out);
+        assert_eq!(out, [1.0, 1.0, 1.0]);
+        share(&[0.0, 0.0, 0.0], 0.0, &mut out);
+        assert_eq!(out, [0.0, 0.0, 0.0]);
+    }
+}
