@@ -46,6 +46,8 @@ pub(super) struct Root {
     point: Vec<f64>,
     terms: Vec<f64>,
     exponent: Vec<f64>,
+    /// `K_s(r) = exp(E_s(r))`.
+    kernel: Vec<f64>,
 }
 
 impl Root {
@@ -65,11 +67,24 @@ impl Root {
             );
             exponent.push(terms[start..].iter().sum());
         }
+        let kernel = exponent.iter().map(|e: &f64| (-e).exp()).collect();
         Root {
             point: r.to_vec(),
             terms,
             exponent,
+            kernel,
         }
+    }
+}
+
+/// `(exp b - exp a) / (b - a)` from `ka = exp a`, `kb = exp b`: the plain quotient when
+/// `|b - a| >= 1/16` (relative error below 40 ulp), else [`secant_exp`].
+fn secant(a: f64, b: f64, ka: f64, kb: f64) -> f64 {
+    let gap = b - a;
+    if gap.abs() >= 0.0625 {
+        (kb - ka) / gap
+    } else {
+        secant_exp(a, b)
     }
 }
 
@@ -116,6 +131,7 @@ pub(super) fn relevance(
     // E_s(t_p) of every used support vector
     let width = pieces + 1;
     let mut exps = vec![0.0; n_sv * width];
+    let mut kern = vec![0.0; n_sv * width];
     for s in (0..n_sv).filter(|&s| used[s]) {
         let u = svs.row(s);
         grid.crossings(z, r, u.as_slice().expect("owned rows"), &mut crossings);
@@ -126,9 +142,15 @@ pub(super) fn relevance(
             &mut scratch,
             &mut exps[s * width..(s + 1) * width],
         );
+        let k = &mut kern[s * width..(s + 1) * width];
+        for (kp, e) in k.iter_mut().zip(&exps[s * width..(s + 1) * width]) {
+            *kp = e.exp();
+        }
+        k[0] = root.kernel[s];
+        k[pieces] = row.kernel[s];
     }
     // the weakest duel of every piece, and its coefficients on that piece
-    let weakest = weakest_duels(&duels, &exps, pieces);
+    let weakest = weakest_duels(&duels, &kern, pieces);
     let mut coef = vec![0.0; n_sv * pieces];
     for (p, &k) in weakest.iter().enumerate() {
         let duel = &duels[k];
@@ -147,11 +169,12 @@ pub(super) fn relevance(
             continue;
         }
         let e = &exps[s * width..(s + 1) * width];
+        let k = &kern[s * width..(s + 1) * width];
         for p in 0..pieces {
             slopes[p] = if m[p] == 0.0 {
                 0.0
             } else {
-                m[p] * secant_exp(e[p], e[p + 1])
+                m[p] * secant(e[p], e[p + 1], k[p], k[p + 1])
             };
         }
         if slopes.iter().any(|v| !v.is_finite()) || slopes.iter().all(|&v| v == 0.0) {
@@ -209,9 +232,9 @@ pub(super) fn relevance(
     out
 }
 
-/// The index of the weakest duel on every piece: the smallest mean of the duel's values at
-/// the piece's ends, `(v_k(t_p) + v_k(t_p+1)) / 2` (the first on ties; duel 0 for one duel).
-fn weakest_duels(duels: &[Duel<'_>], exps: &[f64], pieces: usize) -> Vec<usize> {
+/// The index of the weakest duel on every piece (`kern` the kernel values on the grid): the
+/// smallest mean of the duel's values at the piece's ends, `(v_k(t_p) + v_k(t_p+1)) / 2` (the first on ties; duel 0 for one duel).
+fn weakest_duels(duels: &[Duel<'_>], kern: &[f64], pieces: usize) -> Vec<usize> {
     if duels.len() == 1 {
         return vec![0; pieces];
     }
@@ -221,8 +244,8 @@ fn weakest_duels(duels: &[Duel<'_>], exps: &[f64], pieces: usize) -> Vec<usize> 
         .map(|duel| {
             let mut v = vec![duel.pair.intercept; width];
             for (&s, &a) in duel.pair.support.iter().zip(&duel.pair.coef) {
-                for (vp, e) in v.iter_mut().zip(&exps[s * width..(s + 1) * width]) {
-                    *vp += a * e.exp();
+                for (vp, k) in v.iter_mut().zip(&kern[s * width..(s + 1) * width]) {
+                    *vp += a * k;
                 }
             }
             v.iter().map(|x| duel.sign * x).collect()
