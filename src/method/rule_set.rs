@@ -39,8 +39,9 @@ pub enum RuleSet {
     /// piece's midpoint, `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`
     /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
     /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
-    /// Support vector classifiers (their default): every duel rooted at the reference,
-    /// `R_i = sum_k w_k sum_s a_s sigma_s delta_si + rest / d` (docs/svc.md).
+    /// Support vector classifiers (their default): the weakest duel followed from the
+    /// reference along the straight path in 8 rescale pieces,
+    /// `R_i = sum_p sum_s a_s sigma_sp (e_si(t_p+1) - e_si(t_p)) + rest / d` (docs/svc.md).
     NeonPath,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
