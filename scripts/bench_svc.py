@@ -13,6 +13,13 @@ benchmark (best of `--repeats`) and then scikit-learn (best of `--repeats`); the
 each side's best over the rounds (a shared machine's noise only ever adds time). Ratios are
 against neuralize's default explanation; `explain / forward` is the cost of an explanation
 in forward passes. scikit-learn's libsvm `decision_function` runs on one thread.
+
+    python3 scripts/bench_svc.py --cli [--baseline OTHER_NEURALIZE_BINARY]
+
+times the command line instead (no cargo bench build): `neuralize score` (the forward
+pass) and `neuralize explain` (the default) of the built binary, and of a second binary
+(e.g. an older build) when given, interleaved, best over rounds x repeats; CSV reading and
+writing are included.
 """
 import argparse
 import json
@@ -49,6 +56,10 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--work", default=os.path.join(REPO, "target", "bench_svc"))
+    ap.add_argument("--cli", action="store_true",
+                    help="time the binary's score and explain instead of the library")
+    ap.add_argument("--binary", default=os.path.join(REPO, "target", "release", "neuralize"))
+    ap.add_argument("--baseline", help="a second neuralize binary to time beside it (--cli)")
     args = ap.parse_args()
     from sklearn.datasets import make_classification
     from sklearn.pipeline import make_pipeline
@@ -71,6 +82,8 @@ def main():
 
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
     t = {}
+    if args.cli:
+        return cli(args, model_path, input_path, len(model["support_vectors"]), len(Xq))
 
     def keep(name, seconds):
         t[name] = min(t.get(name, float("inf")), seconds)
@@ -98,6 +111,37 @@ def main():
         print("| %s | %.4f | %.2f |" % (k, v, v / base))
     print()
     print("explain / forward (neuralize): %.2f" % (base / t["neuralize forward (library)"]))
+    return 0
+
+
+def cli(args, model_path, input_path, n_sv, n_rows):
+    """Interleaved best-of timing of `score` and `explain` of one or two binaries."""
+    binaries = [("built", args.binary)] + ([("baseline", args.baseline)] if args.baseline else [])
+    out = os.path.join(args.work, "out.csv")
+    t = {}
+    for _ in range(args.rounds):
+        for name, binary in binaries:
+            for command in ("score", "explain"):
+                run = [binary, command, "-m", model_path, "-i", input_path, "-o", out,
+                       "--threads", str(args.threads)]
+                seconds = best_of(args.repeats, lambda: subprocess.run(run, check=True,
+                                                                       capture_output=True))
+                key = "%s %s" % (name, command)
+                t[key] = min(t.get(key, float("inf")), seconds)
+    print("SVC rbf, d = %d, %d classes, %d support vectors, %d rows, %d threads (CLI); "
+          "best of %d x %d rounds" % (args.features, args.classes, n_sv, n_rows, args.threads,
+                                       args.repeats, args.rounds))
+    print()
+    print("| what | seconds |")
+    print("|---|---:|")
+    for k, v in t.items():
+        print("| %s | %.3f |" % (k, v))
+    print()
+    for name, _ in binaries:
+        print("%s explain / score: %.2f" % (name, t[name + " explain"] / t[name + " score"]))
+    if args.baseline:
+        print("built explain / baseline explain: %.2f"
+              % (t["built explain"] / t["baseline explain"]))
     return 0
 
 

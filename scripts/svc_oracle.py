@@ -30,11 +30,16 @@ D = 0). With t = z - u_s per feature:
               eta = clamp(0.4 log10(gamma s) + 0.4, 0, 1), s the median pairwise
               ||u_j - u_k||_q^q of the first 500 support vectors (the upper median,
               sorted[n // 2], for an even count).
-    neon-path (rooted at the reference r): per support vector s of the duel (coefficient a_s),
-              per-feature exponents e_si(x) = -gamma |x_i - u_si|^q, E_s = sum_i e_si,
-              slope_s = (exp E_s(z) - exp E_s(r)) / (E_s(z) - E_s(r)) (exp E_s(r) if equal),
-              N_i = sum_s a_s slope_s (e_si(z) - e_si(r)) (sums to V(z) - V(r)); then
-              R = sum_k w_k N^(k) + (T_c - sum_i sum_k w_k N_i^(k)) / d (not rescaled).
+    neon-path (rooted at the reference r, along the straight path x(t) = r + t (z - r) cut
+              at t_p = p / P, P = 8 pieces): per support vector s of a duel (coefficient
+              a_s), per-feature exponents e_si(x) = -gamma |x_i - u_si|^q, E_s = sum_i e_si,
+              computed directly at every x(t_p); on piece p the slope
+              sigma_sp = (exp E_s(t_p+1) - exp E_s(t_p)) / (E_s(t_p+1) - E_s(t_p))
+              (exp E_s(t_p) if equal) and N_i(p) = sum_s a_s sigma_sp (e_si(t_p+1) - e_si(t_p))
+              (sums to the duel's change over the piece). Piece p counts only for the duel
+              k(p) of class c with the smallest mean of its values at the piece's ends (the
+              first on ties); N = sum_p N^(k(p))(p), then
+              R = N + (T_c - sum_i N_i) / d (not rescaled).
               Rows with a coordinate (or a support vector's) above 1e100 in magnitude, or
               a non-finite result, take hybrid's relevance.
 Each term is rescaled: R = w_k T_c N / sum N; a term whose sum is tiny
@@ -43,6 +48,8 @@ Each term is rescaled: R = w_k T_c N / sum N; a term whose sum is tiny
 """
 
 import numpy as np
+
+PIECES = 8  # pieces of the path of neon-path
 
 
 def standardize(X, model):
@@ -181,23 +188,50 @@ def _rescaled(terms, out, d):
     return sum((w / total) * out * n / n.sum() for w, n in good)
 
 
-def _rooted(model, z, r, a, b):
-    """N_i of duel (a, b) at row z rooted at r (sums to V[a, b](z) - V[a, b](r))."""
+def _path_exponents(q, g, u, z, r, pieces):
+    """E(t_p) = -gamma ||x(t_p) - u||_q^q on the grid t_p = p / P of x(t) = r + t (z - r),
+    and the per-feature exponents e_i(t_p) (grid points x features), straight from x(t_p)."""
+    term = (lambda t: t * t) if q == 2 else np.abs
+    ts = np.arange(pieces + 1) / pieces
+    e = np.array([-g * term(r + t * (z - r) - u) for t in ts])
+    e[0] = -g * term(r - u)
+    e[-1] = -g * term(z - u)
+    return e
+
+
+def _secant(a, b):
+    gap = b - a
+    return np.exp(a) if gap == 0 else np.exp(a) * np.expm1(gap) / gap
+
+
+def _rooted(model, z, r, a, b, pieces, piece_weight=None):
+    """N_i of duel (a, b) at row z rooted at r along the path in `pieces` pieces
+    (sums to V[a, b](z) - V[a, b](r)); `piece_weight[p]` scales piece p (default 1)."""
     q, g, sv, *_ = _parts(model)
     idx, coef, _ = _duel_terms(model, a, b)
-    term = (lambda t: t * t) if q == 2 else np.abs
+    w = np.ones(pieces) if piece_weight is None else piece_weight
     out = np.zeros(len(z))
     for c, u in zip(coef, sv[idx]):
-        ez, er = -g * term(z - u), -g * term(r - u)
-        gap = ez.sum() - er.sum()
-        slope = np.exp(er.sum()) if gap == 0 else np.exp(er.sum()) * np.expm1(gap) / gap
-        if slope == 0 or not np.isfinite(slope):
-            continue
-        out += c * slope * (ez - er)
+        e = _path_exponents(q, g, u, z, r, pieces)
+        E = e.sum(axis=1)
+        for p in range(pieces):
+            slope = _secant(E[p], E[p + 1])
+            if slope == 0 or not np.isfinite(slope):
+                continue
+            out += w[p] * c * slope * (e[p + 1] - e[p])
     return out
 
 
-def explain(model, X, rule_set="hybrid", beta=1.0, cls=None, reference=None):
+def _path_values(model, z, r, a, b, pieces):
+    """V[a, b] at the grid points of the path from r to z."""
+    q, g, sv, *_ = _parts(model)
+    idx, coef, bias = _duel_terms(model, a, b)
+    ts = np.arange(pieces + 1) / pieces
+    return np.array([np.sum(coef * np.exp(-g * _dist(q, r + t * (z - r), sv[idx]))) + bias
+                     for t in ts])
+
+
+def explain(model, X, rule_set="hybrid", beta=1.0, cls=None, reference=None, pieces=PIECES):
     q, g, sv, dual, icpt, start, k = _parts(model)
     Z = standardize(X, model)
     if reference is None:
@@ -222,7 +256,11 @@ def explain(model, X, rule_set="hybrid", beta=1.0, cls=None, reference=None):
         share = np.exp(-beta * (vals - vals.min()))
         share /= share.sum()
         if rule_set == "neon-path" and max(bound, np.abs(z).max()) <= 1e100:
-            rooted = sum(w * _rooted(model, z, r, c, m) for m, w in zip(others, share) if w > 0)
+            # the weakest duel on every piece (smallest mean of its values at the piece's ends)
+            path = np.array([_path_values(model, z, r, c, m, pieces) for m in others])
+            weakest = np.argmin(0.5 * (path[:, :-1] + path[:, 1:]), axis=0)
+            rooted = sum(_rooted(model, z, r, c, m, pieces, (weakest == n).astype(float))
+                         for n, m in enumerate(others))
             rooted = rooted + (T[row] - rooted.sum()) / d
             if np.all(np.isfinite(rooted)):
                 R[row] = rooted

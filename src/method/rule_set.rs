@@ -42,8 +42,9 @@ pub enum RuleSet {
     /// k-means (its default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
     /// with `p̄` the mean soft-min weights at the pieces' midpoints; rows whose `sum N` is
     /// unusable keep `N` and spread `f - sum N` evenly.
-    /// Support vector classifiers (their default): every duel rooted at the reference,
-    /// `R_i = sum_k w_k sum_s a_s sigma_s delta_si + rest / d` (docs/svc.md).
+    /// Support vector classifiers (their default): the weakest duel followed from the
+    /// reference along the straight path in 8 rescale pieces,
+    /// `R_i = sum_p sum_s a_s sigma_sp (e_si(t_p+1) - e_si(t_p)) + rest / d` (docs/svc.md).
     NeonPath,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the

@@ -14,6 +14,7 @@
 
 mod model;
 mod network;
+mod path;
 mod relevance;
 mod rooted;
 mod row;

@@ -6,12 +6,12 @@
 //! `classes[0]`). Relevance: duel k gets `w_k T_c`, `w = softmin(beta v_c.)` (one duel
 //! for a binary SVC), spread over the features by [`super::relevance`]:
 //! `hybrid` mixes `(1 - eta) G / sum G + eta M / sum M`, `neon` is the midpoint term,
-//! `neon-ref` the gradient-x-input term; `neon-path` (the default) roots every duel at the
-//! reference ([`super::rooted`]).
+//! `neon-ref` the gradient-x-input term; `neon-path` (the default) follows the weakest duel
+//! from the reference along the path ([`super::rooted`]).
 
 use super::model::Svc;
 use super::relevance::{add_rescaled, numerators};
-use super::rooted::{add_duel, add_numerators, Root};
+use super::rooted::{self, Root};
 use super::row::{Duel, Row};
 use crate::error::{Error, Result};
 use crate::explainer::{Explanation, Forward, Prediction};
@@ -70,18 +70,8 @@ impl SvcNetwork {
         let c = cluster.unwrap_or(row.vote);
         let (target, values) = row.class_values(&self.svc, c);
         if let Some(root) = root.filter(|_| row.scale == 1.0) {
-            let z = z.to_vec();
-            let mut coef = vec![0.0; self.svc.support_vectors().nrows()];
-            let shares = soft_min_shares(&values, rules.beta);
-            for (&(k, _), &w) in values.iter().zip(&shares) {
-                if w > 0.0 {
-                    add_duel(&Duel::new(&self.svc, c, k), w, &mut coef);
-                }
-            }
-            let mut relevance = vec![0.0; z.len()];
-            add_numerators(&self.svc, &z, &row, root, &coef, &mut relevance);
-            let rest = (target - relevance.iter().sum::<f64>()) / z.len() as f64;
-            relevance.iter_mut().for_each(|r| *r += rest);
+            let relevance =
+                rooted::relevance(&self.svc, &z.to_vec(), &row, root, c, &values, target);
             if relevance.iter().all(|r| r.is_finite()) {
                 return (row.vote, target, relevance);
             }
@@ -179,16 +169,16 @@ impl Network for SvcNetwork {
         RULE_SETS
     }
 
-    /// `neon-path`: every duel rooted at the reference.
+    /// `neon-path`: the weakest duel followed from the reference along the path.
     fn default_rule_set(&self) -> RuleSet {
         RuleSet::NeonPath
     }
 
     fn default_reason(&self) -> &'static str {
-        "every duel rooted at the reference (DeepLIFT's rescale through the kernel): far \
-         more faithful than Bley et al.'s rules on held-out data, near integrated gradients \
-         (ahead on breast cancer, 2-8% behind on wine and iris, 15% on laplacian digits), at \
-         under 3 forward passes (docs/svc.md)"
+        "the weakest duel followed from the reference along the straight path in 8 rescale \
+         pieces (integrated gradients of the target, exact per piece and conserving): within \
+         2% of the best of gradient x input, integrated gradients and occlusion on 22 of 24 \
+         held-out sets, far ahead of Bley et al.'s rules (docs/svc.md)"
     }
 
     /// Every rule set conserves; `neon-path` is the default.
