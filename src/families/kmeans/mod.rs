@@ -10,6 +10,8 @@ mod model;
 mod network;
 mod path;
 mod reference;
+#[cfg(test)]
+mod test_rows;
 
 pub use model::KMeans;
 

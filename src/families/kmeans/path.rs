@@ -347,44 +347,30 @@ pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_rows::{assert_row_agrees, awkward_rows, rules};
     use super::*;
-    use crate::method::{LinearRule, RuleSet};
+    use crate::method::RuleSet;
     use crate::rng::test_matrix as matrix;
-    use ndarray::Axis;
 
     /// The batch pass agrees with the exact per-row form: the same labels and logits (bits),
     /// relevances within rounding of the soft-min weights, every row conserving the logit;
     /// rows on a boundary, at a centroid, at the reference and very far away included.
     #[test]
     fn the_batch_neon_path_agrees_with_the_exact_per_row_form() {
-        let (k, d) = (9, 6);
-        let centroids = matrix(k, d, 31);
+        let centroids = matrix(9, 6, 31);
         let net = ClusterNetwork::new(centroids.clone());
-        let mut z = matrix(700, d, 32);
-        let boundary = (&centroids.row(1) + &centroids.row(4)) * 0.5;
-        z.row_mut(10).assign(&boundary);
-        z.row_mut(11).assign(&centroids.row(2));
-        z.row_mut(300).mapv_inplace(|v| v * 1e9);
-        let reference = centroids.mean_axis(Axis(0)).unwrap() + 0.3;
-        z.row_mut(12).assign(&reference);
+        let (z, reference) = awkward_rows(&centroids, 32, 0.3);
         let mut fallbacks = 0;
         for beta in [0.8, 50.0] {
             for cluster in [None, Some(5)] {
-                let rules = NeonRules {
-                    rule_set: RuleSet::NeonPath,
-                    beta,
-                    linear: LinearRule::Midpoint,
-                    reference: reference.view(),
-                    bounds: None,
-                    layer_rules: Default::default(),
-                };
+                let rules = rules(RuleSet::NeonPath, beta, &reference);
                 let batch = net.explain_path_rows(z.view(), &rules, cluster);
                 let candidates = net.candidates(z.view());
                 let mut s = net.path_scratch();
                 let crate::explainer::Prediction::Labels(labels) = &batch.prediction else {
                     panic!("labels")
                 };
-                let mut row = vec![0.0; d];
+                let mut row = vec![0.0; z.ncols()];
                 for (r, zr) in z.outer_iter().enumerate() {
                     let zr = zr.as_slice().unwrap();
                     let (label, f) = net.path_row_exact(
@@ -400,18 +386,7 @@ mod tests {
                     fallbacks += usize::from((sum > 0.0) != (f > 0.0));
                     assert_eq!(labels[r], label, "row {r}");
                     assert_eq!(batch.output[r].to_bits(), f.to_bits(), "row {r}");
-                    let got = batch.relevance.row(r);
-                    let scale = row.iter().fold(f.abs(), |m, v| m.max(v.abs()));
-                    for i in 0..d {
-                        assert!(
-                            (got[i] - row[i]).abs() <= 1e-9 * scale,
-                            "beta {beta} row {r} feature {i}: {} vs {}",
-                            got[i],
-                            row[i]
-                        );
-                    }
-                    let total: f64 = got.sum();
-                    assert!((total - f).abs() <= 1e-9 * scale, "row {r}: {total} vs {f}");
+                    assert_row_agrees(beta, r, batch.relevance.row(r), row[..].into(), f);
                 }
             }
         }

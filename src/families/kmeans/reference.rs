@@ -186,36 +186,22 @@ impl ClusterNetwork {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_rows::{assert_row_agrees, awkward_rows, rules};
     use super::*;
-    use crate::method::{LinearRule, RuleSet};
+    use crate::method::RuleSet;
     use crate::rng::test_matrix as matrix;
-    use ndarray::Axis;
 
     /// The batch `neon-ref` agrees with the per-row form: the same labels and logits (bits),
     /// relevances within rounding of the soft-min weights, every row conserving the logit;
     /// rows on a boundary and at a centroid (where the numerators may be unusable) included.
     #[test]
     fn the_batch_neon_ref_agrees_with_the_per_row_form() {
-        let (k, d) = (9, 6);
-        let centroids = matrix(k, d, 21);
+        let centroids = matrix(9, 6, 21);
         let net = ClusterNetwork::new(centroids.clone());
-        let mut z = matrix(700, d, 22);
-        let boundary = (&centroids.row(1) + &centroids.row(4)) * 0.5;
-        z.row_mut(10).assign(&boundary);
-        z.row_mut(11).assign(&centroids.row(2));
-        z.row_mut(300).mapv_inplace(|v| v * 1e9);
-        let reference = centroids.mean_axis(Axis(0)).unwrap();
-        z.row_mut(12).assign(&reference);
+        let (z, reference) = awkward_rows(&centroids, 22, 0.0);
         for beta in [0.8, 50.0] {
             for cluster in [None, Some(5)] {
-                let rules = NeonRules {
-                    rule_set: RuleSet::NeonRef,
-                    beta,
-                    linear: LinearRule::Midpoint,
-                    reference: reference.view(),
-                    bounds: None,
-                    layer_rules: Default::default(),
-                };
+                let rules = rules(RuleSet::NeonRef, beta, &reference);
                 let batch = net.explain_reference_rows(z.view(), &rules, cluster);
                 let per_row = net.explain_rows(z.view(), &rules, cluster);
                 assert_eq!(
@@ -225,18 +211,7 @@ mod tests {
                 for r in 0..z.nrows() {
                     let f = per_row.output[r];
                     assert_eq!(batch.output[r].to_bits(), f.to_bits(), "row {r}");
-                    let (a, b) = (batch.relevance.row(r), per_row.relevance.row(r));
-                    let scale = b.iter().fold(f.abs(), |m, v| m.max(v.abs()));
-                    for i in 0..d {
-                        assert!(
-                            (a[i] - b[i]).abs() <= 1e-9 * scale,
-                            "beta {beta} row {r} feature {i}: {} vs {}",
-                            a[i],
-                            b[i]
-                        );
-                    }
-                    let total: f64 = a.sum();
-                    assert!((total - f).abs() <= 1e-9 * scale, "row {r}: {total} vs {f}");
+                    assert_row_agrees(beta, r, batch.relevance.row(r), per_row.relevance.row(r), f);
                 }
             }
         }
