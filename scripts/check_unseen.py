@@ -13,6 +13,7 @@ import argparse
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -108,6 +109,10 @@ def main():
         print(f"{'ok  ' if ok else 'FAIL'} case {case:2d} {name:14s} {kind:15s} scaled={scaled!s:5s} beta={beta:6.3f} "
               f"max rel err {err.max():.1e} (col {header[int(err.max(0).argmax())]}, row {int(err.max(1).argmax())}/{len(rows)}) conservation {conservation.max():.1e}")
     print(f"{args.cases - failures}/{args.cases} cases passed")
+    if failures:
+        print(f"the failing cases' files are kept in {tmp}")
+    else:
+        shutil.rmtree(tmp)
     sys.exit(1 if failures else 0)
 
 

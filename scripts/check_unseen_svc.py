@@ -7,7 +7,7 @@ Randomly configured (seeded) SVC / NuSVC models — rbf or a laplacian_kernel pa
 gamma and C, binary or multiclass, integer or string labels, with and without a
 StandardScaler — on data sets the fixtures do not use. Checks: `predicted` equals
 scikit-learn's predict; `target` equals the decision value of the predicted class computed
-from scikit-learn's decision_function (1e-9 * max(1, |value|)); relevances equal the NumPy
+from scikit-learn's decision_function (1e-9 * max(1, |value|)); relevances (the default, `neon-path`) equal the NumPy
 oracle (scripts/svc_oracle.py) within 1e-8 * max(1, |target|); conservation within
 1e-9 * max(1, |target|); `neuralize verify` passes.
 
@@ -17,6 +17,7 @@ import argparse
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -144,7 +145,7 @@ def main():
         got = np.array([[float(v) for v in r[1:]] for r in rows])
         T, R = got[:, 0], got[:, 1:]
         want_T = target_from_sklearn(est, Xin, [c for c in est.classes_], list(est.predict(Xin)))
-        _, oT, oR = svc_oracle.explain(model, Xin, "hybrid")
+        _, oT, oR = svc_oracle.explain(model, Xin, "neon-path")
         problems = []
         if got_pred != sk_pred:
             problems.append("%d labels differ" % sum(a != b for a, b in zip(got_pred, sk_pred)))
@@ -167,6 +168,10 @@ def main():
                                           len(model["support_vectors"]), int(np.sum(T < 0)),
                                           "; ".join(problems)))
     print("%d of %d cases failed" % (failures, args.cases))
+    if failures:
+        print("the failing cases' files are kept in %s" % tmp)
+    else:
+        shutil.rmtree(tmp)
     return 1 if failures else 0
 
 
