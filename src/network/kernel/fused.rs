@@ -302,7 +302,6 @@ mod tests {
     use super::*;
     use crate::lrp::distance::propagate_share;
     use crate::network::distance::DistanceLayer;
-    use crate::network::kernel::Readout;
     use crate::network::pool;
     use ndarray::{Array1, Array2};
 
@@ -316,15 +315,7 @@ mod tests {
     fn fused_passes_match_the_unfused_form_bit_for_bit() {
         let (units, d, rows) = (3_000, 7, 200);
         assert!(sub_chunk_rows(units) < rows, "several sub-chunks per chunk");
-        let centers = matrix(units, d, 5);
-        let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
-        let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
-        let network = KernelNetwork::new(
-            layer.clone(),
-            Readout::LogDensity {
-                log_normalizer: 0.0,
-            },
-        );
+        let (centers, layer, network) = super::super::test_network::rbf_density(units, d);
         let mut z = matrix(rows, d, 11);
         for r in [0, 57, 199] {
             z.row_mut(r).assign(&centers.row(r * 7));

@@ -13,6 +13,8 @@ mod path_quarter;
 mod path_row;
 mod path_squared;
 mod reference;
+#[cfg(test)]
+mod test_network;
 
 use super::distance::DistanceLayer;
 use super::power::Power;

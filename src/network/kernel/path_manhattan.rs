@@ -215,41 +215,26 @@ mod tests {
         let path = ManhattanPath::new(&layer, reference.view());
         let bias = layer.bias().to_vec();
         let z = matrix(1, d, 29).row(0).to_vec();
-        let run = |level: Option<Level>| {
+        let run = |level: Level| {
             let (mut a, mut b, mut c) = (vec![0.0; units], vec![0.0; units], vec![0.0; units]);
             let mut n = vec![0.0; d];
-            let args = (
+            let o = manhattan_row_at(
+                level,
                 &path.centers_t[..],
                 &path.reference_gaps[..],
                 (0.4, &bias[..], 0.7),
                 (&z[..], reference.as_slice().unwrap()),
+                (&mut a, &mut b, &mut c),
+                &mut n,
             );
-            let o = match level {
-                Some(level) => manhattan_row_at(
-                    level,
-                    args.0,
-                    args.1,
-                    args.2,
-                    args.3,
-                    (&mut a, &mut b, &mut c),
-                    &mut n,
-                ),
-                None => manhattan_row_generic(
-                    args.0,
-                    args.1,
-                    args.2,
-                    args.3,
-                    (&mut a, &mut b, &mut c),
-                    &mut n,
-                ),
-            };
             let mut bits = vec![o.to_bits()];
             bits.extend(n.iter().map(|v| v.to_bits()));
             bits
         };
-        let portable = run(None);
+        // `Level::Portable` runs the generic copy, compiled without target features.
+        let portable = run(Level::Portable);
         for level in Level::available() {
-            assert_eq!(run(Some(level)), portable, "{level:?}");
+            assert_eq!(run(level), portable, "{level:?}");
         }
     }
 }

@@ -351,7 +351,6 @@ impl KernelNetwork {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::kernel::Readout;
     use crate::network::pool;
     use crate::network::power::Power;
     use crate::rng::test_matrix as matrix;
@@ -374,15 +373,7 @@ mod tests {
             d: usize,
             reference: impl FnOnce(&Array2<f64>) -> Array1<f64>,
         ) -> Self {
-            let centers = matrix(units, d, 5);
-            let bias = matrix(units, 1, 9).column(0).mapv(|b| 0.3 * b);
-            let layer = DistanceLayer::new(Power::Two, 0.7, centers.clone(), bias);
-            let network = KernelNetwork::new(
-                layer.clone(),
-                Readout::LogDensity {
-                    log_normalizer: 0.0,
-                },
-            );
+            let (centers, layer, network) = super::super::test_network::rbf_density(units, d);
             let reference = reference(&centers);
             let reference_distances = centers
                 .outer_iter()
