@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use ndarray::{Array2, ArrayView2};
-use neuralize::{Model, Standardizer};
+use neuralize::{Explanation, Model, Standardizer};
 use std::path::{Path, PathBuf};
 
 #[path = "../shared/fixtures.rs"]
@@ -134,6 +134,23 @@ pub fn assert_conserves(relevance: &Array2<f64>, output: &[f64], what: &str) {
             &format!("{what}: conservation, row {r}"),
         );
     }
+}
+
+/// An explanation equals an oracle's fixture table (column 1 the explained output, columns
+/// 2.. the relevances) within 1e-8, and conserves.
+pub fn assert_matches_oracle(e: &Explanation, expected: &Table, what: &str) {
+    for (r, (&a, &b)) in e.output.iter().zip(&expected.values.column(1)).enumerate() {
+        assert_close(a, b, 1e-8, &format!("{what}: output row {r}"));
+    }
+    for ((r, i), &b) in expected.columns_from(2).indexed_iter() {
+        assert_close(
+            e.relevance[[r, i]],
+            b,
+            1e-8,
+            &format!("{what}: row {r} feature {i}"),
+        );
+    }
+    assert_conserves(&e.relevance, e.output.as_slice().unwrap(), what);
 }
 
 /// A small deterministic generator (xorshift) so tests need no RNG dependency.

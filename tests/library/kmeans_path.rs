@@ -37,18 +37,7 @@ fn the_default_of_kmeans_is_neon_path_at_auto_and_matches_the_oracle() {
         for (r, (&label, &b)) in labels.iter().zip(&expected.values.column(0)).enumerate() {
             assert_eq!(label as f64, b, "{name}: cluster of row {r}");
         }
-        for (r, (&a, &b)) in e.output.iter().zip(&expected.values.column(1)).enumerate() {
-            assert_close(a, b, 1e-8, &format!("{name}: logit row {r}"));
-        }
-        for ((r, i), &b) in expected.columns_from(2).indexed_iter() {
-            assert_close(
-                e.relevance[[r, i]],
-                b,
-                1e-8,
-                &format!("{name}: row {r} feature {i}"),
-            );
-        }
-        assert_conserves(&e.relevance, e.output.as_slice().unwrap(), name);
+        assert_matches_oracle(&e, &expected, name);
     }
 }
 

@@ -48,18 +48,7 @@ fn the_default_of_kernel_models_is_neon_path_at_beta_1_and_matches_the_oracle() 
         );
         let expected = read_table(&fixture_path(name, "expected_path.csv"));
         assert_eq!(expected.values.dim().0, x.nrows(), "{name}: rows");
-        for (r, (&a, &b)) in e.output.iter().zip(&expected.values.column(1)).enumerate() {
-            assert_close(a, b, 1e-8, &format!("{name}: output row {r}"));
-        }
-        for ((r, i), &b) in expected.columns_from(2).indexed_iter() {
-            assert_close(
-                e.relevance[[r, i]],
-                b,
-                1e-8,
-                &format!("{name}: row {r} feature {i}"),
-            );
-        }
-        assert_conserves(&e.relevance, e.output.as_slice().unwrap(), name);
+        assert_matches_oracle(&e, &expected, name);
     }
 }
 
