@@ -21,7 +21,8 @@ for f in "$models"/kmeans_iris.input.csv "$models"/kde_iris.input.csv "$models"/
         { printf "\\x$byte"; head -c 8192 "$f"; } > "corpus/csv_explain/seed$n"
         n=$((n + 1))
     done
-    { printf '\x12'; tail -n +2 "$f" | head -c 8192; } > "corpus/csv_explain/seed$n"; n=$((n + 1))
+    # head stops reading at 8 KB, so tail may die of SIGPIPE on longer files (pipefail): allowed.
+    { printf '\x12'; tail -n +2 "$f" | head -c 8192 || true; } > "corpus/csv_explain/seed$n"; n=$((n + 1))
     { printf '\x04'; head -c 8192 "$f" | tr , ';'; } > "corpus/csv_explain/seed$n"; n=$((n + 1))
     { printf '\x00'; head -c 8192 "$f" | sed 's/$/\r/'; } > "corpus/csv_explain/seed$n"; n=$((n + 1))
 done
