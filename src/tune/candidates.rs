@@ -17,7 +17,8 @@ pub struct Excluded {
 
 /// Every candidate in the order tried: the family's default first (so it wins ties), then
 /// per rule set of [`crate::RuleSet`]'s table that the network lists: the published beta,
-/// `auto`, and `published * f` for each factor of [`TuneOptions::beta_factors`].
+/// `auto`, and `published * f` for each factor of [`TuneOptions::beta_factors`], rounded to
+/// three significant digits ([`grid_beta`]).
 pub(crate) fn all_candidates(explainer: &Explainer, options: &TuneOptions) -> Vec<Method> {
     let published = explainer.published_beta();
     let mut methods = vec![explainer.family_default_method()];
@@ -25,13 +26,21 @@ pub(crate) fn all_candidates(explainer: &Explainer, options: &TuneOptions) -> Ve
         methods.push(Method::rule_set(rule_set));
         methods.push(Method::rule_set(rule_set).with_beta(Beta::Auto));
         for &f in &options.beta_factors {
-            let beta = published * f;
+            let beta = grid_beta(published * f);
             if beta.is_finite() && beta > 0.0 {
                 methods.push(Method::rule_set(rule_set).with_beta(Beta::Value(beta)));
             }
         }
     }
     methods
+}
+
+/// `beta` rounded to three significant digits. The grid is a coarse search, and the chosen
+/// candidate is stored in the model file and printed by `tune` and `info`: a pick reads
+/// `neon-ref@0.278`, not `neon-ref@0.278098121042754`, and the stored name is exactly the beta
+/// that was scored.
+fn grid_beta(beta: f64) -> f64 {
+    format!("{beta:.2e}").parse().unwrap_or(beta)
 }
 
 /// The candidates that the model takes and that conserve on every row of `x` (`|sum_i R_i -
@@ -84,4 +93,18 @@ fn non_conserving_row(relevance: &Array2<f64>, output: &[f64]) -> Option<usize> 
         !(sum.is_finite() && r.iter().all(|v| v.is_finite()))
             || (sum - o).abs() > 1e-8 * o.abs().max(1.0)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid_beta;
+
+    #[test]
+    fn grid_betas_keep_three_significant_digits_and_print_short() {
+        assert_eq!(grid_beta(0.278098121042754), 0.278);
+        assert_eq!(grid_beta(0.278098121042754).to_string(), "0.278");
+        assert_eq!(grid_beta(4.0), 4.0);
+        assert_eq!(grid_beta(1234.5678).to_string(), "1230");
+        assert_eq!(grid_beta(1.23456e-7), 1.23e-7);
+    }
 }
