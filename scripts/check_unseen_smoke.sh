@@ -10,4 +10,5 @@ python="${1:-python3}"
 cd "$(dirname "$0")/.."
 "$python" scripts/check_unseen.py --cases 6
 "$python" scripts/check_unseen_svc.py --cases 3
+"$python" scripts/check_unseen_mlp.py --cases 5
 "$python" scripts/check_unseen_detectors.py --cases 9
