@@ -18,13 +18,10 @@ use. Checks, per case:
 
     cargo build --release && python3 scripts/check_unseen_mlp.py [--cases 24] [--seed 1]
 """
-import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import warnings
 
 import numpy as np
@@ -32,6 +29,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import lrp_dense_oracle  # noqa: E402
+import unseen_cases  # noqa: E402
 
 ORACLES = {"neon-ref": lrp_dense_oracle.explain_rooted,
            "reveal-cancel": lrp_dense_oracle.explain_reveal}
@@ -188,23 +186,7 @@ def check_case(args, tmp, case, rng, data):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cases", type=int, default=24)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--binary", default=os.path.join(HERE, "..", "target", "release",
-                                                     "neuralize"))
-    args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
-    data = list(datasets())
-    tmp = tempfile.mkdtemp(prefix="neuralize-unseen-mlp-")
-    failures = sum(check_case(args, tmp, case, rng, data) for case in range(args.cases))
-    print("%d of %d cases failed" % (failures, args.cases))
-    if failures:
-        print("the failing cases' files are kept in %s" % tmp)
-    else:
-        shutil.rmtree(tmp)
-    return 1 if failures else 0
+    return unseen_cases.run(__doc__, "mlp", 24, datasets, check_case)
 
 
 if __name__ == "__main__":

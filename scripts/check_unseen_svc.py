@@ -13,20 +13,18 @@ oracle (scripts/svc_oracle.py) within 1e-8 * max(1, |target|); conservation with
 
     cargo build --release && python3 scripts/check_unseen_svc.py [--cases 30] [--seed 1]
 """
-import argparse
 import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import svc_oracle  # noqa: E402
+import unseen_cases  # noqa: E402
 
 
 def datasets():
@@ -102,77 +100,63 @@ def target_from_sklearn(est, X, classes, predicted):
     return out
 
 
-def main():
+def check_case(args, tmp, case, rng, data):
     import joblib
 
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cases", type=int, default=30)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--binary", default=os.path.join(HERE, "..", "target", "release",
-                                                     "neuralize"))
-    args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
-    data = list(datasets())
-    tmp = tempfile.mkdtemp(prefix="neuralize-unseen-svc-")
-    failures = 0
-    for case in range(args.cases):
-        name, X, y = data[case % len(data)]
-        perm = rng.permutation(len(X))
-        n_in = min(40, len(X) // 4)
-        tr, te = perm[n_in:], perm[:n_in]
-        kernel, kind, scaled, est, labels = fit_case(rng, X[tr], y[tr])
-        u = rng.normal(size=X.shape[1])
-        u /= np.linalg.norm(u)
-        Xin = np.vstack([X[te], X[te[0]] + 1e3 * u, X[te[0]] + 1e150 * u])
-        names = ["f%d" % i for i in range(X.shape[1])]
-        train, inp = os.path.join(tmp, "train%d.csv" % case), os.path.join(tmp, "in%d.csv" % case)
-        np.savetxt(train, X[tr], delimiter=",", header=",".join(names), comments="")
-        np.savetxt(inp, Xin, delimiter=",", header=",".join(names), comments="")
-        dump, mpath = os.path.join(tmp, "m%d.joblib" % case), os.path.join(tmp, "m%d.json" % case)
-        joblib.dump(est, dump)
-        subprocess.run([sys.executable, os.path.join(HERE, "export_sklearn.py"), "export", dump,
-                        "--train", train, "-o", mpath], check=True, capture_output=True)
-        out = os.path.join(tmp, "out%d.csv" % case)
-        subprocess.run([args.binary, "explain", "-m", mpath, "-i", inp, "-o", out], check=True)
-        verify = subprocess.run([args.binary, "verify", "-m", mpath, "-i", inp],
-                                capture_output=True, text=True)
-        header, rows = read(out)
-        model = json.load(open(mpath))
-        classes = [str(c) for c in model["classes"]]
-        sk_pred = [str(p) for p in est.predict(Xin)]
-        got_pred = [r[0] for r in rows]
-        got = np.array([[float(v) for v in r[1:]] for r in rows])
-        T, R = got[:, 0], got[:, 1:]
-        want_T = target_from_sklearn(est, Xin, [c for c in est.classes_], list(est.predict(Xin)))
-        _, oT, oR = svc_oracle.explain(model, Xin, "neon-path")
-        problems = []
-        if got_pred != sk_pred:
-            problems.append("%d labels differ" % sum(a != b for a, b in zip(got_pred, sk_pred)))
-        tol = np.maximum(1.0, np.abs(want_T))
-        if not np.all(np.abs(T - want_T) <= 1e-9 * tol):
-            problems.append("target err %.3g" % np.max(np.abs(T - want_T) / tol))
-        if not np.all(np.abs(R - oR) <= 1e-8 * tol[:, None]):
-            bad = np.where(np.any(np.abs(R - oR) > 1e-8 * tol[:, None], axis=1))[0]
-            problems.append("relevance vs oracle err %.3g on rows %s"
-                            % (np.max(np.abs(R - oR) / tol[:, None]), bad.tolist()))
-        cons = np.max(np.abs(R.sum(axis=1) - T) / tol)
-        if not cons <= 1e-9:
-            problems.append("conservation %.3g" % cons)
-        if verify.returncode != 0:
-            problems.append("verify failed: " + verify.stdout[-200:])
-        status = "FAIL" if problems else "ok"
-        failures += bool(problems)
-        print("%-4s case %2d %-15s %-5s %-9s scaled=%d classes %d  SVs %4d  rows voted "
-              "against a duel %d  %s" % (status, case, name, kind, kernel, scaled, len(classes),
-                                          len(model["support_vectors"]), int(np.sum(T < 0)),
-                                          "; ".join(problems)))
-    print("%d of %d cases failed" % (failures, args.cases))
-    if failures:
-        print("the failing cases' files are kept in %s" % tmp)
-    else:
-        shutil.rmtree(tmp)
-    return 1 if failures else 0
+    name, X, y = data[case % len(data)]
+    perm = rng.permutation(len(X))
+    n_in = min(40, len(X) // 4)
+    tr, te = perm[n_in:], perm[:n_in]
+    kernel, kind, scaled, est, labels = fit_case(rng, X[tr], y[tr])
+    u = rng.normal(size=X.shape[1])
+    u /= np.linalg.norm(u)
+    Xin = np.vstack([X[te], X[te[0]] + 1e3 * u, X[te[0]] + 1e150 * u])
+    names = ["f%d" % i for i in range(X.shape[1])]
+    train, inp = os.path.join(tmp, "train%d.csv" % case), os.path.join(tmp, "in%d.csv" % case)
+    np.savetxt(train, X[tr], delimiter=",", header=",".join(names), comments="")
+    np.savetxt(inp, Xin, delimiter=",", header=",".join(names), comments="")
+    dump, mpath = os.path.join(tmp, "m%d.joblib" % case), os.path.join(tmp, "m%d.json" % case)
+    joblib.dump(est, dump)
+    subprocess.run([sys.executable, os.path.join(HERE, "export_sklearn.py"), "export", dump,
+                    "--train", train, "-o", mpath], check=True, capture_output=True)
+    out = os.path.join(tmp, "out%d.csv" % case)
+    subprocess.run([args.binary, "explain", "-m", mpath, "-i", inp, "-o", out], check=True)
+    verify = subprocess.run([args.binary, "verify", "-m", mpath, "-i", inp],
+                            capture_output=True, text=True)
+    header, rows = read(out)
+    model = json.load(open(mpath))
+    classes = [str(c) for c in model["classes"]]
+    sk_pred = [str(p) for p in est.predict(Xin)]
+    got_pred = [r[0] for r in rows]
+    got = np.array([[float(v) for v in r[1:]] for r in rows])
+    T, R = got[:, 0], got[:, 1:]
+    want_T = target_from_sklearn(est, Xin, [c for c in est.classes_], list(est.predict(Xin)))
+    _, oT, oR = svc_oracle.explain(model, Xin, "neon-path")
+    problems = []
+    if got_pred != sk_pred:
+        problems.append("%d labels differ" % sum(a != b for a, b in zip(got_pred, sk_pred)))
+    tol = np.maximum(1.0, np.abs(want_T))
+    if not np.all(np.abs(T - want_T) <= 1e-9 * tol):
+        problems.append("target err %.3g" % np.max(np.abs(T - want_T) / tol))
+    if not np.all(np.abs(R - oR) <= 1e-8 * tol[:, None]):
+        bad = np.where(np.any(np.abs(R - oR) > 1e-8 * tol[:, None], axis=1))[0]
+        problems.append("relevance vs oracle err %.3g on rows %s"
+                        % (np.max(np.abs(R - oR) / tol[:, None]), bad.tolist()))
+    cons = np.max(np.abs(R.sum(axis=1) - T) / tol)
+    if not cons <= 1e-9:
+        problems.append("conservation %.3g" % cons)
+    if verify.returncode != 0:
+        problems.append("verify failed: " + verify.stdout[-200:])
+    status = "FAIL" if problems else "ok"
+    print("%-4s case %2d %-15s %-5s %-9s scaled=%d classes %d  SVs %4d  rows voted "
+          "against a duel %d  %s" % (status, case, name, kind, kernel, scaled, len(classes),
+                                      len(model["support_vectors"]), int(np.sum(T < 0)),
+                                      "; ".join(problems)))
+    return bool(problems)
+
+
+def main():
+    return unseen_cases.run(__doc__, "svc", 30, datasets, check_case)
 
 
 if __name__ == "__main__":
