@@ -233,7 +233,7 @@ def variants(rows, which):
             continue
         elif base.startswith("mixgxi"):     # straight numerators + a share of GxI's
             a_ = float(base[6:] or 0.5)
-            N = (1 - a_) * N0 + a_ * gxi(rows)
+            N = (1 - a_) * (N0 if b == beta else straight_numerators(rows, b)) + a_ * gxi(rows)
         elif base == "blendocc":           # straight numerators + occlusion, each scaled to f
             Ro = share(occlusion(rows), rows.f, "scale")
             out[name] = 0.5 * R0 + 0.5 * Ro
