@@ -19,6 +19,8 @@ Candidates, all conserving (the reference's own output f(r) spread evenly over t
 features, as `neon-ref`), z the standardized row, r the standardized reference:
 - `nr`: the rescale rule on the straight segment r -> z (`neon-ref`; checked against the
   library's to 1e-9). Cost 2 (forward, backward).
+  (`--only a,b` scores only those variants besides `nr`; `--tasks` limits the tasks;
+  `--bootstrap B` adds paired 95% intervals over rows of each gap, as the study's.)
 - `flipG` (flip-ordered two-piece path, /work idea "neon-flip"): G = the top g features of
   `nr`; piece 1 moves G from z to r (state z1 = z with G at r), piece 2 moves the rest from
   z1 to r; the rescale rule on each piece, every feature credited on the piece where it
@@ -159,10 +161,16 @@ def main():
     ap.add_argument("--seeds", default="0,1,2,3,4")
     ap.add_argument("--draws", type=int, default=5)
     ap.add_argument("--draw-seeds", type=int, default=5)
+    ap.add_argument("--tasks", default=",".join(TASKS))
+    ap.add_argument("--only", default="",
+                    help="comma-separated variants to score (default: all)")
+    ap.add_argument("--bootstrap", type=int, default=0,
+                    help="paired bootstrap resamples over rows for 95%% intervals (0: none)")
     args = ap.parse_args()
+    rng = np.random.RandomState(17)
     results, costs = [], {}
     for seed in [int(s) for s in args.seeds.split(",")]:
-        for task in TASKS:
+        for task in args.tasks.split(","):
             base = os.path.join(args.work, "%s_%d" % (task, seed))
             model = json.load(open(base + ".json"))
             X = np.loadtxt(base + ".heldout.csv", delimiter=",", skiprows=1)
@@ -174,6 +182,10 @@ def main():
                 r = net.z(np.asarray(model["reference"])[None, :])[0]
             cls = net.classes(X)
             rel, cost = candidates(net, X, r, cls)
+            if args.only:
+                keep = set(args.only.split(",")) | {"nr"}
+                rel = {k: v for k, v in rel.items() if k in keep}
+                cost = {k: v for k, v in cost.items() if k in keep}
             lib = [k[2:] for k in saved.files if k.startswith("R ") and k[2:].startswith("neon-ref")]
             diff = np.abs(rel["nr"] - saved["R " + lib[0]]).max()
             if diff > 1e-9 * max(1.0, np.abs(rel["nr"]).max()):
@@ -189,11 +201,21 @@ def main():
             for k, c in cost.items():
                 costs.setdefault(k, []).append(c)
             names = [k for k in rel if k not in BASELINES]
+            n = len(areas["nr"])
+            idx = rng.randint(n, size=(args.bootstrap, n)) if args.bootstrap else None
             for col, imp in enumerate(("mean", "marginal")):
                 gaps = {k: gap(areas, k, col) for k in names}
                 results.append((task, seed, imp, gaps))
-                print("%s s%d %-8s %s" % (task, seed, imp, " ".join(
-                    "%s %+.1f%%" % (k, 100 * v) for k, v in gaps.items())), flush=True)
+                cells = []
+                for k, v in gaps.items():
+                    cell = "%s %+.1f%%" % (k, 100 * v)
+                    if idx is not None:
+                        best = np.min([areas[b][idx, col].mean(axis=1) for b in BASELINES], 0)
+                        lo, hi = np.percentile(areas[k][idx, col].mean(axis=1) / best - 1,
+                                               [2.5, 97.5])
+                        cell += " [%+.1f, %+.1f]" % (100 * lo, 100 * hi)
+                    cells.append(cell)
+                print("%s s%d %-8s %s" % (task, seed, imp, " ".join(cells)), flush=True)
     print("\n| candidate | cost (forward passes) | within 2% | worst gap (set) |")
     print("|---|---:|---:|---|")
     for k in results[0][3]:
