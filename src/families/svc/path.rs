@@ -118,6 +118,14 @@ impl Grid {
         out: &mut [f64],
     ) {
         let n = self.pieces;
+        if self.power == Power::Two {
+            for (v, &t) in out.iter_mut().zip(&self.t) {
+                *v = ((1.0 - t) * e0 + t * e1 + self.curvature * t * (1.0 - t)).min(0.0);
+            }
+            out[0] = e0;
+            out[n] = e1;
+            return;
+        }
         // the tents: sum_i 2 gamma (t_p b_i [p < j_i] + (1 - t_p) a_i [p >= j_i])
         scratch.clear();
         scratch.resize(2 * (n + 1), 0.0);
@@ -140,10 +148,7 @@ impl Grid {
         }
         for p in 0..=n {
             let t = self.t[p];
-            let bump = match self.power {
-                Power::Two => self.curvature * t * (1.0 - t),
-                Power::One => 2.0 * self.gamma * (t * rise[p] + (1.0 - t) * fall[p]),
-            };
+            let bump = 2.0 * self.gamma * (t * rise[p] + (1.0 - t) * fall[p]);
             out[p] = ((1.0 - t) * e0 + t * e1 + bump).min(0.0);
         }
         out[0] = e0;
