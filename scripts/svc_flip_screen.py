@@ -191,6 +191,8 @@ def main():
     ap.add_argument("--seeds", default="99,1,2")
     ap.add_argument("--only", default="", help="substring of the set names to run")
     ap.add_argument("--variants", default="", help="comma-separated variant names (all)")
+    ap.add_argument("--mix", type=float, default=0.5,
+                    help="weight of the flip-ordered N in the mix-* variants")
     ap.add_argument("--sub", type=int, default=2, help="sub-pieces per group")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -256,7 +258,7 @@ def main():
                     order = order_by_relevance(R0[i])
                     Ns = flip_path(svc, Z[i], r, cls[i], [list(order)], 8)
                     Ng = flip_path(svc, Z[i], r, cls[i], rule(order, R0[i]), args.sub)
-                    Rm[i] = floored(0.5 * (Ns + Ng), start[i])
+                    Rm[i] = floored((1 - args.mix) * Ns + args.mix * Ng, start[i])
                 a = areas(svc, Xte[keep], Rm[keep], cls[keep], start[keep], Xtr, 5, 0,
                           np.where(keep)[0]).mean(axis=0)
                 ratio = a / np.array(best)
@@ -285,7 +287,7 @@ def main():
     print()
     names = list(rows[0][1]) if rows else []
     for v in names:
-        ok = sum((a <= 1.02) + (b <= 1.02) for _, res in rows for a, b in [res[v]])
+        ok = sum(int(a <= 1.02) + int(b <= 1.02) for _, res in rows for a, b in [res[v]])
         worst = max(max(res[v]) for _, res in rows)
         print("%-10s within 2%%: %d of %d, worst %.3f" % (v, ok, 2 * len(rows), worst))
 
