@@ -78,27 +78,42 @@ impl Root {
 }
 
 /// `(exp b - exp a) / (b - a)` from `ka = exp a`, `kb = exp b`: the plain quotient when
-/// `|b - a| >= 1/16` (relative error below 40 ulp), else [`secant_exp`].
+/// `|b - a| >= 1/16` (relative error below 40 ulp), else `exp(max) phi(-|b - a|)` with the
+/// larger of `ka`, `kb` (no cancellation, no further exponential; 0 when both underflow).
 fn secant(a: f64, b: f64, ka: f64, kb: f64) -> f64 {
     let gap = b - a;
     if gap.abs() >= 0.0625 {
         (kb - ka) / gap
     } else {
-        secant_exp(a, b)
+        let top = if b > a { kb } else { ka };
+        top * expm1_ratio(-gap.abs())
     }
 }
 
-/// `(exp b - exp a) / (b - a)`, `exp a` when `a = b`, computed as
-/// `exp(max) (1 - exp(-|b - a|)) / |b - a|` (no cancellation; 0 when both underflow).
-pub(super) fn secant_exp(a: f64, b: f64) -> f64 {
-    let gap = (b - a).abs();
-    let top = a.max(b).exp();
-    if gap == 0.0 {
-        top
-    } else {
-        top * (-(-gap).exp_m1()) / gap
-    }
+/// `phi(x) = (exp x - 1) / x` (1 at 0) for `|x| <= 1/16`, by its Taylor series
+/// `sum_n x^n / (n + 1)!` to n = 11 (the rest is below 1e-21 relative).
+fn expm1_ratio(x: f64) -> f64 {
+    INVERSE_FACTORIALS
+        .iter()
+        .rev()
+        .fold(0.0, |acc, c| acc * x + c)
 }
+
+/// `1 / (n + 1)!` for n = 0..=11.
+const INVERSE_FACTORIALS: [f64; 12] = [
+    1.0,
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5_040.0,
+    1.0 / 40_320.0,
+    1.0 / 362_880.0,
+    1.0 / 3_628_800.0,
+    1.0 / 39_916_800.0,
+    1.0 / 479_001_600.0,
+];
 
 /// The rooted relevance `R` of class c at row `z` (with its [`Row`]): `values` the duels
 /// `(k, v_ck(z))`, `target = T_c(z)`.
@@ -143,11 +158,15 @@ pub(super) fn relevance(
             &mut exps[s * width..(s + 1) * width],
         );
         let k = &mut kern[s * width..(s + 1) * width];
-        for (kp, e) in k.iter_mut().zip(&exps[s * width..(s + 1) * width]) {
-            *kp = e.exp();
+        let (k0, k1) = (root.kernel[s], row.kernel[s]);
+        let e = &exps[s * width..(s + 1) * width];
+        if !grid.kernels_by_recurrence(e[0], e[pieces], k0, k1, k) {
+            for (kp, e) in k.iter_mut().zip(e) {
+                *kp = e.exp();
+            }
+            k[0] = k0;
+            k[pieces] = k1;
         }
-        k[0] = root.kernel[s];
-        k[pieces] = row.kernel[s];
     }
     // the weakest duel of every piece, and its coefficients on that piece
     let weakest = weakest_duels(&duels, &kern, pieces);
