@@ -18,7 +18,7 @@ For a row z (standardized) and the reference r (the model file's `reference`, st
 
    with lo the half's end nearer z, hi the end nearer r (so N is the change from r to z);
 4. R_flip,i = (o - o_0) N_i / sum_i' N_i' + o_0 / d, o_0 = -logsumexp(-b), and
-   R = (1 - MIX) R0 + MIX R_flip (MIX = 1/2; both sum to o: conserving), when o > o_0 and
+   R = (1 - MIX) R0 + MIX R_flip (MIX = 1/4; both sum to o: conserving), when o > o_0 and
    sum N > 1e-12 sum |N_i|; otherwise (and when d <= TOP) the row keeps the first pass R0.
 
 The written file has the columns of NAME.expected.csv (prediction, outlierness, R_...).
@@ -35,7 +35,7 @@ import neon_oracle  # noqa: E402
 from neon_oracle_path import network, path_row  # noqa: E402
 
 TOP = 3
-MIX = 0.5
+MIX = 0.25
 FIXTURES = ["ocsvm_breast_cancer", "ocsvm_breast_cancer_raw", "ocsvm_digits_rbf",
             "ocsvm_blobs", "kde_iris", "kde_wine", "kde_digits"]
 

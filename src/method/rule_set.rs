@@ -51,7 +51,7 @@ pub enum RuleSet {
     /// others at the row), then the rest (those 3 at the reference), each piece with the
     /// soft-min weights frozen at the midpoints of its two halves and each unit's change
     /// split exactly over the moving features; `R_flip,i = (o - o_0) N_i / sum N + o_0 / d`
-    /// and `R = (R_path + R_flip) / 2` (conserving). Rows whose `sum N` is unusable keep the
+    /// and `R = (3 R_path + R_flip) / 4` (conserving). Rows whose `sum N` is unusable keep the
     /// `neon-path` relevance.
     NeonFlip,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
@@ -100,7 +100,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::NeonFlip,
         "neon-flip",
-        "neon-path mixed with a path along the flipping order (top 3 first; rbf kernels)",
+        "neon-path mixed 3:1 with a path along the flipping order (top 3 first; rbf kernels)",
     ),
     (
         RuleSet::Tutorial,

@@ -20,7 +20,7 @@
 //!
 //! 4. `R_flip,i = (o - o_0) N_i / sum_i' N_i' + o_0 / d` (`o_0 = -log sum_j exp(-b_j)`, the
 //!    floor of `neon-floor`), and the result is the convex mix with the first pass,
-//!    `R = (1 - MIX) R0 + MIX R_flip` ([`MIX`] = 1/2): both sum to `o`, so it conserves.
+//!    `R = (1 - MIX) R0 + MIX R_flip` ([`MIX`] = 1/4): both sum to `o`, so it conserves.
 //!    Rows with `o <= o_0`, `sum N` tiny or not > 0, or at most [`TOP`] features keep the
 //!    first pass.
 //!
@@ -46,7 +46,7 @@ use rayon::prelude::*;
 pub(crate) const TOP: usize = 3;
 
 /// Weight of the flip-ordered relevance in the result, `R = (1 - MIX) R0 + MIX R_flip`.
-pub(crate) const MIX: f64 = 0.5;
+pub(crate) const MIX: f64 = 0.25;
 
 /// The per-model inputs of the flip pass.
 struct FlipModel<'a> {
