@@ -2,7 +2,7 @@
 a per-model choice between them and `neon-path@1` made on training rows only:
 
     python scripts/heldout_study.py --out DIR      # keeps DIR/TAG.{json,train.csv,test.csv,rows.npz}
-    python scripts/flip_screen.py DIR [--seeds 3] [--variants mid2,g3,...] [--tune g3]
+    python scripts/flip_screen.py DIR [--seeds 3] [--variants mid2,g3,...] [--tune g3] [--tune-only]
 
 The flip-ordered path (standardized row z, reference r, soft-min network
 h_j(x) = gamma ||x - u_j||^2 + b_j): a first pass (the straight-path rule `neon-path@1`, R0)
@@ -155,6 +155,7 @@ def main():
     ap.add_argument("--variants", default="mid2,g3,g8,mass.5,mix.5:g3")
     ap.add_argument("--tags", default="")
     ap.add_argument("--tune", default="", help="variant to pick against mid2 on training rows")
+    ap.add_argument("--tune-only", action="store_true", help="skip the held-out evaluation")
     args = ap.parse_args()
     chosen = args.variants.split(",")
     stems = sorted(glob.glob(os.path.join(args.run, "*.rows.npz")),
@@ -178,7 +179,7 @@ def main():
         cache = {}
         cells = [tag]
         gaps = {}
-        for name in chosen:
+        for name in ([] if args.tune_only else chosen):
             R = relevance(name, model, Xte, cache)
             _, a = row_areas(model, Xte, R, Xtr, args.draws, 0)
             marginal = np.mean([a[:, 1]] + [
@@ -195,7 +196,8 @@ def main():
             cells.append(cell)
             results[name].append((gap, top3))
             gaps[name] = (gap, top3)
-        print(" | ".join(cells), flush=True)
+        if not args.tune_only:
+            print(" | ".join(cells), flush=True)
         if args.tune:
             rows = tune_rows(model, Xtr)
             Xt = Xtr[rows]
@@ -211,12 +213,16 @@ def main():
             # tune keeps the default with fewer than 30 flipped rows (min_flipped)
             pick = args.tune if wins and len(kept) >= 30 else "mid2"
             tuned.append((tag + " (%d rows)" % len(kept), areas, score, pick, gaps))
+    if args.tune_only:
+        results = {}
     print("\n| variant | mean gap mean / marginal | worst gap | sets over 2 % | worst top-3 "
           "vs best | sets over 0.01 |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, rows in results.items():
         gaps = np.array([g for g, _ in rows])
         top3 = [t for _, t in rows if t is not None]
+        if not rows:
+            continue
         print("| %s | %+.2f%% / %+.2f%% | %+.1f%% | %d | %s | %d |" % (
             name, 100 * gaps[:, 0].mean(), 100 * gaps[:, 1].mean(), 100 * gaps.max(),
             int((gaps > 0.02).any(axis=1).sum()), "%+.3f" % min(top3) if top3 else "-",
@@ -228,12 +234,14 @@ def main():
         print("|---|---:|---:|---:|---|---:|---:|---:|")
 
         def fmt(g):
+            if g is None:
+                return "-"
             (a, b), t = g
             return "%+.1f / %+.1f%s" % (100 * a, 100 * b, "" if t is None else ", t3 %+.3f" % t)
         for tag, areas, score, pick, gaps in tuned:
             print("| %s | %.4f / %.4f | %.4f / %.4f | %.3f / %.3f | %s | %s | %s | %s |" % (
                 tag, *areas["mid2"], *areas[v], score["mid2"], score[v], pick,
-                fmt(gaps["mid2"]), fmt(gaps[v]), fmt(gaps[pick])))
+                fmt(gaps.get("mid2")), fmt(gaps.get(v)), fmt(gaps.get(pick))))
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ impl KernelNetwork {
 fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: &mut Scratch) {
     let d = z.len();
     let excess = o - model.floor;
-    if d <= TOP || !(excess > 0.0) {
+    if d <= TOP || excess.is_nan() || excess <= 0.0 {
         return;
     }
     let r = &model.reference;
@@ -216,7 +216,7 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: 
         .extend((0..d).map(|i| s.delta[i] * (z[i] + r[i] - s.pooled[i])));
     let total: f64 = s.numerators.iter().sum();
     let magnitude: f64 = s.numerators.iter().map(|n| n.abs()).sum();
-    if !(total > 1e-12 * magnitude) || !total.is_finite() {
+    if !total.is_finite() || total <= 1e-12 * magnitude {
         return;
     }
     let scale = excess / total;
