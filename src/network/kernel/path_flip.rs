@@ -38,7 +38,7 @@ use super::KernelNetwork;
 use crate::error::Result;
 use crate::explainer::Explanation;
 use crate::method::RuleSet;
-use crate::network::{pool, NeonRules, CHUNK_ROWS};
+use crate::network::{lanes, pool, NeonRules, CHUNK_ROWS};
 use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -47,6 +47,9 @@ pub(crate) const TOP: usize = 3;
 
 /// Weight of the flip-ordered relevance in the result, `R = (1 - MIX) R0 + MIX R_flip`.
 pub(crate) const MIX: f64 = 0.25;
+
+/// Independent partial sums of the per-unit passes over the features.
+const LANES: usize = 4;
 
 /// The per-model inputs of the flip pass.
 struct FlipModel<'a> {
@@ -67,7 +70,6 @@ struct Scratch {
     /// Per unit: `A_2` (rest at z), `B_2`, `A_1` (top at z), `B_1`, `R_1` (top at r).
     sums: Vec<[f64; 5]>,
     h: Vec<f64>,
-    p: Vec<f64>,
     w1: Vec<f64>,
     w2: Vec<f64>,
     pooled: Vec<f64>,
@@ -149,13 +151,26 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: 
     s.sums.clear();
     for u in model.centers.outer_iter() {
         let u = u.as_slice().expect("owned");
-        let (mut a2, mut b2) = (0.0, 0.0);
-        for i in 0..d {
+        // LANES independent partial sums (fixed order: the same bits on any thread count)
+        let (mut a2, mut b2) = ([0.0; LANES], [0.0; LANES]);
+        let split = d - d % LANES;
+        for c in (0..split).step_by(LANES) {
+            for l in 0..LANES {
+                let i = c + l;
+                let e = z[i] - u[i];
+                let we = s.rest[i] * e;
+                a2[l] += we * e;
+                b2[l] += we * s.delta[i];
+            }
+        }
+        for i in split..d {
             let e = z[i] - u[i];
             let we = s.rest[i] * e;
-            a2 += we * e;
-            b2 += we * s.delta[i];
+            a2[0] += we * e;
+            b2[0] += we * s.delta[i];
         }
+        let a2 = (a2[0] + a2[1]) + (a2[2] + a2[3]);
+        let b2 = (b2[0] + b2[1]) + (b2[2] + b2[3]);
         let (mut a1, mut b1, mut r1) = (0.0, 0.0, 0.0);
         for &i in top {
             let e = z[i] - u[i];
@@ -171,7 +186,6 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: 
     s.w1.resize(m, 0.0);
     s.w2.clear();
     s.w2.resize(m, 0.0);
-    s.p.resize(m, 0.0);
     for t in [0.25, 0.75] {
         // piece 1: the top group moves, the rest at z
         s.h.clear();
@@ -181,8 +195,7 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: 
                 .zip(model.bias)
                 .map(|(v, &b)| model.gamma * (v[0] + v[2] - 2.0 * t * v[3] + t * t * c_top) + b),
         );
-        pool::softmin_weights_into(&s.h, model.beta, &mut s.p);
-        s.w1.iter_mut().zip(&s.p).for_each(|(w, p)| *w += p);
+        add_softmin_weights(&mut s.h, model.beta, &mut s.w1);
         // piece 2: the rest moves, the top group at r
         s.h.clear();
         s.h.extend(
@@ -191,8 +204,7 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: 
                 .zip(model.bias)
                 .map(|(v, &b)| model.gamma * (v[4] + v[0] - 2.0 * t * v[1] + t * t * c_rest) + b),
         );
-        pool::softmin_weights_into(&s.h, model.beta, &mut s.p);
-        s.w2.iter_mut().zip(&s.p).for_each(|(w, p)| *w += p);
+        add_softmin_weights(&mut s.h, model.beta, &mut s.w2);
     }
     // pooled centers: W_2 U on every feature, then W_1 U on the top group
     s.pooled.clear();
@@ -228,4 +240,16 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: 
             .zip(&s.numerators)
             .for_each(|(r, &n)| *r = (1.0 - MIX) * *r + MIX * flip(n));
     }
+}
+
+/// `weights_j += softmin_j(beta h)`, the exponentials vectorized ([`lanes::exp_sum_inplace`],
+/// max-shifted by `min h`); `h` is overwritten.
+fn add_softmin_weights(h: &mut [f64], beta: f64, weights: &mut [f64]) {
+    let h_min = pool::min(h);
+    let total = lanes::exp_sum_inplace(h, h_min, beta);
+    let inv = 1.0 / total;
+    weights
+        .iter_mut()
+        .zip(h.iter())
+        .for_each(|(w, e)| *w += e * inv);
 }
