@@ -384,6 +384,7 @@ mod tests {
                 | RuleSet::Hybrid
                 | RuleSet::NeonFloor
                 | RuleSet::NeonPath
+                | RuleSet::NeonFlip
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat

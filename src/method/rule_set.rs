@@ -46,6 +46,14 @@ pub enum RuleSet {
     /// reference along the straight path in 8 rescale pieces,
     /// `R_i = sum_p sum_s a_s sigma_sp (e_si(t_p+1) - e_si(t_p)) + rest / d` (docs/svc.md).
     NeonPath,
+    /// rbf kernel models: the path from the row back to the reference follows the flipping
+    /// order of a first `neon-path` pass: the 3 highest-ranked features move first (the
+    /// others at the row), then the rest (those 3 at the reference), each piece with the
+    /// soft-min weights frozen at the midpoints of its two halves and each unit's change
+    /// split exactly over the moving features; `R_flip,i = (o - o_0) N_i / sum N + o_0 / d`
+    /// and `R = (3 R_path + R_flip) / 4` (conserving). Rows whose `sum N` is unusable keep the
+    /// `neon-path` relevance.
+    NeonFlip,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
     /// upper ones, LRP-0 on the explained unit. Biases absorb relevance (not conserving).
@@ -88,6 +96,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonPath,
         "neon-path",
         "NEON rooted at the reference, pooled along the path to the row (kernel models, k-means)",
+    ),
+    (
+        RuleSet::NeonFlip,
+        "neon-flip",
+        "neon-path mixed 3:1 with a path along the flipping order (top 3 first; rbf kernels)",
     ),
     (
         RuleSet::Tutorial,

@@ -21,6 +21,7 @@ mod knn_search;
 mod layer_rules;
 mod layouts;
 mod model_file;
+mod neon_flip;
 mod neon_path;
 mod rules;
 mod spray;

@@ -8,6 +8,7 @@ mod explain;
 mod fused;
 mod gradient;
 mod path;
+mod path_flip;
 mod path_manhattan;
 mod path_quarter;
 mod path_row;
@@ -93,13 +94,26 @@ impl Network for KernelNetwork {
     }
 
     fn rule_sets(&self) -> &'static [RuleSet] {
-        &[
+        const ALL: &[RuleSet] = &[
             RuleSet::Neon,
             RuleSet::NeonRef,
             RuleSet::Hybrid,
             RuleSet::NeonFloor,
             RuleSet::NeonPath,
-        ]
+        ];
+        // `neon-flip` (rbf only): the flip-ordered path of `path_flip`.
+        const RBF: &[RuleSet] = &[
+            RuleSet::Neon,
+            RuleSet::NeonRef,
+            RuleSet::Hybrid,
+            RuleSet::NeonFloor,
+            RuleSet::NeonPath,
+            RuleSet::NeonFlip,
+        ];
+        match self.distance.power() {
+            Power::Two => RBF,
+            Power::One => ALL,
+        }
     }
 
     /// `neon-path` at the model's own soft-min (beta 1, [`Network::default_beta`]): the
@@ -166,6 +180,9 @@ impl Network for KernelNetwork {
     ) -> Result<Explanation> {
         if rules.rule_set == RuleSet::NeonPath {
             return self.explain_path(z, rules);
+        }
+        if rules.rule_set == RuleSet::NeonFlip {
+            return self.explain_flip(z, rules);
         }
         let mut explanation = self.explain_neon(z, rules)?;
         match rules.rule_set {

@@ -1,0 +1,83 @@
+"""Cost of `neon-flip@1` next to `neon-path@1` (the kernel default) and the forward pass,
+through the CLI, interleaved best-of-N on the same rows (a noisy shared machine: compare
+ratios from one run only).
+
+    cargo build --release
+    python3 scripts/bench_flip_cost.py [--models m1.json,m2.json] [--rows 20000] [--rounds 5]
+
+Default models: the fixtures ocsvm_breast_cancer (d = 30), kde_digits (d = 64) and
+ocsvm_digits_rbf (d = 64); each fixture's input rows are repeated to --rows rows. Timed per
+round and model: `score` (the forward pass), `explain --method random` (explain's CSV
+input/output with a negligible explainer: the I/O floor), `explain --method neon-path@1` and
+`explain --method neon-flip@1`. Printed: best wall times, the raw ratios, and
+`(t_flip - t_floor) / t_forward`, the explainer's compute beyond explain's own I/O in forward
+passes (the forward's own CSV input is not subtracted, so it is a lower bound of the
+kernel-only ratio). The kernel-only ratio for neon-path is in scripts/bench_default_cost.py.
+"""
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+BIN = os.path.join(REPO, "target", "release", "neuralize")
+FIXTURES = ["ocsvm_breast_cancer", "kde_digits", "ocsvm_digits_rbf"]
+
+
+def wall(args):
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=",".join(
+        os.path.join(REPO, "models", f + ".json") for f in FIXTURES))
+    ap.add_argument("--rows", type=int, default=20000)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--threads", default="1")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="flip-cost-")
+    jobs = []
+    for model in args.models.split(","):
+        name = os.path.basename(model)[:-len(".json")]
+        source = os.path.join(os.path.dirname(model), name + ".input.csv")
+        lines = open(source).read().splitlines()
+        header, body = lines[0], lines[1:]
+        rows = os.path.join(work, name + ".csv")
+        with open(rows, "w") as f:
+            f.write(header + "\n")
+            for k in range(args.rows):
+                f.write(body[k % len(body)] + "\n")
+        jobs.append((name, model, rows))
+    out = os.path.join(work, "out.csv")
+    what = {
+        "forward": lambda m, r: [BIN, "score", "-m", m, "-i", r, "-o", out, "-q",
+                                 "--threads", args.threads],
+        "io floor": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
+                                  "--method", "random", "--threads", args.threads],
+        "neon-path@1": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
+                                     "--method", "neon-path@1", "--threads", args.threads],
+        "neon-flip@1": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
+                                     "--method", "neon-flip@1", "--threads", args.threads],
+    }
+    best = {}
+    for _ in range(args.rounds):
+        for name, model, rows in jobs:
+            for key, cmd in what.items():
+                t = wall(cmd(model, rows))
+                best[(name, key)] = min(t, best.get((name, key), float("inf")))
+    print("| model | rows | forward (s) | io floor (s) | neon-path@1 (s) | neon-flip@1 (s) | "
+          "flip / path | path / forward | flip / forward | (flip - floor) / forward |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, _, _ in jobs:
+        f, io, p, fl = (best[(name, k)] for k in what)
+        print(f"| {name} | {args.rows} | {f:.3f} | {io:.3f} | {p:.3f} | {fl:.3f} | {fl / p:.2f} "
+              f"| {p / f:.2f} | {fl / f:.2f} | {(fl - io) / f:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

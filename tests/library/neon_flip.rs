@@ -1,0 +1,152 @@
+//! `neon-flip` (rbf kernel models): it matches the independent NumPy oracle
+//! (scripts/neon_oracle_flip.py), conserves (also far from the model and at the reference),
+//! gives the same bits on any thread count, and is refused where it is not defined.
+
+use crate::common::*;
+use ndarray::{Array2, Axis};
+use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
+
+/// The rbf kernel fixtures with a `NAME.expected_flip.csv` from the oracle.
+const RBF_FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+];
+
+fn input(name: &str) -> Array2<f64> {
+    read_table(&fixture_path(name, "input.csv")).values
+}
+
+fn flip(beta: Beta) -> Method {
+    Method::rule_set(RuleSet::NeonFlip).with_beta(beta)
+}
+
+#[test]
+fn neon_flip_matches_the_oracle_within_1e_10() {
+    for name in RBF_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input(name);
+        let method = flip(Beta::Value(1.0));
+        assert_eq!(method.to_string(), "neon-flip@1");
+        let e = explainer.explain(x.view(), &method).unwrap();
+        // Without a beta: the published beta, 1 for kernel models.
+        let published = Method::rule_set(RuleSet::NeonFlip);
+        assert_eq!(
+            e,
+            explainer.explain(x.view(), &published).unwrap(),
+            "{name}"
+        );
+        let expected = read_table(&fixture_path(name, "expected_flip.csv"));
+        assert_eq!(expected.values.dim().0, x.nrows(), "{name}: rows");
+        for (r, (&a, &b)) in e.output.iter().zip(&expected.values.column(1)).enumerate() {
+            assert_close(a, b, 1e-10, &format!("{name}: output row {r}"));
+        }
+        for ((r, i), &b) in expected.columns_from(2).indexed_iter() {
+            assert_close(
+                e.relevance[[r, i]],
+                b,
+                1e-10,
+                &format!("{name}: row {r} feature {i}"),
+            );
+        }
+        // It is not neon-path: the flip-ordered half changes some rows.
+        let path = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
+        let path = explainer.explain(x.view(), &path).unwrap();
+        assert!(
+            (&path.relevance - &e.relevance)
+                .iter()
+                .any(|v| v.abs() > 1e-9),
+            "{name}: neon-flip equals neon-path"
+        );
+    }
+}
+
+#[test]
+fn neon_flip_conserves_far_away_and_at_the_reference_without_nan() {
+    for name in RBF_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input(name);
+        let reference = explainer.reference().to_owned();
+        // The rows, the rows pushed 30x away from the reference, the reference itself, and
+        // hostile-but-valid rows 1e6 away (every feature, then one feature).
+        let far = (&x - &reference) * 30.0 + &reference;
+        let mut rows = ndarray::concatenate(Axis(0), &[x.view(), far.view()]).unwrap();
+        rows.push_row(reference.view()).unwrap();
+        rows.push_row((&reference + 1e6).view()).unwrap();
+        let mut one = reference.clone();
+        one[0] -= 1e6;
+        rows.push_row(one.view()).unwrap();
+        for beta in [
+            Beta::Auto,
+            Beta::Value(0.1),
+            Beta::Value(1.0),
+            Beta::Value(5.0),
+        ] {
+            let method = flip(beta);
+            let e = explainer.explain(rows.view(), &method).unwrap();
+            assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
+            assert_conserves(
+                &e.relevance,
+                e.output.as_slice().unwrap(),
+                &format!("{name} {method}"),
+            );
+            // At the reference every numerator is 0: the row keeps the first pass.
+            let at = rows.nrows() - 3;
+            let path = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
+            let path = explainer
+                .explain(rows.slice(ndarray::s![at..at + 1, ..]), &path)
+                .unwrap();
+            assert_eq!(
+                path.relevance.row(0),
+                e.relevance.row(at),
+                "{name} {method}"
+            );
+        }
+    }
+}
+
+#[test]
+fn neon_flip_gives_the_same_bits_on_one_and_two_threads() {
+    for name in ["ocsvm_breast_cancer", "kde_digits"] {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let input = input(name);
+        // Repeated rows: several chunks are processed in parallel.
+        let x = ndarray::concatenate(Axis(0), &vec![input.view(); 6]).unwrap();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let e = pool.install(|| {
+                explainer
+                    .explain(x.view(), &flip(Beta::Value(1.0)))
+                    .unwrap()
+            });
+            e.relevance.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        };
+        assert!(run(1) == run(2), "{name}: 1 and 2 threads differ");
+    }
+}
+
+#[test]
+fn neon_flip_is_refused_on_laplacian_kernels_and_other_families() {
+    for name in ["ocsvm_digits_laplacian", "gmm_iris_full"] {
+        let model = load_model(model_path(name)).unwrap();
+        let x = input(name);
+        let err = Explainer::new(&model)
+            .explain(x.view(), &Method::rule_set(RuleSet::NeonFlip))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("neon-flip is not defined for"),
+            "{name}: {err}"
+        );
+    }
+}
