@@ -3,7 +3,7 @@
 //! here by hand, independently of the crate).
 #![allow(dead_code)]
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use neuralize::{Explanation, Model, Standardizer};
 use std::path::{Path, PathBuf};
 
@@ -139,18 +139,38 @@ pub fn assert_conserves(relevance: &Array2<f64>, output: &[f64], what: &str) {
 /// An explanation equals an oracle's fixture table (column 1 the explained output, columns
 /// 2.. the relevances) within 1e-8, and conserves.
 pub fn assert_matches_oracle(e: &Explanation, expected: &Table, what: &str) {
+    assert_matches_oracle_within(e, expected, 1e-8, what);
+}
+
+/// [`assert_matches_oracle`] at tolerance `tol`, with the row count checked first.
+pub fn assert_matches_oracle_within(e: &Explanation, expected: &Table, tol: f64, what: &str) {
+    assert_eq!(expected.values.nrows(), e.output.len(), "{what}: rows");
     for (r, (&a, &b)) in e.output.iter().zip(&expected.values.column(1)).enumerate() {
-        assert_close(a, b, 1e-8, &format!("{what}: output row {r}"));
+        assert_close(a, b, tol, &format!("{what}: output row {r}"));
     }
     for ((r, i), &b) in expected.columns_from(2).indexed_iter() {
         assert_close(
             e.relevance[[r, i]],
             b,
-            1e-8,
+            tol,
             &format!("{what}: row {r} feature {i}"),
         );
     }
     assert_conserves(&e.relevance, e.output.as_slice().unwrap(), what);
+}
+
+/// The input rows of fixture `name` (`models/NAME.input.csv`).
+pub fn input_rows(name: &str) -> Array2<f64> {
+    read_table(&fixture_path(name, "input.csv")).values
+}
+
+/// Rows that probe a rule away from the data: `x`, `x` pushed 30 times farther from the
+/// reference, and the reference itself (last).
+pub fn probe_rows(x: &Array2<f64>, reference: &Array1<f64>) -> Array2<f64> {
+    let far = (x - reference) * 30.0 + reference;
+    let mut rows = ndarray::concatenate(Axis(0), &[x.view(), far.view()]).unwrap();
+    rows.push_row(reference.view()).unwrap();
+    rows
 }
 
 /// A small deterministic generator (xorshift) so tests need no RNG dependency.

@@ -4,7 +4,7 @@
 //! away, for a chosen cluster), and keeps the numerators' ranking where their sum is unusable.
 
 use crate::common::*;
-use ndarray::{Array2, Axis};
+use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, KMeans, Method, RuleSet};
 
 const KMEANS_FIXTURES: &[&str] = &[
@@ -14,16 +14,12 @@ const KMEANS_FIXTURES: &[&str] = &[
     "kmeans_blobs",
 ];
 
-fn input(name: &str) -> Array2<f64> {
-    read_table(&fixture_path(name, "input.csv")).values
-}
-
 #[test]
 fn the_default_of_kmeans_is_neon_path_at_auto_and_matches_the_oracle() {
     for name in KMEANS_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
-        let x = input(name);
+        let x = input_rows(name);
         let named = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Auto);
         assert_eq!(explainer.default_method(), named, "{name}");
         assert_eq!(named.to_string(), "neon-path@auto", "{name}");
@@ -49,7 +45,7 @@ fn neon_path_conserves_everywhere_on_kmeans() {
         let model = load_model(model_path(name)).unwrap();
         let kmeans = model.estimator::<KMeans>().unwrap();
         let explainer = Explainer::new(&model);
-        let x = input(name);
+        let x = input_rows(name);
         let reference = explainer.reference().to_owned();
         let far = (&x - &reference) * 30.0 + &reference;
         let very_far = (&x - &reference) * 1e6 + &reference;

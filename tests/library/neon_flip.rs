@@ -3,7 +3,7 @@
 //! gives the same bits on any thread count, and is refused where it is not defined.
 
 use crate::common::*;
-use ndarray::{Array2, Axis};
+use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
 /// The rbf kernel fixtures with a `NAME.expected_flip.csv` from the oracle.
@@ -17,10 +17,6 @@ const RBF_FIXTURES: &[&str] = &[
     "kde_digits",
 ];
 
-fn input(name: &str) -> Array2<f64> {
-    read_table(&fixture_path(name, "input.csv")).values
-}
-
 fn flip(beta: Beta) -> Method {
     Method::rule_set(RuleSet::NeonFlip).with_beta(beta)
 }
@@ -30,7 +26,7 @@ fn neon_flip_matches_the_oracle_within_1e_10() {
     for name in RBF_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
-        let x = input(name);
+        let x = input_rows(name);
         let method = flip(Beta::Value(1.0));
         assert_eq!(method.to_string(), "neon-flip@1");
         let e = explainer.explain(x.view(), &method).unwrap();
@@ -42,18 +38,7 @@ fn neon_flip_matches_the_oracle_within_1e_10() {
             "{name}"
         );
         let expected = read_table(&fixture_path(name, "expected_flip.csv"));
-        assert_eq!(expected.values.dim().0, x.nrows(), "{name}: rows");
-        for (r, (&a, &b)) in e.output.iter().zip(&expected.values.column(1)).enumerate() {
-            assert_close(a, b, 1e-10, &format!("{name}: output row {r}"));
-        }
-        for ((r, i), &b) in expected.columns_from(2).indexed_iter() {
-            assert_close(
-                e.relevance[[r, i]],
-                b,
-                1e-10,
-                &format!("{name}: row {r} feature {i}"),
-            );
-        }
+        assert_matches_oracle_within(&e, &expected, 1e-10, name);
         // It is not neon-path: the flip-ordered half changes some rows.
         let path = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
         let path = explainer.explain(x.view(), &path).unwrap();
@@ -71,13 +56,11 @@ fn neon_flip_conserves_far_away_and_at_the_reference_without_nan() {
     for name in RBF_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
-        let x = input(name);
+        let x = input_rows(name);
         let reference = explainer.reference().to_owned();
-        // The rows, the rows pushed 30x away from the reference, the reference itself, and
-        // hostile-but-valid rows 1e6 away (every feature, then one feature).
-        let far = (&x - &reference) * 30.0 + &reference;
-        let mut rows = ndarray::concatenate(Axis(0), &[x.view(), far.view()]).unwrap();
-        rows.push_row(reference.view()).unwrap();
+        // The probe rows (the reference last), then hostile-but-valid rows 1e6 away (every
+        // feature, then one feature).
+        let mut rows = probe_rows(&x, &reference);
         rows.push_row((&reference + 1e6).view()).unwrap();
         let mut one = reference.clone();
         one[0] -= 1e6;
@@ -116,7 +99,7 @@ fn neon_flip_gives_the_same_bits_on_one_and_two_threads() {
     for name in ["ocsvm_breast_cancer", "kde_digits"] {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
-        let input = input(name);
+        let input = input_rows(name);
         // Repeated rows: several chunks are processed in parallel.
         let x = ndarray::concatenate(Axis(0), &vec![input.view(); 6]).unwrap();
         let run = |threads: usize| {
@@ -139,7 +122,7 @@ fn neon_flip_gives_the_same_bits_on_one_and_two_threads() {
 fn neon_flip_is_refused_on_laplacian_kernels_and_other_families() {
     for name in ["ocsvm_digits_laplacian", "gmm_iris_full"] {
         let model = load_model(model_path(name)).unwrap();
-        let x = input(name);
+        let x = input_rows(name);
         let err = Explainer::new(&model)
             .explain(x.view(), &Method::rule_set(RuleSet::NeonFlip))
             .unwrap_err()

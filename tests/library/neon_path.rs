@@ -3,7 +3,7 @@
 //! method runs, and falls back to `neon-floor` where its numerators are unusable.
 
 use crate::common::*;
-use ndarray::{Array2, Axis};
+use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
 /// The kernel fixtures with a `NAME.expected_path.csv` from the oracle.
@@ -18,16 +18,12 @@ const KERNEL_FIXTURES: &[&str] = &[
     "kde_digits",
 ];
 
-fn input(name: &str) -> Array2<f64> {
-    read_table(&fixture_path(name, "input.csv")).values
-}
-
 #[test]
 fn the_default_of_kernel_models_is_neon_path_at_beta_1_and_matches_the_oracle() {
     for name in KERNEL_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
-        let x = input(name);
+        let x = input_rows(name);
         let named = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
         assert_eq!(explainer.default_method(), named, "{name}");
         assert_eq!(named.to_string(), "neon-path@1", "{name}");
@@ -59,7 +55,7 @@ fn the_default_reports_the_bits_of_the_forward_pass() {
     for name in KERNEL_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
-        let x = input(name);
+        let x = input_rows(name);
         let e = explainer.explain(x.view(), &Method::default()).unwrap();
         let f = explainer.forward(x.view(), None).unwrap();
         for (r, (a, b)) in e.output.iter().zip(&f.output).enumerate() {
@@ -73,12 +69,8 @@ fn neon_path_conserves_at_any_beta_and_far_from_the_model() {
     for name in KERNEL_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
-        let x = input(name);
-        // The rows, the rows pushed 30x away from the reference, and the reference itself.
-        let reference = explainer.reference().to_owned();
-        let far = (&x - &reference) * 30.0 + &reference;
-        let mut rows = ndarray::concatenate(Axis(0), &[x.view(), far.view()]).unwrap();
-        rows.push_row(reference.view()).unwrap();
+        let x = input_rows(name);
+        let rows = probe_rows(&x, &explainer.reference().to_owned());
         for beta in [
             Beta::Auto,
             Beta::Value(0.1),
@@ -116,7 +108,7 @@ fn rows_without_a_usable_path_keep_the_neon_floor_relevance() {
 #[test]
 fn neon_path_is_refused_on_models_that_do_not_define_it() {
     let model = load_model(model_path("gmm_iris_full")).unwrap();
-    let x = input("gmm_iris_full");
+    let x = input_rows("gmm_iris_full");
     let err = Explainer::new(&model)
         .explain(x.view(), &Method::rule_set(RuleSet::NeonPath))
         .unwrap_err()
