@@ -23,7 +23,6 @@ For a row z (standardized) and the reference r (the model file's `reference`, st
 
 The written file has the columns of NAME.expected.csv (prediction, outlierness, R_...).
 """
-import json
 import math
 import os
 import sys
@@ -31,8 +30,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import neon_oracle  # noqa: E402
-from neon_oracle_path import network, path_row  # noqa: E402
+from neon_oracle_path import explain_rows, network, path_row, write_fixtures  # noqa: E402
 
 TOP = 3
 MIX = 0.25
@@ -80,36 +78,14 @@ def flip_row(z, r, U, b, gamma, beta=1.0, top=TOP):
 
 def explain(model, X, beta=1.0, top=TOP):
     """Columns as NAME.expected.csv: (prediction name, prediction, o, R)."""
-    U, b, gamma, q = network(model)
-    if q != 2:
+    if network(model)[3] != 2:
         raise SystemExit("neon-flip: rbf kernels only")
-    Z = neon_oracle.standardize(X, model.get("scaler"))
-    r = neon_oracle.standardize(np.asarray(model["reference"], dtype=np.float64)[None],
-                                model.get("scaler"))[0]
-    o = np.empty(len(Z))
-    R = np.empty_like(Z)
-    for i, z in enumerate(Z):
-        o[i], R[i] = flip_row(z, r, U, b, gamma, beta, top)
-    if model["model"] == "one_class_svm":
-        return "decision_function", float(model["rho"]) * np.expm1(-o), o, R
-    d = Z.shape[1]
-    return "log_density", -o - 0.5 * d * math.log(math.pi / gamma), o, R
+    return explain_rows(model, X, lambda z, r, U, b, gamma, q:
+                        flip_row(z, r, U, b, gamma, beta, top))
 
 
 def main():
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
-    for name in FIXTURES:
-        model = json.load(open(os.path.join(here, name + ".json")))
-        path = os.path.join(here, name + ".input.csv")
-        header = open(path).readline().strip().split(",")
-        X = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-        pname, pred, o, R = explain(model, X)
-        with open(os.path.join(here, name + ".expected_flip.csv"), "w") as f:
-            f.write(",".join([pname, "outlierness"] + ["R_" + h for h in header]) + "\n")
-            for row in zip(pred, o, R):
-                f.write(",".join(repr(float(v)) for v in [row[0], row[1], *row[2]]) + "\n")
-        print("wrote", name, X.shape, file=sys.stderr)
-
+    write_fixtures(FIXTURES, explain, "expected_flip.csv")
 
 if __name__ == "__main__":
     main()

@@ -83,8 +83,9 @@ def path_row(z, r, U, b, gamma, q, beta=1.0):
     return o, (o - floor) * S + floor / d
 
 
-def explain(model, X, beta=1.0):
-    """Columns as NAME.expected.csv: (prediction name, prediction, o, R)."""
+def explain_rows(model, X, rule):
+    """Columns as NAME.expected.csv: (prediction name, prediction, o, R), with
+    `rule(z, r, U, b, gamma, q) -> (o, R)` applied to every standardized row z."""
     U, b, gamma, q = network(model)
     Z = neon_oracle.standardize(X, model.get("scaler"))
     r = neon_oracle.standardize(np.asarray(model["reference"], dtype=np.float64)[None],
@@ -92,7 +93,7 @@ def explain(model, X, beta=1.0):
     o = np.empty(len(Z))
     R = np.empty_like(Z)
     for i, z in enumerate(Z):
-        o[i], R[i] = path_row(z, r, U, b, gamma, q, beta)
+        o[i], R[i] = rule(z, r, U, b, gamma, q)
     if model["model"] == "one_class_svm":
         pred = float(model["rho"]) * np.expm1(-o)
         return "decision_function", pred, o, R
@@ -101,20 +102,30 @@ def explain(model, X, beta=1.0):
     return "log_density", pred, o, R
 
 
-def main():
+def explain(model, X, beta=1.0):
+    """`neon-path@beta` of every row, columns as `explain_rows`."""
+    return explain_rows(model, X, lambda z, r, U, b, gamma, q:
+                        path_row(z, r, U, b, gamma, q, beta))
+
+
+def write_fixtures(fixtures, explain, suffix):
+    """models/NAME.SUFFIX for every fixture: `explain(model, X)`'s columns, full precision."""
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
-    for name in FIXTURES:
+    for name in fixtures:
         model = json.load(open(os.path.join(here, name + ".json")))
         path = os.path.join(here, name + ".input.csv")
         header = open(path).readline().strip().split(",")
         X = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
         pname, pred, o, R = explain(model, X)
-        with open(os.path.join(here, name + ".expected_path.csv"), "w") as f:
+        with open(os.path.join(here, name + "." + suffix), "w") as f:
             f.write(",".join([pname, "outlierness"] + ["R_" + h for h in header]) + "\n")
             for row in zip(pred, o, R):
                 f.write(",".join(repr(float(v)) for v in [row[0], row[1], *row[2]]) + "\n")
         print("wrote", name, X.shape, file=sys.stderr)
 
+
+def main():
+    write_fixtures(FIXTURES, explain, "expected_path.csv")
 
 if __name__ == "__main__":
     main()
