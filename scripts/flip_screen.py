@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import neon_oracle  # noqa: E402
 from flip_rows import Outputs, row_areas  # noqa: E402
 from neon_oracle_path import network  # noqa: E402
-from path_variants import BASELINES, load_csv, path_rule  # noqa: E402
+from path_variants import BASELINES, load_csv, path_rule, gap_and_top3  # noqa: E402
 
 
 def softmax_rows(a):
@@ -175,23 +175,14 @@ def main():
         Xtr, Xte = load_csv(stem + ".train.csv"), load_csv(stem + ".test.csv")
         col = 1 if args.seeds == 1 else 2
         best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, col)]
-        planted = saved["planted"] if saved["planted"].size else None
         cache = {}
         cells = [tag]
         gaps = {}
         for name in ([] if args.tune_only else chosen):
             R = relevance(name, model, Xte, cache)
-            _, a = row_areas(model, Xte, R, Xtr, args.draws, 0)
-            marginal = np.mean([a[:, 1]] + [
-                row_areas(model, Xte, R, Xtr, args.draws, s, mean=False)[1][:, 1]
-                for s in range(1, args.seeds)], axis=0)
-            gap = [a[:, 0].mean() / best[0] - 1, marginal.mean() / best[1] - 1]
+            gap, top3 = gap_and_top3(model, Xte, Xtr, R, saved, best, args.draws, args.seeds)
             cell = "%s %+.1f/%+.1f" % (name, 100 * gap[0], 100 * gap[1])
-            top3 = None
-            if planted is not None:
-                top = np.argsort(-R, axis=1, kind="stable")[:, :3]
-                hits = np.mean([len(set(t) & set(p)) / 3 for t, p in zip(top, planted)])
-                top3 = hits - max(saved["top3 " + b].mean() for b in BASELINES)
+            if top3 is not None:
                 cell += " t3 %+.3f" % top3
             cells.append(cell)
             results[name].append((gap, top3))

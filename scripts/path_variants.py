@@ -100,6 +100,23 @@ def path_rule(model, X, nodes, weights, beta=1.0, mix=0.0):
     return R
 
 
+def gap_and_top3(model, Xte, Xtr, R, saved, best, draws, seeds):
+    """(gap to the best baseline under mean and marginal imputation (the per-row mean over
+    draw seeds 0..seeds-1), top-3 precision minus the best baseline's on planted sets, else
+    None) of relevance R on a study set (`saved`: its rows.npz, `best`: the best baselines'
+    mean areas)."""
+    _, a = row_areas(model, Xte, R, Xtr, draws, 0)
+    marginal = np.mean([a[:, 1]] + [
+        row_areas(model, Xte, R, Xtr, draws, s, mean=False)[1][:, 1]
+        for s in range(1, seeds)], axis=0)
+    gap = [a[:, 0].mean() / best[0] - 1, marginal.mean() / best[1] - 1]
+    if not saved["planted"].size:
+        return gap, None
+    top = np.argsort(-R, axis=1, kind="stable")[:, :3]
+    hits = np.mean([len(set(t) & set(p)) / 3 for t, p in zip(top, saved["planted"])])
+    return gap, hits - max(saved["top3 " + b].mean() for b in BASELINES)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run", help="a held-out study --out directory")
@@ -123,21 +140,12 @@ def main():
         Xtr, Xte = load_csv(stem + ".train.csv"), load_csv(stem + ".test.csv")
         col = 1 if args.seeds == 1 else 2  # the study's seed-0 or all-seeds marginal column
         best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, col)]
-        planted = saved["planted"] if saved["planted"].size else None
         cells = [os.path.basename(stem)]
         for name in chosen:
             R = path_rule(model, Xte, **VARIANTS[name])
-            _, a = row_areas(model, Xte, R, Xtr, args.draws, 0)
-            marginal = np.mean([a[:, 1]] + [
-                row_areas(model, Xte, R, Xtr, args.draws, s, mean=False)[1][:, 1]
-                for s in range(1, args.seeds)], axis=0)
-            gap = [a[:, 0].mean() / best[0] - 1, marginal.mean() / best[1] - 1]
+            gap, top3 = gap_and_top3(model, Xte, Xtr, R, saved, best, args.draws, args.seeds)
             cell = "%s %+.1f%% / %+.1f%%" % (name, 100 * gap[0], 100 * gap[1])
-            top3 = None
-            if planted is not None:
-                top = np.argsort(-R, axis=1, kind="stable")[:, :3]
-                hits = np.mean([len(set(t) & set(p)) / 3 for t, p in zip(top, planted)])
-                top3 = hits - max(saved["top3 " + b].mean() for b in BASELINES)
+            if top3 is not None:
                 cell += ", top-3 %+.3f" % top3
             cells.append(cell)
             results[name].append((gap, top3))
