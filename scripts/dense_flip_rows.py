@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from flip_rows import marginal_draws, order_by_relevance  # noqa: E402
+from flip_rows import curve_areas  # noqa: E402
 
 CHUNK = 32  # rows per batch of flipped points
 
@@ -64,28 +64,5 @@ def row_areas(model, X, R, reference_rows, draws, seed, mean=True):
     (rows of X; with `mean=False` the mean-imputation column is NaN, not computed)."""
     f = DenseOutput(model)
     X = np.asarray(X, dtype=np.float64)
-    reference_rows = np.asarray(reference_rows, dtype=np.float64)
-    cls = f.classes(X)
-    start = f(X, cls)
-    kept = np.where(start > 0)[0]
-    n, d = len(kept), X.shape[1]
-    x_ref = reference_rows.mean(axis=0)
-    areas = np.full((n, 2), np.nan)
-    for lo in range(0, n, CHUNK):
-        rows = kept[lo:lo + CHUNK]
-        rank = np.array([np.argsort(order_by_relevance(R[r]), kind="stable") for r in rows])
-        replaced = rank[:, None, :] < np.arange(d + 1)[None, :, None]
-        for which in range(0 if mean else 1, 2):
-            if which == 0:
-                values = np.broadcast_to(x_ref, (len(rows), 1, d))
-            else:
-                values = np.array([marginal_draws(reference_rows, draws, seed, int(r))
-                                   for r in rows])
-            points = np.where(replaced[:, None], values[:, :, None, :], X[rows][:, None, None, :])
-            reps = values.shape[1]
-            c = np.repeat(cls[rows], reps * (d + 1))
-            out = np.maximum(f(points.reshape(-1, d), c), 0.0).reshape(len(rows), reps, d + 1)
-            curve = out.mean(axis=1)
-            area = 0.5 * (curve[:, :-1] + curve[:, 1:]).sum(axis=1)
-            areas[lo:lo + len(rows), which] = area / (d * start[rows])
-    return kept, areas
+    return curve_areas(f, f.classes(X), X, R, reference_rows, draws, seed, mean=mean,
+                       chunk=CHUNK)

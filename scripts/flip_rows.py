@@ -98,17 +98,26 @@ def row_areas(model, X, R, reference_rows, draws, seed, row_ids=None, mean=True)
     """
     f = Outputs(model)
     X = np.asarray(X, dtype=np.float64)
-    reference_rows = np.asarray(reference_rows, dtype=np.float64)
     clusters = f.clusters(X) if f.kind == "kmeans" else np.zeros(len(X), dtype=np.int64)
-    start = f(X, clusters)
+    return curve_areas(f, clusters, X, R, reference_rows, draws, seed, row_ids, mean)
+
+
+def curve_areas(f, held, X, R, reference_rows, draws, seed, row_ids=None, mean=True,
+                chunk=CHUNK):
+    """`row_areas` for any explained output `f(points, held)`, where `held` (one entry per
+    row of X) is what stays fixed while the row's features are flipped (the assigned
+    cluster, the explained class)."""
+    X = np.asarray(X, dtype=np.float64)
+    reference_rows = np.asarray(reference_rows, dtype=np.float64)
+    start = f(X, held)
     kept = np.where(start > 0)[0]
     if row_ids is None:
         row_ids = np.arange(len(X))
     n, d = len(kept), X.shape[1]
     x_ref = reference_rows.mean(axis=0)
     areas = np.full((n, 2), np.nan)
-    for lo in range(0, n, CHUNK):
-        rows = kept[lo:lo + CHUNK]
+    for lo in range(0, n, chunk):
+        rows = kept[lo:lo + chunk]
         # replaced[j, k, i]: feature i is replaced after k steps of row j's order
         rank = np.array([np.argsort(order_by_relevance(R[r]), kind="stable") for r in rows])
         replaced = rank[:, None, :] < np.arange(d + 1)[None, :, None]
@@ -120,8 +129,8 @@ def row_areas(model, X, R, reference_rows, draws, seed, row_ids=None, mean=True)
                                    for r in rows])
             points = np.where(replaced[:, None], values[:, :, None, :], X[rows][:, None, None, :])
             reps = values.shape[1]
-            cl = np.repeat(clusters[rows], reps * (d + 1))
-            out = np.maximum(f(points.reshape(-1, d), cl), 0.0).reshape(len(rows), reps, d + 1)
+            h = np.repeat(held[rows], reps * (d + 1))
+            out = np.maximum(f(points.reshape(-1, d), h), 0.0).reshape(len(rows), reps, d + 1)
             curve = out.mean(axis=1)
             area = 0.5 * (curve[:, :-1] + curve[:, 1:]).sum(axis=1)
             areas[lo:lo + len(rows), which] = area / (d * start[rows])
