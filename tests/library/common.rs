@@ -159,6 +159,15 @@ pub fn assert_matches_oracle_within(e: &Explanation, expected: &Table, tol: f64,
     assert_conserves(&e.relevance, e.output.as_slice().unwrap(), what);
 }
 
+/// The error message of explaining fixture `name`'s input rows with `method` (which must fail).
+pub fn refusal(name: &str, method: &neuralize::Method) -> String {
+    let model = neuralize::load_model(model_path(name)).unwrap();
+    neuralize::Explainer::new(&model)
+        .explain(input_rows(name).view(), method)
+        .unwrap_err()
+        .to_string()
+}
+
 /// The input rows of fixture `name` (`models/NAME.input.csv`).
 pub fn input_rows(name: &str) -> Array2<f64> {
     read_table(&fixture_path(name, "input.csv")).values

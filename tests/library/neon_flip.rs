@@ -121,12 +121,7 @@ fn neon_flip_gives_the_same_bits_on_one_and_two_threads() {
 #[test]
 fn neon_flip_is_refused_on_laplacian_kernels_and_other_families() {
     for name in ["ocsvm_digits_laplacian", "gmm_iris_full"] {
-        let model = load_model(model_path(name)).unwrap();
-        let x = input_rows(name);
-        let err = Explainer::new(&model)
-            .explain(x.view(), &Method::rule_set(RuleSet::NeonFlip))
-            .unwrap_err()
-            .to_string();
+        let err = refusal(name, &Method::rule_set(RuleSet::NeonFlip));
         assert!(
             err.contains("neon-flip is not defined for"),
             "{name}: {err}"

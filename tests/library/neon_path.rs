@@ -107,12 +107,7 @@ fn rows_without_a_usable_path_keep_the_neon_floor_relevance() {
 
 #[test]
 fn neon_path_is_refused_on_models_that_do_not_define_it() {
-    let model = load_model(model_path("gmm_iris_full")).unwrap();
-    let x = input_rows("gmm_iris_full");
-    let err = Explainer::new(&model)
-        .explain(x.view(), &Method::rule_set(RuleSet::NeonPath))
-        .unwrap_err()
-        .to_string();
+    let err = refusal("gmm_iris_full", &Method::rule_set(RuleSet::NeonPath));
     assert!(
         err.contains("neon-path is not defined for gaussian_mixture"),
         "{err}"
