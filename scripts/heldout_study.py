@@ -267,10 +267,12 @@ class Study:
     def other_methods(self):
         """Mean gap of every method to the best baseline, over the sets (both imputations)."""
         methods = ["untuned"] + [m for m in KERNEL_METHODS if m != "random"]
+        kernel = [r for r in self.rows if r[0] != "k-means"]
+        if not kernel:  # --kinds k-means
+            return
         print("\n| method | mean gap, kernel sets (mean / marginal) | worst gap | "
               "mean top-3 (planted) |")
         print("|---|---:|---:|---:|")
-        kernel = [r for r in self.rows if r[0] != "k-means"]
         for m in methods:
             gaps = [[r[3][m][i] / min(r[3][b][i] for b in BASELINES) - 1 for i in range(2)]
                     for r in kernel]
