@@ -20,6 +20,9 @@ z - t (z - r), t = 1/4 and 3/4) and
   massF         2 groups: the shortest top prefix holding a share F of the positive R0 mass
   mixA:V        the convex mix A R0 + (1 - A) R_V (conserving: both sum to o)
   b.5:V         variant V with the frozen pooling at beta 1/2 (first pass also at beta 1/2)
+  adaA:V        a per-row mix (1 - l) R0 + l R_V with l = A c^2, c = the share of the row's
+                positive R0 held by its top 3 features (concentrated rows, e.g. a few pixels
+                far out after a StandardScaler, take more of the flip-ordered path)
 
 Printed per set: gap to the best of occlusion, gradient x input, integrated gradients (mean
 imputation / marginal imputation averaged over draw seeds 0..seeds-1) and, on planted sets,
@@ -118,6 +121,12 @@ BASE = {
 }
 
 
+def top_share(R0, k=3):
+    """Per row: the share of the positive relevance held by the k largest values."""
+    P = np.sort(np.maximum(R0, 0.0), axis=1)[:, ::-1]
+    return P[:, :k].sum(axis=1) / np.maximum(P.sum(axis=1), 1e-300)
+
+
 def relevance(name, model, X, cache):
     """Relevance of a variant name (see the module doc), cached per name."""
     if name in cache:
@@ -130,6 +139,11 @@ def relevance(name, model, X, cache):
         a, v = name[3:].split(":")
         R = float(a) * relevance("mid2", model, X, cache) + (1 - float(a)) * relevance(
             v, model, X, cache)
+    elif name.startswith("ada"):
+        a, v = name[3:].split(":")
+        R0 = relevance("mid2", model, X, cache)
+        share = float(a) * top_share(R0) ** 2
+        R = (1 - share)[:, None] * R0 + share[:, None] * relevance(v, model, X, cache)
     elif name.startswith("b.5:"):
         R = flip_rule(model, X, BASE[name[4:]], relevance("mid2@.5", model, X, cache), beta=0.5)
     else:
