@@ -347,24 +347,22 @@ pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_rows::{assert_row_agrees, awkward_rows, rules};
+    use super::super::test_rows::{assert_row_agrees, for_each_case};
     use super::*;
     use crate::method::RuleSet;
-    use crate::rng::test_matrix as matrix;
 
     /// The batch pass agrees with the exact per-row form: the same labels and logits (bits),
     /// relevances within rounding of the soft-min weights, every row conserving the logit;
     /// rows on a boundary, at a centroid, at the reference and very far away included.
     #[test]
     fn the_batch_neon_path_agrees_with_the_exact_per_row_form() {
-        let centroids = matrix(9, 6, 31);
-        let net = ClusterNetwork::new(centroids.clone());
-        let (z, reference) = awkward_rows(&centroids, 32, 0.3);
         let mut fallbacks = 0;
-        for beta in [0.8, 50.0] {
-            for cluster in [None, Some(5)] {
-                let rules = rules(RuleSet::NeonPath, beta, &reference);
-                let batch = net.explain_path_rows(z.view(), &rules, cluster);
+        for_each_case(
+            31,
+            0.3,
+            RuleSet::NeonPath,
+            |net, z, reference, rules, beta, cluster| {
+                let batch = net.explain_path_rows(z.view(), rules, cluster);
                 let candidates = net.candidates(z.view());
                 let mut s = net.path_scratch();
                 let crate::explainer::Prediction::Labels(labels) = &batch.prediction else {
@@ -388,8 +386,8 @@ mod tests {
                     assert_eq!(batch.output[r].to_bits(), f.to_bits(), "row {r}");
                     assert_row_agrees(beta, r, batch.relevance.row(r), row[..].into(), f);
                 }
-            }
-        }
+            },
+        );
         assert!(
             fallbacks > 0,
             "no row spreads the rest of a wrong-signed sum"

@@ -186,24 +186,21 @@ impl ClusterNetwork {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_rows::{assert_row_agrees, awkward_rows, rules};
-    use super::*;
+    use super::super::test_rows::{assert_row_agrees, for_each_case};
     use crate::method::RuleSet;
-    use crate::rng::test_matrix as matrix;
 
     /// The batch `neon-ref` agrees with the per-row form: the same labels and logits (bits),
     /// relevances within rounding of the soft-min weights, every row conserving the logit;
     /// rows on a boundary and at a centroid (where the numerators may be unusable) included.
     #[test]
     fn the_batch_neon_ref_agrees_with_the_per_row_form() {
-        let centroids = matrix(9, 6, 21);
-        let net = ClusterNetwork::new(centroids.clone());
-        let (z, reference) = awkward_rows(&centroids, 22, 0.0);
-        for beta in [0.8, 50.0] {
-            for cluster in [None, Some(5)] {
-                let rules = rules(RuleSet::NeonRef, beta, &reference);
-                let batch = net.explain_reference_rows(z.view(), &rules, cluster);
-                let per_row = net.explain_rows(z.view(), &rules, cluster);
+        for_each_case(
+            21,
+            0.0,
+            RuleSet::NeonRef,
+            |net, z, _, rules, beta, cluster| {
+                let batch = net.explain_reference_rows(z.view(), rules, cluster);
+                let per_row = net.explain_rows(z.view(), rules, cluster);
                 assert_eq!(
                     format!("{:?}", batch.prediction),
                     format!("{:?}", per_row.prediction)
@@ -213,7 +210,7 @@ mod tests {
                     assert_eq!(batch.output[r].to_bits(), f.to_bits(), "row {r}");
                     assert_row_agrees(beta, r, batch.relevance.row(r), per_row.relevance.row(r), f);
                 }
-            }
-        }
+            },
+        );
     }
 }

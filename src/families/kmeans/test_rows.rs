@@ -1,6 +1,7 @@
-//! Test support shared by the batch-vs-exact tests of the k-means passes: awkward rows and
-//! the comparison of a batch row with its exact per-row form.
+//! Test support shared by the batch-vs-exact tests of the k-means passes: awkward rows, the
+//! cases every such test runs, and the comparison of a batch row with its exact per-row form.
 
+use super::network::ClusterNetwork;
 use crate::method::{LinearRule, RuleSet};
 use crate::network::NeonRules;
 use crate::rng::test_matrix;
@@ -22,6 +23,27 @@ pub(super) fn awkward_rows(
     let reference = centroids.mean_axis(Axis(0)).unwrap() + shift;
     z.row_mut(12).assign(&reference);
     (z, reference)
+}
+
+/// Every case of a batch-vs-exact test of `rule_set`: a network of 9 seeded centroids in 6
+/// features (`seed`), its [`awkward_rows`] (`seed + 1`, reference shifted by `shift`), at a
+/// soft and a stiff beta, for the assigned cluster and for cluster 5. Calls
+/// `check(network, rows, reference, rules, beta, cluster)`.
+pub(super) fn for_each_case(
+    seed: u64,
+    shift: f64,
+    rule_set: RuleSet,
+    mut check: impl FnMut(&ClusterNetwork, &Array2<f64>, &Array1<f64>, &NeonRules, f64, Option<usize>),
+) {
+    let centroids = test_matrix(9, 6, seed);
+    let net = ClusterNetwork::new(centroids.clone());
+    let (z, reference) = awkward_rows(&centroids, seed + 1, shift);
+    for beta in [0.8, 50.0] {
+        for cluster in [None, Some(5)] {
+            let rules = rules(rule_set, beta, &reference);
+            check(&net, &z, &reference, &rules, beta, cluster);
+        }
+    }
 }
 
 /// The rules of `rule_set` at `beta`, rooted at `reference`.
