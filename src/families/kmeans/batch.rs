@@ -23,8 +23,8 @@
 //! callers fall back to the exact scan.
 
 use super::network::ClusterNetwork;
-use crate::network::lanes;
 use crate::network::scratch::grow;
+use crate::network::{lanes, CHUNK_ROWS};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 use std::cell::RefCell;
@@ -141,6 +141,49 @@ impl ClusterNetwork {
             self.subset_logit(z, target, s, tol)?
         };
         Some((c, target, logit))
+    }
+
+    /// The rows of a chunk the bound decides: their labels and logits (into `labels`, `out`)
+    /// and the soft-min exponents of the explained cluster t's competitors,
+    /// `v_k = scale (s_k - min_{l != t} s_l)` with `v_t = +inf` (row r's into
+    /// `exponents[r k..(r + 1) k]`). Returns each row's explained cluster and which rows need
+    /// the exact path (their exponents are all +inf). `centered` and `scores` are the chunk's
+    /// `z - o` and scores from [`ClusterNetwork::chunk_scores`].
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn decide_chunk(
+        &self,
+        rows: ArrayView2<f64>,
+        centered: &[f64],
+        scores: &[f64],
+        cluster: Option<usize>,
+        scale: f64,
+        exponents: &mut [f64],
+        labels: &mut [usize],
+        out: &mut [f64],
+    ) -> ([usize; CHUNK_ROWS], [bool; CHUNK_ROWS]) {
+        let (n, d) = rows.dim();
+        let k = self.n_clusters();
+        let mut targets = [0usize; CHUNK_ROWS];
+        let mut exact = [false; CHUNK_ROWS];
+        for r in 0..n {
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            let a = &centered[r * d..(r + 1) * d];
+            let s = &scores[r * k..(r + 1) * k];
+            let v = &mut exponents[r * k..(r + 1) * k];
+            let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
+                exact[r] = true;
+                v.fill(f64::INFINITY);
+                continue;
+            };
+            (labels[r], out[r], targets[r]) = (c, logit, t);
+            let s_min = lanes::min(&s[..t]).min(lanes::min(&s[t + 1..]));
+            for (v, &s) in v.iter_mut().zip(s) {
+                *v = scale * (s - s_min);
+            }
+            v[t] = f64::INFINITY;
+        }
+        (targets, exact)
     }
 
     /// `min_k fl(h_k)` of cluster t over the k whose scores are within `tol` of the smallest

@@ -168,28 +168,17 @@ impl ClusterNetwork {
         grow(&mut scratch.exps, n * k);
         grow(&mut scratch.pulled, n * d);
         grow(&mut scratch.row, d);
-        let mut exact = [false; CHUNK_ROWS];
-        let mut targets = [0usize; CHUNK_ROWS];
-        for r in 0..n {
-            let z = rows.row(r);
-            let z = z.to_slice().expect("owned rows");
-            let a = &scratch.centered[r * d..(r + 1) * d];
-            let s = &scratch.scores[r * k..(r + 1) * k];
-            let v = &mut scratch.pieces[r * k..(r + 1) * k];
-            let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
-                exact[r] = true;
-                v.fill(f64::INFINITY);
-                continue;
-            };
-            (labels[r], out[r], targets[r]) = (c, logit, t);
-            // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
-            let s_min = lanes::min(&s[..t]).min(lanes::min(&s[t + 1..]));
-            let scale = beta / (2 * PIECES) as f64;
-            for (v, &s) in v.iter_mut().zip(s) {
-                *v = scale * (s - s_min);
-            }
-            v[t] = f64::INFINITY;
-        }
+        // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
+        let (targets, mut exact) = self.decide_chunk(
+            rows,
+            &scratch.centered,
+            &scratch.scores,
+            cluster,
+            beta / (2 * PIECES) as f64,
+            &mut scratch.pieces,
+            labels,
+            out,
+        );
         // A_k = exp(-v_k) for the whole chunk in one pass (A_t = exp(-inf) = 0 exactly).
         lanes::exp_sum_inplace(&mut scratch.pieces[..n * k], 0.0, 1.0);
         let mut p_totals = [0.0; CHUNK_ROWS];

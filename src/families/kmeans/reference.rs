@@ -88,28 +88,18 @@ impl ClusterNetwork {
         grow(&mut scratch.exps, n * k);
         grow(&mut scratch.pulled, n * d);
         grow(&mut scratch.row, d);
-        let mut exact = [false; CHUNK_ROWS];
-        let mut targets = [0usize; CHUNK_ROWS];
         let mut totals = [0.0; CHUNK_ROWS];
-        for r in 0..n {
-            let z = rows.row(r);
-            let z = z.to_slice().expect("owned rows");
-            let a = &scratch.centered[r * d..(r + 1) * d];
-            let s = &scratch.scores[r * k..(r + 1) * k];
-            let e = &mut scratch.exps[r * k..(r + 1) * k];
-            let Some((c, t, logit)) = self.batch_logit(z, a, s, cluster) else {
-                exact[r] = true;
-                e.fill(f64::INFINITY);
-                continue;
-            };
-            (labels[r], out[r], targets[r]) = (c, logit, t);
-            // v_k = beta (s_k - min_j s_j) over the competitors k != t, v_t = +inf.
-            let s_min = lanes::min(&s[..t]).min(lanes::min(&s[t + 1..]));
-            for (v, &s) in e.iter_mut().zip(s) {
-                *v = rules.beta * (s - s_min);
-            }
-            e[t] = f64::INFINITY;
-        }
+        // v_k = beta (s_k - min_j s_j) over the competitors k != t, v_t = +inf.
+        let (targets, mut exact) = self.decide_chunk(
+            rows,
+            &scratch.centered,
+            &scratch.scores,
+            cluster,
+            rules.beta,
+            &mut scratch.exps,
+            labels,
+            out,
+        );
         // e_k = exp(-v_k) for the whole chunk in one pass (e_t = exp(-inf) = 0 exactly).
         lanes::exp_sum_inplace(&mut scratch.exps[..n * k], 0.0, 1.0);
         for (r, e) in scratch.exps[..n * k].chunks_exact(k).enumerate() {
