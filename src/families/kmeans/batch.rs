@@ -186,6 +186,48 @@ impl ClusterNetwork {
         (targets, exact)
     }
 
+    /// The reference-rooted numerators of every row of a chunk not marked `exact`:
+    /// `N_i = factor (m_ti P_r - (W M)_ri) (z_i - r_i)`, with `W` the chunk's pooling weights
+    /// (rows x clusters, from `weights`), `P_r = totals[r]` their row sums, `M` the centered
+    /// centroids and `t` the row's explained cluster (one GEMM for the whole chunk). Each
+    /// row's numerators go to `finish(r, numerators)`, which returns whether the row needs
+    /// the exact path after all.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn pooled_numerators(
+        &self,
+        rows: ArrayView2<f64>,
+        (weights, totals, targets): (&[f64], &[f64], &[usize]),
+        reference: &[f64],
+        factor: f64,
+        (pulled, numerators): (&mut [f64], &mut [f64]),
+        exact: &mut [bool; CHUNK_ROWS],
+        mut finish: impl FnMut(usize, &[f64]) -> bool,
+    ) {
+        let (n, d) = rows.dim();
+        let k = self.n_clusters();
+        let w = ArrayView2::from_shape((n, k), &weights[..n * k]).expect("sized buffer");
+        let mut pulled_rows =
+            ArrayViewMut2::from_shape((n, d), &mut pulled[..n * d]).expect("sized buffer");
+        general_mat_mul(1.0, &w, &self.centered, 0.0, &mut pulled_rows);
+        let numerators = &mut numerators[..d];
+        for r in 0..n {
+            if exact[r] {
+                continue;
+            }
+            let m_t = self.centered.row(targets[r]);
+            let m_t = m_t.to_slice().expect("owned");
+            let q = &pulled[r * d..(r + 1) * d];
+            let z = rows.row(r);
+            let z = z.to_slice().expect("owned rows");
+            for ((((n, &q), &m), &z), &ref_i) in
+                numerators.iter_mut().zip(q).zip(m_t).zip(z).zip(reference)
+            {
+                *n = factor * (m * totals[r] - q) * (z - ref_i);
+            }
+            exact[r] |= finish(r, numerators);
+        }
+    }
+
     /// `min_k fl(h_k)` of cluster t over the k whose scores are within `tol` of the smallest
     /// (`None` for a non-finite smallest score, a NaN or a zero, whose sign the full
     /// minimum decides).

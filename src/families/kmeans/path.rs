@@ -39,7 +39,6 @@ use crate::explainer::Explanation;
 use crate::network::pool::softmin_weights_into;
 use crate::network::scratch::{grow, with_local};
 use crate::network::{lanes, NeonRules, CHUNK_ROWS};
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// Pieces of the path from the reference to the row (3: the fewest with which the held-out
@@ -215,29 +214,20 @@ impl ClusterNetwork {
             }
             p_totals[r] = sum;
         }
-        let p_mean = ArrayView2::from_shape((n, k), &scratch.exps[..n * k]).expect("sized buffer");
-        let mut pulled =
-            ArrayViewMut2::from_shape((n, d), &mut scratch.pulled[..n * d]).expect("sized buffer");
-        general_mat_mul(1.0, &p_mean, &self.centered, 0.0, &mut pulled);
-        let numerators = &mut scratch.row[..d];
-        for r in 0..n {
-            if exact[r] {
-                continue;
-            }
-            let m_t = self.centered.row(targets[r]);
-            let m_t = m_t.to_slice().expect("owned");
-            let q = &scratch.pulled[r * d..(r + 1) * d];
-            let z = rows.row(r);
-            let z = z.to_slice().expect("owned rows");
-            // sum_k p̄_k w_ik = 2 (m_ti sum_k p̄_k - (P̄ M)_i).
-            for ((((n, &q), &m), &z), &ref_i) in
-                numerators.iter_mut().zip(q).zip(m_t).zip(z).zip(reference)
-            {
-                *n = 2.0 * (m * p_totals[r] - q) * (z - ref_i);
-            }
-            let mut row = rel.row_mut(r);
-            share(numerators, out[r], row.as_slice_mut().expect("owned"));
-        }
+        // sum_k p̄_k w_ik = 2 (m_ti sum_k p̄_k - (P̄ M)_i).
+        self.pooled_numerators(
+            rows,
+            (&scratch.exps, &p_totals, &targets),
+            reference,
+            2.0,
+            (&mut scratch.pulled, &mut scratch.row),
+            &mut exact,
+            |r, numerators| {
+                let mut row = rel.row_mut(r);
+                share(numerators, out[r], row.as_slice_mut().expect("owned"));
+                false
+            },
+        );
         exact
     }
 

@@ -24,7 +24,6 @@ use crate::explainer::Explanation;
 use crate::lrp::rescale::rescale_into;
 use crate::network::scratch::{grow, with_local};
 use crate::network::{lanes, NeonRules, CHUNK_ROWS};
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 impl ClusterNetwork {
@@ -107,41 +106,30 @@ impl ClusterNetwork {
             totals[r] = total;
             exact[r] |= !(total.is_finite() && total > 0.0);
         }
-        let e = ArrayView2::from_shape((n, k), &scratch.exps[..n * k]).expect("sized buffer");
-        let mut pulled =
-            ArrayViewMut2::from_shape((n, d), &mut scratch.pulled[..n * d]).expect("sized buffer");
-        general_mat_mul(1.0, &e, &self.centered, 0.0, &mut pulled);
-        let numerators = &mut scratch.row[..d];
-        for r in 0..n {
-            if exact[r] {
-                continue;
-            }
-            let m_t = self.centered.row(targets[r]);
-            let m_t = m_t.to_slice().expect("owned");
-            let q = &scratch.pulled[r * d..(r + 1) * d];
-            let z = rows.row(r);
-            let z = z.to_slice().expect("owned rows");
-            let (mut sum, mut magnitude) = (0.0, 0.0);
-            for ((((n, &q), &m), &z), &ref_i) in
-                numerators.iter_mut().zip(q).zip(m_t).zip(z).zip(reference)
-            {
-                *n = (m * totals[r] - q) * (z - ref_i);
-                sum += *n;
-                magnitude += n.abs();
-            }
-            // `rescale::usable`'s test: a sum that is not tiny, of the logit's sign.
-            let f = out[r];
-            if f != 0.0 && sum.abs() > 1e-12 * magnitude && (sum > 0.0) == (f > 0.0) {
-                let scale = f / sum;
-                let mut row = rel.row_mut(r);
-                let row = row.as_slice_mut().expect("owned");
-                for (r, &n) in row.iter_mut().zip(&*numerators) {
-                    *r = scale * n;
+        self.pooled_numerators(
+            rows,
+            (&scratch.exps, &totals, &targets),
+            reference,
+            1.0,
+            (&mut scratch.pulled, &mut scratch.row),
+            &mut exact,
+            |r, numerators| {
+                let sum: f64 = numerators.iter().sum();
+                let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
+                // `rescale::usable`'s test: a sum that is not tiny, of the logit's sign.
+                let f = out[r];
+                let usable = f != 0.0 && sum.abs() > 1e-12 * magnitude && (sum > 0.0) == (f > 0.0);
+                if usable {
+                    let scale = f / sum;
+                    let mut row = rel.row_mut(r);
+                    let row = row.as_slice_mut().expect("owned");
+                    for (r, &n) in row.iter_mut().zip(numerators) {
+                        *r = scale * n;
+                    }
                 }
-            } else {
-                exact[r] = true;
-            }
-        }
+                !usable
+            },
+        );
         exact
     }
 
