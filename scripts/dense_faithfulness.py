@@ -39,6 +39,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_sklearn as ex  # noqa: E402
 from dense_flip_rows import row_areas  # noqa: E402
+from flip_rows import gap_interval  # noqa: E402
 from study_tune import tune  # noqa: E402
 
 BASELINES = ("occlusion", "gradient-x-input", "integrated-gradients")
@@ -116,15 +117,6 @@ def per_row_areas(args, path, methods, table, X_train, held_out, seed):
     return out
 
 
-def gap_interval(areas, which, col, idx):
-    """(point, 2.5%, 97.5%) of mean(which) / min_b mean(b) - 1 over bootstrap rows idx."""
-    best = np.min([areas[b][idx, col].mean(axis=1) for b in BASELINES], axis=0)
-    gaps = areas[which][idx, col].mean(axis=1) / best - 1
-    point = areas[which][:, col].mean() / min(areas[b][:, col].mean() for b in BASELINES) - 1
-    lo, hi = np.percentile(gaps, [2.5, 97.5])
-    return point, lo, hi
-
-
 def verdict(lo, hi):
     return "miss" if lo > GAP_TARGET else ("pass" if hi <= GAP_TARGET else "open")
 
@@ -149,8 +141,8 @@ def print_intervals(args, intervals):
                                   ("reveal-cancel", "reveal-cancel")):
                 if method not in areas:
                     continue
-                point0 = gap_interval(areas, method, k, idx[:1])[0]
-                point, lo, hi = gap_interval(areas, method, col, idx)
+                point0 = gap_interval(areas, method, k, idx[:1], BASELINES)[0]
+                point, lo, hi = gap_interval(areas, method, col, idx, BASELINES)
                 v = verdict(lo, hi)
                 counts.setdefault(label.split(" (")[0], []).append((v, point <= GAP_TARGET))
                 print("| %s | %d | %s | %d | %s | %+.1f%% | %+.1f%% [%+.1f, %+.1f] | %s |" % (

@@ -137,6 +137,17 @@ def curve_areas(f, held, X, R, reference_rows, draws, seed, row_ids=None, mean=T
     return kept, areas
 
 
+def gap_interval(areas, which, col, idx, baselines=("occlusion", "gradient-x-input",
+                                                   "integrated-gradients")):
+    """(point, 2.5%, 97.5%) of mean(which) / min_b mean(b) - 1 over bootstrap rows idx
+    (`areas[method]`: per-row areas, rows x columns x draw seeds; b over `baselines`)."""
+    best = np.min([areas[b][idx, col].mean(axis=1) for b in baselines], axis=0)
+    gaps = areas[which][idx, col].mean(axis=1) / best - 1
+    point = areas[which][:, col].mean() / min(areas[b][:, col].mean() for b in baselines) - 1
+    lo, hi = np.percentile(gaps, [2.5, 97.5])
+    return point, lo, hi
+
+
 def order_by_relevance(r):
     """Decreasing relevance as Rust's total_cmp sorts it (0.0 before -0.0), ties by index."""
     negative_zero = (r == 0) & np.signbit(r)

@@ -32,8 +32,6 @@ training rows, at least 50; 10 draws, seed 0), its score rule (mean of the two a
 relative to the better; V must win by more than 2 %), and the pick's held-out gap.
 """
 import argparse
-import glob
-import json
 import math
 import os
 import sys
@@ -44,7 +42,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import neon_oracle  # noqa: E402
 from flip_rows import Outputs, row_areas  # noqa: E402
 from neon_oracle_path import network  # noqa: E402
-from path_variants import BASELINES, load_csv, path_rule, gap_and_top3  # noqa: E402
+from path_variants import BASELINES, gap_and_top3, path_rule, rbf_sets  # noqa: E402
 
 
 def softmax_rows(a):
@@ -172,21 +170,11 @@ def main():
     ap.add_argument("--tune-only", action="store_true", help="skip the held-out evaluation")
     args = ap.parse_args()
     chosen = args.variants.split(",")
-    stems = sorted(glob.glob(os.path.join(args.run, "*.rows.npz")),
-                   key=lambda p: int(p.rsplit("_", 1)[1].split(".")[0]))
     wanted = set(args.tags.split(",")) if args.tags else None
     results = {v: [] for v in chosen}
     tuned = []
-    for npz in stems:
-        stem = npz[:-len(".rows.npz")]
+    for stem, saved, model, Xtr, Xte in rbf_sets(args.run, wanted):
         tag = os.path.basename(stem)
-        if tag.startswith("k-means") or (wanted and tag not in wanted):
-            continue
-        saved = np.load(npz)
-        model = json.load(open(stem + ".json"))
-        if "rbf" not in model["kernel"]:
-            continue
-        Xtr, Xte = load_csv(stem + ".train.csv"), load_csv(stem + ".test.csv")
         col = 1 if args.seeds == 1 else 2
         best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, col)]
         cache = {}

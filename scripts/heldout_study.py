@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_sklearn import to_neuralize, write_model  # noqa: E402
-from flip_rows import row_areas  # noqa: E402
+from flip_rows import gap_interval, row_areas  # noqa: E402
 
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
 KERNEL_METHODS = (["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"]
@@ -201,7 +201,7 @@ class Study:
             for which, method in whiches:
                 cells, verdicts = [], []
                 for col in range(3):
-                    point, lo, hi = gap_interval(areas, which, col, idx)
+                    point, lo, hi = gap_interval(areas, which, col, idx, BASELINES)
                     cells.append("%+.1f%% [%+.1f, %+.1f]" % (100 * point, 100 * lo, 100 * hi))
                     if col != 1:
                         verdicts.append(verdict(lo, hi, GAP_TARGET))
@@ -280,15 +280,6 @@ class Study:
             print("| %s | %+.1f%% / %+.1f%% | %+.1f%% | %s |" % (
                 m, 100 * np.mean([g[0] for g in gaps]), 100 * np.mean([g[1] for g in gaps]),
                 100 * max(max(g) for g in gaps), "%.3f" % np.mean(t3) if t3 else "-"))
-
-
-def gap_interval(areas, which, col, idx):
-    """(point, 2.5%, 97.5%) of mean(which) / min_b mean(b) - 1 over bootstrap rows idx."""
-    best = np.min([areas[b][idx, col].mean(axis=1) for b in BASELINES], axis=0)
-    gaps = areas[which][idx, col].mean(axis=1) / best - 1
-    point = areas[which][:, col].mean() / min(areas[b][:, col].mean() for b in BASELINES) - 1
-    lo, hi = np.percentile(gaps, [2.5, 97.5])
-    return point, lo, hi
 
 
 def verdict(lo, hi, target):

@@ -117,6 +117,23 @@ def gap_and_top3(model, Xte, Xtr, R, saved, best, draws, seeds):
     return gap, hits - max(saved["top3 " + b].mean() for b in BASELINES)
 
 
+def rbf_sets(run, tags=None):
+    """The rbf kernel sets of a held-out study `--out` directory in study order (only `tags`
+    if given): (path stem, saved rows.npz, model dict, training rows, explained rows)."""
+    stems = sorted(glob.glob(os.path.join(run, "*.rows.npz")),
+                   key=lambda p: int(p.rsplit("_", 1)[1].split(".")[0]))
+    for npz in stems:
+        stem = npz[:-len(".rows.npz")]
+        tag = os.path.basename(stem)
+        if tag.startswith("k-means") or (tags and tag not in tags):
+            continue
+        model = json.load(open(stem + ".json"))
+        if "rbf" not in model["kernel"]:
+            continue
+        yield (stem, np.load(npz), model, load_csv(stem + ".train.csv"),
+               load_csv(stem + ".test.csv"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run", help="a held-out study --out directory")
@@ -127,17 +144,7 @@ def main():
     args = ap.parse_args()
     chosen = args.variants.split(",")
     results = {v: [] for v in chosen}
-    stems = sorted(glob.glob(os.path.join(args.run, "*.rows.npz")),
-                   key=lambda p: int(p.rsplit("_", 1)[1].split(".")[0]))
-    for npz in stems:
-        stem = npz[:-len(".rows.npz")]
-        if os.path.basename(stem).startswith("k-means"):
-            continue
-        saved = np.load(npz)
-        model = json.load(open(stem + ".json"))
-        if "rbf" not in model["kernel"]:
-            continue
-        Xtr, Xte = load_csv(stem + ".train.csv"), load_csv(stem + ".test.csv")
+    for stem, saved, model, Xtr, Xte in rbf_sets(args.run):
         col = 1 if args.seeds == 1 else 2  # the study's seed-0 or all-seeds marginal column
         best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, col)]
         cells = [os.path.basename(stem)]
