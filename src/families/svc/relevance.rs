@@ -119,12 +119,21 @@ pub(super) fn numerators(
     Numerators { midpoint, gradient }
 }
 
-/// Whether `numerators` can carry `share`: their sum is not tiny
-/// (`|sum| > 1e-12 sum |N_i|`) and has the sign of `share`.
+/// The smallest `sum |N_i|` of usable numerators, `2^53` times the smallest normal number:
+/// above it every numerator's rounding is at most `2^-105` of the sum (far from the data the
+/// pooling weights of a side can underflow into subnormals, whose few significant bits
+/// would split a share arbitrarily and not conserve it).
+const SMALLEST_MAGNITUDE: f64 = f64::MIN_POSITIVE * 9_007_199_254_740_992.0;
+
+/// Whether `numerators` can carry `share`: their magnitude `sum |N_i|` is at least
+/// [`SMALLEST_MAGNITUDE`], their sum is not tiny (`|sum| > 1e-12 sum |N_i|`) and has the
+/// sign of `share`.
 fn usable(numerators: &[f64], share: f64) -> bool {
     let total: f64 = numerators.iter().sum();
     let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
-    total.abs() > 1e-12 * magnitude && (total > 0.0) == (share > 0.0)
+    magnitude >= SMALLEST_MAGNITUDE
+        && total.abs() > 1e-12 * magnitude
+        && (total > 0.0) == (share > 0.0)
 }
 
 /// Add `share * sum_m w_m N_m / sum N_m` over the usable terms `(w_m, N_m)` (weights
@@ -155,9 +164,12 @@ pub(super) fn add_rescaled(terms: &[(f64, &[f64])], share: f64, out: &mut [f64])
     }
     let weights: f64 = good.iter().map(|g| g.0).sum();
     for (w, n) in good {
-        let scale = (w / weights) * share / n.iter().sum::<f64>();
+        // `N_i / sum N` first: at most 1e12 in magnitude for usable numerators, so a large
+        // share cannot overflow through `share / sum N`
+        let total: f64 = n.iter().sum();
+        let share = (w / weights) * share;
         for (o, v) in out.iter_mut().zip(n) {
-            *o += scale * v;
+            *o += share * (v / total);
         }
     }
 }
