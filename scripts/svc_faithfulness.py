@@ -15,9 +15,25 @@ never the held-out rows) and evaluated through the tuned model file: "default" i
 is added to the methods by name. After the tables, a summary: the tuned and the untuned
 default against the best of gradient x input, integrated gradients and occlusion (ratio,
 lower AUC is better; within 2% = ratio <= 1.02), with the rule set tune chose.
+
+Intervals (`--draw-seeds K`, default 10; `--bootstrap B`, default 2000): the per-row areas of
+the tuned default (and of the untuned one when tune chose another rule set) and of the three
+baselines are recomputed in NumPy (scripts/svc_flip_rows.py) from `neuralize explain`'s
+relevances; their means must equal evaluate's table (to 1e-4 beyond its printed rounding) or
+the study stops. Marginal imputation is also redrawn with K - 1 further draw seeds (1000 k,
+`--draws` per row each; evaluate's own is seed 0) and averaged per row. A paired bootstrap
+over the explained rows (the same resample for every method; best = the best baseline in
+each resample; flip_rows.gap_interval) gives 95% percentile intervals of the gap
+default / best - 1 and a verdict per set and imputation: miss = the whole interval above
++2%, pass = the whole interval at or below +2%, open = it straddles +2%. Mean-imputation sets
+are judged on their one column, marginal sets on the K-seed mean (evaluate's own draws
+alone are printed next to it). For every set that is not a pass, the rows that carry the
+gap (largest default - best-baseline area, best on the set's judged column) are listed.
+Per-row areas and relevances are kept in OUT/NAME.rows.npz.
 """
 import argparse
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -27,7 +43,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_sklearn as ex  # noqa: E402
+from dense_faithfulness import explain_relevance, verdict  # noqa: E402
 from study_tune import tune  # noqa: E402
+from svc_flip_rows import SvcOutput, row_areas  # noqa: E402
+from flip_rows import gap_interval  # noqa: E402
 
 METHODS = ("default,neon,neon-ref,hybrid@0.1,hybrid@0.3,hybrid@3,hybrid@10,neon@0.3,neon-ref@0.3,"
            "neon@0.1,neon-ref@0.1,gradient-x-input,integrated-gradients,occlusion,"
@@ -43,8 +62,9 @@ def parse_table(text):
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) >= 3:
-            try:
-                out[cells[0]] = (float(cells[1]), float(cells[2]))
+            try:  # (mean, marginal, their printed decimals)
+                out[cells[0]] = (float(cells[1]), float(cells[2]), decimals(cells[1]),
+                                 decimals(cells[2]))
             except ValueError:
                 pass
     return out
@@ -74,9 +94,15 @@ def main():
     ap.add_argument("--seeds", default="99",
                     help="comma-separated split seeds (one study per seed)")
     ap.add_argument("--methods", default=METHODS)
+    ap.add_argument("--only", default="", help="run only the sets whose name contains this")
+    ap.add_argument("--draws", type=int, default=5,
+                    help="marginal draws per row (evaluate's and the intervals')")
+    ap.add_argument("--draw-seeds", type=int, default=10,
+                    help="marginal draw seeds for the intervals (the first is evaluate's, 0)")
+    ap.add_argument("--bootstrap", type=int, default=2000)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    summary = []
+    summary, intervals = [], []
     for seed, (name, X, y, est) in ((seed, case) for seed in map(int, args.seeds.split(","))
                                     for case in cases()):
         perm = np.random.RandomState(seed).permutation(len(X))
@@ -86,6 +112,8 @@ def main():
         names = ["f%d" % i for i in range(X.shape[1])]
         model = ex.to_neuralize(est, X_train=X[tr], feature_names=names)
         name = "%s_%d" % (name, seed)
+        if args.only and args.only not in name:
+            continue
         mpath = os.path.join(args.out, name + ".json")
         ex.write_model(mpath, model)
         train = os.path.join(args.out, name + ".train.csv")
@@ -101,16 +129,124 @@ def main():
         methods = ["default", untuned] + [m for m in methods if m not in ("default", untuned)]
         methods += [b for b in BASELINES if b not in methods]
         out = subprocess.run([args.binary, "evaluate", "-m", tuned, "-i", test, "--reference",
-                              train, "--methods", ",".join(methods), "--threads", "1"],
+                              train, "--methods", ",".join(methods), "--threads", "1",
+                              "--draws", str(args.draws), "--seed", "0"],
                              check=True, capture_output=True, text=True)
         print(out.stdout, flush=True)
         table = parse_table(out.stdout)
+        per_row = list(dict.fromkeys(["default"] + ([untuned] if chosen != untuned else [])
+                                     + list(BASELINES)))
+        files = dict(model=mpath, tuned=tuned, test=test, npz=os.path.join(args.out,
+                                                                           name + ".rows.npz"))
+        intervals.append((name, len(te), chosen, untuned, per_row_areas(
+            args, files, per_row, table, X[tr], X[te])))
         for k, imputation in enumerate(("mean", "marginal")):
             best = min(BASELINES, key=lambda m: table[m][k])
             summary.append((name, imputation, chosen, table["default"][k], table[untuned][k],
                             best, table[best][k]))
     summarize(summary)
+    print_intervals(args, intervals)
     return 0
+
+
+def decimals(text):
+    """The number of decimals evaluate printed an area with."""
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def per_row_areas(args, files, methods, table, X_train, X_test):
+    """{method: (rows, 3)}: per-row areas under mean imputation, marginal with evaluate's
+    draws, and marginal averaged over `--draw-seeds` seeds; checked against evaluate."""
+    model = json.load(open(files["model"]))
+    out, saved = {}, {}
+    for method in methods:
+        R = explain_relevance(args.binary, files["tuned"], files["test"], method)
+        kept, a = row_areas(model, X_test, R, X_train, args.draws, 0)
+        for i in range(2):
+            args.deviation = max(getattr(args, "deviation", 0.0),
+                                 abs(a[:, i].mean() - table[method][i]))
+            # evaluate rounds its table: allow half a unit of the last printed digit + 1e-4
+            tol = 0.5 * 10.0 ** -table[method][2 + i] + 1e-4
+            if abs(a[:, i].mean() - table[method][i]) > tol:
+                raise SystemExit("svc_flip_rows disagrees with evaluate on %s (%s, %s): %.6f "
+                                 "vs %s" % (files["model"], method, ("mean", "marginal")[i],
+                                            a[:, i].mean(), table[method][i]))
+        seeds = [a[:, 1]] + [row_areas(model, X_test, R, X_train, args.draws, 1000 * k,
+                                       mean=False)[1][:, 1]
+                             for k in range(1, args.draw_seeds)]
+        out[method] = np.column_stack([a[:, 0], a[:, 1], np.mean(seeds, axis=0)])
+        saved["areas " + method] = out[method]
+        saved["R " + method] = R
+        saved["kept"] = kept
+    np.savez(files["npz"], **saved)
+    out["kept"] = kept
+    out["start"] = SvcOutput(model)(X_test[kept], SvcOutput(model).classes(X_test[kept]))
+    return out
+
+
+def print_intervals(args, intervals):
+    """Paired bootstrap table, verdict counts and the rows that carry open or missed gaps
+    (see the module doc)."""
+    rng = np.random.RandomState(17)
+    print("\n## Intervals: paired bootstrap over the explained rows (%d resamples, 95%%), "
+          "marginal over %d draw seeds x %d draws\n" % (args.bootstrap, args.draw_seeds,
+                                                        args.draws))
+    print("(NumPy's per-row areas averaged to evaluate's table within %.1e on every set, "
+          "method and imputation)\n" % getattr(args, "deviation", float("nan")))
+    print("| set | imputation | rows | method | best baseline | gap (evaluate's draws) | "
+          "gap [95%] (judged) | verdict |")
+    print("|---|---|---:|---|---|---:|---:|---|")
+    counts, carriers = {}, []
+    for name, _, chosen, untuned, areas in intervals:
+        n = len(areas["kept"])
+        idx = rng.randint(n, size=(args.bootstrap, n))
+        labels = [("tuned default (%s)" % chosen, "default")]
+        if untuned in areas and untuned != "default":
+            labels.append(("untuned default (%s)" % untuned, untuned))
+        for k, imputation in enumerate(("mean", "marginal")):
+            col = 0 if k == 0 else 2
+            best = min(BASELINES, key=lambda b: areas[b][:, col].mean())
+            for label, method in labels:
+                point0 = gap_interval(areas, method, k, idx[:1], BASELINES)[0]
+                point, lo, hi = gap_interval(areas, method, col, idx, BASELINES)
+                v = verdict(lo, hi)
+                counts.setdefault(label.split(" (")[0], []).append((v, point <= 0.02))
+                print("| %s | %s | %d | %s | %s | %+.1f%% | %+.1f%% [%+.1f, %+.1f] | %s |" % (
+                    name, imputation, n, label, best, 100 * point0, 100 * point, 100 * lo,
+                    100 * hi, v))
+                if v != "pass" and method == "default":
+                    carriers.append((name, imputation, col, best, areas))
+    print()
+    for label, vs in counts.items():
+        verdicts = [v for v, _ in vs]
+        print("%s: pass %d, open %d, miss %d of %d; point estimate (judged column) within 2%% "
+              "on %d" % (label, verdicts.count("pass"), verdicts.count("open"),
+                         verdicts.count("miss"), len(vs), sum(p for _, p in vs)))
+    for name, imputation, col, best, areas in carriers:
+        print_carriers(name, imputation, col, best, areas)
+
+
+def print_carriers(name, imputation, col, best, areas, top=5):
+    """The rows with the largest default - best-baseline area, and their share of the gap."""
+    diff = areas["default"][:, col] - areas[best][:, col]
+    total = diff.sum()
+    order = np.argsort(-diff, kind="stable")
+    print("\n%s, %s: the default's area minus %s's, summed over %d rows, is %+.4f "
+          "(gap %+.1f%%); the rows that carry it (held-out row, 0-based in NAME.test.csv: its "
+          "target f(x), area of the default, of %s, difference, cumulative share of the "
+          "sum):" % (name, imputation, best, len(diff), total,
+                     100 * total / areas[best][:, col].sum(), best))
+    print("(targets of the explained rows: median %.3f, smallest %.4f)"
+          % (np.median(areas["start"]), areas["start"].min()))
+    running = 0.0
+    for j in order[:top]:
+        running += diff[j]
+        print("- row %d: f %.4f; %.3f, %.3f, %+.3f, %.0f%%" % (
+            areas["kept"][j], areas["start"][j], areas["default"][j, col], areas[best][j, col],
+            diff[j],
+            100 * running / total if total else float("nan")))
+    print("- the other %d rows: %+.3f in all (%d of them below zero)"
+          % (len(diff) - top, diff[order[top:]].sum(), int((diff[order[top:]] < 0).sum())))
 
 
 def summarize(summary):
