@@ -180,14 +180,16 @@ def per_row_areas(args, files, methods, table, X_train, X_test):
         saved["kept"] = kept
     np.savez(files["npz"], **saved)
     out["kept"] = kept
-    out["start"] = SvcOutput(model)(X_test[kept], SvcOutput(model).classes(X_test[kept]))
+    f = SvcOutput(model)
+    cls = f.classes(X_test[kept])
+    out["start"] = f(X_test[kept], cls)
+    out["at_reference"] = f(np.repeat(X_train.mean(axis=0)[None, :], len(kept), axis=0), cls)
     return out
 
 
 def print_intervals(args, intervals):
     """Paired bootstrap table, verdict counts and the rows that carry open or missed gaps
     (see the module doc)."""
-    rng = np.random.RandomState(17)
     print("\n## Intervals: paired bootstrap over the explained rows (%d resamples, 95%%), "
           "marginal over %d draw seeds x %d draws\n" % (args.bootstrap, args.draw_seeds,
                                                         args.draws))
@@ -199,7 +201,7 @@ def print_intervals(args, intervals):
     counts, carriers = {}, []
     for name, _, chosen, untuned, areas in intervals:
         n = len(areas["kept"])
-        idx = rng.randint(n, size=(args.bootstrap, n))
+        idx = np.random.RandomState(17).randint(n, size=(args.bootstrap, n))  # per set
         labels = [("tuned default (%s)" % chosen, "default")]
         if untuned in areas and untuned != "default":
             labels.append(("untuned default (%s)" % untuned, untuned))
@@ -247,6 +249,17 @@ def print_carriers(name, imputation, col, best, areas, top=5):
             100 * running / total if total else float("nan")))
     print("- the other %d rows: %+.3f in all (%d of them below zero)"
           % (len(diff) - top, diff[order[top:]].sum(), int((diff[order[top:]] < 0).sum())))
+    # near the boundary as in docs/dense_network.md: f(x) < |f(r) - f(x)| / 10
+    near = areas["start"] < np.abs(areas["at_reference"] - areas["start"]) / 10
+    far = ~near
+    print("- %d rows near the boundary (f(x) < |f(r) - f(x)| / 10, r the reference, same "
+          "class) carry %+.4f; without them the gap is %+.1f%% (default %.4f, best baseline "
+          "%.4f over %d rows)" % (
+              near.sum(), diff[near].sum(),
+              100 * (areas["default"][far, col].mean()
+                     / min(areas[b][far, col].mean() for b in BASELINES) - 1),
+              areas["default"][far, col].mean(),
+              min(areas[b][far, col].mean() for b in BASELINES), far.sum()))
 
 
 def summarize(summary):
