@@ -252,7 +252,7 @@ def print_carriers(name, imputation, col, best, areas, top=5):
     # near the boundary as in docs/dense_network.md: f(x) < |f(r) - f(x)| / 10
     near = areas["start"] < np.abs(areas["at_reference"] - areas["start"]) / 10
     far = ~near
-    print("- %d rows near the boundary (f(x) < |f(r) - f(x)| / 10, r the reference, same "
+    print("- %d row(s) near the boundary (f(x) < |f(r) - f(x)| / 10, r the reference, same "
           "class) carry %+.4f; without them the gap is %+.1f%% (default %.4f, best baseline "
           "%.4f over %d rows)" % (
               near.sum(), diff[near].sum(),
