@@ -30,6 +30,13 @@ top-3 precision minus the best baseline's. With --tune V: for each set, the flip
 of mid2 and V on the training rows `neuralize tune` would flip (the most outlying 15 % of the
 training rows, at least 50; 10 draws, seed 0), its score rule (mean of the two areas
 relative to the better; V must win by more than 2 %), and the pick's held-out gap.
+With --top3-ci (planted sets only, no flipping areas): per variant, top-3 precision behind
+the best baseline with a 95 % paired bootstrap interval over the test rows (2000
+resamples, the same resamples for every variant and baseline) and the study's verdict
+(miss = the whole interval beyond 0.01, pass = within it, open = straddles it).
+With --gap-ci: per variant, the gap to the best baseline (mean imputation / marginal
+averaged over draw seeds 0-2) with the same kind of interval (gap_interval of
+scripts/flip_rows.py, as the study's), instead of the screen's means.
 """
 import argparse
 import math
@@ -40,7 +47,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import neon_oracle  # noqa: E402
-from flip_rows import Outputs, row_areas  # noqa: E402
+from flip_rows import Outputs, gap_interval, row_areas  # noqa: E402
 from neon_oracle_path import network  # noqa: E402
 from path_variants import BASELINES, gap_and_top3, path_rule, rbf_sets  # noqa: E402
 
@@ -150,6 +157,37 @@ def relevance(name, model, X, cache):
     return R
 
 
+def top3_interval(R, saved, resamples=2000, target=0.01):
+    """(best baseline's top-3 precision - R's, 2.5 and 97.5 percentiles of a paired
+    bootstrap over the test rows (seed 17), verdict) on a planted set."""
+    top = np.argsort(-R, axis=1, kind="stable")[:, :3]
+    hits = np.array([len(set(t) & set(p)) / 3 for t, p in zip(top, saved["planted"])])
+    n = len(hits)
+    idx = np.random.RandomState(17).randint(n, size=(resamples, n))
+    best = np.max([saved["top3 " + b][idx].mean(axis=1) for b in BASELINES], axis=0)
+    lo, hi = np.percentile(best - hits[idx].mean(axis=1), [2.5, 97.5])
+    point = max(saved["top3 " + b].mean() for b in BASELINES) - hits.mean()
+    return point, lo, hi, "miss" if lo > target else ("pass" if hi <= target else "open")
+
+
+def gap_intervals(names, model, Xtr, Xte, saved, draws, resamples=2000):
+    """{variant: [(point, 2.5 %, 97.5 %) under mean imputation, the same under marginal
+    imputation averaged over draw seeds 0-2]}: paired bootstrap (seed 17) over the
+    explained rows against the best baseline's saved per-row areas."""
+    areas = {b: saved["areas " + b] for b in BASELINES}
+    cache = {}
+    for name in names:
+        R = relevance(name, model, Xte, cache)
+        _, a = row_areas(model, Xte, R, Xtr, draws, 0)
+        seeds = [a[:, 1]] + [row_areas(model, Xte, R, Xtr, draws, s, mean=False)[1][:, 1]
+                             for s in (1, 2)]
+        areas[name] = np.column_stack([a[:, 0], a[:, 1], np.mean(seeds, axis=0)])
+    n = len(areas[BASELINES[0]])
+    idx = np.random.RandomState(17).randint(n, size=(resamples, n))
+    return {name: [gap_interval(areas, name, col, idx, BASELINES) for col in (0, 2)]
+            for name in names}
+
+
 def tune_rows(model, Xtr):
     """The training rows `neuralize tune` flips for an anomaly detector."""
     o = Outputs(model)(Xtr)
@@ -168,7 +206,31 @@ def main():
     ap.add_argument("--tags", default="")
     ap.add_argument("--tune", default="", help="variant to pick against mid2 on training rows")
     ap.add_argument("--tune-only", action="store_true", help="skip the held-out evaluation")
+    ap.add_argument("--gap-ci", action="store_true",
+                    help="only the flipping gaps, with bootstrap intervals")
+    ap.add_argument("--top3-ci", action="store_true",
+                    help="only top-3 precision behind the best, with bootstrap intervals")
     args = ap.parse_args()
+    if args.gap_ci:
+        for stem, saved, model, Xtr, Xte in rbf_sets(args.run, set(args.tags.split(","))
+                                                      if args.tags else None):
+            names = args.variants.split(",")
+            got = gap_intervals(names, model, Xtr, Xte, saved, args.draws)
+            cells = ["%s %s" % (name, " / ".join("%+.1f%% [%+.1f, %+.1f]" % (
+                100 * p, 100 * lo, 100 * hi) for p, lo, hi in got[name])) for name in names]
+            print(os.path.basename(stem) + " | " + " | ".join(cells), flush=True)
+        return
+    if args.top3_ci:
+        for stem, saved, model, Xtr, Xte in rbf_sets(args.run, set(args.tags.split(","))
+                                                      if args.tags else None):
+            if not saved["planted"].size:
+                continue
+            cache = {}
+            cells = ["%s %.3f [%.3f, %.3f] %s" % (
+                name, *top3_interval(relevance(name, model, Xte, cache), saved))
+                for name in args.variants.split(",")]
+            print(os.path.basename(stem) + " | " + " | ".join(cells), flush=True)
+        return
     chosen = args.variants.split(",")
     wanted = set(args.tags.split(",")) if args.tags else None
     results = {v: [] for v in chosen}

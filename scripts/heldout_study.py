@@ -3,7 +3,7 @@ generated data (never in the repo; fixed seeds), reproducible by one command:
 
     python scripts/heldout_study.py [--bin target/release/neuralize] [--out DIR]
                                     [--draws 20] [--draw-seeds 3] [--quick] [--detail]
-                                    [--kinds digits,planted,k-means]
+                                    [--kinds digits,planted,k-means] [--fresh N]
 
 Sets (every one is scored with `neuralize evaluate`: feature-flipping AUC under mean and
 marginal imputation, lower = more faithful, and the explanation cost per row):
@@ -19,6 +19,18 @@ marginal imputation, lower = more faithful, and the explanation cost per row):
    top-3 precision = |3 most relevant features & planted| / 3 over all test rows.
 3. k-means (scaled): make_blobs (K = 5), wine (K = 3), breast cancer (K = 2); 2/3 of the
    rows train, the rest are explained.
+
+`--fresh N` (N >= 1) swaps every set for a new draw of the same kind, all decided from N
+alone (before any result is seen; N = 0, the default, is exactly the sets above):
+
+1. digits: three other digits, the N-th consecutive triple (cyclic) of the list
+   1, 5, 8, 2, 6, 9, 4 (N = 1: 1, 5, 8; N = 2: 2, 6, 9; N = 3: 4, 1, 5), split seeds
+   100 N + 1, 100 N + 2, 100 N + 3; the same three models.
+2. planted: 5 configs (seed, d, rho, scales) = (100 N + 1, 8, 0.3, no),
+   (100 N + 2, 12, 0.75, yes), (100 N + 3, 16, 0.0, no), (100 N + 4, 20, 0.9, no),
+   (100 N + 5, 30, 0.45, yes); the same generator, push and two models.
+3. k-means: the same datasets and K; every split seed + 100 N and every make_blobs
+   random_state + 100 N (7 -> 107, 21 -> 121, ... for N = 1).
 
 Every model is first tuned on its training rows (`neuralize tune --reference train.csv`,
 never the explained rows), so "default" is what a user gets from `neuralize explain` with
@@ -298,7 +310,12 @@ def short(name):
             "integrated-gradients": "IG"}.get(name, name)
 
 
-def digits_sets(study, quick):
+FRESH_DIGITS = [1, 5, 8, 2, 6, 9, 4]   # digits not in the original study (0, 3, 7)
+FRESH_PLANTED = [(1, 8, 0.3, False), (2, 12, 0.75, True), (3, 16, 0.0, False),
+                 (4, 20, 0.9, False), (5, 30, 0.45, True)]  # (seed - 100 N, d, rho, scales)
+
+
+def digits_sets(study, quick, fresh=0):
     from sklearn.datasets import load_digits
     from sklearn.neighbors import KernelDensity
     from sklearn.pipeline import make_pipeline
@@ -307,7 +324,11 @@ def digits_sets(study, quick):
 
     dg = load_digits()
     names = ["pixel_%d_%d" % (r, c) for r in range(8) for c in range(8)]
-    for digit, seed in ([(3, 2)] if quick else [(0, 1), (3, 2), (7, 3)]):
+    pairs = [(0, 1), (3, 2), (7, 3)]
+    if fresh:
+        pairs = [(FRESH_DIGITS[(3 * (fresh - 1) + k) % len(FRESH_DIGITS)], 100 * fresh + k + 1)
+                 for k in range(3)]
+    for digit, seed in (pairs[1:2] if quick else pairs):
         rng = np.random.RandomState(seed)
         own = rng.permutation(np.where(dg.target == digit)[0])
         others = rng.permutation(np.where(dg.target != digit)[0])[:DIGIT_TEST_ROWS]
@@ -321,7 +342,7 @@ def digits_sets(study, quick):
                       KERNEL_METHODS)
 
 
-def planted_sets(study, quick):
+def planted_sets(study, quick, fresh=0):
     from sklearn.neighbors import KernelDensity
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -329,6 +350,8 @@ def planted_sets(study, quick):
 
     configs = [(1, 12, 0.6, False), (2, 12, 0.0, False), (3, 12, 0.9, False),
                (4, 12, 0.6, True), (5, 20, 0.6, False)]
+    if fresh:
+        configs = [(100 * fresh + k, d, rho, sc) for k, d, rho, sc in FRESH_PLANTED]
     for seed, d, rho, scales in configs[:1] if quick else configs:
         rng = np.random.RandomState(seed)
         names = ["f%d" % i for i in range(d)]
@@ -340,7 +363,8 @@ def planted_sets(study, quick):
         if scales:
             s = 10.0 ** rng.uniform(-1, 2, size=d)
             Xtr, Xte = Xtr * s, Xte * s
-        what = "seed %d, d %d, rho %.1f%s" % (seed, d, rho, ", scales 0.1-100" if scales else "")
+        what = "seed %d, d %d, rho %s%s" % (seed, d, ("%.2f" if fresh else "%.1f") % rho,
+                                             ", scales 0.1-100" if scales else "")
         models = [("OC-SVM", make_pipeline(StandardScaler(), OneClassSVM(gamma="scale", nu=0.05))),
                   ("KDE", make_pipeline(StandardScaler(), KernelDensity(bandwidth=0.8)))]
         for label, est in models:
@@ -348,31 +372,37 @@ def planted_sets(study, quick):
                       KERNEL_METHODS, planted)
 
 
-def kmeans_sets(study, quick):
+def kmeans_sets(study, quick, fresh=0):
     from sklearn.cluster import KMeans
     from sklearn.datasets import (load_breast_cancer, load_digits, load_iris, load_wine,
                                   make_blobs)
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    shift = 100 * fresh   # --fresh: new split seeds and make_blobs draws
     Xb, _ = make_blobs(n_samples=600, n_features=10, centers=5,
-                       cluster_std=[0.6, 1.0, 1.5, 2.0, 1.2], random_state=7)
+                       cluster_std=[0.6, 1.0, 1.5, 2.0, 1.2], random_state=7 + shift)
     wine, cancer = load_wine().data, load_breast_cancer().data
     # (label, data, K, split seed): the first three are the study's original sets.
     sets = [("blobs (K=5)", Xb, 5, 8), ("wine (K=3)", wine, 3, 9),
             ("breast cancer (K=2)", cancer, 2, 10)]
+    if fresh:
+        sets = [("blobs (K=5), seed %d, blobs %d" % (8 + shift, 7 + shift), Xb, 5, 8),
+                ("wine (K=3), seed %d" % (9 + shift), wine, 3, 9),
+                ("breast cancer (K=2), seed %d" % (10 + shift), cancer, 2, 10)]
     if not quick:
-        sets += [("wine (K=3), seed 11", wine, 3, 11), ("wine (K=5), seed 14", wine, 5, 14),
-                 ("breast cancer (K=3), seed 11", cancer, 3, 11),
-                 ("breast cancer (K=4), seed 13", cancer, 4, 13),
-                 ("iris (K=4), seed 12", load_iris().data, 4, 12),
-                 ("digits (K=10), seed 11", load_digits().data, 10, 11)]
+        more = [("wine (K=3)", wine, 3, 11), ("wine (K=5)", wine, 5, 14),
+                ("breast cancer (K=3)", cancer, 3, 11), ("breast cancer (K=4)", cancer, 4, 13),
+                ("iris (K=4)", load_iris().data, 4, 12),
+                ("digits (K=10)", load_digits().data, 10, 11)]
+        sets += [("%s, seed %d" % (name, seed + shift), X, k, seed)
+                 for name, X, k, seed in more]
         for k, seed in ((3, 21), (8, 22), (12, 23)):
             X, _ = make_blobs(n_samples=600, n_features=8, centers=k, cluster_std=1.5,
-                              random_state=seed)
-            sets.append(("blobs (K=%d), seed %d" % (k, seed), X, k, seed))
+                              random_state=seed + shift)
+            sets.append(("blobs (K=%d), seed %d" % (k, seed + shift), X, k, seed))
     for label, X, k, seed in sets[:1] if quick else sets:
-        perm = np.random.RandomState(seed).permutation(len(X))
+        perm = np.random.RandomState(seed + shift).permutation(len(X))
         cut = 2 * len(X) // 3
         names = ["c%d" % j for j in range(X.shape[1])]
         est = make_pipeline(StandardScaler(), KMeans(n_clusters=k, n_init=10, random_state=0))
@@ -392,7 +422,12 @@ def main():
     ap.add_argument("--kinds", default="digits,planted,k-means",
                     help="which kinds of sets, comma-separated (a kernel-model change needs "
                          "digits,planted only)")
+    ap.add_argument("--fresh", type=int, default=0,
+                    help="N >= 1: a new family of sets decided from N (see the module doc); "
+                         "0 = the study's own sets")
     args = ap.parse_args()
+    if args.fresh < 0:
+        raise SystemExit("heldout_study: --fresh must be >= 0")
     study = Study(args)
     kinds = {"digits": digits_sets, "planted": planted_sets, "k-means": kmeans_sets}
     for kind in args.kinds.split(","):
@@ -400,9 +435,10 @@ def main():
             raise SystemExit("heldout_study: unknown kind %r (digits, planted, k-means)" % kind)
     for kind, sets in kinds.items():
         if kind in args.kinds.split(","):
-            sets(study, args.quick)
+            sets(study, args.quick, args.fresh)
     print("## Tuned default against the best of occlusion, gradient x input and integrated "
-          "gradients (%d marginal draws)\n" % args.draws)
+          "gradients (%d marginal draws)%s\n" % (
+              args.draws, ", fresh sets %d" % args.fresh if args.fresh else ""))
     study.summary()
     study.intervals()
     study.other_methods()

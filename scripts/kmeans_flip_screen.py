@@ -27,6 +27,10 @@ spreads the rest evenly):
   `massF`: 2 groups, the top features until their positive first-pass relevance reaches F of
   its total; `iter2`: `g1x` ordered by a `g1x` pass;
 - `mixg3`, `mixg1x`: the mean of the straight and the flip-ordered numerators;
+- `adaA:V` (e.g. `ada.5:g3`): a per-row mix (1 - l) R0 + l R_V of the default's relevance
+  and variant V's, l = A c^2, c = the share of the row's positive R0 held by its top 3
+  features (the rbf rule of scripts/flip_screen.py on the k-means flip path; conserving,
+  both sum to the logit);
 - `lex-gN`: the order of `gN` made consistent (group 1 before group 2, inside a group by the
   flip numerators), the first pass's sorted values handed out in that order (conserving);
 - cheap non-flip ideas for the two misses: `nodesA/B/..` (straight path, weights at the
@@ -164,6 +168,12 @@ def gxi(rows):
     return rows.W[np.arange(len(k)), k] * rows.dz
 
 
+def top_share(R0, k=3):
+    """Per row: the share of the positive relevance held by the k largest values."""
+    P = -np.sort(-np.maximum(R0, 0.0), axis=1)
+    return P[:, :k].sum(axis=1) / np.maximum(P.sum(axis=1), 1e-300)
+
+
 def variants(rows, which):
     beta = rows.beta
     N0 = straight_numerators(rows, beta)
@@ -172,6 +182,11 @@ def variants(rows, which):
     for name in which:
         if name == "straight":
             out[name] = R0
+            continue
+        if name.startswith("ada"):         # per-row share: l = A c^2 of variant V
+            a_, v_ = name[3:].split(":", 1)
+            lam = float(a_) * top_share(R0) ** 2
+            out[name] = (1 - lam)[:, None] * R0 + lam[:, None] * variants(rows, [v_])[v_]
             continue
         base, _, rule = name.partition(":")
         rule = rule or "scale"
@@ -293,6 +308,9 @@ def main():
             choice = tuned(model, Xtr, candidates)
             R["tuned"] = variants(rows, [choice])[choice]
             print("%s: tune picks %s" % (tag, choice), flush=True)
+        for m, Rm in R.items():            # every variant conserves the logit
+            err = np.abs(Rm.sum(1) - rows.f).max()
+            assert err <= 1e-9 * (1 + np.abs(rows.f).max()), (tag, m, err)
         if "straight" in R:
             err = np.abs(R["straight"] - saved["R neon-path@auto"]).max()
             assert err < 1e-8, (tag, err)
