@@ -5,6 +5,7 @@
 //! output is a function of `o` ([`Readout`]).
 
 mod explain;
+mod flip_share;
 mod fused;
 mod gradient;
 mod path;
@@ -101,7 +102,7 @@ impl Network for KernelNetwork {
             RuleSet::NeonFloor,
             RuleSet::NeonPath,
         ];
-        // `neon-flip` (rbf only): the flip-ordered path of `path_flip`.
+        // `neon-flip` and `neon-focus` (rbf only): the flip-ordered path of `path_flip`.
         const RBF: &[RuleSet] = &[
             RuleSet::Neon,
             RuleSet::NeonRef,
@@ -109,6 +110,7 @@ impl Network for KernelNetwork {
             RuleSet::NeonFloor,
             RuleSet::NeonPath,
             RuleSet::NeonFlip,
+            RuleSet::NeonFocus,
         ];
         match self.distance.power() {
             Power::Two => RBF,
@@ -181,7 +183,7 @@ impl Network for KernelNetwork {
         if rules.rule_set == RuleSet::NeonPath {
             return self.explain_path(z, rules);
         }
-        if rules.rule_set == RuleSet::NeonFlip {
+        if matches!(rules.rule_set, RuleSet::NeonFlip | RuleSet::NeonFocus) {
             return self.explain_flip(z, rules);
         }
         let mut explanation = self.explain_neon(z, rules)?;

@@ -1,4 +1,4 @@
-//! `neon-flip` on an rbf kernel network (q = 2): the path from the row back to the
+//! `neon-flip` and `neon-focus` on an rbf kernel network (q = 2): the path from the row back to the
 //! reference follows the flipping order of a first pass instead of the straight line.
 //!
 //! Feature flipping removes the most relevant features first. The straight path of
@@ -20,9 +20,10 @@
 //!
 //! 4. `R_flip,i = (o - o_0) N_i / sum_i' N_i' + o_0 / d` (`o_0 = -log sum_j exp(-b_j)`, the
 //!    floor of `neon-floor`), and the result is the convex mix with the first pass,
-//!    `R = (1 - MIX) R0 + MIX R_flip` ([`MIX`] = 1/4): both sum to `o`, so it conserves.
-//!    Rows with `o <= o_0`, `sum N` tiny or not > 0, or at most [`TOP`] features keep the
-//!    first pass.
+//!    `R = (1 - l) R0 + l R_flip` with the row's share `l` of the rule set
+//!    ([`super::flip_share`]: 1/4 for `neon-flip`, `c^2 / 2` for `neon-focus`): both sum
+//!    to `o`, so it conserves. Rows with `o <= o_0`, `sum N` tiny or not > 0, or at most
+//!    [`TOP`] features keep the first pass.
 //!
 //! The distances at the midpoints of a piece come from per-unit sums over the groups:
 //! `||x(t) - u||^2 = S_fixed + A - 2 t B + t^2 C` with `A = sum_(G_k) (z_i - u_i)^2`,
@@ -34,6 +35,7 @@
 //! Rows are processed independently in fixed chunks, so results do not depend on the
 //! thread count.
 
+use super::flip_share::{flip_share, mix_into};
 use super::KernelNetwork;
 use crate::error::Result;
 use crate::explainer::Explanation;
@@ -44,9 +46,6 @@ use rayon::prelude::*;
 
 /// Size of the first group: the features the first pass ranks highest.
 pub(crate) const TOP: usize = 3;
-
-/// Weight of the flip-ordered relevance in the result, `R = (1 - MIX) R0 + MIX R_flip`.
-pub(crate) const MIX: f64 = 0.25;
 
 /// Independent partial sums of the per-unit passes over the features.
 const LANES: usize = 4;
@@ -59,6 +58,7 @@ struct FlipModel<'a> {
     beta: f64,
     floor: f64,
     reference: Vec<f64>,
+    rule_set: RuleSet,
 }
 
 /// The buffers of one chunk of rows, reused row after row.
@@ -74,10 +74,13 @@ struct Scratch {
     w2: Vec<f64>,
     pooled: Vec<f64>,
     numerators: Vec<f64>,
+    /// The row's flip-ordered relevance `R_flip`.
+    flip: Vec<f64>,
 }
 
 impl KernelNetwork {
-    /// `neon-flip` for every row of `z` (rbf networks only; the caller checks).
+    /// `neon-flip` or `neon-focus` (`rules.rule_set`) for every row of `z` (rbf networks
+    /// only; the caller checks).
     pub(super) fn explain_flip(
         &self,
         z: ArrayView2<f64>,
@@ -96,6 +99,7 @@ impl KernelNetwork {
             beta: rules.beta,
             floor: pool::soft_min(layer.bias().as_slice().expect("owned")),
             reference: rules.reference.to_vec(),
+            rule_set: rules.rule_set,
         };
         let output = explanation.output.view();
         explanation
@@ -108,26 +112,24 @@ impl KernelNetwork {
                 for (k, mut row) in rel.outer_iter_mut().enumerate() {
                     let r = c * CHUNK_ROWS + k;
                     let zr = z.row(r).to_vec();
-                    flip_row(
-                        &model,
-                        &zr,
-                        output[r],
-                        row.as_slice_mut().expect("owned rows"),
-                        &mut scratch,
-                    );
+                    let first = row.as_slice_mut().expect("owned rows");
+                    if flip_row(&model, &zr, output[r], first, &mut scratch) {
+                        let share = flip_share(model.rule_set, first, &scratch.order[..TOP]);
+                        mix_into(first, &scratch.flip, share);
+                    }
                 }
             });
         Ok(explanation)
     }
 }
 
-/// One row: `relevance` holds the first pass on entry and the flip-ordered relevance on
-/// exit when the row's numerators are usable.
-fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: &mut Scratch) {
+/// One row's flip-ordered relevance from its first pass `relevance`: into `s.flip`, with
+/// the features' order in `s.order`, when the row's numerators are usable (returns true).
+fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &[f64], s: &mut Scratch) -> bool {
     let d = z.len();
     let excess = o - model.floor;
     if d <= TOP || excess.is_nan() || excess <= 0.0 {
-        return;
+        return false;
     }
     let r = &model.reference;
     s.delta.clear();
@@ -229,17 +231,14 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &mut [f64], s: 
     let total: f64 = s.numerators.iter().sum();
     let magnitude: f64 = s.numerators.iter().map(|n| n.abs()).sum();
     if !total.is_finite() || total <= 1e-12 * magnitude {
-        return;
+        return false;
     }
     let scale = excess / total;
     let flat = model.floor / d as f64;
-    let flip = |n: f64| scale * n + flat;
-    if s.numerators.iter().all(|&n| flip(n).is_finite()) {
-        relevance
-            .iter_mut()
-            .zip(&s.numerators)
-            .for_each(|(r, &n)| *r = (1.0 - MIX) * *r + MIX * flip(n));
-    }
+    s.flip.clear();
+    s.flip
+        .extend(s.numerators.iter().map(|&n| scale * n + flat));
+    s.flip.iter().all(|f| f.is_finite())
 }
 
 /// `weights_j += softmin_j(beta h)`, the exponentials vectorized ([`lanes::exp_sum_inplace`],
