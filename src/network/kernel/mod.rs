@@ -10,6 +10,7 @@ mod fused;
 mod gradient;
 mod path;
 mod path_flip;
+mod path_flip_fused;
 mod path_manhattan;
 mod path_quarter;
 mod path_row;
@@ -180,11 +181,11 @@ impl Network for KernelNetwork {
         rules: &NeonRules<'_>,
         _cluster: Option<usize>,
     ) -> Result<Explanation> {
-        if rules.rule_set == RuleSet::NeonPath {
+        if matches!(
+            rules.rule_set,
+            RuleSet::NeonPath | RuleSet::NeonFlip | RuleSet::NeonFocus
+        ) {
             return self.explain_path(z, rules);
-        }
-        if matches!(rules.rule_set, RuleSet::NeonFlip | RuleSet::NeonFocus) {
-            return self.explain_flip(z, rules);
         }
         let mut explanation = self.explain_neon(z, rules)?;
         match rules.rule_set {
