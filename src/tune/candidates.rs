@@ -15,11 +15,12 @@ pub struct Excluded {
     pub why: String,
 }
 
-/// Rule sets the default candidates leave out. `neon-flip` (and `neon-focus`, the same passes) costs 3-11 forward passes as
-/// implemented (docs/faithfulness.md, "Flip-ordered path"), and a pick is what `explain` runs
-/// by default, which should stay about as cheap as a forward pass; on the held-out study's
-/// training rows tune kept the straight path on 17 of 19 sets anyway. An explicit
-/// `TuneOptions::candidates` list may still name it.
+/// Rule sets the default candidates leave out. `neon-flip` and `neon-focus` (the same fused
+/// passes) cost up to 3.5-3.9 forward passes through the CLI on the 250-point KDE fixture
+/// (docs/faithfulness.md, "Flip-ordered path"), over the 3 a default may cost, and a pick
+/// is what `explain` runs by default; on the held-out study's training rows tune kept the
+/// straight path over `neon-flip` on 17 of 19 sets anyway. An explicit
+/// `TuneOptions::candidates` list may still name them.
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 
 /// Every candidate in the order tried: the family's default first (so it wins ties), then
