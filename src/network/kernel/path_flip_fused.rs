@@ -23,7 +23,19 @@
 //! (max-shifted, vectorized exponentials), one matrix product `W_2 U` per sub-chunk, `W_1 U`
 //! on the top group's columns only, and `N_i = delta_i (z_i + r_i - (W_k U)_i)`.
 //!
-//! Per row and unit: [`TOP`] gathered products, four soft-min terms; per sub-chunk: one
+//! The four weight vectors need only TWO exponentials per pair: with the row's activations
+//! `H_j = gamma D_z + b_j`, the reference's `c_j = gamma D_r + b_j`, and
+//! `F_j = exp(-beta (H_j - min H) / 4)`, `G_j = exp(beta gamma (B_1,j - max B_1) / 2)`,
+//! `A_j^(k) = exp(-beta (1 - k/4)(c_j - min c))` (per model), the activations are, up to
+//! terms common to all units (which cancel in the soft-min),
+//! piece 1: `H_j - 2 t gamma B_1,j`, so `p(1/4) ∝ F^4 G`, `p(3/4) ∝ F^4 G^3`;
+//! piece 2: `(1 - t') c_j + t' H_j - 2 t' gamma B_1,j`, so `p(t' = 3/4) ∝ A^(3) F^3 G^3`,
+//! `p(t' = 1/4) ∝ A^(1) F G`.
+//! Every term is at most 1; a row uses this form when none of its distances is flagged
+//! and each of the four sums is at least [`MIN_SUM`] (terms lost to underflow are then
+//! below `1e-108` of their sum), else the four soft-mins run on the activations.
+//!
+//! Per row and unit: [`TOP`] gathered products, two exponentials; per sub-chunk: one
 //! matrix product. The arithmetic of a row depends on the row alone, so results do not
 //! depend on the sub-chunk size or the thread count.
 
@@ -40,23 +52,24 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 /// from exact differences (as [`DistanceLayer`]'s near pairs).
 const NEAR: f64 = 1e-4;
 
+/// The smallest sum of the two-exponential form's terms (module docs); below it a row
+/// takes the four soft-mins.
+const MIN_SUM: f64 = 1e-200;
+
 /// The midpoints of the two halves of each piece.
 const HALVES: [f64; 2] = [0.25, 0.75];
 
 /// The per-model inputs of the flip-ordered pass.
 pub(super) struct FlipInputs<'a> {
-    /// The network's distance layer (q = 2).
-    pub layer: &'a DistanceLayer,
-    /// The reference r.
-    pub reference: &'a [f64],
-    /// `D_r`, the reference's distances to the units.
-    pub reference_distances: &'a [f64],
-    /// The soft-min stiffness.
-    pub beta: f64,
-    /// The floor output `o_0`.
-    pub floor: f64,
-    /// `neon-flip` or `neon-focus`: the share of the flip-ordered relevance.
-    pub rule_set: RuleSet,
+    layer: &'a DistanceLayer,
+    reference: &'a [f64],
+    reference_distances: &'a [f64],
+    beta: f64,
+    floor: f64,
+    rule_set: RuleSet,
+    /// `A^(1)` and `A^(3)` of the two-exponential form (`None` when the reference's
+    /// activations are not all finite: then every row takes the four soft-mins).
+    powers: Option<[Vec<f64>; 2]>,
 }
 
 /// The buffers of the flip-ordered pass, reused sub-chunk after sub-chunk.
@@ -68,8 +81,10 @@ pub(super) struct FlipScratch {
     top_pooled: Vec<[f64; TOP]>,
     /// One row's `B_1` per unit.
     b1: Vec<f64>,
-    /// One row's activations.
+    /// One row's activations (or `F`, then terms).
     h: Vec<f64>,
+    /// One row's `G`, then terms.
+    g: Vec<f64>,
     /// One row's `W_1`.
     w1: Vec<f64>,
     /// One row's numerators, then `R_flip`.
@@ -87,7 +102,36 @@ pub(crate) struct RowTerms {
     s_rest: f64,
 }
 
-impl FlipInputs<'_> {
+impl<'a> FlipInputs<'a> {
+    /// The inputs for a layer (q = 2), the reference r and its distances `D_r`, the soft-min
+    /// stiffness, the floor output `o_0` and the rule set (`neon-flip` or `neon-focus`).
+    pub(super) fn new(
+        layer: &'a DistanceLayer,
+        (reference, reference_distances): (&'a [f64], &'a [f64]),
+        (beta, floor): (f64, f64),
+        rule_set: RuleSet,
+    ) -> Self {
+        let gamma = layer.gamma();
+        let c: Vec<f64> = reference_distances
+            .iter()
+            .zip(layer.bias())
+            .map(|(&dr, &b)| gamma * dr + b)
+            .collect();
+        let low = c.iter().copied().fold(f64::INFINITY, f64::min);
+        let powers = c.iter().all(|v| v.is_finite()).then(|| {
+            [0.75, 0.25].map(|k| c.iter().map(|&v| (-beta * k * (v - low)).exp()).collect())
+        });
+        FlipInputs {
+            layer,
+            reference,
+            reference_distances,
+            beta,
+            floor,
+            rule_set,
+            powers,
+        }
+    }
+
     /// Mix the flip-ordered relevance into the first pass `rel` (rows x features) of the
     /// sub-chunk `rows`, with their distances `dist` (rows x units) and outputs `out`;
     /// `weights` (rows x units) and `pooled` (rows x features) are free buffers.
@@ -108,6 +152,7 @@ impl FlipInputs<'_> {
         sc.top_pooled.clear();
         sc.b1.resize(units, 0.0);
         sc.h.resize(units, 0.0);
+        sc.g.resize(units, 0.0);
         sc.w1.resize(units, 0.0);
         for (r, w2) in weights.chunks_exact_mut(units).enumerate() {
             let z = rows.row(r);
@@ -126,14 +171,26 @@ impl FlipInputs<'_> {
             self.gather_b1(z, &top, &mut sc.b1);
             let dz = &dist[r * units..(r + 1) * units];
             let inputs = (self.reference_distances, &sc.b1[..], terms);
-            for (piece, w) in [(0, &mut sc.w1[..]), (1, &mut w2[..])] {
-                for (k, &t) in HALVES.iter().enumerate() {
-                    let h = &mut sc.h[..];
-                    let flagged = piece_activations(self.layer, dz, inputs, piece, t, h);
-                    if flagged > 0 {
-                        self.exact_near(z, &top, (piece, t), h);
+            let fast = self.powers.as_ref().is_some_and(|powers| {
+                near_count(dz, inputs) == 0
+                    && two_exponential_weights(
+                        self.layer,
+                        (dz, &sc.b1[..], powers),
+                        self.beta,
+                        (&mut sc.h[..], &mut sc.g[..]),
+                        (&mut sc.w1[..], &mut w2[..]),
+                    )
+            });
+            if !fast {
+                for (piece, w) in [(0, &mut sc.w1[..]), (1, &mut w2[..])] {
+                    for (k, &t) in HALVES.iter().enumerate() {
+                        let h = &mut sc.h[..];
+                        let flagged = piece_activations(self.layer, dz, inputs, piece, t, h);
+                        if flagged > 0 {
+                            self.exact_near(z, &top, (piece, t), h);
+                        }
+                        softmin_weights(h, self.beta, w, k > 0);
                     }
-                    softmin_weights(h, self.beta, w, k > 0);
                 }
             }
             let centers = self.layer.centers();
@@ -291,31 +348,125 @@ fn piece_activations_generic(
     let gamma = layer.gamma();
     let bias = layer.bias();
     let bias = bias.as_slice().expect("contiguous");
-    let RowTerms { s, c_top, s_rest } = terms;
-    let mut flagged = 0usize;
     let units = h.len();
     let (dz, dr, b1, bias) = (&dz[..units], &dr[..units], &b1[..units], &bias[..units]);
+    let mut flagged = 0usize;
+    for ((((h, &dz), &dr), &b1), &b) in h.iter_mut().zip(dz).zip(dr).zip(b1).zip(bias) {
+        let (dist, size) = piece_distance(dz, dr, b1, terms, piece, t);
+        let near = dist <= NEAR * size;
+        flagged += usize::from(near);
+        *h = if near { f64::NAN } else { gamma * dist + b };
+    }
+    flagged
+}
+
+/// One unit's distance at a piece's point `t` (module docs) and the sum of its terms'
+/// magnitudes: piece 0 `D_z - 2 t B_1 + t^2 c_top`, piece 1
+/// `D_r + t' (D_z - D_r - s - 2 B_1 + 2 c_top) + t'^2 s_rest` (`t' = 1 - t`).
+#[inline(always)]
+fn piece_distance(dz: f64, dr: f64, b1: f64, terms: RowTerms, piece: usize, t: f64) -> (f64, f64) {
+    let RowTerms { s, c_top, s_rest } = terms;
     if piece == 0 {
         let (a, c) = (2.0 * t, t * t * c_top);
-        for (((h, &dz), &b1), &b) in h.iter_mut().zip(dz).zip(b1).zip(bias) {
-            let dist = dz - a * b1 + c;
-            let size = dz + a * b1.abs() + c;
-            let near = dist <= NEAR * size;
-            flagged += usize::from(near);
-            *h = if near { f64::NAN } else { gamma * dist + b };
-        }
+        (dz - a * b1 + c, dz + a * b1.abs() + c)
     } else {
-        let tp = 1.0 - t;
-        let (c, q) = (2.0 * c_top - s, tp * tp * s_rest);
-        for ((((h, &dz), &b1), &b), &dr) in h.iter_mut().zip(dz).zip(b1).zip(bias).zip(dr) {
-            let dist = dr + tp * (dz - dr - 2.0 * b1 + c) + q;
-            let size = dr + tp * (dz + dr + 2.0 * b1.abs() + 2.0 * c_top + s) + q;
-            let near = dist <= NEAR * size;
-            flagged += usize::from(near);
-            *h = if near { f64::NAN } else { gamma * dist + b };
+        let (tp, q) = (1.0 - t, (1.0 - t) * (1.0 - t) * s_rest);
+        (
+            dr + tp * (dz - dr - 2.0 * b1 + (2.0 * c_top - s)) + q,
+            dr + tp * (dz + dr + 2.0 * b1.abs() + 2.0 * c_top + s) + q,
+        )
+    }
+}
+
+dispatched!(
+    /// The number of the row's flagged distances (below [`NEAR`] times their terms' size)
+    /// over both pieces and both halves.
+    near_count, near_count_at, near_count_generic,
+    (dz: &[f64], inputs: (&[f64], &[f64], RowTerms)) -> usize
+);
+
+#[inline(always)]
+fn near_count_generic(dz: &[f64], (dr, b1, terms): (&[f64], &[f64], RowTerms)) -> usize {
+    let units = dz.len();
+    let (dr, b1) = (&dr[..units], &b1[..units]);
+    let mut flagged = 0usize;
+    for ((&dz, &dr), &b1) in dz.iter().zip(dr).zip(b1) {
+        for piece in [0, 1] {
+            for t in HALVES {
+                let (dist, size) = piece_distance(dz, dr, b1, terms, piece, t);
+                flagged += usize::from(dist <= NEAR * size);
+            }
         }
     }
     flagged
+}
+
+dispatched!(
+    /// `W_1` and `W_2` of one row from two exponentials per unit (module docs): `F` into
+    /// `f`, `G` into `g` (both then overwritten by terms). False, with the weights
+    /// unusable, when a sum of terms is below [`MIN_SUM`].
+    two_exponential_weights, two_exponential_weights_at, two_exponential_weights_generic,
+    (layer: &DistanceLayer, row: (&[f64], &[f64], &[Vec<f64>; 2]), beta: f64, buffers: (&mut [f64], &mut [f64]), weights: (&mut [f64], &mut [f64])) -> bool
+);
+
+#[inline(always)]
+fn two_exponential_weights_generic(
+    layer: &DistanceLayer,
+    (dz, b1, [a1, a3]): (&[f64], &[f64], &[Vec<f64>; 2]),
+    beta: f64,
+    (f, g): (&mut [f64], &mut [f64]),
+    (w1, w2): (&mut [f64], &mut [f64]),
+) -> bool {
+    let units = f.len();
+    layer.activations_row_into(dz, f);
+    let h_min = lanes::min(f);
+    lanes::exp_sum_inplace_generic(f, h_min, 0.25 * beta);
+    for (g, &b) in g.iter_mut().zip(&b1[..units]) {
+        *g = -b;
+    }
+    let g_min = lanes::min(g);
+    lanes::exp_sum_inplace_generic(g, g_min, 0.5 * beta * layer.gamma());
+    let (a1, a3, w1, w2) = (
+        &a1[..units],
+        &a3[..units],
+        &mut w1[..units],
+        &mut w2[..units],
+    );
+    // piece 1: F^4 G (t = 1/4) into w1, F^4 G^3 (t = 3/4) into f;
+    // piece 2: A^(3) F^3 G^3 (t' = 3/4) into w2, A^(1) F G (t' = 1/4) into g.
+    for (((((f, g), w1), w2), &a1), &a3) in f
+        .iter_mut()
+        .zip(g.iter_mut())
+        .zip(w1.iter_mut())
+        .zip(w2.iter_mut())
+        .zip(a1)
+        .zip(a3)
+    {
+        let (fv, gv) = (*f, *g);
+        let f2 = fv * fv;
+        let fg = fv * gv;
+        *w1 = f2 * f2 * gv;
+        *f = *w1 * (gv * gv);
+        *w2 = a3 * (fg * fg * fg);
+        *g = a1 * fg;
+    }
+    let sums = [
+        lanes::sum_unrolled8(w1),
+        lanes::sum_unrolled8(f),
+        lanes::sum_unrolled8(w2),
+        lanes::sum_unrolled8(g),
+    ];
+    if sums.iter().any(|&v| v.is_nan() || v < MIN_SUM) {
+        return false;
+    }
+    let inv = sums.map(|v| 1.0 / v);
+    for (w1, &t) in w1.iter_mut().zip(f.iter()) {
+        *w1 = *w1 * inv[0] + t * inv[1];
+    }
+    for (w2, &t) in w2.iter_mut().zip(g.iter()) {
+        *w2 = *w2 * inv[2] + t * inv[3];
+    }
+    true
 }
 
 /// `w_j (+)= softmin_j(beta h)` (`add`: accumulate), max-shifted by `min h`, the
@@ -334,6 +485,68 @@ fn softmin_weights(h: &mut [f64], beta: f64, w: &mut [f64], add: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::network::power::Power;
+
+    /// Where it applies, the two-exponential form gives the weights of the four soft-mins
+    /// (within 1e-12) on every compiled copy, at several betas.
+    #[test]
+    fn the_two_exponential_form_matches_the_four_softmins() {
+        let (units, d) = (200, 6);
+        let (centers, layer, _) = super::super::test_network::rbf_density(units, d);
+        let reference: Vec<f64> = (0..d).map(|i| 0.1 * i as f64).collect();
+        let distances = |p: &[f64]| -> Vec<f64> {
+            centers
+                .outer_iter()
+                .map(|u| Power::Two.distance(p, u.as_slice().unwrap()))
+                .collect()
+        };
+        let dr = distances(&reference);
+        let rows = crate::rng::test_matrix(8, d, 21);
+        for beta in [0.3, 1.0, 4.0] {
+            let inputs =
+                FlipInputs::new(&layer, (&reference, &dr), (beta, 0.0), RuleSet::NeonFocus);
+            let powers = inputs.powers.as_ref().unwrap();
+            for z in rows.outer_iter() {
+                let z = z.as_slice().unwrap();
+                let first: Vec<f64> = z.iter().map(|v| v.abs()).collect();
+                let top = top_features(&first);
+                let terms = inputs.row_terms(z, &top);
+                let mut b1 = vec![0.0; units];
+                inputs.gather_b1(z, &top, &mut b1);
+                let dz = distances(z);
+                let row = (&dr[..], &b1[..], terms);
+                assert_eq!(near_count(&dz, row), 0);
+                let (mut w1, mut w2, mut h) =
+                    (vec![0.0; units], vec![0.0; units], vec![0.0; units]);
+                for (piece, w) in [(0, &mut w1), (1, &mut w2)] {
+                    for (k, &t) in HALVES.iter().enumerate() {
+                        assert_eq!(piece_activations(&layer, &dz, row, piece, t, &mut h), 0);
+                        softmin_weights(&mut h, beta, w, k > 0);
+                    }
+                }
+                for level in Level::available() {
+                    let mut buffers = [vec![0.0; units], vec![0.0; units]];
+                    let mut weights = [vec![0.0; units], vec![0.0; units]];
+                    let [f, g] = &mut buffers;
+                    let [v1, v2] = &mut weights;
+                    assert!(two_exponential_weights_at(
+                        level,
+                        &layer,
+                        (&dz, &b1, powers),
+                        beta,
+                        (f, g),
+                        (v1, v2)
+                    ));
+                    for (got, want) in v1.iter().zip(&w1).chain(v2.iter().zip(&w2)) {
+                        assert!(
+                            (got - want).abs() <= 1e-12,
+                            "{level:?} beta {beta}: {got} {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     /// The top group is the first [`TOP`] of a stable sort by decreasing relevance.
     #[test]

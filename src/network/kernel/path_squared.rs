@@ -223,13 +223,13 @@ impl KernelNetwork {
             scale: 2.0 / ts.len() as f64,
         };
         let reference = reference.as_slice().expect("owned");
-        let flip = flip.map(|rule_set| FlipInputs {
-            layer,
-            reference,
-            reference_distances,
-            beta,
-            floor,
-            rule_set,
+        let flip = flip.map(|rule_set| {
+            FlipInputs::new(
+                layer,
+                (reference, reference_distances),
+                (beta, floor),
+                rule_set,
+            )
         });
         with_scratch(|sc| -> Result<()> {
             for (start, rows) in sub_chunks(z, units) {
