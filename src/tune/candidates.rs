@@ -16,9 +16,10 @@ pub struct Excluded {
 }
 
 /// Rule sets the default candidates leave out. `neon-flip` and `neon-focus` (the same fused
-/// passes) cost 1.9-3.7 forward passes through the CLI on the fixtures measured on a busy
-/// machine (docs/faithfulness.md, "Flip-ordered path"), at the edge of the 3 a default may
-/// cost on the 250-point KDE, and a pick is what `explain` runs by default; on the held-out
+/// passes) cost 1.9-3.7 forward passes through the CLI on the fixtures measured
+/// (docs/faithfulness.md, "Flip-ordered path"), over the 3 a default may cost on the
+/// 250-point KDE (3.2-3.4 in the steadiest run), and a pick is what `explain` runs by
+/// default; on the held-out
 /// study's training rows tune kept the straight path over `neon-flip` on 17 of 19 sets
 /// anyway. An explicit `TuneOptions::candidates` list may still name them.
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
