@@ -1,17 +1,19 @@
-"""Cost of `neon-flip@1` next to `neon-path@1` (the kernel default) and the forward pass,
+"""Cost of `neon-flip@1` and `neon-focus@1` next to `neon-path@1` (the kernel default) and the
+forward pass,
 through the CLI, interleaved best-of-N on the same rows (a noisy shared machine: compare
 ratios from one run only).
 
     cargo build --release
     python3 scripts/bench_flip_cost.py [--models m1.json,m2.json] [--rows 20000] [--rounds 5]
+        [--threads 1]
 
 Default models: the fixtures ocsvm_breast_cancer (d = 30), kde_digits (d = 64) and
 ocsvm_digits_rbf (d = 64); each fixture's input rows are repeated to --rows rows. Timed per
 round and model: `score` (the forward pass), `explain --method random` (explain's CSV
-input/output with a negligible explainer: the I/O floor), `explain --method neon-path@1` and
-`explain --method neon-flip@1`. Printed: best wall times, the raw ratios, and
-`(t_flip - t_floor) / t_forward`, the explainer's compute beyond explain's own I/O in forward
-passes (the forward's own CSV input is not subtracted, so it is a lower bound of the
+input/output with a negligible explainer: the I/O floor), `explain --method neon-path@1`,
+`explain --method neon-flip@1` and `explain --method neon-focus@1` (the same passes, another
+per-row mix). Printed: best wall times, the raw ratios, and `(t_rule - t_floor) / t_forward`,
+the explainer's compute beyond explain's own I/O in forward passes (the forward's own CSV input is not subtracted, so it is a lower bound of the
 kernel-only ratio). The kernel-only ratio for neon-path is in scripts/bench_default_cost.py.
 """
 import argparse
@@ -63,6 +65,8 @@ def main():
                                      "--method", "neon-path@1", "--threads", args.threads],
         "neon-flip@1": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
                                      "--method", "neon-flip@1", "--threads", args.threads],
+        "neon-focus@1": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
+                                      "--method", "neon-focus@1", "--threads", args.threads],
     }
     best = {}
     for _ in range(args.rounds):
@@ -70,13 +74,16 @@ def main():
             for key, cmd in what.items():
                 t = wall(cmd(model, rows))
                 best[(name, key)] = min(t, best.get((name, key), float("inf")))
+    print(f"threads {args.threads}, {args.rounds} rounds (best of)")
     print("| model | rows | forward (s) | io floor (s) | neon-path@1 (s) | neon-flip@1 (s) | "
-          "flip / path | path / forward | flip / forward | (flip - floor) / forward |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "neon-focus@1 (s) | path / forward | flip / forward | focus / forward | "
+          "focus / path | (focus - floor) / forward |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, _, _ in jobs:
-        f, io, p, fl = (best[(name, k)] for k in what)
-        print(f"| {name} | {args.rows} | {f:.3f} | {io:.3f} | {p:.3f} | {fl:.3f} | {fl / p:.2f} "
-              f"| {p / f:.2f} | {fl / f:.2f} | {(fl - io) / f:.2f} |")
+        f, io, p, fl, fo = (best[(name, k)] for k in what)
+        print(f"| {name} | {args.rows} | {f:.3f} | {io:.3f} | {p:.3f} | {fl:.3f} | {fo:.3f} "
+              f"| {p / f:.2f} | {fl / f:.2f} | {fo / f:.2f} | {fo / p:.2f} "
+              f"| {(fo - io) / f:.2f} |")
 
 
 if __name__ == "__main__":

@@ -43,12 +43,13 @@ def _softmax(v):
     return e / np.sum(e)
 
 
-def flip_row(z, r, U, b, gamma, beta=1.0, top=TOP):
-    """(o, R) of one standardized row z under neon-flip (rbf)."""
+def flip_parts(z, r, U, b, gamma, beta=1.0, top=TOP):
+    """(o, R0, R_flip) of one standardized row z: the first pass and the flip-ordered
+    relevance, R_flip None where the row keeps the first pass."""
     d = len(z)
     o, R0 = path_row(z, r, U, b, gamma, 2, beta)
     if d <= top:  # one group: the straight path again; the row keeps the first pass
-        return o, R0
+        return o, R0, None
     order = sorted(range(d), key=lambda i: (-R0[i], i))
     groups = [order[:top], order[top:]]
     N = np.zeros(d)
@@ -72,8 +73,16 @@ def flip_row(z, r, U, b, gamma, beta=1.0, top=TOP):
     total = np.sum(N)
     floor = -(np.max(-b) + math.log(np.sum(np.exp(-b - np.max(-b)))))
     if o - floor > 0 and total > 1e-12 * np.sum(np.abs(N)):
-        return o, (1 - MIX) * R0 + MIX * ((o - floor) * N / total + floor / d)
-    return o, R0
+        return o, R0, (o - floor) * N / total + floor / d
+    return o, R0, None
+
+
+def flip_row(z, r, U, b, gamma, beta=1.0, top=TOP):
+    """(o, R) of one standardized row z under neon-flip (rbf)."""
+    o, R0, flip = flip_parts(z, r, U, b, gamma, beta, top)
+    if flip is None:
+        return o, R0
+    return o, (1 - MIX) * R0 + MIX * flip
 
 
 def explain(model, X, beta=1.0, top=TOP):

@@ -385,6 +385,7 @@ mod tests {
                 | RuleSet::NeonFloor
                 | RuleSet::NeonPath
                 | RuleSet::NeonFlip
+                | RuleSet::NeonFocus
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat

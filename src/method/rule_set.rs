@@ -54,6 +54,12 @@ pub enum RuleSet {
     /// and `R = (3 R_path + R_flip) / 4` (conserving). Rows whose `sum N` is unusable keep the
     /// `neon-path` relevance.
     NeonFlip,
+    /// rbf kernel models: `neon-flip`'s two relevances mixed per row by how concentrated the
+    /// first pass is, `R = (1 - l) R_path + l R_flip` with `l = c^2 / 2` and
+    /// `c = sum_top3 max(R_path,i, 0) / sum_i max(R_path,i, 0)` (0 without positive
+    /// relevance; conserving): rows where a few features dominate take more of the
+    /// flip-ordered path.
+    NeonFocus,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
     /// upper ones, LRP-0 on the explained unit. Biases absorb relevance (not conserving).
@@ -101,6 +107,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonFlip,
         "neon-flip",
         "neon-path mixed 3:1 with a path along the flipping order (top 3 first; rbf kernels)",
+    ),
+    (
+        RuleSet::NeonFocus,
+        "neon-focus",
+        "neon-flip's mix chosen per row, more flip-ordered where the top 3 dominate (rbf kernels)",
     ),
     (
         RuleSet::Tutorial,

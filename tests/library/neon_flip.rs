@@ -1,12 +1,21 @@
-//! `neon-flip` (rbf kernel models): it matches the independent NumPy oracle
-//! (scripts/neon_oracle_flip.py), conserves (also far from the model and at the reference),
-//! gives the same bits on any thread count, and is refused where it is not defined.
+//! `neon-flip` and `neon-focus` (rbf kernel models, the flip-ordered path mixed with
+//! `neon-path` at a fixed or a per-row share): each matches its independent NumPy oracle
+//! (scripts/neon_oracle_flip.py, scripts/neon_oracle_focus.py), conserves (also far from
+//! the model and at the reference), gives the same bits on any thread count, and is refused
+//! where it is not defined.
 
 use crate::common::*;
 use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
-/// The rbf kernel fixtures with a `NAME.expected_flip.csv` from the oracle.
+/// The rule sets of the flip-ordered path, each with the suffix of its oracle's files.
+const FLIP_RULES: &[(RuleSet, &str)] = &[
+    (RuleSet::NeonFlip, "expected_flip.csv"),
+    (RuleSet::NeonFocus, "expected_focus.csv"),
+];
+
+/// The rbf kernel fixtures with a `NAME.expected_flip.csv` and `NAME.expected_focus.csv`
+/// from the oracles.
 const RBF_FIXTURES: &[&str] = &[
     "ocsvm_breast_cancer",
     "ocsvm_breast_cancer_raw",
@@ -17,61 +26,71 @@ const RBF_FIXTURES: &[&str] = &[
     "kde_digits",
 ];
 
-fn flip(beta: Beta) -> Method {
-    Method::rule_set(RuleSet::NeonFlip).with_beta(beta)
-}
-
 #[test]
-fn neon_flip_matches_the_oracle_within_1e_10() {
+fn neon_flip_and_focus_match_their_oracles_within_1e_10() {
     for name in RBF_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let x = input_rows(name);
-        let method = flip(Beta::Value(1.0));
-        assert_eq!(method.to_string(), "neon-flip@1");
-        let e = explainer.explain(x.view(), &method).unwrap();
-        // Without a beta: the published beta, 1 for kernel models.
-        let published = Method::rule_set(RuleSet::NeonFlip);
-        assert_eq!(
-            e,
-            explainer.explain(x.view(), &published).unwrap(),
-            "{name}"
-        );
-        let expected = read_table(&fixture_path(name, "expected_flip.csv"));
-        assert_matches_oracle_within(&e, &expected, 1e-10, name);
-        // It is not neon-path: the flip-ordered half changes some rows.
         let path = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
         let path = explainer.explain(x.view(), &path).unwrap();
+        let mut mixes = Vec::new();
+        for &(rule_set, oracle) in FLIP_RULES {
+            let method = Method::rule_set(rule_set).with_beta(Beta::Value(1.0));
+            assert_eq!(method.to_string(), format!("{rule_set}@1"));
+            let e = explainer.explain(x.view(), &method).unwrap();
+            // Without a beta: the published beta, 1 for kernel models.
+            let published = Method::rule_set(rule_set);
+            assert_eq!(
+                e,
+                explainer.explain(x.view(), &published).unwrap(),
+                "{name} {rule_set}"
+            );
+            let expected = read_table(&fixture_path(name, oracle));
+            assert_matches_oracle_within(&e, &expected, 1e-10, &format!("{name} {rule_set}"));
+            // It is not neon-path: the flip-ordered share changes some rows.
+            assert!(
+                (&path.relevance - &e.relevance)
+                    .iter()
+                    .any(|v| v.abs() > 1e-9),
+                "{name}: {rule_set} equals neon-path"
+            );
+            mixes.push(e.relevance);
+        }
+        // The per-row share is not the fixed one.
         assert!(
-            (&path.relevance - &e.relevance)
-                .iter()
-                .any(|v| v.abs() > 1e-9),
-            "{name}: neon-flip equals neon-path"
+            (&mixes[0] - &mixes[1]).iter().any(|v| v.abs() > 1e-9),
+            "{name}: neon-focus equals neon-flip"
         );
     }
 }
 
 #[test]
-fn neon_flip_conserves_far_away_and_at_the_reference_without_nan() {
-    for name in RBF_FIXTURES {
+fn neon_flip_and_focus_conserve_far_away_and_at_the_reference_without_nan() {
+    for (name, &(rule_set, _)) in RBF_FIXTURES
+        .iter()
+        .flat_map(|n| FLIP_RULES.iter().map(move |r| (n, r)))
+    {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let x = input_rows(name);
         let reference = explainer.reference().to_owned();
-        // The probe rows (the reference last), then hostile-but-valid rows 1e6 away (every
-        // feature, then one feature).
+        // The probe rows (the reference last), then hostile-but-valid rows 1e3 and 1e6 away
+        // (every feature, then one feature).
         let mut rows = probe_rows(&x, &reference);
-        rows.push_row((&reference + 1e6).view()).unwrap();
-        let mut one = reference.clone();
-        one[0] -= 1e6;
-        rows.push_row(one.view()).unwrap();
+        for far in [1e3, 1e6] {
+            rows.push_row((&reference + far).view()).unwrap();
+            let mut one = reference.clone();
+            one[0] -= far;
+            rows.push_row(one.view()).unwrap();
+        }
         for beta in [
             Beta::Auto,
             Beta::Value(0.1),
             Beta::Value(1.0),
             Beta::Value(5.0),
         ] {
-            let method = flip(beta);
+            let method = Method::rule_set(rule_set).with_beta(beta);
             let e = explainer.explain(rows.view(), &method).unwrap();
             assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
             assert_conserves(
@@ -80,7 +99,7 @@ fn neon_flip_conserves_far_away_and_at_the_reference_without_nan() {
                 &format!("{name} {method}"),
             );
             // At the reference every numerator is 0: the row keeps the first pass.
-            let at = rows.nrows() - 3;
+            let at = rows.nrows() - 5;
             let path = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
             let path = explainer
                 .explain(rows.slice(ndarray::s![at..at + 1, ..]), &path)
@@ -95,8 +114,11 @@ fn neon_flip_conserves_far_away_and_at_the_reference_without_nan() {
 }
 
 #[test]
-fn neon_flip_gives_the_same_bits_on_one_and_two_threads() {
-    for name in ["ocsvm_breast_cancer", "kde_digits"] {
+fn neon_flip_and_focus_give_the_same_bits_on_one_and_two_threads() {
+    for (name, &(rule_set, _)) in ["ocsvm_breast_cancer", "kde_digits"]
+        .iter()
+        .flat_map(|n| FLIP_RULES.iter().map(move |r| (n, r)))
+    {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let input = input_rows(name);
@@ -108,23 +130,27 @@ fn neon_flip_gives_the_same_bits_on_one_and_two_threads() {
                 .build()
                 .unwrap();
             let e = pool.install(|| {
-                explainer
-                    .explain(x.view(), &flip(Beta::Value(1.0)))
-                    .unwrap()
+                let method = Method::rule_set(rule_set).with_beta(Beta::Value(1.0));
+                explainer.explain(x.view(), &method).unwrap()
             });
             e.relevance.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
         };
-        assert!(run(1) == run(2), "{name}: 1 and 2 threads differ");
+        assert!(
+            run(1) == run(2),
+            "{name} {rule_set}: 1 and 2 threads differ"
+        );
     }
 }
 
 #[test]
-fn neon_flip_is_refused_on_laplacian_kernels_and_other_families() {
+fn neon_flip_and_focus_are_refused_on_laplacian_kernels_and_other_families() {
     for name in ["ocsvm_digits_laplacian", "gmm_iris_full"] {
-        let err = refusal(name, &Method::rule_set(RuleSet::NeonFlip));
-        assert!(
-            err.contains("neon-flip is not defined for"),
-            "{name}: {err}"
-        );
+        for &(rule_set, _) in FLIP_RULES {
+            let err = refusal(name, &Method::rule_set(rule_set));
+            assert!(
+                err.contains(&format!("{rule_set} is not defined for")),
+                "{name}: {err}"
+            );
+        }
     }
 }

@@ -5,10 +5,12 @@
 //! output is a function of `o` ([`Readout`]).
 
 mod explain;
+mod flip_share;
 mod fused;
 mod gradient;
 mod path;
 mod path_flip;
+mod path_flip_fused;
 mod path_manhattan;
 mod path_quarter;
 mod path_row;
@@ -101,7 +103,7 @@ impl Network for KernelNetwork {
             RuleSet::NeonFloor,
             RuleSet::NeonPath,
         ];
-        // `neon-flip` (rbf only): the flip-ordered path of `path_flip`.
+        // `neon-flip` and `neon-focus` (rbf only): the flip-ordered path of `path_flip`.
         const RBF: &[RuleSet] = &[
             RuleSet::Neon,
             RuleSet::NeonRef,
@@ -109,6 +111,7 @@ impl Network for KernelNetwork {
             RuleSet::NeonFloor,
             RuleSet::NeonPath,
             RuleSet::NeonFlip,
+            RuleSet::NeonFocus,
         ];
         match self.distance.power() {
             Power::Two => RBF,
@@ -178,11 +181,11 @@ impl Network for KernelNetwork {
         rules: &NeonRules<'_>,
         _cluster: Option<usize>,
     ) -> Result<Explanation> {
-        if rules.rule_set == RuleSet::NeonPath {
+        if matches!(
+            rules.rule_set,
+            RuleSet::NeonPath | RuleSet::NeonFlip | RuleSet::NeonFocus
+        ) {
             return self.explain_path(z, rules);
-        }
-        if rules.rule_set == RuleSet::NeonFlip {
-            return self.explain_flip(z, rules);
         }
         let mut explanation = self.explain_neon(z, rules)?;
         match rules.rule_set {

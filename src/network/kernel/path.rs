@@ -48,7 +48,8 @@ pub(super) fn midpoints() -> [f64; SEGMENTS] {
 
 impl KernelNetwork {
     /// `neon-path` for every row of `z`, with `neon-floor` (same beta) for the rows whose
-    /// numerators are unusable.
+    /// numerators are unusable; for `neon-flip` and `neon-focus` (rbf networks only, which
+    /// the explainer checks) mixed with the flip-ordered path ([`super::path_flip`]).
     pub(super) fn explain_path(
         &self,
         z: ArrayView2<f64>,
@@ -72,6 +73,10 @@ impl KernelNetwork {
             Power::One => None,
         };
         let manhattan = (layer.power() == Power::One).then(|| ManhattanPath::new(layer, reference));
+        // `neon-flip` / `neon-focus` (rbf only): the flip-ordered path mixed in by the q = 2
+        // pass.
+        let flip = matches!(rules.rule_set, RuleSet::NeonFlip | RuleSet::NeonFocus)
+            .then_some(rules.rule_set);
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
@@ -84,6 +89,7 @@ impl KernelNetwork {
                     &reference_distances,
                     quarter.as_ref(),
                     (rules.beta, floor),
+                    flip,
                     out,
                     rel,
                 );

@@ -15,7 +15,9 @@
 //! 3. one matrix product `W U` and the numerators
 //!    `N_i = (2 / K)(z_i - r_i)(sum_k m_k,i - (W U)_i)`, rescaled to
 //!    `R_i = (o - o_0) N_i / sum N + o_0 / d`, per row on slices ([`super::path_row`]);
-//! 4. the rows whose numerators are unusable get `neon-floor` from the same distances:
+//! 4. the rows whose numerators are unusable get `neon-floor` from the same distances
+//!    (then, for `neon-flip` and `neon-focus`, the flip-ordered path is mixed in from the
+//!    same distances, [`super::path_flip_fused`]):
 //!    `c_j = e_j (o - o_0) / S / dist_j` (`e_j = exp(-beta (h_j - min h))`, `S = sum_j e_j`),
 //!    one product `C [V | V^2]` over those rows and the share rule of the fused NEON pass
 //!    ([`KernelNetwork::explain_squared`]), near pairs exact, the floor spread flat.
@@ -26,11 +28,13 @@
 
 use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
+use super::path_flip_fused::{FlipInputs, FlipScratch};
 use super::path_quarter::QuarterPowers;
 use super::path_row::{path_row_relevance, PathConstants};
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
 use crate::lrp::distance::add_exact_share;
+use crate::method::RuleSet;
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
@@ -66,6 +70,8 @@ struct Scratch {
     floor_near: Vec<(usize, usize, f64, f64)>,
     /// The fallback rows of the sub-chunk.
     fallback: Vec<usize>,
+    /// The buffers of the flip-ordered pass (`neon-flip`, `neon-focus`).
+    flip: FlipScratch,
 }
 
 impl Scratch {
@@ -192,6 +198,8 @@ impl KernelNetwork {
     /// `neon-path` (q = 2) of the rows of `z` (one work chunk, first row `first_row`):
     /// outlierness into `out`, relevance into `relevance`; `neon-floor` (same beta) for the
     /// rows whose numerators are unusable. `floor` is the network's floor output `o_0`.
+    /// With `flip` (`neon-flip` or `neon-focus`) this first pass is mixed with the
+    /// flip-ordered path's relevance ([`super::path_flip_fused`]).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn explain_path_squared(
         &self,
@@ -201,6 +209,7 @@ impl KernelNetwork {
         reference_distances: &[f64],
         quarter: Option<&QuarterPowers>,
         (beta, floor): (f64, f64),
+        flip: Option<RuleSet>,
         out: &mut [f64],
         mut relevance: ArrayViewMut2<f64>,
     ) -> Result<()> {
@@ -214,6 +223,14 @@ impl KernelNetwork {
             scale: 2.0 / ts.len() as f64,
         };
         let reference = reference.as_slice().expect("owned");
+        let flip = flip.map(|rule_set| {
+            FlipInputs::new(
+                layer,
+                (reference, reference_distances),
+                (beta, floor),
+                rule_set,
+            )
+        });
         with_scratch(|sc| -> Result<()> {
             for (start, rows) in sub_chunks(z, units) {
                 let n = rows.nrows();
@@ -230,6 +247,7 @@ impl KernelNetwork {
                     near,
                     floor_near,
                     fallback: floor_rows,
+                    flip: flip_scratch,
                 } = sc;
                 let dist = &mut dist[..n * units];
                 let weights = &mut weights[..n * units];
@@ -265,14 +283,14 @@ impl KernelNetwork {
                 let mut p = ArrayViewMut2::from_shape((n, d), &mut pooled[..n * d])
                     .expect("rows x features");
                 general_mat_mul(1.0, &w, &layer.centers(), 0.0, &mut p);
-                let pooled = p.as_slice().expect("rows x features");
+                let pooled_rows = p.as_slice().expect("rows x features");
                 let mut rel = relevance.slice_mut(s![start..start + n, ..]);
                 for (r, mut out_row) in rel.outer_iter_mut().enumerate() {
                     let z_row = rows.row(r);
                     let done = path_row_relevance(
                         z_row.as_slice().expect("standard layout"),
                         reference,
-                        &pooled[r * d..(r + 1) * d],
+                        &pooled_rows[r * d..(r + 1) * d],
                         constants,
                         out[start + r] - floor,
                         flat,
@@ -303,42 +321,53 @@ impl KernelNetwork {
                     coef_sums[k] = coef_sum;
                 }
                 let k = floor_rows.len();
-                if k == 0 {
-                    continue;
-                }
-                let coef = ArrayView2::from_shape((k, units), &weights[..k * units])
-                    .expect("rows x units");
-                let mut both = ArrayViewMut2::from_shape((k, 2 * d), &mut sums[..k * 2 * d])
-                    .expect("rows x 2 features");
-                general_mat_mul(1.0, &coef, &layer.centered_and_squares(), 0.0, &mut both);
-                for (k, &r) in floor_rows.iter().enumerate() {
-                    let mut out_row = rel.row_mut(r);
-                    let out_row = out_row.as_slice_mut().expect("standard layout");
-                    let x = &centered[r * d..(r + 1) * d];
-                    let (cross, squares) = sums[k * 2 * d..(k + 1) * 2 * d].split_at(d);
-                    let s = coef_sums[k];
-                    for (((o, &xi), &ci), &qi) in out_row.iter_mut().zip(x).zip(cross).zip(squares)
-                    {
-                        *o = xi * (xi * s - 2.0 * ci) + qi;
+                if k > 0 {
+                    let coef = ArrayView2::from_shape((k, units), &weights[..k * units])
+                        .expect("rows x units");
+                    let mut both = ArrayViewMut2::from_shape((k, 2 * d), &mut sums[..k * 2 * d])
+                        .expect("rows x 2 features");
+                    general_mat_mul(1.0, &coef, &layer.centered_and_squares(), 0.0, &mut both);
+                    for (k, &r) in floor_rows.iter().enumerate() {
+                        let mut out_row = rel.row_mut(r);
+                        let out_row = out_row.as_slice_mut().expect("standard layout");
+                        let x = &centered[r * d..(r + 1) * d];
+                        let (cross, squares) = sums[k * 2 * d..(k + 1) * 2 * d].split_at(d);
+                        let s = coef_sums[k];
+                        for (((o, &xi), &ci), &qi) in
+                            out_row.iter_mut().zip(x).zip(cross).zip(squares)
+                        {
+                            *o = xi * (xi * s - 2.0 * ci) + qi;
+                        }
+                    }
+                    for &(r, unit, dist, relevance) in floor_near.iter() {
+                        let z_row = rows.row(r);
+                        let center = layer.centers();
+                        let center = center.row(unit);
+                        add_exact_share(
+                            Power::Two,
+                            z_row.as_slice().expect("standard layout"),
+                            center.as_slice().expect("standard layout"),
+                            dist,
+                            relevance,
+                            rel.row_mut(r).as_slice_mut().expect("standard layout"),
+                        );
+                    }
+                    for &r in floor_rows.iter() {
+                        spread_floor(
+                            rel.row_mut(r).as_slice_mut().expect("standard layout"),
+                            flat,
+                        );
                     }
                 }
-                for &(r, unit, dist, relevance) in floor_near.iter() {
-                    let z_row = rows.row(r);
-                    let center = layer.centers();
-                    let center = center.row(unit);
-                    add_exact_share(
-                        Power::Two,
-                        z_row.as_slice().expect("standard layout"),
-                        center.as_slice().expect("standard layout"),
+                if let Some(flip) = &flip {
+                    flip.mix_sub_chunk(
+                        rows,
                         dist,
-                        relevance,
-                        rel.row_mut(r).as_slice_mut().expect("standard layout"),
-                    );
-                }
-                for &r in floor_rows.iter() {
-                    spread_floor(
-                        rel.row_mut(r).as_slice_mut().expect("standard layout"),
-                        flat,
+                        &out[start..start + n],
+                        weights,
+                        pooled,
+                        rel,
+                        flip_scratch,
                     );
                 }
             }
@@ -407,6 +436,7 @@ mod tests {
                     &self.reference_distances,
                     quarter,
                     (beta, self.floor),
+                    None,
                     &mut out,
                     rel.view_mut(),
                 )

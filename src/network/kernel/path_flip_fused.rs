@@ -1,0 +1,566 @@
+//! The flip-ordered path of `neon-flip` / `neon-focus` ([`super::path_flip`]) fused into the
+//! q = 2 `neon-path` pass ([`super::path_squared`]): per sub-chunk, after the first pass
+//! `R0`, from the distances that pass already has.
+//!
+//! With the row's distances `D_z = ||z - u||^2`, the reference's `D_r = ||r - u||^2`,
+//! `delta = z - r`, `s = ||delta||^2`, the top group `G_1` ([`TOP`] features of `R0`),
+//! `c_top = sum_(G_1) delta_i^2`, `s_rest = s - c_top` (summed over the rest) and the one
+//! per-unit gather `B_1 = sum_(G_1) (z_i - u_i) delta_i`, the distances at the midpoints of
+//! the halves of the two pieces are
+//!
+//! - piece 1 (`G_1` at `z - t delta`, the rest at z):
+//!   `D_1(t) = D_z - 2 t B_1 + t^2 c_top`;
+//! - piece 2 (`G_1` at r, the rest at `z - t delta`), with `t' = 1 - t`:
+//!   `D_2(t) = D_r + t' (D_z - D_r - s - 2 B_1 + 2 c_top) + t'^2 s_rest`
+//!   (the straight path's `D_r + t' (D_z - D_r - s) + t'^2 s` with the top group's terms
+//!   `sum_(G_1) (r_i + t' delta_i - u_i)^2` swapped for `sum_(G_1) (r_i - u_i)^2`, using
+//!   `sum_(G_1) (r_i - u_i) delta_i = B_1 - c_top`),
+//!
+//! at `t = 1/4, 3/4`. A distance below [`NEAR`] times the size of its terms has lost digits
+//! to cancellation (e.g. a row far out in its top features only) and is recomputed from
+//! exact differences, as the forward pass recomputes its near pairs. Then
+//! `W_k = p(piece k, 1/4) + p(piece k, 3/4)`, `p = softmin(beta h)`, `h = gamma D + b`
+//! (max-shifted, vectorized exponentials), one matrix product `W_2 U` per sub-chunk, `W_1 U`
+//! on the top group's columns only, and `N_i = delta_i (z_i + r_i - (W_k U)_i)`.
+//!
+//! The four weight vectors need only TWO exponentials per pair: with the row's activations
+//! `H_j = gamma D_z + b_j`, the reference's `c_j = gamma D_r + b_j`, and
+//! `F_j = exp(-beta (H_j - min H) / 4)`, `G_j = exp(beta gamma (B_1,j - max B_1) / 2)`,
+//! `A_j^(k) = exp(-beta (1 - k/4)(c_j - min c))` (per model), the activations are, up to
+//! terms common to all units (which cancel in the soft-min),
+//! piece 1: `H_j - 2 t gamma B_1,j`, so `p(1/4) ∝ F^4 G`, `p(3/4) ∝ F^4 G^3`;
+//! piece 2: `(1 - t') c_j + t' H_j - 2 t' gamma B_1,j`, so `p(t' = 3/4) ∝ A^(3) F^3 G^3`,
+//! `p(t' = 1/4) ∝ A^(1) F G`.
+//! Every term is at most 1; a row uses this form when none of its distances is flagged
+//! and each of the four sums is at least [`MIN_SUM`] (terms lost to underflow are then
+//! below `1e-108` of their sum), else the four soft-mins run on the activations.
+//!
+//! Per row and unit: [`TOP`] gathered products, two exponentials; per sub-chunk: one
+//! matrix product. The arithmetic of a row depends on the row alone, so results do not
+//! depend on the sub-chunk size or the thread count.
+
+use super::flip_share::{flip_share, mix_into};
+use super::path_flip::TOP;
+use crate::method::RuleSet;
+use crate::network::dispatch::{dispatched, Level};
+use crate::network::distance::DistanceLayer;
+use crate::network::lanes;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+/// A piece's distance below `NEAR` times the sum of its terms' magnitudes is recomputed
+/// from exact differences (as [`DistanceLayer`]'s near pairs).
+const NEAR: f64 = 1e-4;
+
+/// The smallest sum of the two-exponential form's terms (module docs); below it a row
+/// takes the four soft-mins.
+const MIN_SUM: f64 = 1e-200;
+
+/// The midpoints of the two halves of each piece.
+const HALVES: [f64; 2] = [0.25, 0.75];
+
+/// The per-model inputs of the flip-ordered pass.
+pub(super) struct FlipInputs<'a> {
+    layer: &'a DistanceLayer,
+    reference: &'a [f64],
+    reference_distances: &'a [f64],
+    beta: f64,
+    floor: f64,
+    rule_set: RuleSet,
+    /// `A^(1)` and `A^(3)` of the two-exponential form (`None` when the reference's
+    /// activations are not all finite: then every row takes the four soft-mins).
+    powers: Option<[Vec<f64>; 2]>,
+}
+
+/// The buffers of the flip-ordered pass, reused sub-chunk after sub-chunk.
+#[derive(Debug, Default)]
+pub(super) struct FlipScratch {
+    /// Per row of the sub-chunk: its top group (rank order), or `None` when it keeps `R0`.
+    top: Vec<Option<[usize; TOP]>>,
+    /// Per row: `(W_1 U)_i` on its top group.
+    top_pooled: Vec<[f64; TOP]>,
+    /// One row's `B_1` per unit.
+    b1: Vec<f64>,
+    /// One row's activations (or `F`, then terms).
+    h: Vec<f64>,
+    /// One row's `G`, then terms.
+    g: Vec<f64>,
+    /// One row's `W_1`.
+    w1: Vec<f64>,
+    /// One row's numerators, then `R_flip`.
+    flip: Vec<f64>,
+}
+
+/// One row's quantities of the formulas in the module docs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowTerms {
+    /// `s = ||z - r||^2`.
+    s: f64,
+    /// `sum_(G_1) delta_i^2`.
+    c_top: f64,
+    /// `sum_(rest) delta_i^2`.
+    s_rest: f64,
+}
+
+impl<'a> FlipInputs<'a> {
+    /// The inputs for a layer (q = 2), the reference r and its distances `D_r`, the soft-min
+    /// stiffness, the floor output `o_0` and the rule set (`neon-flip` or `neon-focus`).
+    pub(super) fn new(
+        layer: &'a DistanceLayer,
+        (reference, reference_distances): (&'a [f64], &'a [f64]),
+        (beta, floor): (f64, f64),
+        rule_set: RuleSet,
+    ) -> Self {
+        let gamma = layer.gamma();
+        let c: Vec<f64> = reference_distances
+            .iter()
+            .zip(layer.bias())
+            .map(|(&dr, &b)| gamma * dr + b)
+            .collect();
+        let low = c.iter().copied().fold(f64::INFINITY, f64::min);
+        let powers = c.iter().all(|v| v.is_finite()).then(|| {
+            [0.75, 0.25].map(|k| c.iter().map(|&v| (-beta * k * (v - low)).exp()).collect())
+        });
+        FlipInputs {
+            layer,
+            reference,
+            reference_distances,
+            beta,
+            floor,
+            rule_set,
+            powers,
+        }
+    }
+
+    /// Mix the flip-ordered relevance into the first pass `rel` (rows x features) of the
+    /// sub-chunk `rows`, with their distances `dist` (rows x units) and outputs `out`;
+    /// `weights` (rows x units) and `pooled` (rows x features) are free buffers.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn mix_sub_chunk(
+        &self,
+        rows: ArrayView2<f64>,
+        dist: &[f64],
+        out: &[f64],
+        weights: &mut [f64],
+        pooled: &mut [f64],
+        mut rel: ArrayViewMut2<f64>,
+        sc: &mut FlipScratch,
+    ) {
+        let (n, d, units) = (rows.nrows(), rows.ncols(), self.layer.n_units());
+        let (weights, pooled) = (&mut weights[..n * units], &mut pooled[..n * d]);
+        sc.top.clear();
+        sc.top_pooled.clear();
+        sc.b1.resize(units, 0.0);
+        sc.h.resize(units, 0.0);
+        sc.g.resize(units, 0.0);
+        sc.w1.resize(units, 0.0);
+        for (r, w2) in weights.chunks_exact_mut(units).enumerate() {
+            let z = rows.row(r);
+            let z = z.as_slice().expect("standard layout");
+            let first = rel.row(r);
+            let first = first.as_slice().expect("standard layout");
+            let excess = out[r] - self.floor;
+            let top = (d > TOP && excess > 0.0).then(|| top_features(first));
+            sc.top.push(top);
+            let Some(top) = top else {
+                w2.fill(0.0);
+                sc.top_pooled.push([0.0; TOP]);
+                continue;
+            };
+            let terms = self.row_terms(z, &top);
+            self.gather_b1(z, &top, &mut sc.b1);
+            let dz = &dist[r * units..(r + 1) * units];
+            let inputs = (self.reference_distances, &sc.b1[..], terms);
+            let fast = self.powers.as_ref().is_some_and(|powers| {
+                near_count(dz, inputs) == 0
+                    && two_exponential_weights(
+                        self.layer,
+                        (dz, &sc.b1[..], powers),
+                        self.beta,
+                        (&mut sc.h[..], &mut sc.g[..]),
+                        (&mut sc.w1[..], &mut w2[..]),
+                    )
+            });
+            if !fast {
+                for (piece, w) in [(0, &mut sc.w1[..]), (1, &mut w2[..])] {
+                    for (k, &t) in HALVES.iter().enumerate() {
+                        let h = &mut sc.h[..];
+                        let flagged = piece_activations(self.layer, dz, inputs, piece, t, h);
+                        if flagged > 0 {
+                            self.exact_near(z, &top, (piece, t), h);
+                        }
+                        softmin_weights(h, self.beta, w, k > 0);
+                    }
+                }
+            }
+            let centers = self.layer.centers();
+            let mut pooled_top = [0.0; TOP];
+            for (u, &w) in centers.outer_iter().zip(&sc.w1) {
+                for (p, &i) in pooled_top.iter_mut().zip(&top) {
+                    *p += w * u[i];
+                }
+            }
+            sc.top_pooled.push(pooled_top);
+        }
+        let w = ArrayView2::from_shape((n, units), &*weights).expect("rows x units");
+        let mut p = ArrayViewMut2::from_shape((n, d), &mut *pooled).expect("rows x features");
+        general_mat_mul(1.0, &w, &self.layer.centers(), 0.0, &mut p);
+        let flat = self.floor / d as f64;
+        for (r, mut first) in rel.outer_iter_mut().enumerate() {
+            let Some(top) = sc.top[r] else { continue };
+            let z = rows.row(r);
+            let z = z.as_slice().expect("standard layout");
+            let p = &pooled[r * d..(r + 1) * d];
+            let first = first.as_slice_mut().expect("standard layout");
+            if self.flip_relevance(z, p, (&top, &sc.top_pooled[r]), out[r], flat, &mut sc.flip) {
+                let share = flip_share(self.rule_set, first, &top);
+                mix_into(first, &sc.flip, share);
+            }
+        }
+    }
+
+    /// `s`, `c_top` and `s_rest` of row `z`, each summed in feature order from exact
+    /// differences.
+    fn row_terms(&self, z: &[f64], top: &[usize; TOP]) -> RowTerms {
+        let (mut s, mut s_rest) = (0.0, 0.0);
+        for (i, (a, b)) in z.iter().zip(self.reference).enumerate() {
+            let sq = (a - b) * (a - b);
+            s += sq;
+            if !top.contains(&i) {
+                s_rest += sq;
+            }
+        }
+        let c_top = top
+            .iter()
+            .map(|&i| (z[i] - self.reference[i]) * (z[i] - self.reference[i]))
+            .sum();
+        RowTerms { s, c_top, s_rest }
+    }
+
+    /// `B_1,j = sum_(G_1) (z_i - u_ji)(z_i - r_i)` for every unit.
+    fn gather_b1(&self, z: &[f64], top: &[usize; TOP], b1: &mut [f64]) {
+        let delta = top.map(|i| z[i] - self.reference[i]);
+        for (b, u) in b1.iter_mut().zip(self.layer.centers().outer_iter()) {
+            *b = top
+                .iter()
+                .zip(&delta)
+                .fold(0.0, |acc, (&i, &dl)| acc + (z[i] - u[i]) * dl);
+        }
+    }
+
+    /// The activations of the flagged units of a piece (see [`piece_activations`])
+    /// recomputed from exact differences of the point on the path.
+    fn exact_near(&self, z: &[f64], top: &[usize; TOP], (piece, t): (usize, f64), h: &mut [f64]) {
+        let (gamma, bias) = (self.layer.gamma(), self.layer.bias());
+        let r = self.reference;
+        for (j, u) in self.layer.centers().outer_iter().enumerate() {
+            if !h[j].is_nan() {
+                continue;
+            }
+            let exact: f64 = (0..z.len())
+                .map(|i| {
+                    let moving = top.contains(&i) == (piece == 0);
+                    let x = match (moving, piece) {
+                        (true, _) => z[i] - t * (z[i] - r[i]),
+                        (false, 0) => z[i],
+                        (false, _) => r[i],
+                    };
+                    (x - u[i]) * (x - u[i])
+                })
+                .sum();
+            h[j] = gamma * exact + bias[j];
+        }
+    }
+
+    /// The row's `R_flip` into `flip` from `W_2 U` (`pooled`) and the top group's
+    /// `W_1 U`: `N_i = delta_i (z_i + r_i - (W U)_i)`, `R_flip,i = (o - o_0) N_i / sum N
+    /// + o_0 / d`; false when the numerators are unusable (`sum N` not finite, tiny or not
+    /// > 0) or a relevance is not finite.
+    fn flip_relevance(
+        &self,
+        z: &[f64],
+        pooled: &[f64],
+        (top, top_pooled): (&[usize; TOP], &[f64; TOP]),
+        o: f64,
+        flat: f64,
+        flip: &mut Vec<f64>,
+    ) -> bool {
+        let r = self.reference;
+        flip.clear();
+        flip.extend(
+            z.iter()
+                .zip(r)
+                .zip(pooled)
+                .map(|((&zi, &ri), &pi)| (zi - ri) * (zi + ri - pi)),
+        );
+        for (&i, &p) in top.iter().zip(top_pooled) {
+            flip[i] = (z[i] - r[i]) * (z[i] + r[i] - p);
+        }
+        let total: f64 = flip.iter().sum();
+        let magnitude: f64 = flip.iter().map(|n| n.abs()).sum();
+        if !total.is_finite() || total <= 1e-12 * magnitude {
+            return false;
+        }
+        let scale = (o - self.floor) / total;
+        flip.iter_mut().for_each(|n| *n = scale * *n + flat);
+        flip.iter().all(|f| f.is_finite())
+    }
+}
+
+/// The [`TOP`] features with the largest first-pass relevance, largest first (ties: lower
+/// index first, the order of a stable sort by decreasing relevance); `first` has more than
+/// [`TOP`] entries.
+fn top_features(first: &[f64]) -> [usize; TOP] {
+    let mut top = [0; TOP];
+    let mut filled = 0;
+    for (i, &v) in first.iter().enumerate() {
+        let mut k = filled;
+        while k > 0 && v > first[top[k - 1]] {
+            k -= 1;
+        }
+        if k < TOP {
+            let end = filled.min(TOP - 1);
+            top.copy_within(k..end, k + 1);
+            top[k] = i;
+            filled = (filled + 1).min(TOP);
+        }
+    }
+    top
+}
+
+dispatched!(
+    /// A piece's activations at `t` into `h`: `h_j = gamma D_k(t) + b_j` (module docs;
+    /// piece 0 the top group moving, 1 the rest); distances below [`NEAR`] times their
+    /// terms' size are marked NaN for [`FlipInputs::exact_near`], and their count returned.
+    piece_activations, piece_activations_at, piece_activations_generic,
+    (layer: &DistanceLayer, dz: &[f64], inputs: (&[f64], &[f64], RowTerms), piece: usize, t: f64, h: &mut [f64]) -> usize
+);
+
+#[inline(always)]
+fn piece_activations_generic(
+    layer: &DistanceLayer,
+    dz: &[f64],
+    (dr, b1, terms): (&[f64], &[f64], RowTerms),
+    piece: usize,
+    t: f64,
+    h: &mut [f64],
+) -> usize {
+    let gamma = layer.gamma();
+    let bias = layer.bias();
+    let bias = bias.as_slice().expect("contiguous");
+    let units = h.len();
+    let (dz, dr, b1, bias) = (&dz[..units], &dr[..units], &b1[..units], &bias[..units]);
+    let mut flagged = 0usize;
+    for ((((h, &dz), &dr), &b1), &b) in h.iter_mut().zip(dz).zip(dr).zip(b1).zip(bias) {
+        let (dist, size) = piece_distance(dz, dr, b1, terms, piece, t);
+        let near = dist <= NEAR * size;
+        flagged += usize::from(near);
+        *h = if near { f64::NAN } else { gamma * dist + b };
+    }
+    flagged
+}
+
+/// One unit's distance at a piece's point `t` (module docs) and the sum of its terms'
+/// magnitudes: piece 0 `D_z - 2 t B_1 + t^2 c_top`, piece 1
+/// `D_r + t' (D_z - D_r - s - 2 B_1 + 2 c_top) + t'^2 s_rest` (`t' = 1 - t`).
+#[inline(always)]
+fn piece_distance(dz: f64, dr: f64, b1: f64, terms: RowTerms, piece: usize, t: f64) -> (f64, f64) {
+    let RowTerms { s, c_top, s_rest } = terms;
+    if piece == 0 {
+        let (a, c) = (2.0 * t, t * t * c_top);
+        (dz - a * b1 + c, dz + a * b1.abs() + c)
+    } else {
+        let (tp, q) = (1.0 - t, (1.0 - t) * (1.0 - t) * s_rest);
+        (
+            dr + tp * (dz - dr - 2.0 * b1 + (2.0 * c_top - s)) + q,
+            dr + tp * (dz + dr + 2.0 * b1.abs() + 2.0 * c_top + s) + q,
+        )
+    }
+}
+
+dispatched!(
+    /// The number of the row's flagged distances (below [`NEAR`] times their terms' size)
+    /// over both pieces and both halves.
+    near_count, near_count_at, near_count_generic,
+    (dz: &[f64], inputs: (&[f64], &[f64], RowTerms)) -> usize
+);
+
+#[inline(always)]
+fn near_count_generic(dz: &[f64], (dr, b1, terms): (&[f64], &[f64], RowTerms)) -> usize {
+    let units = dz.len();
+    let (dr, b1) = (&dr[..units], &b1[..units]);
+    let mut flagged = 0usize;
+    for ((&dz, &dr), &b1) in dz.iter().zip(dr).zip(b1) {
+        for piece in [0, 1] {
+            for t in HALVES {
+                let (dist, size) = piece_distance(dz, dr, b1, terms, piece, t);
+                flagged += usize::from(dist <= NEAR * size);
+            }
+        }
+    }
+    flagged
+}
+
+dispatched!(
+    /// `W_1` and `W_2` of one row from two exponentials per unit (module docs): `F` into
+    /// `f`, `G` into `g` (both then overwritten by terms). False, with the weights
+    /// unusable, when a sum of terms is below [`MIN_SUM`].
+    two_exponential_weights, two_exponential_weights_at, two_exponential_weights_generic,
+    (layer: &DistanceLayer, row: (&[f64], &[f64], &[Vec<f64>; 2]), beta: f64, buffers: (&mut [f64], &mut [f64]), weights: (&mut [f64], &mut [f64])) -> bool
+);
+
+#[inline(always)]
+fn two_exponential_weights_generic(
+    layer: &DistanceLayer,
+    (dz, b1, [a1, a3]): (&[f64], &[f64], &[Vec<f64>; 2]),
+    beta: f64,
+    (f, g): (&mut [f64], &mut [f64]),
+    (w1, w2): (&mut [f64], &mut [f64]),
+) -> bool {
+    let units = f.len();
+    layer.activations_row_into(dz, f);
+    let h_min = lanes::min(f);
+    lanes::exp_sum_inplace_generic(f, h_min, 0.25 * beta);
+    for (g, &b) in g.iter_mut().zip(&b1[..units]) {
+        *g = -b;
+    }
+    let g_min = lanes::min(g);
+    lanes::exp_sum_inplace_generic(g, g_min, 0.5 * beta * layer.gamma());
+    let (a1, a3, w1, w2) = (
+        &a1[..units],
+        &a3[..units],
+        &mut w1[..units],
+        &mut w2[..units],
+    );
+    // piece 1: F^4 G (t = 1/4) into w1, F^4 G^3 (t = 3/4) into f;
+    // piece 2: A^(3) F^3 G^3 (t' = 3/4) into w2, A^(1) F G (t' = 1/4) into g.
+    for (((((f, g), w1), w2), &a1), &a3) in f
+        .iter_mut()
+        .zip(g.iter_mut())
+        .zip(w1.iter_mut())
+        .zip(w2.iter_mut())
+        .zip(a1)
+        .zip(a3)
+    {
+        let (fv, gv) = (*f, *g);
+        let f2 = fv * fv;
+        let fg = fv * gv;
+        *w1 = f2 * f2 * gv;
+        *f = *w1 * (gv * gv);
+        *w2 = a3 * (fg * fg * fg);
+        *g = a1 * fg;
+    }
+    let sums = [
+        lanes::sum_unrolled8(w1),
+        lanes::sum_unrolled8(f),
+        lanes::sum_unrolled8(w2),
+        lanes::sum_unrolled8(g),
+    ];
+    if sums.iter().any(|&v| v.is_nan() || v < MIN_SUM) {
+        return false;
+    }
+    let inv = sums.map(|v| 1.0 / v);
+    for (w1, &t) in w1.iter_mut().zip(f.iter()) {
+        *w1 = *w1 * inv[0] + t * inv[1];
+    }
+    for (w2, &t) in w2.iter_mut().zip(g.iter()) {
+        *w2 = *w2 * inv[2] + t * inv[3];
+    }
+    true
+}
+
+/// `w_j (+)= softmin_j(beta h)` (`add`: accumulate), max-shifted by `min h`, the
+/// exponentials vectorized ([`lanes::exp_sum_inplace`]); `h` is overwritten.
+fn softmin_weights(h: &mut [f64], beta: f64, w: &mut [f64], add: bool) {
+    let h_min = lanes::min(h);
+    let total = lanes::exp_sum_inplace(h, h_min, beta);
+    let inv = 1.0 / total;
+    if add {
+        w.iter_mut().zip(h.iter()).for_each(|(w, e)| *w += e * inv);
+    } else {
+        w.iter_mut().zip(h.iter()).for_each(|(w, e)| *w = e * inv);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::power::Power;
+
+    /// Where it applies, the two-exponential form gives the weights of the four soft-mins
+    /// (within 1e-12) on every compiled copy, at several betas.
+    #[test]
+    fn the_two_exponential_form_matches_the_four_softmins() {
+        let (units, d) = (200, 6);
+        let (centers, layer, _) = super::super::test_network::rbf_density(units, d);
+        let reference: Vec<f64> = (0..d).map(|i| 0.1 * i as f64).collect();
+        let distances = |p: &[f64]| -> Vec<f64> {
+            centers
+                .outer_iter()
+                .map(|u| Power::Two.distance(p, u.as_slice().unwrap()))
+                .collect()
+        };
+        let dr = distances(&reference);
+        let rows = crate::rng::test_matrix(8, d, 21);
+        for beta in [0.3, 1.0, 4.0] {
+            let inputs =
+                FlipInputs::new(&layer, (&reference, &dr), (beta, 0.0), RuleSet::NeonFocus);
+            let powers = inputs.powers.as_ref().unwrap();
+            for z in rows.outer_iter() {
+                let z = z.as_slice().unwrap();
+                let first: Vec<f64> = z.iter().map(|v| v.abs()).collect();
+                let top = top_features(&first);
+                let terms = inputs.row_terms(z, &top);
+                let mut b1 = vec![0.0; units];
+                inputs.gather_b1(z, &top, &mut b1);
+                let dz = distances(z);
+                let row = (&dr[..], &b1[..], terms);
+                assert_eq!(near_count(&dz, row), 0);
+                let (mut w1, mut w2, mut h) =
+                    (vec![0.0; units], vec![0.0; units], vec![0.0; units]);
+                for (piece, w) in [(0, &mut w1), (1, &mut w2)] {
+                    for (k, &t) in HALVES.iter().enumerate() {
+                        assert_eq!(piece_activations(&layer, &dz, row, piece, t, &mut h), 0);
+                        softmin_weights(&mut h, beta, w, k > 0);
+                    }
+                }
+                for level in Level::available() {
+                    let mut buffers = [vec![0.0; units], vec![0.0; units]];
+                    let mut weights = [vec![0.0; units], vec![0.0; units]];
+                    let [f, g] = &mut buffers;
+                    let [v1, v2] = &mut weights;
+                    assert!(two_exponential_weights_at(
+                        level,
+                        &layer,
+                        (&dz, &b1, powers),
+                        beta,
+                        (f, g),
+                        (v1, v2)
+                    ));
+                    for (got, want) in v1.iter().zip(&w1).chain(v2.iter().zip(&w2)) {
+                        assert!(
+                            (got - want).abs() <= 1e-12,
+                            "{level:?} beta {beta}: {got} {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The top group is the first [`TOP`] of a stable sort by decreasing relevance.
+    #[test]
+    fn the_top_group_follows_a_stable_sort() {
+        let cases: [&[f64]; 4] = [
+            &[0.1, 0.5, 0.3, 0.5, -1.0, 0.5],
+            &[1.0, 1.0, 1.0, 1.0],
+            &[-3.0, -2.0, -1.0, 0.0, 5.0],
+            &[4.0, 3.0, 2.0, 1.0, 0.0],
+        ];
+        for first in cases {
+            let mut order: Vec<usize> = (0..first.len()).collect();
+            order.sort_by(|&a, &b| first[b].partial_cmp(&first[a]).unwrap().then(a.cmp(&b)));
+            assert_eq!(top_features(first), order[..TOP], "{first:?}");
+        }
+    }
+}
