@@ -3,7 +3,7 @@ generated data (never in the repo; fixed seeds), reproducible by one command:
 
     python scripts/heldout_study.py [--bin target/release/neuralize] [--out DIR]
                                     [--draws 20] [--draw-seeds 3] [--quick] [--detail]
-                                    [--kinds digits,planted,k-means] [--fresh N]
+                                    [--kinds digits,planted,k-means] [--fresh N] [--extra M1,M2]
 
 Sets (every one is scored with `neuralize evaluate`: feature-flipping AUC under mean and
 marginal imputation, lower = more faithful, and the explanation cost per row):
@@ -425,9 +425,16 @@ def main():
     ap.add_argument("--fresh", type=int, default=0,
                     help="N >= 1: a new family of sets decided from N (see the module doc); "
                          "0 = the study's own sets")
+    ap.add_argument("--extra", default="",
+                    help="further kernel-model methods to evaluate next to the default, "
+                         "comma-separated (e.g. neon-focus@1): their gaps and top-3 appear in "
+                         "the per-method table")
     args = ap.parse_args()
     if args.fresh < 0:
         raise SystemExit("heldout_study: --fresh must be >= 0")
+    for method in filter(None, args.extra.split(",")):
+        KERNEL_METHODS.insert(KERNEL_METHODS.index(BASELINES[0]), method)
+        TOP3_METHODS.append(method)
     study = Study(args)
     kinds = {"digits": digits_sets, "planted": planted_sets, "k-means": kmeans_sets}
     for kind in args.kinds.split(","):
