@@ -77,20 +77,26 @@ def flip_parts(z, r, U, b, gamma, beta=1.0, top=TOP):
     return o, R0, None
 
 
-def flip_row(z, r, U, b, gamma, beta=1.0, top=TOP):
-    """(o, R) of one standardized row z under neon-flip (rbf)."""
-    o, R0, flip = flip_parts(z, r, U, b, gamma, beta, top)
-    if flip is None:
-        return o, R0
-    return o, (1 - MIX) * R0 + MIX * flip
+def mixed_explainer(row_share, name):
+    """explain(model, X, beta, top) of a rule R = (1 - l) R0 + l R_flip with the row's share
+    l = row_share(R0, top); rows without a usable R_flip keep R0. Its columns are those of
+    NAME.expected.csv (prediction name, prediction, o, R)."""
+    def mixed_row(z, r, U, b, gamma, beta, top):
+        o, R0, flip = flip_parts(z, r, U, b, gamma, beta, top)
+        if flip is None:
+            return o, R0
+        share = row_share(R0, top)
+        return o, (1 - share) * R0 + share * flip
+
+    def explain(model, X, beta=1.0, top=TOP):
+        if network(model)[3] != 2:
+            raise SystemExit("%s: rbf kernels only" % name)
+        return explain_rows(model, X, lambda z, r, U, b, gamma, q:
+                            mixed_row(z, r, U, b, gamma, beta, top))
+    return explain
 
 
-def explain(model, X, beta=1.0, top=TOP):
-    """Columns as NAME.expected.csv: (prediction name, prediction, o, R)."""
-    if network(model)[3] != 2:
-        raise SystemExit("neon-flip: rbf kernels only")
-    return explain_rows(model, X, lambda z, r, U, b, gamma, q:
-                        flip_row(z, r, U, b, gamma, beta, top))
+explain = mixed_explainer(lambda R0, top: MIX, "neon-flip")
 
 
 def main():

@@ -22,8 +22,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from neon_oracle_flip import FIXTURES, TOP, flip_parts  # noqa: E402
-from neon_oracle_path import explain_rows, network, write_fixtures  # noqa: E402
+from neon_oracle_flip import FIXTURES, TOP, mixed_explainer  # noqa: E402
+from neon_oracle_path import write_fixtures  # noqa: E402
 
 SCALE = 0.5
 
@@ -36,21 +36,7 @@ def focus_share(R0, top=TOP):
     return SCALE * c * c
 
 
-def focus_row(z, r, U, b, gamma, beta=1.0, top=TOP):
-    """(o, R) of one standardized row z under neon-focus (rbf)."""
-    o, R0, flip = flip_parts(z, r, U, b, gamma, beta, top)
-    if flip is None:
-        return o, R0
-    share = focus_share(R0, top)
-    return o, (1 - share) * R0 + share * flip
-
-
-def explain(model, X, beta=1.0, top=TOP):
-    """Columns as NAME.expected.csv: (prediction name, prediction, o, R)."""
-    if network(model)[3] != 2:
-        raise SystemExit("neon-focus: rbf kernels only")
-    return explain_rows(model, X, lambda z, r, U, b, gamma, q:
-                        focus_row(z, r, U, b, gamma, beta, top))
+explain = mixed_explainer(focus_share, "neon-focus")
 
 
 def main():
