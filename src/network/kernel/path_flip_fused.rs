@@ -41,6 +41,7 @@
 
 use super::flip_share::{flip_share, mix_into};
 use super::path_flip::TOP;
+use super::path_quarter::reference_activations;
 use crate::method::RuleSet;
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
@@ -111,13 +112,7 @@ impl<'a> FlipInputs<'a> {
         (beta, floor): (f64, f64),
         rule_set: RuleSet,
     ) -> Self {
-        let gamma = layer.gamma();
-        let c: Vec<f64> = reference_distances
-            .iter()
-            .zip(layer.bias())
-            .map(|(&dr, &b)| gamma * dr + b)
-            .collect();
-        let low = c.iter().copied().fold(f64::INFINITY, f64::min);
+        let (c, low) = reference_activations(layer, reference_distances);
         let powers = c.iter().all(|v| v.is_finite()).then(|| {
             [0.75, 0.25].map(|k| c.iter().map(|&v| (-beta * k * (v - low)).exp()).collect())
         });

@@ -52,6 +52,21 @@ pub(super) struct QuarterPowers {
     third: Vec<f64>,
 }
 
+/// The reference's activations `c_j = gamma D_r,j + b_j` and their minimum.
+pub(super) fn reference_activations(
+    layer: &DistanceLayer,
+    reference_distances: &[f64],
+) -> (Vec<f64>, f64) {
+    let gamma = layer.gamma();
+    let c: Vec<f64> = reference_distances
+        .iter()
+        .zip(layer.bias())
+        .map(|(&dr, &b)| gamma * dr + b)
+        .collect();
+    let low = c.iter().copied().fold(f64::INFINITY, f64::min);
+    (c, low)
+}
+
 impl QuarterPowers {
     /// The constants for a layer and its reference's distances `D_r`, or `None` where the
     /// form does not apply: beta other than 1, midpoints other than 1/4 and 3/4, or a
@@ -65,13 +80,7 @@ impl QuarterPowers {
         if beta != 1.0 || midpoints != [0.25, 0.75] {
             return None;
         }
-        let gamma = layer.gamma();
-        let c: Vec<f64> = reference_distances
-            .iter()
-            .zip(layer.bias())
-            .map(|(&dr, &b)| gamma * dr + b)
-            .collect();
-        let low = c.iter().copied().fold(f64::INFINITY, f64::min);
+        let (c, low) = reference_activations(layer, reference_distances);
         let high = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         // NaN or infinite activations also refuse the form.
         let spread = high - low;
