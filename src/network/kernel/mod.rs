@@ -11,6 +11,7 @@ mod gradient;
 mod path;
 mod path_flip;
 mod path_flip_fused;
+mod path_flip_weights;
 mod path_manhattan;
 mod path_quarter;
 mod path_row;
