@@ -42,6 +42,22 @@ pub(crate) struct NeonRules<'a> {
     pub bounds: Option<(ArrayView1<'a, f64>, ArrayView1<'a, f64>)>,
 }
 
+#[cfg(test)]
+impl<'a> NeonRules<'a> {
+    /// `rule_set` at `beta`, rooted at `reference`: the midpoint linear rule, no bounds and
+    /// no per-layer overrides (the rules the unit tests of the passes take).
+    pub(crate) fn rooted(rule_set: RuleSet, beta: f64, reference: ArrayView1<'a, f64>) -> Self {
+        NeonRules {
+            rule_set,
+            beta,
+            linear: LinearRule::Midpoint,
+            reference,
+            bounds: None,
+            layer_rules: Default::default(),
+        }
+    }
+}
+
 /// A neuralized model, in the network's (standardized) input space.
 pub(crate) trait Network: Debug + Send + Sync {
     /// Number of input features.

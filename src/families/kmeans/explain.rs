@@ -325,14 +325,7 @@ mod tests {
         let reference = Array1::from_elem(d, 0.25);
         for rule_set in [RuleSet::Neon, RuleSet::NeonRef] {
             for cluster in [None, Some(5)] {
-                let rules = NeonRules {
-                    rule_set,
-                    beta: 0.8,
-                    linear: LinearRule::Midpoint,
-                    reference: reference.view(),
-                    bounds: None,
-                    layer_rules: Default::default(),
-                };
+                let rules = NeonRules::rooted(rule_set, 0.8, reference.view());
                 let got = net.explain_rows(z.view(), &rules, cluster);
                 let mut h = vec![0.0; k - 1];
                 let (mut p, mut unit) = (vec![0.0; k - 1], vec![0.0; k - 1]);

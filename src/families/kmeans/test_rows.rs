@@ -2,7 +2,7 @@
 //! cases every such test runs, and the comparison of a batch row with its exact per-row form.
 
 use super::network::ClusterNetwork;
-use crate::method::{LinearRule, RuleSet};
+use crate::method::RuleSet;
 use crate::network::NeonRules;
 use crate::rng::test_matrix;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
@@ -40,21 +40,9 @@ pub(super) fn for_each_case(
     let (z, reference) = awkward_rows(&centroids, seed + 1, shift);
     for beta in [0.8, 50.0] {
         for cluster in [None, Some(5)] {
-            let rules = rules(rule_set, beta, &reference);
+            let rules = NeonRules::rooted(rule_set, beta, reference.view());
             check(&net, &z, &reference, &rules, beta, cluster);
         }
-    }
-}
-
-/// The rules of `rule_set` at `beta`, rooted at `reference`.
-pub(super) fn rules(rule_set: RuleSet, beta: f64, reference: &Array1<f64>) -> NeonRules<'_> {
-    NeonRules {
-        rule_set,
-        beta,
-        linear: LinearRule::Midpoint,
-        reference: reference.view(),
-        bounds: None,
-        layer_rules: Default::default(),
     }
 }
 

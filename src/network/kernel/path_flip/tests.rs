@@ -7,7 +7,7 @@ use super::super::test_network::rbf_density;
 use super::super::KernelNetwork;
 use super::TOP;
 use crate::explainer::Explanation;
-use crate::method::{LinearRule, RuleSet};
+use crate::method::RuleSet;
 use crate::network::{lanes, pool, NeonRules};
 use crate::rng::test_matrix as matrix;
 use ndarray::{s, Array1, Array2, ArrayView2};
@@ -203,18 +203,6 @@ fn add_softmin_weights(h: &mut [f64], beta: f64, weights: &mut [f64]) {
         .for_each(|(w, e)| *w += e * inv);
 }
 
-/// The rules of `rule_set` at `beta`, rooted at `reference`.
-fn rules(rule_set: RuleSet, beta: f64, reference: &Array1<f64>) -> NeonRules<'_> {
-    NeonRules {
-        rule_set,
-        beta,
-        linear: LinearRule::Midpoint,
-        reference: reference.view(),
-        bounds: None,
-        layer_rules: Default::default(),
-    }
-}
-
 /// Seeded rows around the centers, some on a center, one at the reference, and far rows:
 /// 1e3 and 1e6 away in every feature, and in one feature only (a top-group-only row whose
 /// rest-group distances cancel in the identities).
@@ -248,7 +236,7 @@ fn the_fused_pass_matches_the_direct_form_far_away_too() {
     let z = awkward_rows(&centers, &reference);
     for rule_set in [RuleSet::NeonFlip, RuleSet::NeonFocus] {
         for beta in [1.0, 0.7, 3.0] {
-            let rules = rules(rule_set, beta, &reference);
+            let rules = NeonRules::rooted(rule_set, beta, reference.view());
             let fused = network.explain_path(z.view(), &rules).unwrap();
             let direct = network.explain_flip_direct(z.view(), &rules);
             let path = network
@@ -296,7 +284,7 @@ fn sub_chunks_give_the_bits_of_rows_explained_alone() {
     let reference = matrix(1, d, 31).row(0).mapv(|v| 0.2 * v);
     let z = awkward_rows(&centers, &reference);
     for (rule_set, beta) in [(RuleSet::NeonFocus, 1.0), (RuleSet::NeonFlip, 0.8)] {
-        let rules = rules(rule_set, beta, &reference);
+        let rules = NeonRules::rooted(rule_set, beta, reference.view());
         let all = network.explain_path(z.view(), &rules).unwrap();
         for r in 0..z.nrows() {
             let alone = network
