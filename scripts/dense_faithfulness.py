@@ -148,6 +148,12 @@ def print_intervals(args, intervals):
                 print("| %s | %d | %s | %d | %s | %+.1f%% | %+.1f%% [%+.1f, %+.1f] | %s |" % (
                     name, seed, imputation, n, label, 100 * point0, 100 * point, 100 * lo,
                     100 * hi, v))
+    print_counts(counts)
+
+
+def print_counts(counts):
+    """One line per method label: its pass / open / miss verdicts and point estimates within
+    2 % (`counts[label]`: a list of (verdict, point within 2 %))."""
     print()
     for label, vs in counts.items():
         verdicts = [v for v, _ in vs]

@@ -43,7 +43,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_sklearn as ex  # noqa: E402
-from dense_faithfulness import explain_relevance, verdict  # noqa: E402
+from dense_faithfulness import explain_relevance, print_counts, verdict  # noqa: E402
 from study_tune import tune  # noqa: E402
 from svc_flip_rows import SvcOutput, row_areas  # noqa: E402
 from flip_rows import gap_interval  # noqa: E402
@@ -218,12 +218,7 @@ def print_intervals(args, intervals):
                     100 * hi, v))
                 if v != "pass" and method == "default":
                     carriers.append((name, imputation, col, best, areas))
-    print()
-    for label, vs in counts.items():
-        verdicts = [v for v, _ in vs]
-        print("%s: pass %d, open %d, miss %d of %d; point estimate (judged column) within 2%% "
-              "on %d" % (label, verdicts.count("pass"), verdicts.count("open"),
-                         verdicts.count("miss"), len(vs), sum(p for _, p in vs)))
+    print_counts(counts)
     for name, imputation, col, best, areas in carriers:
         print_carriers(name, imputation, col, best, areas)
 
