@@ -86,6 +86,31 @@ def cases():
            SVC(kernel=functools.partial(laplacian_kernel, gamma=0.02)))
 
 
+def prepared_sets(args):
+    """Every case of `cases()` on every seed of `args.seeds` (named NAME_SEED; only those
+    containing `args.only`): a seeded 70/30 split, the estimator fitted on the 70 % and
+    exported to OUT/NAME.json, the rows written to OUT/NAME.train.csv and OUT/NAME.test.csv.
+    Yields (name, X, y, fitted estimator, model file dict, (train, test) indices,
+    (model, train, test) paths)."""
+    for seed in map(int, args.seeds.split(",")):
+        for name, X, y, est in cases():
+            name = "%s_%d" % (name, seed)
+            if args.only and args.only not in name:
+                continue
+            perm = np.random.RandomState(seed).permutation(len(X))
+            n_tr = int(0.7 * len(X))
+            tr, te = perm[:n_tr], perm[n_tr:]
+            est.fit(X[tr], y[tr])
+            names = ["f%d" % i for i in range(X.shape[1])]
+            paths = [os.path.join(args.out, name + ext)
+                     for ext in (".json", ".train.csv", ".test.csv")]
+            model = ex.to_neuralize(est, X_train=X[tr], feature_names=names)
+            ex.write_model(paths[0], model)
+            ex.write_csv(paths[1], names, list(X[tr].T))
+            ex.write_csv(paths[2], names, list(X[te].T))
+            yield name, X, y, est, model, (tr, te), paths
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="/tmp/svc_faith")
@@ -103,23 +128,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     summary, intervals = [], []
-    for seed, (name, X, y, est) in ((seed, case) for seed in map(int, args.seeds.split(","))
-                                    for case in cases()):
-        perm = np.random.RandomState(seed).permutation(len(X))
-        n_tr = int(0.7 * len(X))
-        tr, te = perm[:n_tr], perm[n_tr:]
-        est.fit(X[tr], y[tr])
-        names = ["f%d" % i for i in range(X.shape[1])]
-        model = ex.to_neuralize(est, X_train=X[tr], feature_names=names)
-        name = "%s_%d" % (name, seed)
-        if args.only and args.only not in name:
-            continue
-        mpath = os.path.join(args.out, name + ".json")
-        ex.write_model(mpath, model)
-        train = os.path.join(args.out, name + ".train.csv")
-        test = os.path.join(args.out, name + ".test.csv")
-        ex.write_csv(train, names, list(X[tr].T))
-        ex.write_csv(test, names, list(X[te].T))
+    for name, X, y, est, model, (tr, te), (mpath, train, test) in prepared_sets(args):
         print("## %s (%d held-out rows, test accuracy %.3f)"
               % (name, len(te), est.score(X[te], y[te])))
         tuned = os.path.join(args.out, name + ".tuned.json")

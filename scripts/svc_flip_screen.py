@@ -28,9 +28,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import export_sklearn as ex  # noqa: E402
 from flip_rows import marginal_draws, order_by_relevance  # noqa: E402
-from svc_faithfulness import BASELINES, cases, parse_table  # noqa: E402
+from svc_faithfulness import BASELINES, parse_table, prepared_sets  # noqa: E402
 from svc_oracle import _duel_terms, _parts, standardize  # noqa: E402
 
 
@@ -197,23 +196,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rows = []
-    for seed, (name, X, y, est) in ((s, c) for s in map(int, args.seeds.split(","))
-                                    for c in cases()):
-        name = "%s_%d" % (name, seed)
-        if args.only and args.only not in name:
-            continue
-        perm = np.random.RandomState(seed).permutation(len(X))
-        n_tr = int(0.7 * len(X))
-        tr, te = perm[:n_tr], perm[n_tr:]
-        est.fit(X[tr], y[tr])
-        names = ["f%d" % i for i in range(X.shape[1])]
-        model = ex.to_neuralize(est, X_train=X[tr], feature_names=names)
-        mpath = os.path.join(args.out, name + ".json")
-        ex.write_model(mpath, model)
-        train = os.path.join(args.out, name + ".train.csv")
-        test = os.path.join(args.out, name + ".test.csv")
-        ex.write_csv(train, names, list(X[tr].T))
-        ex.write_csv(test, names, list(X[te].T))
+    for name, X, y, est, model, (tr, te), (mpath, train, test) in prepared_sets(args):
         cache = os.path.join(args.out, name + ".eval.json")
         if not os.path.exists(cache):
             out = subprocess.run([args.binary, "evaluate", "-m", mpath, "-i", test,
