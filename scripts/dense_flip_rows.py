@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from flip_rows import curve_areas  # noqa: E402
+from flip_rows import classifier_row_areas  # noqa: E402
 
 CHUNK = 32  # rows per batch of flipped points
 
@@ -62,7 +62,5 @@ class DenseOutput:
 def row_areas(model, X, R, reference_rows, draws, seed, mean=True):
     """(kept row indices, areas (kept, 2): mean then marginal imputation) of relevance R
     (rows of X; with `mean=False` the mean-imputation column is NaN, not computed)."""
-    f = DenseOutput(model)
-    X = np.asarray(X, dtype=np.float64)
-    return curve_areas(f, f.classes(X), X, R, reference_rows, draws, seed, mean=mean,
-                       chunk=CHUNK)
+    return classifier_row_areas(DenseOutput(model), X, R, reference_rows, draws, seed, mean=mean,
+                                chunk=CHUNK)

@@ -102,6 +102,15 @@ def row_areas(model, X, R, reference_rows, draws, seed, row_ids=None, mean=True)
     return curve_areas(f, clusters, X, R, reference_rows, draws, seed, row_ids, mean)
 
 
+def classifier_row_areas(output, X, R, reference_rows, draws, seed, mean=True, chunk=CHUNK):
+    """`curve_areas` of a classifier's explained output: `output(points, classes)`, with
+    the class `output.classes(X)` predicts at each row held fixed while its features are
+    flipped."""
+    X = np.asarray(X, dtype=np.float64)
+    return curve_areas(output, output.classes(X), X, R, reference_rows, draws, seed,
+                       mean=mean, chunk=chunk)
+
+
 def curve_areas(f, held, X, R, reference_rows, draws, seed, row_ids=None, mean=True,
                 chunk=CHUNK):
     """`row_areas` for any explained output `f(points, held)`, where `held` (one entry per

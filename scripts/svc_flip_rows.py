@@ -20,7 +20,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from flip_rows import curve_areas  # noqa: E402
+from flip_rows import classifier_row_areas  # noqa: E402
 from svc_oracle import _duel_terms, _parts, standardize  # noqa: E402
 
 CHUNK = 16  # rows per batch of flipped points (digits: 16 x 5 draws x 65 points x ~700 SVs)
@@ -64,7 +64,5 @@ class SvcOutput:
 def row_areas(model, X, R, reference_rows, draws, seed, mean=True):
     """(kept row indices, areas (kept, 2): mean then marginal imputation) of relevance R
     (rows of X; with `mean=False` the mean-imputation column is NaN, not computed)."""
-    f = SvcOutput(model)
-    X = np.asarray(X, dtype=np.float64)
-    return curve_areas(f, f.classes(X), X, R, reference_rows, draws, seed, mean=mean,
-                       chunk=CHUNK)
+    return classifier_row_areas(SvcOutput(model), X, R, reference_rows, draws, seed, mean=mean,
+                                chunk=CHUNK)
