@@ -138,25 +138,18 @@ fn flip_row(model: &FlipModel<'_>, z: &[f64], o: f64, relevance: &[f64], s: &mut
     s.w1.resize(m, 0.0);
     s.w2.clear();
     s.w2.resize(m, 0.0);
+    // Per unit the distance at `t` of a piece is `S + A - 2 t B + t^2 C` from the sums
+    // `[A_2, B_2, A_1, B_1, R_1]`: piece 1 moves the top group (the rest at z: `A_2 + A_1`,
+    // `B_1`, `c_top`), piece 2 the rest (the top group at r: `R_1 + A_2`, `B_2`, `c_rest`).
+    let pieces = [([0, 2], 3, c_top), ([4, 0], 1, c_rest)];
     for t in [0.25, 0.75] {
-        // piece 1: the top group moves, the rest at z
-        s.h.clear();
-        s.h.extend(
-            s.sums
-                .iter()
-                .zip(model.bias)
-                .map(|(v, &b)| model.gamma * (v[0] + v[2] - 2.0 * t * v[3] + t * t * c_top) + b),
-        );
-        add_softmin_weights(&mut s.h, model.beta, &mut s.w1);
-        // piece 2: the rest moves, the top group at r
-        s.h.clear();
-        s.h.extend(
-            s.sums
-                .iter()
-                .zip(model.bias)
-                .map(|(v, &b)| model.gamma * (v[4] + v[0] - 2.0 * t * v[1] + t * t * c_rest) + b),
-        );
-        add_softmin_weights(&mut s.h, model.beta, &mut s.w2);
+        for (([fixed, moving], cross, c), w) in pieces.into_iter().zip([&mut s.w1, &mut s.w2]) {
+            s.h.clear();
+            s.h.extend(s.sums.iter().zip(model.bias).map(|(v, &b)| {
+                model.gamma * (v[fixed] + v[moving] - 2.0 * t * v[cross] + t * t * c) + b
+            }));
+            add_softmin_weights(&mut s.h, model.beta, w);
+        }
     }
     // pooled centers: W_2 U on every feature, then W_1 U on the top group
     s.pooled.clear();
