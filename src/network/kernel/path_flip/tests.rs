@@ -218,15 +218,21 @@ fn awkward_rows(centers: &Array2<f64>, reference: &Array1<f64>) -> Array2<f64> {
     z
 }
 
+/// An rbf density of `units` centers in `d` features, a seeded reference and the
+/// [`awkward_rows`] around it.
+fn awkward_case(units: usize, d: usize) -> (KernelNetwork, Array1<f64>, Array2<f64>) {
+    let (centers, _, network) = rbf_density(units, d);
+    let reference = matrix(1, d, 31).row(0).mapv(|v| 0.2 * v);
+    let z = awkward_rows(&centers, &reference);
+    (network, reference, z)
+}
+
 /// The fused pass agrees with the direct form within rounding (each feature to 1e-9 of
 /// itself, plus 1e-12), also for rows far out in every feature or in a few, and conserves, at beta 1 (the
 /// one-exponential `neon-path` pass) and off it, for both rule sets.
 #[test]
 fn the_fused_pass_matches_the_direct_form_far_away_too() {
-    let (units, d) = (300, 9);
-    let (centers, _, network) = rbf_density(units, d);
-    let reference = matrix(1, d, 31).row(0).mapv(|v| 0.2 * v);
-    let z = awkward_rows(&centers, &reference);
+    let (network, reference, z) = awkward_case(300, 9);
     for rule_set in [RuleSet::NeonFlip, RuleSet::NeonFocus] {
         for beta in [1.0, 0.7, 3.0] {
             let rules = NeonRules::rooted(rule_set, beta, reference.view());
@@ -250,7 +256,7 @@ fn the_fused_pass_matches_the_direct_form_far_away_too() {
                     .row(r)
                     .iter()
                     .fold(o.abs(), |m, v| m.max(v.abs()));
-                for i in 0..d {
+                for i in 0..z.ncols() {
                     let (a, b) = (fused.relevance[[r, i]], direct.relevance[[r, i]]);
                     // Each feature to 1e-9 of itself: the rest group of a row far out in a
                     // few features keeps its digits (the identities alone lose them: 1e-6
@@ -272,10 +278,7 @@ fn the_fused_pass_matches_the_direct_form_far_away_too() {
 /// Several sub-chunks per chunk give the bits of each row explained alone.
 #[test]
 fn sub_chunks_give_the_bits_of_rows_explained_alone() {
-    let (units, d) = (3_000, 7);
-    let (centers, _, network) = rbf_density(units, d);
-    let reference = matrix(1, d, 31).row(0).mapv(|v| 0.2 * v);
-    let z = awkward_rows(&centers, &reference);
+    let (network, reference, z) = awkward_case(3_000, 7);
     for (rule_set, beta) in [(RuleSet::NeonFocus, 1.0), (RuleSet::NeonFlip, 0.8)] {
         let rules = NeonRules::rooted(rule_set, beta, reference.view());
         let all = network.explain_path(z.view(), &rules).unwrap();
@@ -284,7 +287,7 @@ fn sub_chunks_give_the_bits_of_rows_explained_alone() {
                 .explain_path(z.slice(s![r..r + 1, ..]), &rules)
                 .unwrap();
             assert_eq!(all.output[r].to_bits(), alone.output[0].to_bits());
-            for i in 0..d {
+            for i in 0..z.ncols() {
                 assert_eq!(
                     all.relevance[[r, i]].to_bits(),
                     alone.relevance[[0, i]].to_bits(),
