@@ -21,10 +21,13 @@ pub struct Excluded {
 /// 250-point KDE (3.2-3.4 in the steadiest run), and a pick is what `explain` runs by
 /// default; on the held-out
 /// study's training rows tune kept the straight path over `neon-flip` on 17 of 19 sets
-/// anyway. An explicit `TuneOptions::candidates` list may still name them.
+/// anyway. An explicit `TuneOptions::candidates` list may still name them. The family's
+/// default (`neon-focus@1` on rbf kernel models) is a candidate all the same
+/// ([`all_candidates`]).
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 
-/// Every candidate in the order tried: the family's default first (so it wins ties), then
+/// Every candidate in the order tried: the family's default first (so it wins ties; also
+/// when its rule set is [`OVER_BUDGET`], as `neon-focus@1` of rbf kernel models is), then
 /// per rule set of [`crate::RuleSet`]'s table that the network lists (except
 /// [`OVER_BUDGET`]): the published beta,
 /// `auto`, and `published * f` for each factor of [`TuneOptions::beta_factors`], rounded to

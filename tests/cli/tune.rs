@@ -42,7 +42,7 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
     let info = info_json(&tuned);
     let method = info["default_method"].as_str().unwrap().to_string();
     let family = info["family_default_method"].as_str().unwrap().to_string();
-    assert_eq!(family, "neon-path@1");
+    assert_eq!(family, "neon-focus@1");
     // The stored method is what explain runs without options.
     assert_eq!(
         explain(&tuned, &[]),
@@ -54,7 +54,7 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
     );
     // An explicit method overrides it, as does --rule.
     assert_eq!(
-        explain(&tuned, &["--method", "neon-path@1"]),
+        explain(&tuned, &["--method", "neon-focus@1"]),
         explain(&untuned, &[])
     );
     assert_eq!(
@@ -95,7 +95,7 @@ fn info_says_which_method_and_why() {
     assert!(human.contains("tune scores"), "{human}");
     // Untuned: the family's default and reason, no tuning record.
     let untuned = info_json(&model_path(&format!("{MODEL}.json")));
-    assert_eq!(untuned["default_method"], "neon-path@1");
+    assert_eq!(untuned["default_method"], "neon-focus@1");
     assert!(untuned["tuned"].is_null());
     let human = stdout(&run(&["info", "-m", &model_path(&format!("{MODEL}.json"))]));
     assert!(human.contains("the family's default"), "{human}");
