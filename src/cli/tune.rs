@@ -37,6 +37,11 @@ pub struct TuneArgs {
     /// this (relative).
     #[arg(long, default_value_t = 0.02)]
     pub margin: f64,
+    /// Candidates to try instead of every conserving NEON rule set at the usual betas,
+    /// comma-separated (e.g. `neon-focus@1,neon-path@1,neon-path@0.5`). Anomaly detectors
+    /// keep their family default unless candidates are named here.
+    #[arg(long, value_delimiter = ',')]
+    pub candidates: Option<Vec<crate::Method>>,
     /// With fewer flipped rows (output > 0) than this, keep the family's default.
     #[arg(long, default_value_t = 30)]
     pub min_flipped: usize,
@@ -74,6 +79,7 @@ pub fn run(args: TuneArgs) -> Result<()> {
         seed: args.seed,
         margin: args.margin,
         min_flipped: args.min_flipped,
+        candidates: args.candidates,
         ..TuneOptions::default()
     };
     let tuned = with_threads(args.threads, || tune(&model, rows.view(), &options))?;

@@ -6,12 +6,23 @@ use std::path::Path;
 
 const MODEL: &str = "ocsvm_breast_cancer";
 
-/// Tune the breast-cancer OC-SVM on its training rows into `dir/tuned.json`.
+/// Candidates named so that tune may replace the detector's family default (hybrid and
+/// neon-path at a low beta score far better on these training rows).
+const CANDIDATES: &str = "neon-focus@1,neon-path@1,hybrid@0.25,neon-path@0.25";
+
+/// Tune the breast-cancer OC-SVM on its training rows into `dir/tuned.json`, choosing among
+/// [`CANDIDATES`].
 fn tuned(dir: &Path) -> String {
+    tuned_with(dir, &["--candidates", CANDIDATES])
+}
+
+fn tuned_with(dir: &Path, extra: &[&str]) -> String {
     let out = dir.join("tuned.json").to_string_lossy().into_owned();
     let model = model_path(&format!("{MODEL}.json"));
     let train = model_path(&format!("{MODEL}.train.csv"));
-    let result = run(&["tune", "-m", &model, "--reference", &train, "-o", &out]);
+    let mut args = vec!["tune", "-m", &model, "--reference", &train, "-o", &out];
+    args.extend_from_slice(extra);
+    let result = run(&args);
     assert!(result.status.success(), "{}", stderr(&result));
     let report = stdout(&result);
     assert!(report.starts_with("method: "), "{report}");
@@ -61,8 +72,8 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
         explain(&tuned, &["--rule", "neon"]),
         explain(&untuned, &["--rule", "neon"])
     );
-    // On this model tune does not keep the family default (hybrid and neon-path at low
-    // beta score far better on the training rows), so the two defaults differ.
+    // Among the named candidates tune does not keep the family default (hybrid and
+    // neon-path at low beta score far better on the training rows): the defaults differ.
     assert_ne!(method, family);
     assert_ne!(explain(&tuned, &[]), explain(&untuned, &[]));
     // The model itself is unchanged: same scores.
@@ -76,6 +87,55 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
     assert!(run(&["verify", "-m", &tuned, "-i", &input])
         .status
         .success());
+}
+
+/// Without named candidates an anomaly detector keeps its family default (choices made on
+/// its most outlying training rows did not carry over to held-out anomalies), while every
+/// candidate is still scored and the reason says what scored lower and how to choose.
+#[test]
+fn a_detector_keeps_its_family_default_unless_candidates_are_named() {
+    let dir = scratch("tune-detector");
+    let kept = tuned_with(&dir, &[]);
+    let info = info_json(&kept);
+    assert_eq!(info["default_method"], "neon-focus@1");
+    let reason = info["default_method_reason"].as_str().unwrap();
+    assert!(reason.contains("kept the family default"), "{reason}");
+    assert!(reason.contains("--candidates"), "{reason}");
+    let scores = info["tuned"]["scores"].as_array().unwrap();
+    assert!(scores.len() > 4, "{scores:?}");
+    // Something else scored lower, which is what the named-candidate run then picks.
+    let lowest = scores
+        .iter()
+        .min_by(|a, b| {
+            a["score"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["score"].as_f64().unwrap())
+        })
+        .unwrap();
+    assert_ne!(lowest["method"], "neon-focus@1");
+    assert!(
+        reason.contains(lowest["method"].as_str().unwrap()),
+        "{reason}"
+    );
+    // A bad candidate name is a usage error naming it.
+    let model = model_path(&format!("{MODEL}.json"));
+    let train = model_path(&format!("{MODEL}.train.csv"));
+    let out = dir.join("x.json").to_string_lossy().into_owned();
+    let result = run(&[
+        "tune",
+        "-m",
+        &model,
+        "--reference",
+        &train,
+        "-o",
+        &out,
+        "--candidates",
+        "neon,nope@2",
+    ]);
+    assert_ne!(result.status.code(), Some(0));
+    assert!(stderr(&result).contains("nope"), "{}", stderr(&result));
+    assert!(!dir.join("x.json").exists());
 }
 
 #[test]

@@ -93,6 +93,16 @@ fn the_stored_method_round_trips_and_is_the_default() {
         stored.scores(),
         tuned.excluded
     );
+    // An anomaly detector without named candidates keeps its family default, and the
+    // reason says which candidate scored lower.
+    let lowest = stored
+        .scores()
+        .iter()
+        .min_by(|a, b| a.score.total_cmp(&b.score))
+        .unwrap();
+    assert_ne!(lowest.method, "neon-focus@1");
+    assert_eq!(stored.method().to_string(), "neon-focus@1");
+    assert!(stored.reason().contains(&lowest.method), "{}", stored.reason());
     let explainer = Explainer::new(&back);
     assert_eq!(explainer.default_method(), stored.method());
     let by_default = explainer.explain(input.view(), &Method::default()).unwrap();
