@@ -5,7 +5,7 @@ ratios from one run only).
 
     cargo build --release
     python3 scripts/bench_flip_cost.py [--models m1.json,m2.json] [--rows 20000] [--rounds 5]
-        [--threads 1]
+        [--threads 1] [--bin a/neuralize,b/neuralize]
 
 Default models: the fixtures ocsvm_breast_cancer (d = 30), kde_digits (d = 64) and
 ocsvm_digits_rbf (d = 64); each fixture's input rows are repeated to --rows rows. Timed per
@@ -15,6 +15,10 @@ input/output with a negligible explainer: the I/O floor), `explain --method neon
 per-row mix). Printed: best wall times, the raw ratios, and `(t_rule - t_floor) / t_forward`,
 the explainer's compute beyond explain's own I/O in forward passes (the forward's own CSV input is not subtracted, so it is a lower bound of the
 kernel-only ratio). The kernel-only ratio for neon-path is in scripts/bench_default_cost.py.
+
+With several binaries (`--bin before,after`, e.g. a copy of an older build) every round runs
+each command with each binary in turn (interleaved), one table per binary, then the ratios
+side by side.
 """
 import argparse
 import os
@@ -41,7 +45,10 @@ def main():
     ap.add_argument("--rows", type=int, default=20000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--threads", default="1")
+    ap.add_argument("--bin", default=BIN,
+                    help="comma-separated neuralize binaries, compared interleaved")
     args = ap.parse_args()
+    bins = args.bin.split(",")
     work = tempfile.mkdtemp(prefix="flip-cost-")
     jobs = []
     for model in args.models.split(","):
@@ -57,34 +64,45 @@ def main():
         jobs.append((name, model, rows))
     out = os.path.join(work, "out.csv")
     what = {
-        "forward": lambda m, r: [BIN, "score", "-m", m, "-i", r, "-o", out, "-q",
-                                 "--threads", args.threads],
-        "io floor": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
-                                  "--method", "random", "--threads", args.threads],
-        "neon-path@1": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
-                                     "--method", "neon-path@1", "--threads", args.threads],
-        "neon-flip@1": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
-                                     "--method", "neon-flip@1", "--threads", args.threads],
-        "neon-focus@1": lambda m, r: [BIN, "explain", "-m", m, "-i", r, "-o", out, "-q",
-                                      "--method", "neon-focus@1", "--threads", args.threads],
+        "forward": ["score"],
+        "io floor": ["explain", "--method", "random"],
+        "neon-path@1": ["explain", "--method", "neon-path@1"],
+        "neon-flip@1": ["explain", "--method", "neon-flip@1"],
+        "neon-focus@1": ["explain", "--method", "neon-focus@1"],
     }
+
+    def command(binary, key, model, rows):
+        return [binary, *what[key][:1], "-m", model, "-i", rows, "-o", out, "-q",
+                *what[key][1:], "--threads", args.threads]
+
     best = {}
     for _ in range(args.rounds):
         for name, model, rows in jobs:
-            for key, cmd in what.items():
-                t = wall(cmd(model, rows))
-                best[(name, key)] = min(t, best.get((name, key), float("inf")))
-    print(f"threads {args.threads}, {args.rounds} rounds (best of)")
-    print("| model | rows | forward (s) | io floor (s) | neon-path@1 (s) | neon-flip@1 (s) | "
-          "neon-focus@1 (s) | path / forward | flip / forward | focus / forward | "
-          "focus / path | (focus - floor) / forward |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, _, _ in jobs:
-        f, io, p, fl, fo = (best[(name, k)] for k in what)
-        print(f"| {name} | {args.rows} | {f:.3f} | {io:.3f} | {p:.3f} | {fl:.3f} | {fo:.3f} "
-              f"| {p / f:.2f} | {fl / f:.2f} | {fo / f:.2f} | {fo / p:.2f} "
-              f"| {(fo - io) / f:.2f} |")
-
+            for key in what:
+                for binary in bins:
+                    t = wall(command(binary, key, model, rows))
+                    slot = (binary, name, key)
+                    best[slot] = min(t, best.get(slot, float("inf")))
+    for binary in bins:
+        print(f"{binary}: threads {args.threads}, {args.rounds} rounds (best of)")
+        print("| model | rows | forward (s) | io floor (s) | neon-path@1 (s) | neon-flip@1 (s) | "
+              "neon-focus@1 (s) | path / forward | flip / forward | focus / forward | "
+              "focus / path | (focus - floor) / forward |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, _, _ in jobs:
+            f, io, p, fl, fo = (best[(binary, name, k)] for k in what)
+            print(f"| {name} | {args.rows} | {f:.3f} | {io:.3f} | {p:.3f} | {fl:.3f} | "
+                  f"{fo:.3f} | {p / f:.2f} | {fl / f:.2f} | {fo / f:.2f} | {fo / p:.2f} "
+                  f"| {(fo - io) / f:.2f} |")
+        print()
+    if len(bins) > 1:
+        print("side by side: (rule / forward) of each binary, each over its own forward pass")
+        print("| model | rule | " + " | ".join(os.path.basename(b) for b in bins) + " |")
+        print("|---|---|" + "---:|" * len(bins))
+        for name, _, _ in jobs:
+            for key in ("neon-path@1", "neon-flip@1", "neon-focus@1"):
+                ratios = (best[(b, name, key)] / best[(b, name, "forward")] for b in bins)
+                print(f"| {name} | {key} | " + " | ".join(f"{r:.2f}" for r in ratios) + " |")
 
 if __name__ == "__main__":
     main()
