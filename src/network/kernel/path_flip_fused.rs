@@ -34,20 +34,21 @@
 use super::flip_share::{flip_share, mix_into};
 use super::path_flip::TOP;
 use super::path_flip_weights::{
-    near_count, piece_activations, quarter_exponentials, softmin_weights, two_exponential_weights,
-    RowTerms, HALVES,
+    near_count, piece_activations, quarter_exponentials, softmin_weights, top_products,
+    two_exponential_weights, RowTerms, HALVES,
 };
 use super::path_quarter::reference_activations;
 use crate::method::RuleSet;
 use crate::network::distance::DistanceLayer;
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// The per-model inputs of the flip-ordered pass.
 pub(super) struct FlipInputs<'a> {
     layer: &'a DistanceLayer,
-    /// The centers transposed (features x units): the top group's columns, contiguous.
-    columns: Array2<f64>,
+    /// The centers transposed (features x units, row-major): the top group's columns,
+    /// contiguous.
+    columns: Vec<f64>,
     reference: &'a [f64],
     reference_distances: &'a [f64],
     beta: f64,
@@ -94,7 +95,7 @@ impl<'a> FlipInputs<'a> {
         });
         FlipInputs {
             layer,
-            columns: layer.centers().t().as_standard_layout().into_owned(),
+            columns: transposed(layer),
             reference,
             reference_distances,
             beta,
@@ -200,15 +201,13 @@ impl<'a> FlipInputs<'a> {
     }
 
     /// `s`, `c_top` and `s_rest` of row `z`, each summed in feature order from exact
-    /// differences.
+    /// differences (the top group adds an exact 0 to `s_rest`: no branch).
     fn row_terms(&self, z: &[f64], top: &[usize; TOP]) -> RowTerms {
         let (mut s, mut s_rest) = (0.0, 0.0);
         for (i, (a, b)) in z.iter().zip(self.reference).enumerate() {
             let sq = (a - b) * (a - b);
             s += sq;
-            if !top.contains(&i) {
-                s_rest += sq;
-            }
+            s_rest += if top.contains(&i) { 0.0 } else { sq };
         }
         let c_top = top
             .iter()
@@ -219,20 +218,14 @@ impl<'a> FlipInputs<'a> {
 
     /// The centers' column of feature `i` (its value in every unit).
     fn column(&self, i: usize) -> &[f64] {
-        let column = self.columns.row(i);
-        column.to_slice().expect("standard layout")
+        let units = self.layer.n_units();
+        &self.columns[i * units..(i + 1) * units]
     }
 
-    /// `B_1,j = sum_(G_1) (z_i - u_ji)(z_i - r_i)` for every unit, summed over the top
-    /// group in rank order (one contiguous pass per feature).
+    /// `B_1,j = sum_(G_1) (z_i - u_ji)(z_i - r_i)` for every unit ([`top_products`]).
     fn gather_b1(&self, z: &[f64], top: &[usize; TOP], b1: &mut [f64]) {
-        b1.fill(0.0);
-        for &i in top {
-            let (zi, dl) = (z[i], z[i] - self.reference[i]);
-            for (b, &u) in b1.iter_mut().zip(self.column(i)) {
-                *b += (zi - u) * dl;
-            }
-        }
+        let step = (top.map(|i| z[i]), top.map(|i| z[i] - self.reference[i]));
+        top_products(top.map(|i| self.column(i)), step, b1);
     }
 
     /// `(W_1 U)_i = sum_j W_1,j u_ji` on the top group, each summed in unit order.
@@ -306,21 +299,42 @@ impl<'a> FlipInputs<'a> {
     }
 }
 
+/// The centers of `layer` transposed: features x units, row-major.
+fn transposed(layer: &DistanceLayer) -> Vec<f64> {
+    let units = layer.n_units();
+    let centers = layer.centers();
+    let mut columns = vec![0.0; centers.ncols() * units];
+    for (j, u) in centers.outer_iter().enumerate() {
+        for (i, &v) in u.iter().enumerate() {
+            columns[i * units + j] = v;
+        }
+    }
+    columns
+}
+
 /// The [`TOP`] features with the largest first-pass relevance, largest first (ties: lower
 /// index first, the order of a stable sort by decreasing relevance); `first` has more than
-/// [`TOP`] entries.
+/// [`TOP`] entries. Their values are kept beside them: most features fail the first
+/// comparison, with the smallest kept value.
 fn top_features(first: &[f64]) -> [usize; TOP] {
     let mut top = [0; TOP];
+    let mut kept = [f64::NAN; TOP];
     let mut filled = 0;
     for (i, &v) in first.iter().enumerate() {
+        let beats_last = v > kept[TOP - 1];
+        if filled == TOP && !beats_last {
+            continue;
+        }
         let mut k = filled;
-        while k > 0 && v > first[top[k - 1]] {
+        while k > 0 && v > kept[k - 1] {
             k -= 1;
         }
         if k < TOP {
             let end = filled.min(TOP - 1);
             top.copy_within(k..end, k + 1);
+            kept.copy_within(k..end, k + 1);
             top[k] = i;
+            kept[k] = v;
             filled = (filled + 1).min(TOP);
         }
     }
@@ -430,11 +444,13 @@ mod tests {
     /// The top group is the first [`TOP`] of a stable sort by decreasing relevance.
     #[test]
     fn the_top_group_follows_a_stable_sort() {
-        let cases: [&[f64]; 4] = [
+        let cases: [&[f64]; 6] = [
             &[0.1, 0.5, 0.3, 0.5, -1.0, 0.5],
             &[1.0, 1.0, 1.0, 1.0],
             &[-3.0, -2.0, -1.0, 0.0, 5.0],
             &[4.0, 3.0, 2.0, 1.0, 0.0],
+            &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            &[2.0, 0.5, 2.0, 7.0, 0.5, 2.0, 7.0, -0.0, 0.0],
         ];
         for first in cases {
             let mut order: Vec<usize> = (0..first.len()).collect();

@@ -19,6 +19,7 @@
 //! ([`quarter_exponentials`] gives its bits): it keeps `F` and this pass reads it, so the
 //! flip-ordered path adds ONE exponential per pair (`G`).
 
+use super::path_flip::TOP;
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
@@ -92,6 +93,28 @@ fn piece_distance(dz: f64, dr: f64, b1: f64, terms: RowTerms, piece: usize, t: f
             dr + tp * (dz - dr - 2.0 * b1 + (2.0 * c_top - s)) + q,
             dr + tp * (dz + dr + 2.0 * b1.abs() + 2.0 * c_top + s) + q,
         )
+    }
+}
+
+dispatched!(
+    /// `B_1,j = sum_(G_1) (z_i - u_ji) delta_i` for every unit into `b1`, summed over the
+    /// top group in rank order (one contiguous pass per feature): `columns[k]` holds
+    /// feature `top_k` of every unit, `z_top` and `delta` the row's values and steps there.
+    top_products, top_products_at, top_products_generic,
+    (columns: [&[f64]; TOP], step: ([f64; TOP], [f64; TOP]), b1: &mut [f64]) -> ()
+);
+
+#[inline(always)]
+fn top_products_generic(
+    columns: [&[f64]; TOP],
+    (z_top, delta): ([f64; TOP], [f64; TOP]),
+    b1: &mut [f64],
+) {
+    b1.fill(0.0);
+    for ((column, zi), dl) in columns.into_iter().zip(z_top).zip(delta) {
+        for (b, &u) in b1.iter_mut().zip(column) {
+            *b += (zi - u) * dl;
+        }
     }
 }
 
