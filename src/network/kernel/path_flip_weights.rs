@@ -22,6 +22,7 @@
 use super::path_flip::TOP;
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::distance::DistanceLayer;
+use crate::network::fast_exp::{exp_block, BLOCK};
 use crate::network::lanes;
 
 /// A piece's distance below `NEAR` times the sum of its terms' magnitudes is recomputed
@@ -110,8 +111,14 @@ fn top_products_generic(
     (z_top, delta): ([f64; TOP], [f64; TOP]),
     b1: &mut [f64],
 ) {
-    b1.fill(0.0);
-    for ((column, zi), dl) in columns.into_iter().zip(z_top).zip(delta) {
+    let mut features = columns.into_iter().zip(z_top).zip(delta);
+    // The first feature assigns `0 + term` (the bits of a sum started at 0), no fill.
+    if let Some(((column, zi), dl)) = features.next() {
+        for (b, &u) in b1.iter_mut().zip(column) {
+            *b = 0.0 + (zi - u) * dl;
+        }
+    }
+    for ((column, zi), dl) in features {
         for (b, &u) in b1.iter_mut().zip(column) {
             *b += (zi - u) * dl;
         }
@@ -173,19 +180,23 @@ fn two_exponential_weights_generic(
     (w1, w2): (&mut [f64], &mut [f64]),
 ) -> bool {
     let units = g.len();
-    for (g, &b) in g.iter_mut().zip(&b1[..units]) {
-        *g = -b;
-    }
-    let g_min = lanes::min(g);
-    lanes::exp_sum_inplace_generic(g, g_min, 0.5 * beta * gamma);
-    let (f, t, a1, a3, w1, w2) = (
+    let (f, b1, t, a1, a3, w1, w2) = (
         &f[..units],
+        &b1[..units],
         &mut t[..units],
         &a1[..units],
         &a3[..units],
         &mut w1[..units],
         &mut w2[..units],
     );
+    // G = exp(beta gamma (B_1 - max B_1) / 2), block by block.
+    let (b_max, scale) = (max_lanes(b1), 0.5 * beta * gamma);
+    for (g, b1) in g.chunks_mut(BLOCK).zip(b1.chunks(BLOCK)) {
+        for (g, &b) in g.iter_mut().zip(b1) {
+            *g = scale * (b - b_max);
+        }
+        exp_block(g);
+    }
     // piece 1: F^4 G (t = 1/4) into w1, F^4 G^3 (t = 3/4) into t;
     // piece 2: A^(3) F^3 G^3 (t' = 3/4) into w2, A^(1) F G (t' = 1/4) into g.
     for ((((((&fv, g), t), w1), w2), &a1), &a3) in f
@@ -222,6 +233,23 @@ fn two_exponential_weights_generic(
         *w2 = *w2 * inv[2] + t * inv[3];
     }
     true
+}
+
+/// The largest value (NaN ignored, as `f64::max`), over 8 independent lanes.
+#[inline(always)]
+fn max_lanes(values: &[f64]) -> f64 {
+    let mut lanes = [f64::NEG_INFINITY; 8];
+    let groups = values.chunks_exact(8);
+    let rest = groups.remainder();
+    for group in groups {
+        for (m, &v) in lanes.iter_mut().zip(group) {
+            *m = m.max(v);
+        }
+    }
+    lanes
+        .iter()
+        .chain(rest)
+        .fold(f64::NEG_INFINITY, |m, &v| m.max(v))
 }
 
 /// `w_j (+)= softmin_j(beta h)` (`add`: accumulate), max-shifted by `min h`, the
