@@ -34,7 +34,7 @@
 use super::flip_share::{flip_share, mix_into};
 use super::path_flip::TOP;
 use super::path_flip_weights::{
-    near_count, piece_activations, quarter_exponentials, softmin_weights, top_products,
+    near_count, piece_activations, quarter_exponentials, softmin_weights, top_dots, top_products,
     two_exponential_weights, RowTerms, HALVES,
 };
 use super::path_quarter::reference_activations;
@@ -228,9 +228,9 @@ impl<'a> FlipInputs<'a> {
         top_products(top.map(|i| self.column(i)), step, b1);
     }
 
-    /// `(W_1 U)_i = sum_j W_1,j u_ji` on the top group ([`dot_lanes`]).
+    /// `(W_1 U)_i = sum_j W_1,j u_ji` on the top group ([`top_dots`]).
     fn top_pooled(&self, top: &[usize; TOP], w1: &[f64]) -> [f64; TOP] {
-        top.map(|i| dot_lanes(w1, self.column(i)))
+        top_dots(top.map(|i| self.column(i)), w1)
     }
 
     /// The activations of the flagged units of a piece (see [`piece_activations`])
@@ -290,22 +290,6 @@ impl<'a> FlipInputs<'a> {
         flip.iter_mut().for_each(|n| *n = scale * *n + flat);
         flip.iter().all(|f| f.is_finite())
     }
-}
-
-/// `sum_j a_j b_j` in 8 independent partial sums (over whole groups of 8, added in a fixed
-/// order), then the rest in order: a fixed order, so the same bits for the same row
-/// whatever the sub-chunk.
-fn dot_lanes(a: &[f64], b: &[f64]) -> f64 {
-    let mut lanes = [0.0; 8];
-    let (groups_a, groups_b) = (a.chunks_exact(8), b.chunks_exact(8));
-    let rest = groups_a.remainder().iter().zip(groups_b.remainder());
-    for (x, y) in groups_a.zip(groups_b) {
-        for ((p, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
-            *p += x * y;
-        }
-    }
-    let total = lanes.iter().fold(0.0, |acc, &p| acc + p);
-    rest.fold(total, |acc, (&x, &y)| acc + x * y)
 }
 
 /// The centers of `layer` transposed: features x units, row-major.

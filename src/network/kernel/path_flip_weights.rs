@@ -126,6 +126,30 @@ fn top_products_generic(
 }
 
 dispatched!(
+    /// `sum_j w_j columns[k]_j` for each of the top group's columns (`(W_1 U)_i`), each
+    /// in 8 independent partial sums over whole groups of 8 (added in a fixed order), then
+    /// the rest in order: the same bits for the same row whatever the sub-chunk.
+    top_dots, top_dots_at, top_dots_generic,
+    (columns: [&[f64]; TOP], w: &[f64]) -> [f64; TOP]
+);
+
+#[inline(always)]
+fn top_dots_generic(columns: [&[f64]; TOP], w: &[f64]) -> [f64; TOP] {
+    columns.map(|column| {
+        let mut lanes = [0.0; 8];
+        let (groups_w, groups_c) = (w.chunks_exact(8), column.chunks_exact(8));
+        let rest = groups_w.remainder().iter().zip(groups_c.remainder());
+        for (x, y) in groups_w.zip(groups_c) {
+            for ((p, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
+                *p += x * y;
+            }
+        }
+        let total = lanes.iter().fold(0.0, |acc, &p| acc + p);
+        rest.fold(total, |acc, (&x, &y)| acc + x * y)
+    })
+}
+
+dispatched!(
     /// The number of the row's flagged distances (below [`NEAR`] times their terms' size)
     /// over both pieces and both halves.
     near_count, near_count_at, near_count_generic,
