@@ -24,16 +24,18 @@
 //! on the top group's columns only, and `N_i = delta_i (z_i + r_i - (W_k U)_i)`.
 //!
 //! The four weight vectors come from two exponentials per pair where that is exact
-//! ([`super::path_flip_weights`]).
+//! ([`super::path_flip_weights`]); at beta 1 the first, `F`, is the one the `neon-path`
+//! pass kept ([`super::path_quarter`]), so only `G` is new.
 //!
-//! Per row and unit: [`TOP`] gathered products, two exponentials; per sub-chunk: one
-//! matrix product. The arithmetic of a row depends on the row alone, so results do not
+//! Per row and unit: [`TOP`] products (over the transposed centers, contiguous per
+//! feature), one exponential at beta 1 (two otherwise); per sub-chunk: one matrix product. The arithmetic of a row depends on the row alone, so results do not
 //! depend on the sub-chunk size or the thread count.
 
 use super::flip_share::{flip_share, mix_into};
 use super::path_flip::TOP;
 use super::path_flip_weights::{
-    near_count, piece_activations, softmin_weights, two_exponential_weights, RowTerms, HALVES,
+    near_count, piece_activations, quarter_exponentials, softmin_weights, top_dots, top_products,
+    two_exponential_weights, RowTerms, HALVES,
 };
 use super::path_quarter::reference_activations;
 use crate::method::RuleSet;
@@ -44,6 +46,9 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 /// The per-model inputs of the flip-ordered pass.
 pub(super) struct FlipInputs<'a> {
     layer: &'a DistanceLayer,
+    /// The centers transposed (features x units, row-major): the top group's columns,
+    /// contiguous.
+    columns: Vec<f64>,
     reference: &'a [f64],
     reference_distances: &'a [f64],
     beta: f64,
@@ -63,7 +68,9 @@ pub(super) struct FlipScratch {
     top_pooled: Vec<[f64; TOP]>,
     /// One row's `B_1` per unit.
     b1: Vec<f64>,
-    /// One row's activations (or `F`, then terms).
+    /// One row's `F` when the `neon-path` pass did not keep it.
+    f: Vec<f64>,
+    /// One row's activations (or terms).
     h: Vec<f64>,
     /// One row's `G`, then terms.
     g: Vec<f64>,
@@ -88,6 +95,7 @@ impl<'a> FlipInputs<'a> {
         });
         FlipInputs {
             layer,
+            columns: transposed(layer),
             reference,
             reference_distances,
             beta,
@@ -98,13 +106,15 @@ impl<'a> FlipInputs<'a> {
     }
 
     /// Mix the flip-ordered relevance into the first pass `rel` (rows x features) of the
-    /// sub-chunk `rows`, with their distances `dist` (rows x units) and outputs `out`;
-    /// `weights` (rows x units) and `pooled` (rows x features) are free buffers.
+    /// sub-chunk `rows`, with their distances `dist` (rows x units), the quarter
+    /// exponentials `kept` (rows x units) when the `neon-path` pass kept them (beta 1,
+    /// [`super::path_quarter`]) and outputs `out`; `weights` (rows x units) and `pooled`
+    /// (rows x features) are free buffers.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn mix_sub_chunk(
         &self,
         rows: ArrayView2<f64>,
-        dist: &[f64],
+        (dist, kept): (&[f64], Option<&[f64]>),
         out: &[f64],
         weights: &mut [f64],
         pooled: &mut [f64],
@@ -115,7 +125,12 @@ impl<'a> FlipInputs<'a> {
         let (weights, pooled) = (&mut weights[..n * units], &mut pooled[..n * d]);
         sc.top.clear();
         sc.top_pooled.clear();
+        debug_assert!(
+            kept.is_none() || self.beta == 1.0,
+            "F is kept at beta 1 only"
+        );
         sc.b1.resize(units, 0.0);
+        sc.f.resize(units, 0.0);
         sc.h.resize(units, 0.0);
         sc.g.resize(units, 0.0);
         sc.w1.resize(units, 0.0);
@@ -137,14 +152,22 @@ impl<'a> FlipInputs<'a> {
             let dz = &dist[r * units..(r + 1) * units];
             let inputs = (self.reference_distances, &sc.b1[..], terms);
             let fast = self.powers.as_ref().is_some_and(|powers| {
-                near_count(dz, inputs) == 0
-                    && two_exponential_weights(
-                        self.layer,
-                        (dz, &sc.b1[..], powers),
-                        self.beta,
-                        (&mut sc.h[..], &mut sc.g[..]),
-                        (&mut sc.w1[..], &mut w2[..]),
-                    )
+                if near_count(dz, inputs) > 0 {
+                    return false;
+                }
+                let f = match kept {
+                    Some(kept) => &kept[r * units..(r + 1) * units],
+                    None => {
+                        quarter_exponentials(self.layer, dz, self.beta, &mut sc.f[..]);
+                        &sc.f[..]
+                    }
+                };
+                two_exponential_weights(
+                    (f, &sc.b1[..], powers),
+                    (self.beta, self.layer.gamma()),
+                    (&mut sc.g[..], &mut sc.h[..]),
+                    (&mut sc.w1[..], &mut w2[..]),
+                )
             });
             if !fast {
                 for (piece, w) in [(0, &mut sc.w1[..]), (1, &mut w2[..])] {
@@ -158,14 +181,7 @@ impl<'a> FlipInputs<'a> {
                     }
                 }
             }
-            let centers = self.layer.centers();
-            let mut pooled_top = [0.0; TOP];
-            for (u, &w) in centers.outer_iter().zip(&sc.w1) {
-                for (p, &i) in pooled_top.iter_mut().zip(&top) {
-                    *p += w * u[i];
-                }
-            }
-            sc.top_pooled.push(pooled_top);
+            sc.top_pooled.push(self.top_pooled(&top, &sc.w1));
         }
         let w = ArrayView2::from_shape((n, units), &*weights).expect("rows x units");
         let mut p = ArrayViewMut2::from_shape((n, d), &mut *pooled).expect("rows x features");
@@ -185,15 +201,13 @@ impl<'a> FlipInputs<'a> {
     }
 
     /// `s`, `c_top` and `s_rest` of row `z`, each summed in feature order from exact
-    /// differences.
+    /// differences (the top group adds an exact 0 to `s_rest`: no branch).
     fn row_terms(&self, z: &[f64], top: &[usize; TOP]) -> RowTerms {
         let (mut s, mut s_rest) = (0.0, 0.0);
         for (i, (a, b)) in z.iter().zip(self.reference).enumerate() {
             let sq = (a - b) * (a - b);
             s += sq;
-            if !top.contains(&i) {
-                s_rest += sq;
-            }
+            s_rest += if top.contains(&i) { 0.0 } else { sq };
         }
         let c_top = top
             .iter()
@@ -202,15 +216,21 @@ impl<'a> FlipInputs<'a> {
         RowTerms { s, c_top, s_rest }
     }
 
-    /// `B_1,j = sum_(G_1) (z_i - u_ji)(z_i - r_i)` for every unit.
+    /// The centers' column of feature `i` (its value in every unit).
+    fn column(&self, i: usize) -> &[f64] {
+        let units = self.layer.n_units();
+        &self.columns[i * units..(i + 1) * units]
+    }
+
+    /// `B_1,j = sum_(G_1) (z_i - u_ji)(z_i - r_i)` for every unit ([`top_products`]).
     fn gather_b1(&self, z: &[f64], top: &[usize; TOP], b1: &mut [f64]) {
-        let delta = top.map(|i| z[i] - self.reference[i]);
-        for (b, u) in b1.iter_mut().zip(self.layer.centers().outer_iter()) {
-            *b = top
-                .iter()
-                .zip(&delta)
-                .fold(0.0, |acc, (&i, &dl)| acc + (z[i] - u[i]) * dl);
-        }
+        let step = (top.map(|i| z[i]), top.map(|i| z[i] - self.reference[i]));
+        top_products(top.map(|i| self.column(i)), step, b1);
+    }
+
+    /// `(W_1 U)_i = sum_j W_1,j u_ji` on the top group ([`top_dots`]).
+    fn top_pooled(&self, top: &[usize; TOP], w1: &[f64]) -> [f64; TOP] {
+        top_dots(top.map(|i| self.column(i)), w1)
     }
 
     /// The activations of the flagged units of a piece (see [`piece_activations`])
@@ -272,21 +292,42 @@ impl<'a> FlipInputs<'a> {
     }
 }
 
+/// The centers of `layer` transposed: features x units, row-major.
+fn transposed(layer: &DistanceLayer) -> Vec<f64> {
+    let units = layer.n_units();
+    let centers = layer.centers();
+    let mut columns = vec![0.0; centers.ncols() * units];
+    for (j, u) in centers.outer_iter().enumerate() {
+        for (i, &v) in u.iter().enumerate() {
+            columns[i * units + j] = v;
+        }
+    }
+    columns
+}
+
 /// The [`TOP`] features with the largest first-pass relevance, largest first (ties: lower
 /// index first, the order of a stable sort by decreasing relevance); `first` has more than
-/// [`TOP`] entries.
+/// [`TOP`] entries. Their values are kept beside them: most features fail the first
+/// comparison, with the smallest kept value.
 fn top_features(first: &[f64]) -> [usize; TOP] {
     let mut top = [0; TOP];
+    let mut kept = [f64::NAN; TOP];
     let mut filled = 0;
     for (i, &v) in first.iter().enumerate() {
+        let beats_last = v > kept[TOP - 1];
+        if filled == TOP && !beats_last {
+            continue;
+        }
         let mut k = filled;
-        while k > 0 && v > first[top[k - 1]] {
+        while k > 0 && v > kept[k - 1] {
             k -= 1;
         }
         if k < TOP {
             let end = filled.min(TOP - 1);
             top.copy_within(k..end, k + 1);
+            kept.copy_within(k..end, k + 1);
             top[k] = i;
+            kept[k] = v;
             filled = (filled + 1).min(TOP);
         }
     }
@@ -295,7 +336,8 @@ fn top_features(first: &[f64]) -> [usize; TOP] {
 
 #[cfg(test)]
 mod tests {
-    use super::super::path_flip_weights::two_exponential_weights_at;
+    use super::super::path_flip_weights::{quarter_exponentials_at, two_exponential_weights_at};
+    use super::super::path_quarter::QuarterPowers;
     use super::*;
     use crate::network::dispatch::Level;
     use crate::network::power::Power;
@@ -338,16 +380,17 @@ mod tests {
                     }
                 }
                 for level in Level::available() {
+                    let mut f = vec![0.0; units];
+                    quarter_exponentials_at(level, &layer, &dz, beta, &mut f);
                     let mut buffers = [vec![0.0; units], vec![0.0; units]];
                     let mut weights = [vec![0.0; units], vec![0.0; units]];
-                    let [f, g] = &mut buffers;
+                    let [g, t] = &mut buffers;
                     let [v1, v2] = &mut weights;
                     assert!(two_exponential_weights_at(
                         level,
-                        &layer,
-                        (&dz, &b1, powers),
-                        beta,
-                        (f, g),
+                        (&f, &b1, powers),
+                        (beta, layer.gamma()),
+                        (g, t),
                         (v1, v2)
                     ));
                     for (got, want) in v1.iter().zip(&w1).chain(v2.iter().zip(&w2)) {
@@ -361,14 +404,46 @@ mod tests {
         }
     }
 
+    /// At beta 1 the quarter exponentials the `neon-path` pass keeps are the bits of the
+    /// flip pass's own `F` on every compiled copy: reusing them changes no result.
+    #[test]
+    fn the_kept_quarter_exponentials_are_the_flip_pass_bits() {
+        let (units, d) = (203, 6);
+        let (centers, layer, _) = super::super::test_network::rbf_density(units, d);
+        let distances = |p: &[f64]| -> Vec<f64> {
+            centers
+                .outer_iter()
+                .map(|u| Power::Two.distance(p, u.as_slice().unwrap()))
+                .collect()
+        };
+        let reference: Vec<f64> = (0..d).map(|i| 0.1 * i as f64).collect();
+        let powers = QuarterPowers::new(&layer, &distances(&reference), 1.0, &HALVES)
+            .expect("a narrow spread");
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for z in crate::rng::test_matrix(8, d, 5).outer_iter() {
+            let dz = distances(z.as_slice().unwrap());
+            let mut h = vec![0.0; units];
+            layer.activations_row_into(&dz, &mut h);
+            let (mut w, mut kept) = (vec![0.0; units], vec![0.0; units]);
+            powers.row(&mut h, &mut w, &mut kept);
+            for level in Level::available() {
+                let mut f = vec![0.0; units];
+                quarter_exponentials_at(level, &layer, &dz, 1.0, &mut f);
+                assert_eq!(bits(&f), bits(&kept), "{level:?}");
+            }
+        }
+    }
+
     /// The top group is the first [`TOP`] of a stable sort by decreasing relevance.
     #[test]
     fn the_top_group_follows_a_stable_sort() {
-        let cases: [&[f64]; 4] = [
+        let cases: [&[f64]; 6] = [
             &[0.1, 0.5, 0.3, 0.5, -1.0, 0.5],
             &[1.0, 1.0, 1.0, 1.0],
             &[-3.0, -2.0, -1.0, 0.0, 5.0],
             &[4.0, 3.0, 2.0, 1.0, 0.0],
+            &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            &[2.0, 0.5, 2.0, 7.0, 0.5, 2.0, 7.0, -0.0, 0.0],
         ];
         for first in cases {
             let mut order: Vec<usize> = (0..first.len()).collect();

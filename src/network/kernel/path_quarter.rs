@@ -93,9 +93,9 @@ impl QuarterPowers {
         })
     }
 
-    /// [`quarter_row`] with these constants.
-    pub(super) fn row(&self, h: &mut [f64], w: &mut [f64]) -> f64 {
-        quarter_row(h, &self.first, &self.third, w)
+    /// [`quarter_row`] with these constants (`F` kept into `keep` unless it is empty).
+    pub(super) fn row(&self, h: &mut [f64], w: &mut [f64], keep: &mut [f64]) -> f64 {
+        quarter_row(h, &self.first, &self.third, w, keep)
     }
 }
 
@@ -103,13 +103,21 @@ dispatched!(
     /// One row's activations `h` (`H_j`) to the summed midpoint weights
     /// `w_j = T1_j / sum T1 + T3_j / sum T3`; returns the outlierness `min H - ln sum T4`
     /// (the bits of `pool::soft_min_quarter`, the forward pass's).
-    /// `h` is overwritten (it holds `T3` before the last pass).
+    /// `h` is overwritten (it holds `T3` before the last pass). Unless `keep` is empty
+    /// (then it is not touched) the quarter exponentials `F_j` are copied into it: the
+    /// flip-ordered pass at beta 1 reuses them ([`super::path_flip_fused`]).
     quarter_row, quarter_row_at, quarter_row_generic,
-    (h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64]) -> f64
+    (h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64], keep: &mut [f64]) -> f64
 );
 
 #[inline(always)]
-fn quarter_row_generic(h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64]) -> f64 {
+fn quarter_row_generic(
+    h: &mut [f64],
+    first: &[f64],
+    third: &[f64],
+    w: &mut [f64],
+    keep: &mut [f64],
+) -> f64 {
     let h_min = lanes::min(h);
     let mut sums = [Lanes::default(), Lanes::default()];
     // `sum T4` in the order of `lanes::sum_exp_quarter` (the forward pass's bits).
@@ -119,12 +127,15 @@ fn quarter_row_generic(h: &mut [f64], first: &[f64], third: &[f64], w: &mut [f64
         .chunks_mut(BLOCK)
         .zip(w.chunks_mut(BLOCK))
         .zip(first.chunks(BLOCK).zip(third.chunks(BLOCK)));
-    for ((f, w), (a1, a3)) in blocks {
+    for (b, ((f, w), (a1, a3))) in blocks.enumerate() {
         // The operations of `lanes::quarter_exp_block` on `h_min - h_j`.
         for v in f.iter_mut() {
             *v = (h_min - *v) * 0.25;
         }
         exp_block(f);
+        if let Some(kept) = keep.get_mut(b * BLOCK..b * BLOCK + f.len()) {
+            kept.copy_from_slice(f);
+        }
         // Plain maps (vectorized): T1 into `w`, T3 over `F`, T4 into a stack block.
         let t4 = &mut fourth[..f.len()];
         for ((((f, w), t4), &a1), &a3) in f
@@ -241,7 +252,12 @@ mod tests {
                     let m = h.iter().copied().fold(f64::INFINITY, f64::min);
                     let o_expected = m - h.iter().map(|v| (m - v).exp()).sum::<f64>().ln();
                     let (mut hh, mut w) = (h.clone(), vec![0.0; units]);
-                    let o = powers.row(&mut hh, &mut w);
+                    let mut kept = vec![0.0; units];
+                    let o = powers.row(&mut hh, &mut w, &mut kept);
+                    for (f, &hj) in kept.iter().zip(&h) {
+                        let want = (-(hj - m) / 4.0).exp();
+                        assert!((f - want).abs() <= 1e-15, "F {f} {want}");
+                    }
                     let forward = crate::network::pool::soft_min_quarter(&h);
                     assert_eq!(o.to_bits(), forward.to_bits(), "the forward pass's bits");
                     assert!(
@@ -284,13 +300,19 @@ mod tests {
         let first: Vec<f64> = (0..units).map(|j| (-(j as f64 % 13.0)).exp()).collect();
         let third: Vec<f64> = first.iter().map(|a| a.powf(1.0 / 3.0)).collect();
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        let (mut hp, mut wp) = (h.clone(), vec![0.0; units]);
-        let op = quarter_row_generic(&mut hp, &first, &third, &mut wp);
+        let (mut hp, mut wp, mut kp) = (h.clone(), vec![0.0; units], vec![0.0; units]);
+        let op = quarter_row_generic(&mut hp, &first, &third, &mut wp, &mut kp);
         for level in Level::available() {
-            let (mut hl, mut wl) = (h.clone(), vec![0.0; units]);
-            let ol = quarter_row_at(level, &mut hl, &first, &third, &mut wl);
-            assert_eq!(ol.to_bits(), op.to_bits(), "{level:?}");
-            assert_eq!(bits(&wl), bits(&wp), "{level:?}");
+            for keep in [true, false] {
+                let (mut hl, mut wl) = (h.clone(), vec![0.0; units]);
+                let mut kl = vec![0.0; if keep { units } else { 0 }];
+                let ol = quarter_row_at(level, &mut hl, &first, &third, &mut wl, &mut kl);
+                assert_eq!(ol.to_bits(), op.to_bits(), "{level:?}");
+                assert_eq!(bits(&wl), bits(&wp), "{level:?}");
+                if keep {
+                    assert_eq!(bits(&kl), bits(&kp), "{level:?}");
+                }
+            }
         }
     }
 }

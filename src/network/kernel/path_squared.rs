@@ -17,7 +17,8 @@
 //!    `R_i = (o - o_0) N_i / sum N + o_0 / d`, per row on slices ([`super::path_row`]);
 //! 4. the rows whose numerators are unusable get `neon-floor` from the same distances
 //!    (then, for `neon-flip` and `neon-focus`, the flip-ordered path is mixed in from the
-//!    same distances, [`super::path_flip_fused`]):
+//!    same distances and, at beta 1, the quarter exponentials kept by step 2,
+//!    [`super::path_flip_fused`]):
 //!    `c_j = e_j (o - o_0) / S / dist_j` (`e_j = exp(-beta (h_j - min h))`, `S = sum_j e_j`),
 //!    one product `C [V | V^2]` over those rows and the share rule of the fused NEON pass
 //!    ([`KernelNetwork::explain_squared`]), near pairs exact, the floor spread flat.
@@ -56,6 +57,9 @@ struct Scratch {
     dist: Vec<f64>,
     /// Summed midpoint weights `W`, rows x units.
     weights: Vec<f64>,
+    /// The quarter exponentials `F` of the one-exponential form, rows x units, kept for
+    /// the flip-ordered pass (empty otherwise).
+    kept: Vec<f64>,
     /// One row's activations.
     row: Vec<f64>,
     /// `W U`, rows x features.
@@ -75,12 +79,16 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// Size the buffers for `rows` rows, `d` features and `units` units.
-    fn fit(&mut self, rows: usize, d: usize, units: usize) {
+    /// Size the buffers for `rows` rows, `d` features and `units` units (`keep`: room for
+    /// the kept quarter exponentials).
+    fn fit(&mut self, rows: usize, d: usize, units: usize, keep: bool) {
         grow(&mut self.centered, rows * d);
         grow(&mut self.norms, rows);
         grow(&mut self.dist, rows * units);
         grow(&mut self.weights, rows * units);
+        if keep {
+            grow(&mut self.kept, rows * units);
+        }
         grow(&mut self.row, units);
         grow(&mut self.pooled, rows * d);
         grow(&mut self.coef_sums, rows);
@@ -231,15 +239,18 @@ impl KernelNetwork {
                 rule_set,
             )
         });
+        // At beta 1 the flip-ordered pass reuses the quarter exponentials of this one.
+        let keep = flip.is_some() && quarter.is_some();
         with_scratch(|sc| -> Result<()> {
             for (start, rows) in sub_chunks(z, units) {
                 let n = rows.nrows();
-                sc.fit(n, d, units);
+                sc.fit(n, d, units, keep);
                 let Scratch {
                     centered,
                     norms,
                     dist,
                     weights,
+                    kept,
                     row,
                     pooled,
                     coef_sums,
@@ -251,6 +262,7 @@ impl KernelNetwork {
                 } = sc;
                 let dist = &mut dist[..n * units];
                 let weights = &mut weights[..n * units];
+                let kept = &mut kept[..if keep { n * units } else { 0 }];
                 layer.cross_terms_into(rows, &mut centered[..n * d], &mut norms[..n], dist);
                 for (r, (dist_row, w)) in dist
                     .chunks_exact_mut(units)
@@ -265,7 +277,8 @@ impl KernelNetwork {
                     let alone = quarter.is_none();
                     let o = path_forward_row(layer, z_row, norms[r], dist_row, h, near, r, alone);
                     if let Some(powers) = quarter {
-                        let o = powers.row(h, w);
+                        let f = kept.get_mut(r * units..(r + 1) * units).unwrap_or_default();
+                        let o = powers.row(h, w, f);
                         check_finite(o, first_row + start + r)?;
                         out[start + r] = o;
                         continue;
@@ -362,7 +375,7 @@ impl KernelNetwork {
                 if let Some(flip) = &flip {
                     flip.mix_sub_chunk(
                         rows,
-                        dist,
+                        (dist, keep.then_some(&*kept)),
                         &out[start..start + n],
                         weights,
                         pooled,
