@@ -30,6 +30,15 @@ are judged on their one column, marginal sets on the K-seed mean (evaluate's own
 alone are printed next to it). For every set that is not a pass, the rows that carry the
 gap (largest default - best-baseline area, best on the set's judged column) are listed.
 Per-row areas and relevances are kept in OUT/NAME.rows.npz.
+
+Larger held-out sets (`--synthetic N`, default off: the study above): instead of the real data
+sets, four generated ones per seed, each 600 training rows + N held-out rows, all explained:
+`classification2` / `classification3` (make_classification, 12 features, 2 / 3 classes),
+`moons` and `circles` (make_moons noise 0.25 / make_circles noise 0.1, factor 0.5, each with
+4 standard-normal noise features: d = 6); Pipeline(StandardScaler, SVC()) as above, rbf,
+gamma 'scale'. After the verdicts, a sensitivity table gives every judged gap also without
+the explained rows whose f(x) is among the lowest `--trim` (default 5 %) of the set (not the
+criterion; its own bootstrap resamples, so the verdicts are unchanged).
 """
 import argparse
 import functools
@@ -43,7 +52,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_sklearn as ex  # noqa: E402
-from dense_faithfulness import explain_relevance, print_counts, verdict  # noqa: E402
+from dense_faithfulness import (explain_relevance, print_carriers, print_counts,  # noqa: E402
+                                print_trimmed, verdict)
 from study_tune import tune  # noqa: E402
 from svc_flip_rows import SvcOutput, row_areas  # noqa: E402
 from flip_rows import gap_interval  # noqa: E402
@@ -86,20 +96,49 @@ def cases():
            SVC(kernel=functools.partial(laplacian_kernel, gamma=0.02)))
 
 
+SYNTHETIC_TRAIN = 600  # training rows of every `--synthetic` set
+
+
+def synthetic_cases(seed, n_test):
+    """(name, X, y, estimator) of the generated sets of `--synthetic` (module doc); the
+    first SYNTHETIC_TRAIN rows train, the other n_test are held out."""
+    from sklearn.datasets import make_circles, make_classification, make_moons
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    n = SYNTHETIC_TRAIN + n_test
+    for k, classes in enumerate((2, 3)):
+        X, y = make_classification(n_samples=n, n_features=12, n_informative=6, n_redundant=2,
+                                   n_classes=classes, random_state=31 + k + 10 * seed)
+        yield "classification%d" % classes, X, y, make_pipeline(StandardScaler(), SVC())
+    for k, (name, make) in enumerate((
+            ("moons", lambda r: make_moons(n, noise=0.25, random_state=r)),
+            ("circles", lambda r: make_circles(n, noise=0.1, factor=0.5, random_state=r)))):
+        r = 33 + k + 10 * seed
+        X, y = make(r)
+        X = np.hstack([X, np.random.RandomState(r).standard_normal((n, 4))])
+        yield name, X, y, make_pipeline(StandardScaler(), SVC())
+
+
 def prepared_sets(args):
     """Every case of `cases()` on every seed of `args.seeds` (named NAME_SEED; only those
     containing `args.only`): a seeded 70/30 split, the estimator fitted on the 70 % and
     exported to OUT/NAME.json, the rows written to OUT/NAME.train.csv and OUT/NAME.test.csv.
     Yields (name, X, y, fitted estimator, model file dict, (train, test) indices,
     (model, train, test) paths)."""
+    synthetic = getattr(args, "synthetic", 0)
     for seed in map(int, args.seeds.split(",")):
-        for name, X, y, est in cases():
-            name = "%s_%d" % (name, seed)
+        for name, X, y, est in (synthetic_cases(seed, synthetic) if synthetic else cases()):
+            name = "%s_%d" % (name if not synthetic else "%s_n%d" % (name, synthetic), seed)
             if args.only and args.only not in name:
                 continue
-            perm = np.random.RandomState(seed).permutation(len(X))
-            n_tr = int(0.7 * len(X))
-            tr, te = perm[:n_tr], perm[n_tr:]
+            if synthetic:
+                tr, te = np.arange(SYNTHETIC_TRAIN), np.arange(SYNTHETIC_TRAIN, len(X))
+            else:
+                perm = np.random.RandomState(seed).permutation(len(X))
+                n_tr = int(0.7 * len(X))
+                tr, te = perm[:n_tr], perm[n_tr:]
             est.fit(X[tr], y[tr])
             names = ["f%d" % i for i in range(X.shape[1])]
             paths = [os.path.join(args.out, name + ext)
@@ -125,6 +164,10 @@ def main():
     ap.add_argument("--draw-seeds", type=int, default=10,
                     help="marginal draw seeds for the intervals (the first is evaluate's, 0)")
     ap.add_argument("--bootstrap", type=int, default=2000)
+    ap.add_argument("--synthetic", type=int, default=0,
+                    help="N > 0: the generated sets with N held-out rows instead (module doc)")
+    ap.add_argument("--trim", type=float, default=0.05,
+                    help="sensitivity: also the gap without the lowest f(x) share of rows")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     summary, intervals = [], []
@@ -207,9 +250,10 @@ def print_intervals(args, intervals):
     print("| set | imputation | rows | method | best baseline | gap (evaluate's draws) | "
           "gap [95%] (judged) | verdict |")
     print("|---|---|---:|---|---|---:|---:|---|")
-    counts, carriers = {}, []
+    counts, carriers, trimmed = {}, [], []
     for name, _, chosen, untuned, areas in intervals:
         n = len(areas["kept"])
+        trimmed.append((name, areas, [("tuned default (%s)" % chosen, "default")]))
         idx = np.random.RandomState(17).randint(n, size=(args.bootstrap, n))  # per set
         labels = [("tuned default (%s)" % chosen, "default")]
         if untuned in areas and untuned != "default":
@@ -228,42 +272,9 @@ def print_intervals(args, intervals):
                 if v != "pass" and method == "default":
                     carriers.append((name, imputation, col, best, areas))
     print_counts(counts)
+    print_trimmed(trimmed, args.bootstrap, args.trim)
     for name, imputation, col, best, areas in carriers:
         print_carriers(name, imputation, col, best, areas)
-
-
-def print_carriers(name, imputation, col, best, areas, top=5):
-    """The rows with the largest default - best-baseline area, and their share of the gap."""
-    diff = areas["default"][:, col] - areas[best][:, col]
-    total = diff.sum()
-    order = np.argsort(-diff, kind="stable")
-    print("\n%s, %s: the default's area minus %s's, summed over %d rows, is %+.4f "
-          "(gap %+.1f%%); the rows that carry it (held-out row, 0-based in NAME.test.csv: its "
-          "target f(x), area of the default, of %s, difference, cumulative share of the "
-          "sum):" % (name, imputation, best, len(diff), total,
-                     100 * total / areas[best][:, col].sum(), best))
-    print("(targets of the explained rows: median %.3f, smallest %.4f)"
-          % (np.median(areas["start"]), areas["start"].min()))
-    running = 0.0
-    for j in order[:top]:
-        running += diff[j]
-        print("- row %d: f %.4f; %.3f, %.3f, %+.3f, %.0f%%" % (
-            areas["kept"][j], areas["start"][j], areas["default"][j, col], areas[best][j, col],
-            diff[j],
-            100 * running / total if total else float("nan")))
-    print("- the other %d rows: %+.3f in all (%d of them below zero)"
-          % (len(diff) - top, diff[order[top:]].sum(), int((diff[order[top:]] < 0).sum())))
-    # near the boundary as in docs/dense_network.md: f(x) < |f(r) - f(x)| / 10
-    near = areas["start"] < np.abs(areas["at_reference"] - areas["start"]) / 10
-    far = ~near
-    print("- %d row(s) near the boundary (f(x) < |f(r) - f(x)| / 10, r the reference, same "
-          "class) carry %+.4f; without them the gap is %+.1f%% (default %.4f, best baseline "
-          "%.4f over %d rows)" % (
-              near.sum(), diff[near].sum(),
-              100 * (areas["default"][far, col].mean()
-                     / min(areas[b][far, col].mean() for b in BASELINES) - 1),
-              areas["default"][far, col].mean(),
-              min(areas[b][far, col].mean() for b in BASELINES), far.sum()))
 
 
 def summarize(summary):
