@@ -68,14 +68,21 @@ def sq_dist(Z, U):
     return np.stack([((Z - u) ** 2).sum(axis=1) for u in U], axis=1)
 
 
-def path_rule(model, X, nodes, weights, beta=1.0, mix=0.0):
-    """Relevance (n, d) of the path rule above; rbf one-class SVM or KDE model dict."""
+def rbf_rows(model, X):
+    """(units U, bias b, gamma, standardized rows Z, standardized reference r) of an rbf
+    one-class SVM or KDE model dict."""
     U, b, gamma, q = network(model)
     if q != 2:
-        raise SystemExit("path_variants: rbf kernels only")
+        raise SystemExit("rbf kernels only")
     Z = neon_oracle.standardize(X, model.get("scaler"))
     r = neon_oracle.standardize(np.asarray(model["reference"], dtype=np.float64)[None],
                                 model.get("scaler"))[0]
+    return U, b, gamma, Z, r
+
+
+def path_rule(model, X, nodes, weights, beta=1.0, mix=0.0):
+    """Relevance (n, d) of the path rule above; rbf one-class SVM or KDE model dict."""
+    U, b, gamma, Z, r = rbf_rows(model, X)
     H = gamma * sq_dist(Z, U) + b
     m = H.min(axis=1)
     o = m - np.log(np.exp(-(H - m[:, None])).sum(axis=1))

@@ -35,9 +35,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import neon_oracle  # noqa: E402
-from neon_oracle_path import network  # noqa: E402
-from path_variants import BASELINES, load_csv, softmax_rows, sq_dist  # noqa: E402
+from path_variants import BASELINES, load_csv, rbf_rows, softmax_rows, sq_dist  # noqa: E402
 
 
 def top3(R, planted):
@@ -61,12 +59,7 @@ def conserving(N, o, floor, fallback):
 
 def candidates(model, X, fallback):
     """{name: relevance (n, d)} of the local candidates in the module doc."""
-    U, b, gamma, q = network(model)
-    if q != 2:
-        raise SystemExit("top3_screen: rbf kernels only")
-    Z = neon_oracle.standardize(X, model.get("scaler"))
-    r = neon_oracle.standardize(np.asarray(model["reference"], dtype=np.float64)[None],
-                                model.get("scaler"))[0]
+    U, b, gamma, Z, r = rbf_rows(model, X)
     delta = Z - r
     D = sq_dist(Z, U)
     o = -log_sum_exp(-(gamma * D + b))
