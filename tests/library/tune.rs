@@ -102,7 +102,11 @@ fn the_stored_method_round_trips_and_is_the_default() {
         .unwrap();
     assert_ne!(lowest.method, "neon-focus@1");
     assert_eq!(stored.method().to_string(), "neon-focus@1");
-    assert!(stored.reason().contains(&lowest.method), "{}", stored.reason());
+    assert!(
+        stored.reason().contains(&lowest.method),
+        "{}",
+        stored.reason()
+    );
     let explainer = Explainer::new(&back);
     assert_eq!(explainer.default_method(), stored.method());
     let by_default = explainer.explain(input.view(), &Method::default()).unwrap();
