@@ -16,14 +16,13 @@ pub struct Excluded {
 }
 
 /// Rule sets the default candidates leave out. `neon-flip` and `neon-focus` (the same fused
-/// passes) cost 1.9-3.7 forward passes through the CLI on the fixtures measured
-/// (docs/faithfulness.md, "Flip-ordered path"), over the 3 a default may cost on the
-/// 250-point KDE (3.2-3.4 in the steadiest run), and a pick is what `explain` runs by
-/// default; on the held-out
-/// study's training rows tune kept the straight path over `neon-flip` on 17 of 19 sets
-/// anyway. An explicit `TuneOptions::candidates` list may still name them. The family's
-/// default (`neon-focus@1` on rbf kernel models) is a candidate all the same
-/// ([`all_candidates`]).
+/// passes) cost 1.9-2.9 forward passes through the CLI on the fixtures measured on an idle
+/// machine (docs/faithfulness.md, "Flip-ordered path"), 2.9 on the 250-point KDE at one
+/// thread, at the edge of the 3 a default may cost; so the beta grid does not multiply
+/// them, and on the held-out study's training rows tune kept the straight path over
+/// `neon-flip` on 17 of 19 sets anyway. An explicit `TuneOptions::candidates` list may
+/// still name them. The family's default (`neon-focus@1` on rbf kernel models) is a
+/// candidate all the same ([`all_candidates`]).
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 
 /// Every candidate in the order tried: the family's default first (so it wins ties; also
