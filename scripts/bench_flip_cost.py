@@ -1,5 +1,5 @@
-"""Cost of `neon-flip@1` and `neon-focus@1` (the rbf kernel default since stop 24) next to
-`neon-path@1` (the default before) and the forward pass,
+"""Cost of `neon-flip@1` and `neon-focus@1` next to `neon-path@1` (the kernel default) and the
+forward pass,
 through the CLI, interleaved best-of-N on the same rows (a noisy shared machine: compare
 ratios from one run only).
 

@@ -33,12 +33,10 @@ alone (before any result is seen; N = 0, the default, is exactly the sets above)
    random_state + 100 N (7 -> 107, 21 -> 121, ... for N = 1).
 
 The default measured is "untuned": the family's default, what `neuralize explain` with no
-options runs on an exported model file (which stores no method): neon-focus@1 for the rbf
-kernel models here since stop 24, neon-path@auto for k-means. Every model is also tuned on
-its training rows (`neuralize tune --reference train.csv`, never the explained rows);
+options runs on an exported model file (which stores no method). Every model is also tuned
+on its training rows (`neuralize tune --reference train.csv`, never the explained rows);
 "default" in the tables is what explain runs after tuning (the tuned model file's stored
-method), reported beside it. neon-path@1, the rbf default before, is scored on every kernel
-set too (KERNEL_METHODS, TOP3_METHODS). The summary table compares both with the best of
+method), reported beside it. The summary table compares both with the best of
 occlusion, gradient x input and integrated gradients (gap = default / best - 1; top-3:
 best - default); `--detail` also prints every `neuralize evaluate` table. `--quick` runs
 one set of each kind (a smoke test).
@@ -62,13 +60,11 @@ from export_sklearn import to_neuralize, write_model  # noqa: E402
 from flip_rows import gap_interval, row_areas  # noqa: E402
 
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
-# neon-path@1: the rbf kernel default until stop 24 (now neon-focus@1), kept in the tables.
-KERNEL_METHODS = (["default", "neon-path@1", "neon-floor@auto", "neon-path@auto",
-                   "neon-ref@auto"] + BASELINES + ["shapley-sampling", "random"])
+KERNEL_METHODS = (["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"]
+                  + BASELINES + ["shapley-sampling", "random"])
 KMEANS_METHODS = (["default", "neon", "neon-ref@auto", "neon-path@auto"] + BASELINES
                   + ["shapley-sampling", "random"])
-TOP3_METHODS = (["default", "neon-path@1", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"]
-                + BASELINES)
+TOP3_METHODS = ["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"] + BASELINES
 DIGIT_TEST_ROWS = 300    # images of the other digits (the flagged ones are explained)
 PLANTED_TEST_ROWS = 1000  # planted test rows per seed
 BOOTSTRAP = 2000      # paired bootstrap resamples of the explained rows
@@ -442,10 +438,8 @@ def main():
     if args.fresh < 0:
         raise SystemExit("heldout_study: --fresh must be >= 0")
     for method in filter(None, args.extra.split(",")):
-        if method not in KERNEL_METHODS:  # e.g. neon-path@1, always scored
-            KERNEL_METHODS.insert(KERNEL_METHODS.index(BASELINES[0]), method)
-        if method not in TOP3_METHODS:
-            TOP3_METHODS.append(method)
+        KERNEL_METHODS.insert(KERNEL_METHODS.index(BASELINES[0]), method)
+        TOP3_METHODS.append(method)
     study = Study(args)
     kinds = {"digits": digits_sets, "planted": planted_sets, "k-means": kmeans_sets}
     for kind in args.kinds.split(","):

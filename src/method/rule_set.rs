@@ -39,7 +39,6 @@ pub enum RuleSet {
     /// piece's midpoint, `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`
     /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
     /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
-    /// The default of laplacian kernel models, at beta 1 (rbf ones default to `neon-focus`).
     /// k-means (its default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
     /// with `p̄` the mean soft-min weights at the pieces' midpoints; rows whose `sum N` is
     /// unusable keep `N` and spread `f - sum N` evenly.
@@ -59,7 +58,7 @@ pub enum RuleSet {
     /// first pass is, `R = (1 - l) R_path + l R_flip` with `l = c^2 / 2` and
     /// `c = sum_top3 max(R_path,i, 0) / sum_i max(R_path,i, 0)` (0 without positive
     /// relevance; conserving): rows where a few features dominate take more of the
-    /// flip-ordered path. The default of rbf kernel models, at beta 1.
+    /// flip-ordered path.
     NeonFocus,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
@@ -112,7 +111,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::NeonFocus,
         "neon-focus",
-        "neon-flip's mix chosen per row, more flip-ordered where the top 3 dominate (rbf kernels; their default)",
+        "neon-flip's mix chosen per row, more flip-ordered where the top 3 dominate (rbf kernels)",
     ),
     (
         RuleSet::Tutorial,

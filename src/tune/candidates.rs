@@ -17,16 +17,13 @@ pub struct Excluded {
 
 /// Rule sets the default candidates leave out. `neon-flip` and `neon-focus` (the same fused
 /// passes) cost 1.9-2.9 forward passes through the CLI on the fixtures measured on an idle
-/// machine (docs/faithfulness.md, "Flip-ordered path"), 2.9 on the 250-point KDE at one
-/// thread, at the edge of the 3 a default may cost; so the beta grid does not multiply
-/// them, and on the held-out study's training rows tune kept the straight path over
-/// `neon-flip` on 17 of 19 sets anyway. An explicit `TuneOptions::candidates` list may
-/// still name them. The family's default (`neon-focus@1` on rbf kernel models) is a
-/// candidate all the same ([`all_candidates`]).
+/// machine, but 3.5-4.2 in memory at d = 30 with 100-1,000 units (docs/faithfulness.md,
+/// "Flip-ordered path"), over the 3 a default may cost; on the held-out study's training
+/// rows tune kept the straight path over `neon-flip` on 17 of 19 sets anyway. An explicit
+/// `TuneOptions::candidates` list may still name them.
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 
-/// Every candidate in the order tried: the family's default first (so it wins ties; also
-/// when its rule set is [`OVER_BUDGET`], as `neon-focus@1` of rbf kernel models is), then
+/// Every candidate in the order tried: the family's default first (so it wins ties), then
 /// per rule set of [`crate::RuleSet`]'s table that the network lists (except
 /// [`OVER_BUDGET`]): the published beta,
 /// `auto`, and `published * f` for each factor of [`TuneOptions::beta_factors`], rounded to

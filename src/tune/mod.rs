@@ -3,10 +3,8 @@
 //!
 //! **Candidates**: the family's default, then every rule set the model's network lists
 //! ([`crate::RuleSet`]), each at its published beta, `auto` and `published * f` for the
-//! factors of [`TuneOptions::beta_factors`]. Only NEON rule sets (the cost rule: no baseline
-//! explainer is a candidate, and the costlier flip-ordered rule sets, `neon-flip` and
-//! `neon-focus`, only as the family's default, `neon-focus@1` of rbf kernel models: tune
-//! stores a flip-ordered pass only where the family's default is one).
+//! factors of [`TuneOptions::beta_factors`]. Only NEON rule sets (the cost rule: the stored
+//! default stays about as cheap as a forward pass; no baseline explainer is a candidate).
 //! Candidates that do not conserve (`|sum_i R_i - output| > 1e-8 max(1, |output|)` on any
 //! tuning row) or that give bit-identical relevances to an earlier one (a rule set without
 //! a beta) are dropped.

@@ -8,7 +8,7 @@ const MODEL: &str = "ocsvm_breast_cancer";
 
 /// Candidates named so that tune may replace the detector's family default (hybrid and
 /// neon-path at a low beta score far better on these training rows).
-const CANDIDATES: &str = "neon-focus@1,neon-path@1,hybrid@0.25,neon-path@0.25";
+const CANDIDATES: &str = "neon-path@1,hybrid@0.25,neon-path@0.25";
 
 /// Tune the breast-cancer OC-SVM on its training rows into `dir/tuned.json`, choosing among
 /// [`CANDIDATES`].
@@ -53,7 +53,7 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
     let info = info_json(&tuned);
     let method = info["default_method"].as_str().unwrap().to_string();
     let family = info["family_default_method"].as_str().unwrap().to_string();
-    assert_eq!(family, "neon-focus@1");
+    assert_eq!(family, "neon-path@1");
     // The stored method is what explain runs without options.
     assert_eq!(
         explain(&tuned, &[]),
@@ -65,7 +65,7 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
     );
     // An explicit method overrides it, as does --rule.
     assert_eq!(
-        explain(&tuned, &["--method", "neon-focus@1"]),
+        explain(&tuned, &["--method", "neon-path@1"]),
         explain(&untuned, &[])
     );
     assert_eq!(
@@ -97,7 +97,7 @@ fn a_detector_keeps_its_family_default_unless_candidates_are_named() {
     let dir = scratch("tune-detector");
     let kept = tuned_with(&dir, &[]);
     let info = info_json(&kept);
-    assert_eq!(info["default_method"], "neon-focus@1");
+    assert_eq!(info["default_method"], "neon-path@1");
     let reason = info["default_method_reason"].as_str().unwrap();
     assert!(reason.contains("kept the family default"), "{reason}");
     assert!(reason.contains("--candidates"), "{reason}");
@@ -113,7 +113,7 @@ fn a_detector_keeps_its_family_default_unless_candidates_are_named() {
                 .total_cmp(&b["score"].as_f64().unwrap())
         })
         .unwrap();
-    assert_ne!(lowest["method"], "neon-focus@1");
+    assert_ne!(lowest["method"], "neon-path@1");
     assert!(
         reason.contains(lowest["method"].as_str().unwrap()),
         "{reason}"
@@ -155,7 +155,7 @@ fn info_says_which_method_and_why() {
     assert!(human.contains("tune scores"), "{human}");
     // Untuned: the family's default and reason, no tuning record.
     let untuned = info_json(&model_path(&format!("{MODEL}.json")));
-    assert_eq!(untuned["default_method"], "neon-focus@1");
+    assert_eq!(untuned["default_method"], "neon-path@1");
     assert!(untuned["tuned"].is_null());
     let human = stdout(&run(&["info", "-m", &model_path(&format!("{MODEL}.json"))]));
     assert!(human.contains("the family's default"), "{human}");

@@ -1,8 +1,6 @@
-//! `neon-path`, the default rule set of laplacian one-class SVMs (rbf kernel models default
-//! to `neon-focus`, which mixes it per row with a flip-ordered path): it matches the
-//! independent NumPy oracle (scripts/neon_oracle_path.py), conserves, and falls back to
-//! `neon-floor` where its numerators are unusable; the kernel models' default method is
-//! `neon-focus@1` or `neon-path@1` by kernel, bit for bit.
+//! `neon-path`, the default rule set of one-class SVMs and kernel densities: it matches the
+//! independent NumPy oracle (scripts/neon_oracle_path.py), conserves, is what the default
+//! method runs, and falls back to `neon-floor` where its numerators are unusable.
 
 use crate::common::*;
 use ndarray::Axis;
@@ -21,14 +19,22 @@ const KERNEL_FIXTURES: &[&str] = &[
 ];
 
 #[test]
-fn neon_path_at_beta_1_matches_the_oracle_on_every_kernel_model() {
+fn the_default_of_kernel_models_is_neon_path_at_beta_1_and_matches_the_oracle() {
     for name in KERNEL_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let x = input_rows(name);
         let named = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
+        assert_eq!(explainer.default_method(), named, "{name}");
         assert_eq!(named.to_string(), "neon-path@1", "{name}");
-        let e = explainer.explain(x.view(), &named).unwrap();
+        assert!(
+            explainer
+                .default_method_reason()
+                .contains("faithfulness.md"),
+            "{name}"
+        );
+        let e = explainer.explain(x.view(), &Method::default()).unwrap();
+        assert_eq!(e, explainer.explain(x.view(), &named).unwrap(), "{name}");
         // `neon-path` without a beta is the published beta, 1 for kernel models.
         let published = Method::rule_set(RuleSet::NeonPath);
         assert_eq!(
@@ -42,64 +48,18 @@ fn neon_path_at_beta_1_matches_the_oracle_on_every_kernel_model() {
     }
 }
 
-/// rbf models default to `neon-focus@1` (oracle: scripts/neon_oracle_focus.py), laplacian
-/// ones to `neon-path@1` (scripts/neon_oracle_path.py); the kernel is read from the model
-/// file, and the default's relevances equal the named method's bit for bit.
-#[test]
-fn the_default_of_kernel_models_is_neon_focus_on_rbf_and_neon_path_on_laplacian() {
-    let mut seen = Vec::new();
-    for name in KERNEL_FIXTURES {
-        let model = load_model(model_path(name)).unwrap();
-        let explainer = Explainer::new(&model);
-        let x = input_rows(name);
-        let expected_name = kernel_default(name);
-        let (rule_set, oracle, tol) = match expected_name {
-            "neon-focus@1" => (RuleSet::NeonFocus, "expected_focus.csv", 1e-10),
-            _ => (RuleSet::NeonPath, "expected_path.csv", 1e-8),
-        };
-        seen.push(rule_set);
-        let named = Method::rule_set(rule_set).with_beta(Beta::Value(1.0));
-        assert_eq!(named.to_string(), expected_name, "{name}");
-        assert_eq!(explainer.default_method(), named, "{name}");
-        assert_eq!(explainer.family_default_method(), named, "{name}");
-        let reason = explainer.default_method_reason();
-        assert!(reason.contains("faithfulness.md"), "{name}: {reason}");
-        if rule_set == RuleSet::NeonFocus {
-            assert!(reason.contains("--method neon-path@1"), "{name}: {reason}");
-        }
-        let e = explainer.explain(x.view(), &Method::default()).unwrap();
-        assert_eq!(e, explainer.explain(x.view(), &named).unwrap(), "{name}");
-        let expected = read_table(&fixture_path(name, oracle));
-        assert_matches_oracle_within(&e, &expected, tol, &format!("{name} {named}"));
-        // An explicit beta still overrides the default's.
-        let softer = Method::default().with_beta(Beta::Value(0.5));
-        assert_eq!(
-            explainer.explain(x.view(), &softer).unwrap(),
-            explainer
-                .explain(x.view(), &named.with_beta(Beta::Value(0.5)))
-                .unwrap(),
-            "{name}"
-        );
-    }
-    // Both kernels are covered.
-    assert!(seen.contains(&RuleSet::NeonFocus) && seen.contains(&RuleSet::NeonPath));
-}
-
-/// The default explanation and `neon-path@1` report the forward pass's own output, bit for
-/// bit (what `score` prints), on rbf and laplacian models alike.
+/// The default explanation reports the forward pass's own output, bit for bit (what
+/// `score` prints), on rbf and laplacian models alike.
 #[test]
 fn the_default_reports_the_bits_of_the_forward_pass() {
     for name in KERNEL_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let x = input_rows(name);
+        let e = explainer.explain(x.view(), &Method::default()).unwrap();
         let f = explainer.forward(x.view(), None).unwrap();
-        let path = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
-        for method in [Method::default(), path] {
-            let e = explainer.explain(x.view(), &method).unwrap();
-            for (r, (a, b)) in e.output.iter().zip(&f.output).enumerate() {
-                assert_eq!(a.to_bits(), b.to_bits(), "{name} {method} row {r}: {a} {b}");
-            }
+        for (r, (a, b)) in e.output.iter().zip(&f.output).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "{name} row {r}: {a} {b}");
         }
     }
 }
@@ -136,13 +96,12 @@ fn rows_without_a_usable_path_keep_the_neon_floor_relevance() {
         let explainer = Explainer::new(&model);
         // At the reference every numerator is 0: the row keeps neon-floor at the same beta.
         let at_reference = explainer.reference().insert_axis(Axis(0)).to_owned();
+        let path = explainer
+            .explain(at_reference.view(), &Method::default())
+            .unwrap();
         let floor = Method::rule_set(RuleSet::NeonFloor).with_beta(Beta::Value(1.0));
         let floor = explainer.explain(at_reference.view(), &floor).unwrap();
-        let path = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
-        for method in [path, Method::default()] {
-            let e = explainer.explain(at_reference.view(), &method).unwrap();
-            assert_eq!(e, floor, "{name} {method}");
-        }
+        assert_eq!(path, floor, "{name}");
     }
 }
 

@@ -120,46 +120,23 @@ impl Network for KernelNetwork {
         }
     }
 
-    /// By kernel, at the model's own soft-min (beta 1, [`Network::default_beta`]):
-    ///
-    /// - rbf (`q = 2`): `neon-focus`, `R = (1 - l) R_path + l R_flip` per row with
-    ///   `l = c^2 / 2` and `c` the share of the row's positive `neon-path` relevance held by
-    ///   its top 3 features (docs/neon.md); the lowest mean and worst flipping gap of every
-    ///   method measured on 38 held-out kernel sets (docs/faithfulness.md, "Default since
-    ///   stop 24");
-    /// - laplacian (`q = 1`): `neon-path`, the straight path (`neon-focus` needs the
-    ///   separable squared distances of rbf kernels).
+    /// `neon-path` at the model's own soft-min (beta 1, [`Network::default_beta`]): the
+    /// most faithful conserving variant on both tabular and image-like held-out data
+    /// (docs/faithfulness.md).
     fn default_rule_set(&self) -> RuleSet {
-        match self.distance.power() {
-            Power::Two => RuleSet::NeonFocus,
-            Power::One => RuleSet::NeonPath,
-        }
+        RuleSet::NeonPath
     }
 
-    /// 1 for both kernels: `neon-path` (and the two passes `neon-focus` mixes) integrate the
-    /// output's own gradient along the path.
+    /// 1: `neon-path` integrates the output's own gradient along the path.
     fn default_beta(&self) -> Beta {
         Beta::Value(1.0)
     }
 
     fn default_reason(&self) -> &'static str {
-        match self.distance.power() {
-            Power::Two => {
-                "neon-path mixed per row with a path that moves the row's top 3 features \
-                 first (more of it where they dominate): on 38 held-out image-like and \
-                 tabular kernel sets it has the lowest mean and worst flipping gap of every \
-                 method measured, integrated gradients included, and is never more than 0.2 \
-                 points behind neon-path@1 (still available as --method neon-path@1; \
-                 docs/faithfulness.md)"
-            }
-            Power::One => {
-                "NEON rooted at the reference and pooled along the path to the row: on \
-                 held-out image-like and tabular data it follows integrated gradients at \
-                 about the cost of one gradient, where neon-floor trails by up to 62% on raw \
-                 pixels (neon-focus, the rbf default, needs an rbf kernel; \
-                 docs/faithfulness.md)"
-            }
-        }
+        "NEON rooted at the reference and pooled along the path to the row: on held-out \
+         image-like and tabular data it follows integrated gradients at about the cost of one \
+         gradient, where neon-floor trails by up to 62% on raw pixels \
+         (docs/faithfulness.md)"
     }
 
     fn has_linear_layer(&self) -> bool {

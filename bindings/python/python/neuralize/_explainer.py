@@ -254,10 +254,8 @@ class Explainer:
                 order is used without a copy), a pandas or polars DataFrame (columns matched
                 by name when the model has feature names).
             method: as the command line's ``--method``: ``default`` (the most faithful
-                conserving NEON variant measured: ``neon-focus@1`` for rbf kernel models,
-                ``neon-path@1`` for laplacian ones; ``neuralize info`` names every family's),
-                a rule set (``neon`` = the published rules, ``neon-ref``, ``neon-floor``,
-                ``neon-path``, ``neon-flip`` and ``neon-focus`` (rbf kernels), ``hybrid``; for dense
+                conserving NEON variant measured), a rule set (``neon`` = the published
+                rules, ``neon-ref``, ``neon-floor``, ``neon-path``, ``hybrid``; for dense
                 networks also ``tutorial``, ``gamma-zb``, ``epsilon-plus-flat``; optionally
                 ``@beta``), or
                 ``occlusion``, ``gradient-x-input``, ``sensitivity``,
