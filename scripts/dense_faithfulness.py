@@ -141,12 +141,17 @@ def verdict(lo, hi):
     return "miss" if lo > GAP_TARGET else ("pass" if hi <= GAP_TARGET else "open")
 
 
-def print_intervals(args, intervals):
-    """Paired bootstrap table and verdict counts (see the module doc)."""
-    rng = np.random.RandomState(17)
+def print_interval_heading(args):
+    """The intervals section's heading: resamples, draw seeds and draws per row."""
     print("\n## Intervals: paired bootstrap over the explained rows (%d resamples, 95%%), "
           "marginal over %d draw seeds x %d draws\n" % (args.bootstrap, args.draw_seeds,
                                                         args.draws))
+
+
+def print_intervals(args, intervals):
+    """Paired bootstrap table and verdict counts (see the module doc)."""
+    rng = np.random.RandomState(17)
+    print_interval_heading(args)
     print("| task | seed | imputation | rows | method | gap (evaluate's draws) | gap [95%] "
           "(judged) | verdict |")
     print("|---|---:|---|---:|---|---:|---:|---|")

@@ -53,7 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_sklearn as ex  # noqa: E402
 from dense_faithfulness import (explain_relevance, print_carriers, print_counts,  # noqa: E402
-                                print_trimmed, verdict)
+                                print_interval_heading, print_trimmed, verdict)
 from study_tune import tune  # noqa: E402
 from svc_flip_rows import SvcOutput, row_areas  # noqa: E402
 from flip_rows import gap_interval  # noqa: E402
@@ -242,9 +242,7 @@ def per_row_areas(args, files, methods, table, X_train, X_test):
 def print_intervals(args, intervals):
     """Paired bootstrap table, verdict counts and the rows that carry open or missed gaps
     (see the module doc)."""
-    print("\n## Intervals: paired bootstrap over the explained rows (%d resamples, 95%%), "
-          "marginal over %d draw seeds x %d draws\n" % (args.bootstrap, args.draw_seeds,
-                                                        args.draws))
+    print_interval_heading(args)
     print("(NumPy's per-row areas averaged to evaluate's table within %.1e on every set, "
           "method and imputation)\n" % getattr(args, "deviation", float("nan")))
     print("| set | imputation | rows | method | best baseline | gap (evaluate's draws) | "

@@ -3,6 +3,7 @@
 
 use crate::support::{model_path, other_files, run, scratch, stderr, stdout};
 use std::path::Path;
+use std::process::Output;
 
 const MODEL: &str = "ocsvm_breast_cancer";
 
@@ -16,13 +17,18 @@ fn tuned(dir: &Path) -> String {
     tuned_with(dir, &["--candidates", CANDIDATES])
 }
 
+/// `neuralize tune -m model --reference reference -o out` and the `extra` arguments.
+fn run_tune(model: &str, reference: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["tune", "-m", model, "--reference", reference, "-o", out];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 fn tuned_with(dir: &Path, extra: &[&str]) -> String {
     let out = dir.join("tuned.json").to_string_lossy().into_owned();
     let model = model_path(&format!("{MODEL}.json"));
     let train = model_path(&format!("{MODEL}.train.csv"));
-    let mut args = vec!["tune", "-m", &model, "--reference", &train, "-o", &out];
-    args.extend_from_slice(extra);
-    let result = run(&args);
+    let result = run_tune(&model, &train, &out, extra);
     assert!(result.status.success(), "{}", stderr(&result));
     let report = stdout(&result);
     assert!(report.starts_with("method: "), "{report}");
@@ -122,17 +128,7 @@ fn a_detector_keeps_its_family_default_unless_candidates_are_named() {
     let model = model_path(&format!("{MODEL}.json"));
     let train = model_path(&format!("{MODEL}.train.csv"));
     let out = dir.join("x.json").to_string_lossy().into_owned();
-    let result = run(&[
-        "tune",
-        "-m",
-        &model,
-        "--reference",
-        &train,
-        "-o",
-        &out,
-        "--candidates",
-        "neon,nope@2",
-    ]);
+    let result = run_tune(&model, &train, &out, &["--candidates", "neon,nope@2"]);
     assert_ne!(result.status.code(), Some(0));
     assert!(stderr(&result).contains("nope"), "{}", stderr(&result));
     assert!(!dir.join("x.json").exists());
@@ -201,7 +197,7 @@ fn output_is_atomic_and_bad_reference_rows_name_file_line_and_column() {
         let path = dir.join(name);
         std::fs::write(&path, csv).unwrap();
         let path_s = path.to_string_lossy().into_owned();
-        let result = run(&["tune", "-m", &model, "--reference", &path_s, "-o", &out_s]);
+        let result = run_tune(&model, &path_s, &out_s, &[]);
         let err = stderr(&result);
         assert_eq!(result.status.code(), Some(1), "{err}");
         assert!(err.contains(&path_s), "{err}");
@@ -226,16 +222,7 @@ fn output_is_atomic_and_bad_reference_rows_name_file_line_and_column() {
     assert_eq!(other_files(&dir, &expected), Vec::<String>::new());
     // Success replaces the file whole; nothing else is left in the folder.
     let train_path = model_path(&format!("{MODEL}.train.csv"));
-    let result = run(&[
-        "tune",
-        "-m",
-        &model,
-        "--reference",
-        &train_path,
-        "-o",
-        &out_s,
-        "-q",
-    ]);
+    let result = run_tune(&model, &train_path, &out_s, &["-q"]);
     assert!(result.status.success(), "{}", stderr(&result));
     assert!(stdout(&result).is_empty());
     assert!(std::fs::read_to_string(&out)
@@ -244,21 +231,12 @@ fn output_is_atomic_and_bad_reference_rows_name_file_line_and_column() {
     expected.sort();
     assert_eq!(other_files(&dir, &expected), Vec::<String>::new());
     // The output may not be the reference.
-    let result = run(&["tune", "-m", &model, "--reference", &out_s, "-o", &out_s]);
+    let result = run_tune(&model, &out_s, &out_s, &[]);
     assert_eq!(result.status.code(), Some(1));
     // Tuning a tuned model again works (its stored method is ignored while tuning) and
     // gives the same choice.
     let again = dir.join("again.json").to_string_lossy().into_owned();
-    let result = run(&[
-        "tune",
-        "-m",
-        &out_s,
-        "--reference",
-        &train_path,
-        "-o",
-        &again,
-        "-q",
-    ]);
+    let result = run_tune(&out_s, &train_path, &again, &["-q"]);
     assert!(result.status.success(), "{}", stderr(&result));
     assert_eq!(
         info_json(&again)["default_method"],
