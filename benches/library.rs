@@ -13,7 +13,7 @@
 //! timing all of them in turn (interleaved, best round kept), under `"methods"`.
 //!
 //! ```sh
-//! cargo bench --bench library -- only forward|neon|default MODEL.json INPUT.csv [repeats]
+//! cargo bench --bench library -- only forward|neon|default|METHOD MODEL.json INPUT.csv [repeats]
 //! ```
 //! Times one of the three alone (for `perf record`): one JSON line with its best-of-`repeats`
 //! seconds.
@@ -147,20 +147,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// `only forward|neon|default MODEL INPUT [repeats]`: time one pass alone.
+/// `only forward|neon|default|METHOD MODEL INPUT [repeats]`: time one pass alone (METHOD as
+/// `--method` takes it, e.g. `neon-focus@1`).
 fn only(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let [what, model_path, input_path, rest @ ..] = args else {
-        return Err("usage: only forward|neon|default MODEL.json INPUT.csv [repeats]".into());
+        return Err("usage: only forward|neon|default|METHOD MODEL.json INPUT.csv [repeats]".into());
     };
     let repeats: usize = rest.first().map_or(Ok(3), |r| r.parse())?;
     let model = load_model(model_path)?;
     let (x, _) = common::read_features(input_path, &model)?;
     let explainer = Explainer::new(&model);
+    let method = match what.as_str() {
+        "forward" | "default" => Method::default(),
+        "neon" => Method::neon(),
+        other => other.parse()?,
+    };
     let run = || -> neuralize::Result<()> {
         match what.as_str() {
             "forward" => explainer.forward(x.view(), None).map(|_| ()),
-            "neon" => explainer.explain(x.view(), &Method::neon()).map(|_| ()),
-            _ => explainer.explain(x.view(), &Method::default()).map(|_| ()),
+            _ => explainer.explain(x.view(), &method).map(|_| ()),
         }
     };
     let mut best = f64::INFINITY;
