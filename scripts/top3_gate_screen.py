@@ -1,8 +1,8 @@
 """Gated interaction doubling for `neon-path@1` on rbf kernels (issue 17's top-3 misses on wide
-one-class SVMs; docs/faithfulness.md, "Top-3 precision", "A gated doubling"):
+one-class SVMs; docs/faithfulness.md, "Top-3 precision", "A gated interaction doubling"):
 
     python scripts/top3_gate_screen.py DIR [DIR ...]                 # top-3 on the planted sets
-    python scripts/top3_gate_screen.py DIR [DIR ...] --grid          # the gate grid (choose on one DIR)
+    python scripts/top3_gate_screen.py DIR [DIR ...] --grid          # the gate grid (choose on one)
     python scripts/top3_gate_screen.py DIR [DIR ...] --top3-ci       # paired bootstrap intervals
     python scripts/top3_gate_screen.py DIR [DIR ...] --flip [--variants path,G1]   # flipping gaps
 
@@ -31,10 +31,13 @@ delta' A delta, N is integrated gradients, delta_i (A delta)_i, and single-featu
     N'_i  = delta_i ((1 - w) gbar_i + w g(1)_i) + lam (N_i - kappa delta_i^2)
 
 with ramp(x; x0 -> y0, x1 -> y1) linear between and clamped outside. Named variants:
-`path` (neon-path@1), `dbl` (lam = 1, w = 0: the screened `path+interaction`), `G1` (chosen by
---grid on the documented study /tmp/hs26: c 0.6, c0 0.2, iota 0.05..0.25, w0 0.25, a 0.7),
-`G2` (the grid's best worst case over both studies, not chosen on one: c 0.4, c0 0.15, no
-iota gate, w0 0.25, a 0.7).
+`path` (neon-path@1), `dbl` (lam = 1, w = 0: the screened `path+interaction`), `dbl0.25`,
+`dbl0.50`, `dbl0.75` (lam fixed at that fraction, w = 0: the top-3 / flipping trade-off),
+`G1` (chosen by --grid on the documented study /tmp/hs26: c 0.6, c0 0.2, iota 0.05..0.25,
+w0 0.25, a 0.7), `G2` (the grid's best worst case over both studies, not chosen on one: c 0.4,
+c0 0.15, no iota gate, w0 0.25, a 0.7), G1's parts `G1-dbl` (w = 0) and `G1-end` (lam = 0:
+only the lean to the row's gradient), and `G1-row`, `G1-node`, `dbl-row` with the diagonal
+hd delta^2 of HD_DOC in place of kappa delta^2.
 
 Printed (default): per planted set top-3 precision minus the best of occlusion, gradient x input
 and integrated gradients (saved in rows.npz), then per DIR and overall: sets within 0.01, worst,
@@ -60,7 +63,19 @@ VARIANTS = {
     "dbl": dict(c=math.inf, c0=math.inf, iota=None, w0=0.0, a=0.7),
     "G1": dict(c=0.6, c0=0.2, iota=(0.05, 0.25), w0=0.25, a=0.7),
     "G2": dict(c=0.4, c0=0.15, iota=None, w0=0.25, a=0.7),
+    "G1-dbl": dict(c=0.6, c0=0.2, iota=(0.05, 0.25), w0=0.0, a=0.7),
+    "G1-end": dict(c=-1.0, c0=-2.0, iota=None, w0=0.25, a=0.7),
+    "G1-row": dict(c=0.6, c0=0.2, iota=(0.05, 0.25), w0=0.25, a=0.7, diag="row"),
+    "G1-node": dict(c=0.6, c0=0.2, iota=(0.05, 0.25), w0=0.25, a=0.7, diag="node"),
+    "dbl-row": dict(c=math.inf, c0=math.inf, iota=None, w0=0.0, a=0.7, diag="row"),
 }
+for _l in (0.25, 0.5, 0.75):  # the ungated doubling at a fixed fraction: the trade-off
+    VARIANTS["dbl%.2f" % _l] = dict(c=math.inf, c0=math.inf, iota=None, w0=0.0, a=0.7,
+                                    lam_max=_l)
+HD_DOC = """hd_i = 1/2 - gamma var_i, var_i the soft-min variance of the units' coordinate i (at the
+row: p_row @ (U*U) - mu(1)^2; at the nodes: the mean over t = 1/4, 3/4): for a quadratic
+outlierness the Hessian of o is 2 gamma (I - 2 gamma Cov_p(U)), so in N's units (N = IG / 2
+gamma) occlusion is 2 N_i - hd_i delta_i^2. Costs p @ (U*U) (one more product per place)."""
 GRID = dict(c=[(0.4, 0.0), (0.4, 0.15), (0.6, 0.2), (0.8, 0.0), (0.8, 0.3), (1.0, 0.4)],
             iota=[None, (0.05, 0.25), (0.1, 0.3)], w0=[0.0, 0.25, 0.5], a=[0.5, 0.7])
 
@@ -77,10 +92,17 @@ def path_quantities(model, X):
     H = gamma * sq_dist(Z, U) + b
     o = -log_sum_exp(-H)
     floor = -(np.max(-b) + math.log(np.sum(np.exp(-b - np.max(-b)))))
-    g = {1.0: Z - softmax_rows(-H) @ U}
+    UU = U * U
+    p = softmax_rows(-H)
+    mu = p @ U
+    g = {1.0: Z - mu}
+    var = {1.0: p @ UU - mu ** 2}
     for t in (0.25, 0.75):
         Xt = r + t * delta
-        g[t] = Xt - softmax_rows(-(gamma * sq_dist(Xt, U) + b)) @ U
+        p = softmax_rows(-(gamma * sq_dist(Xt, U) + b))
+        mu = p @ U
+        g[t] = Xt - mu
+        var[t] = p @ UU - mu ** 2
     gbar = 0.5 * (g[0.25] + g[0.75])
     N = delta * gbar
     d2 = delta ** 2
@@ -89,17 +111,21 @@ def path_quantities(model, X):
     nl = np.linalg.norm(g[1.0] - linear, axis=1) / np.maximum(
         0.5 * np.linalg.norm(g[0.75] - g[0.25], axis=1), 1e-300)
     iota = np.abs(N - kappa * d2).sum(axis=1) / np.maximum(np.abs(N).sum(axis=1), 1e-300)
-    return dict(o=o, floor=floor, delta=delta, gbar=gbar, g_row=g[1.0], N=N,
-                inter=N - kappa * d2, nl=nl[:, None], iota=iota[:, None])
+    return dict(o=o, floor=floor, delta=delta, gbar=gbar, g_row=g[1.0], N=N, d2=d2,
+                inter=N - kappa * d2, nl=nl[:, None], iota=iota[:, None],
+                hd_row=0.5 - gamma * var[1.0], hd_node=0.5 - gamma * 0.5 * (var[0.25] + var[0.75]))
 
 
-def gated(q, fallback, c, c0, iota, w0, a):
-    """Relevance (n, d) of the gated rule (module doc) from `path_quantities`."""
+def gated(q, fallback, c, c0, iota, w0, a, diag="kappa", lam_max=1.0):
+    """Relevance (n, d) of the gated rule (module doc) from `path_quantities`; `diag` "row" or
+    "node" replaces kappa delta^2 by the Hessian's diagonal hd delta^2 (see HD_DOC)."""
     lam = np.ones_like(q["nl"]) if math.isinf(c) else ramp(q["nl"], c, c0)
     if iota is not None:
         lam = lam * ramp(q["iota"], *iota)
+    lam = lam_max * lam
     w = w0 * ramp(q["nl"], a, 1.0)
-    numerators = q["delta"] * ((1 - w) * q["gbar"] + w * q["g_row"]) + lam * q["inter"]
+    inter = q["inter"] if diag == "kappa" else q["N"] - q["hd_" + diag] * q["d2"]
+    numerators = q["delta"] * ((1 - w) * q["gbar"] + w * q["g_row"]) + lam * inter
     return conserving(numerators, q["o"], q["floor"], fallback)
 
 
@@ -130,8 +156,8 @@ def summary(table, runs):
     columns = list(table[0][2])
     for label, keep in [(os.path.basename(r.rstrip("/")), r) for r in runs] + [("all", None)]:
         rows = [row for run, _, row in table if keep in (None, run)]
-        print("\n%s (%d planted sets)\n\n| variant | within 0.01 | worst | mean |\n|---|---:|---:|---:|"
-              % (label, len(rows)))
+        print("\n%s (%d planted sets)\n" % (label, len(rows)))
+        print("| variant | within 0.01 | worst | mean |\n|---|---:|---:|---:|")
         for k in columns:
             v = np.array([row[k] for row in rows])
             print("| %s | %d of %d | %+.3f | %+.4f |" % (k, (v >= -0.01).sum(), len(v), v.min(),
@@ -146,17 +172,20 @@ def main():
     ap.add_argument("--top3-ci", action="store_true",
                     help="paired bootstrap intervals of top-3 behind the best (flip_screen's)")
     ap.add_argument("--flip", action="store_true", help="flipping gaps on every rbf set")
+    ap.add_argument("--tags", default="", help="only these sets (e.g. digits_0,planted_17)")
     ap.add_argument("--draws", type=int, default=20)
     ap.add_argument("--seeds", type=int, default=3)
     args = ap.parse_args()
     names = args.variants.split(",")
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
-        raise SystemExit("top3_gate_screen: unknown variants %s (%s)" % (unknown, ", ".join(VARIANTS)))
+        raise SystemExit("top3_gate_screen: unknown variants %s (known: %s)"
+                         % (unknown, ", ".join(VARIANTS)))
     grid = grid_configs() if args.grid else None
     table, flips = [], {n: [] for n in names}
     for run in args.runs:
-        for stem, saved, model, Xtr, Xte in rbf_sets(run):
+        for stem, saved, model, Xtr, Xte in rbf_sets(run, set(args.tags.split(","))
+                                                      if args.tags else None):
             tag = "%s/%s" % (os.path.basename(run.rstrip("/")), os.path.basename(stem))
             planted = saved["planted"]
             if not args.flip and not planted.size:
@@ -171,7 +200,8 @@ def main():
                 best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, col)]
                 cells = []
                 for n in names:
-                    gap, t3 = gap_and_top3(model, Xte, Xtr, R[n], saved, best, args.draws, args.seeds)
+                    gap, t3 = gap_and_top3(model, Xte, Xtr, R[n], saved, best, args.draws,
+                                           args.seeds)
                     flips[n].append((gap, t3))
                     cells.append("%s %+.1f%% / %+.1f%%%s" % (n, 100 * gap[0], 100 * gap[1], ""
                                  if t3 is None else ", top-3 %+.3f" % t3))
@@ -194,7 +224,7 @@ def main():
             t3 = [t for _, t in rows if t is not None]
             print("| %s | %+.2f%% / %+.2f%% | %+.1f%% | %d of %d | %+.3f | %d |" % (
                 n, 100 * gaps[:, 0].mean(), 100 * gaps[:, 1].mean(), 100 * gaps.max(),
-                int((gaps > 0.02).any(axis=1).sum()), len(gaps), min(t3),
+                int((gaps > 0.02).any(axis=1).sum()), len(gaps), min(t3) if t3 else math.nan,
                 sum(t < -0.01 for t in t3)))
 
 
