@@ -60,6 +60,14 @@ pub enum RuleSet {
     /// relevance; conserving): rows where a few features dominate take more of the
     /// flip-ordered path.
     NeonFocus,
+    /// rbf kernel models: `neon-path` mixed per row with the path rule whose soft-min
+    /// weights are frozen at the reference, `N_ref,i = (z_i - r_i)(z_i + r_i - 2 (p(r) U)_i)`,
+    /// `R_ref,i = (o - o_0) N_ref,i / sum N_ref + o_0 / d`, as `R = (1 - l) R_path + l R_ref`
+    /// with `neon-focus`'s `l = c^2 / 2` (conserving): concentrated rows weigh their other
+    /// features against the units near the reference, at `neon-path`'s cost (no new
+    /// exponential, no new matrix product). Rows whose `sum N_ref` is unusable keep
+    /// `R_path`.
+    NeonLean,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
     /// upper ones, LRP-0 on the explained unit. Biases absorb relevance (not conserving).
@@ -112,6 +120,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonFocus,
         "neon-focus",
         "neon-flip's mix chosen per row, more flip-ordered where the top 3 dominate (rbf kernels)",
+    ),
+    (
+        RuleSet::NeonLean,
+        "neon-lean",
+        "neon-path mixed per row with the reference's pooling where the top 3 dominate (rbf kernels)",
     ),
     (
         RuleSet::Tutorial,

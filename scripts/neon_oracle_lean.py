@@ -1,0 +1,102 @@
+"""Plain NumPy oracle of the `neon-lean` rule set (rbf kernel models), independent of the
+Rust code: one row at a time, exact differences, no GEMM.
+
+    python scripts/neon_oracle_lean.py            # writes models/NAME.expected_lean.csv
+
+For a standardized row z, the reference r, delta = z - r, the first pass
+(R0, o) = `neon-path` (scripts/neon_oracle_path.py's path_row, same beta) and the
+reference's soft-min weights p(r) = softmax(-beta h(r)), h_j(r) = gamma ||r - u_j||^2 + b_j,
+each unit's change from r to z split exactly over the features under the frozen weights:
+
+    N_ref,i = sum_j p_j(r) ((z_i - u_ji)^2 - (r_i - u_ji)^2)
+    R_ref,i = (o - o_0) N_ref,i / sum N_ref + o_0 / d          (o_0 = -logsumexp(-b))
+    c       = sum_top3 max(R0_i, 0) / sum_i max(R0_i, 0)        (0 without positive R0)
+    R       = (1 - l) R0 + l R_ref,   l = c^2 / 2               (conserving)
+
+Rows whose `neon-path` numerators are unusable (they keep `neon-floor`), and rows with
+o <= o_0 or sum N_ref not > 1e-12 sum |N_ref,i|, keep R0. This is scripts/node_screen.py's
+`m.5:ref` (there with neon-floor in place of R_ref on the rare rows whose sum N_ref is
+unusable). The written file has the columns of NAME.expected.csv (prediction, outlierness,
+R_...).
+"""
+import math
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from neon_oracle_path import SEGMENTS, explain_rows, network, path_row, write_fixtures  # noqa: E402
+
+TOP = 3
+SCALE = 0.5
+FIXTURES = ["ocsvm_breast_cancer", "ocsvm_breast_cancer_raw", "ocsvm_digits_rbf",
+            "ocsvm_blobs", "kde_iris", "kde_wine", "kde_digits"]
+
+
+def _softmax(v):
+    e = np.exp(v - np.max(v))
+    return e / np.sum(e)
+
+
+def _floor(b):
+    return -(np.max(-b) + math.log(np.sum(np.exp(-b - np.max(-b)))))
+
+
+def path_usable(z, r, U, b, gamma, beta):
+    """Whether `neon-path`'s numerators of z are usable (else the row took neon-floor)."""
+    N = np.zeros(len(z))
+    h = np.array([gamma * np.sum((z - u) ** 2) + bj for u, bj in zip(U, b)])
+    m = np.min(h)
+    o = m - math.log(np.sum(np.exp(-(h - m))))
+    for k in range(SEGMENTS):
+        lo = r + (k / SEGMENTS) * (z - r)
+        hi = r + ((k + 1) / SEGMENTS) * (z - r)
+        mid = 0.5 * (lo + hi)
+        p = _softmax(-beta * np.array([gamma * np.sum((mid - u) ** 2) + bj
+                                       for u, bj in zip(U, b)]))
+        for pj, u in zip(p, U):
+            N += pj * ((hi - u) ** 2 - (lo - u) ** 2)
+    total = np.sum(N)
+    return abs(total) > 1e-12 * np.sum(np.abs(N)) and total > 0 and o - _floor(b) > 0
+
+
+def lean_share(R0, top=TOP):
+    """l = SCALE c^2, c the share of the positive R0 held by its `top` largest values."""
+    P = np.sort(np.maximum(R0, 0.0))[::-1]
+    total = P.sum()
+    c = min(P[:top].sum() / total, 1.0) if total > 0 else 0.0
+    return SCALE * c * c
+
+
+def lean_row(z, r, U, b, gamma, beta=1.0):
+    """(o, R) of one standardized row z under neon-lean."""
+    d = len(z)
+    o, R0 = path_row(z, r, U, b, gamma, 2, beta)
+    if not path_usable(z, r, U, b, gamma, beta):
+        return o, R0
+    share = lean_share(R0)
+    floor = _floor(b)
+    p = _softmax(-beta * np.array([gamma * np.sum((r - u) ** 2) + bj for u, bj in zip(U, b)]))
+    N = np.zeros(d)
+    for pj, u in zip(p, U):
+        N += pj * ((z - u) ** 2 - (r - u) ** 2)
+    total = np.sum(N)
+    if share <= 0 or o - floor <= 0 or not total > 1e-12 * np.sum(np.abs(N)):
+        return o, R0
+    return o, (1 - share) * R0 + share * ((o - floor) * N / total + floor / d)
+
+
+def explain(model, X, beta=1.0):
+    """`neon-lean@beta` of every row, columns as neon_oracle_path.explain_rows."""
+    if network(model)[3] != 2:
+        raise SystemExit("neon-lean: rbf kernels only")
+    return explain_rows(model, X, lambda z, r, U, b, gamma, q: lean_row(z, r, U, b, gamma, beta))
+
+
+def main():
+    write_fixtures(FIXTURES, explain, "expected_lean.csv")
+
+
+if __name__ == "__main__":
+    main()
