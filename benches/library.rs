@@ -151,7 +151,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// `--method` takes it, e.g. `neon-focus@1`).
 fn only(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let [what, model_path, input_path, rest @ ..] = args else {
-        return Err("usage: only forward|neon|default|METHOD MODEL.json INPUT.csv [repeats]".into());
+        return Err(
+            "usage: only forward|neon|default|METHOD MODEL.json INPUT.csv [repeats]".into(),
+        );
     };
     let repeats: usize = rest.first().map_or(Ok(3), |r| r.parse())?;
     let model = load_model(model_path)?;
