@@ -9,15 +9,16 @@ reference's soft-min weights p(r) = softmax(-beta h(r)), h_j(r) = gamma ||r - u_
 each unit's change from r to z split exactly over the features under the frozen weights:
 
     N_ref,i = sum_j p_j(r) ((z_i - u_ji)^2 - (r_i - u_ji)^2)
-    R_ref,i = (o - o_0) N_ref,i / sum N_ref + o_0 / d          (o_0 = -logsumexp(-b))
-    c       = sum_top3 max(R0_i, 0) / sum_i max(R0_i, 0)        (0 without positive R0)
-    R       = (1 - l) R0 + l R_ref,   l = c^2 / 2               (conserving)
+    T       = the 3 largest R0_i (ties: lower index first), the rest its complement
+    c       = sum_T max(R0_i, 0) / sum_i max(R0_i, 0)           (0 without positive R0)
+    E       = sum_rest (R0_i - o_0 / d)                           (o_0 = -logsumexp(-b))
+    R_i     = R0_i                                                (i in T)
+    R_i     = (1 - l) R0_i + l (E N_ref,i / sum_rest N_ref + o_0 / d)   (rest), l = c^2 / 2
 
-Rows whose `neon-path` numerators are unusable (they keep `neon-floor`), and rows with
-o <= o_0 or sum N_ref not > 1e-12 sum |N_ref,i|, keep R0. This is scripts/node_screen.py's
-`m.5:ref` (there with neon-floor in place of R_ref on the rare rows whose sum N_ref is
-unusable). The written file has the columns of NAME.expected.csv (prediction, outlierness,
-R_...).
+(conserving: the rest's sum is kept). Rows whose `neon-path` numerators are unusable (they
+keep `neon-floor`), and rows with o <= o_0, E <= 0 or sum_rest N_ref not
+> 1e-12 sum_rest |N_ref,i|, keep R0. This is scripts/node_screen.py's `m.5:kref`. The
+written file has the columns of NAME.expected.csv (prediction, outlierness, R_...).
 """
 import math
 import os
@@ -81,10 +82,16 @@ def lean_row(z, r, U, b, gamma, beta=1.0):
     N = np.zeros(d)
     for pj, u in zip(p, U):
         N += pj * ((z - u) ** 2 - (r - u) ** 2)
-    total = np.sum(N)
-    if share <= 0 or o - floor <= 0 or not total > 1e-12 * np.sum(np.abs(N)):
+    rest = np.ones(d, dtype=bool)
+    rest[sorted(range(d), key=lambda i: (-R0[i], i))[:TOP]] = False
+    excess = np.sum(R0[rest]) - np.sum(rest) * floor / d
+    total = np.sum(N[rest])
+    if share <= 0 or o - floor <= 0 or excess <= 0 or \
+            not total > 1e-12 * np.sum(np.abs(N[rest])):
         return o, R0
-    return o, (1 - share) * R0 + share * ((o - floor) * N / total + floor / d)
+    R = R0.copy()
+    R[rest] = (1 - share) * R0[rest] + share * (excess * N[rest] / total + floor / d)
+    return o, R
 
 
 def explain(model, X, beta=1.0):

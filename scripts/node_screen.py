@@ -28,18 +28,30 @@ towards the row's own weights, the order gradient x input uses):
 
 Variants (A a constant):
   mid2          `neon-path@1`
-  ada.5:g3      `neon-focus@1` (scripts/flip_screen.py)
+  ada.5:g3      `neon-focus@1` recomputed (scripts/flip_screen.py); saved:neon-focus@1 reads
+                the study's own areas of it instead (the same numbers, much faster)
   nrowA         N = (1 - l) N_path + l N_row, l = A c^2 (numerator mix)
   rrowA         R = (1 - l) R_path + l R_row, l = A c^2 (relevance mix)
   nhalfA        N = (1 - l) N_path + l N_half, l = A c^2
   dnrowA, dnhalfA, drrowA   the same with the gate cd
   fixed variants: row (gradient-x-input order, conserving), half
+Frozen weights over the whole path (each unit's change from r to z split exactly under
+weights p: N_i = delta_i ((z_i + r_i) / 2 - (p U)_i)), by feature group (top 3 of R_path /
+the rest): `ref` = p(r) for all (the reference's pooling: p(r) U is one vector per model,
+no product per row), `ts` = p(z) / p(r), `ts1` = p(z) / the path's numerators, `tsr` = the
+path's numerators / p(r), `nref` = p(z) for all (`neon-ref@1`'s numerators);
+`kref` = the top 3 of R_path keep their values, the rest's total is shared over the rest
+by the `ref` numerators (conserving, the top 3's order kept);
+  mA:V          R = (1 - l) R_path + l R_V, l = A c^2 (mA:ref is `neon-lean` at A = 1/2)
+  pA:V          the same with l = A c^4
 
 Printed: per set the gap to the best of occlusion, gradient x input, integrated gradients
 (mean imputation / marginal imputation averaged over draw seeds 0..seeds-1) and top-3
-precision minus the best baseline's on planted sets; then the summary table per variant.
+precision minus the best baseline's on planted sets; then the summary table per variant
+(--json FILE: also the raw per-set numbers).
 """
 import argparse
+import json
 import math
 import os
 import sys
@@ -123,15 +135,30 @@ def variant(name, nodes, cache, model, X):
         R = nodes.relevance(nodes.numer(NODESETS["path"]))
     elif name.startswith("ada"):
         R = flip_relevance(name, model, X, cache.setdefault("_flip", {}))
+    elif name == "kref":
+        # The top 3 of R_path keep their values; the rest's total, sum_rest R_path, is
+        # shared over the rest by the reference-pooled numerators (plus the flat floor).
+        R0 = variant("mid2", nodes, cache, model, X)
+        top = np.zeros(R0.shape, dtype=bool)
+        np.put_along_axis(top, np.argsort(-R0, axis=1, kind="stable")[:, :3], True, axis=1)
+        N = np.where(top, 0.0, nodes.split(top, "ref", "ref"))
+        d = R0.shape[1]
+        flat = nodes.floor / d
+        excess = np.where(top, 0.0, R0).sum(axis=1) - (d - 3) * flat
+        total = N.sum(axis=1)
+        ok = (total > 1e-12 * np.abs(N).sum(axis=1)) & (excess > 0)
+        R = R0.copy()
+        R[ok] = np.where(top[ok], R0[ok], (excess[ok] / total[ok])[:, None] * N[ok] + flat)
     elif name in SPLITS:
         R0 = variant("mid2", nodes, cache, model, X)
         top = np.zeros(R0.shape, dtype=bool)
         np.put_along_axis(top, np.argsort(-R0, axis=1, kind="stable")[:, :3], True, axis=1)
         R = nodes.relevance(nodes.split(top, *SPLITS[name]))
-    elif name.startswith("m") and ":" in name:  # mA:V = per-row mix (1 - l) R_path + l R_V
+    elif name[0] in "mp" and ":" in name:  # per-row mix (1 - l) R_path + l R_V
         a, v = name[1:].split(":")
         R0 = variant("mid2", nodes, cache, model, X)
-        lam = np.clip(float(a) * top_share(R0) ** 2, 0.0, 1.0)[:, None]
+        power = 2 if name[0] == "m" else 4  # mA:V: l = A c^2; pA:V: l = A c^4
+        lam = np.clip(float(a) * top_share(R0) ** power, 0.0, 1.0)[:, None]
         R = (1 - lam) * R0 + lam * variant(v, nodes, cache, model, X)
     elif name in NODESETS:
         R = nodes.relevance(nodes.numer(NODESETS[name]))
@@ -176,10 +203,12 @@ def main():
     ap.add_argument("--variants", default="mid2,ada.5:g3,nrow.5,nrow1,rrow.5,rrow1,nhalf1,"
                     "dnrow.5,dnrow1")
     ap.add_argument("--tags", default="")
+    ap.add_argument("--json", default="", help="also write the raw per-set results here")
     args = ap.parse_args()
     chosen = args.variants.split(",")
     wanted = set(args.tags.split(",")) if args.tags else None
     results = {v: [] for v in chosen}
+    raw = []
     for stem, saved, model, Xtr, Xte in rbf_sets(args.run, wanted):
         col = 1 if args.seeds == 1 else 2
         best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, col)]
@@ -201,6 +230,10 @@ def main():
             cells.append(cell)
             results[name].append((gap, top3))
         print(" | ".join(cells), flush=True)
+        if args.json:
+            raw.append({"set": os.path.basename(stem), "results": {
+                name: rows[-1] for name, rows in results.items()}})
+            json.dump(raw, open(args.json, "w"))
     print("\n| variant | mean gap mean / marginal | worst gap | sets over 2 % | worst top-3 "
           "vs best | sets over 0.01 |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -60,13 +60,14 @@ pub enum RuleSet {
     /// relevance; conserving): rows where a few features dominate take more of the
     /// flip-ordered path.
     NeonFocus,
-    /// rbf kernel models: `neon-path` mixed per row with the path rule whose soft-min
-    /// weights are frozen at the reference, `N_ref,i = (z_i - r_i)(z_i + r_i - 2 (p(r) U)_i)`,
-    /// `R_ref,i = (o - o_0) N_ref,i / sum N_ref + o_0 / d`, as `R = (1 - l) R_path + l R_ref`
-    /// with `neon-focus`'s `l = c^2 / 2` (conserving): concentrated rows weigh their other
-    /// features against the units near the reference, at `neon-path`'s cost (no new
-    /// exponential, no new matrix product). Rows whose `sum N_ref` is unusable keep
-    /// `R_path`.
+    /// rbf kernel models: `neon-path` with the relevance of all but its top 3 features
+    /// re-shared per row by the path rule whose soft-min weights are frozen at the
+    /// reference, `N_ref,i = (z_i - r_i)(z_i + r_i - 2 (p(r) U)_i)`: the top 3 keep their
+    /// `R_path` values, the rest get `(1 - l) R_path,i + l (E N_ref,i / sum_rest N_ref + o_0 / d)`
+    /// with `E` the rest's `R_path` above the flat floor and `neon-focus`'s `l = c^2 / 2`
+    /// (conserving; the top 3's order kept): concentrated rows weigh their other features
+    /// against the units near the reference, at `neon-path`'s cost (no new exponential, no
+    /// new matrix product). Rows where this is unusable keep `R_path`.
     NeonLean,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
@@ -124,7 +125,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::NeonLean,
         "neon-lean",
-        "neon-path mixed per row with the reference's pooling where the top 3 dominate (rbf kernels)",
+        "neon-path, the rest after its top 3 re-shared by the reference's pooling where they dominate (rbf kernels)",
     ),
     (
         RuleSet::Tutorial,

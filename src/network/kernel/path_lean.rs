@@ -1,31 +1,34 @@
-//! `neon-lean` on an rbf kernel network (q = 2): `neon-path` mixed, per row, with the path
-//! rule whose soft-min weights are frozen at the reference.
+//! `neon-lean` on an rbf kernel network (q = 2): `neon-path` with the relevance of all but
+//! its top features re-shared, per row, by the path rule whose soft-min weights are frozen
+//! at the reference.
 //!
 //! With `delta = z - r`, the reference's soft-min weights `p(r) = softmin(beta h(r))`
 //! (`h_j(r) = gamma ||r - u_j||^2 + b_j`) and its pooled centers `a = p(r) U` (one vector
 //! of `d` values per model), each unit's change from r to z split exactly over the features
 //! (squared distances are separable) under the frozen weights gives
 //!
-//! `N_ref,i = sum_j p_j(r) ((z_i - u_ji)^2 - (r_i - u_ji)^2) = delta_i (z_i + r_i - 2 a_i)`,
+//! `N_ref,i = sum_j p_j(r) ((z_i - u_ji)^2 - (r_i - u_ji)^2) = delta_i (z_i + r_i - 2 a_i)`.
 //!
-//! `R_ref,i = (o - o_0) N_ref,i / sum_i' N_ref,i' + o_0 / d` (conserving, as `neon-path`).
-//! With `R0` the `neon-path` relevance and `c` the share of the row's positive `R0` held by
-//! its [`TOP`] largest values, `c = sum_top max(R0_i, 0) / sum_i max(R0_i, 0)`,
+//! With `R0` the `neon-path` relevance, `T` its [`TOP`] largest values (ties: lower index
+//! first), `c = sum_T max(R0_i, 0) / sum_i max(R0_i, 0)` and the rest's relevance above its
+//! flat floor `E = sum_(i not in T) (R0_i - o_0 / d)`:
 //!
-//! `R = (1 - l) R0 + l R_ref`,   `l = `[`LEAN_SCALE`]` c^2`
+//! `R_i = R0_i` for `i` in `T`,
+//! `R_i = (1 - l) R0_i + l (E N_ref,i / sum_(k not in T) N_ref,k + o_0 / d)` otherwise,
+//! `l = `[`LEAN_SCALE`]` c^2`,
 //!
-//! (both sum to `o`, so every `l` conserves). Rows where a few features dominate (e.g. a
-//! few pixels far out after a scaler) take up to half of the reference-pooled rule: their
-//! other features are then weighed against the units near the reference rather than
-//! against the units that the few far features pick out, which is what feature flipping
-//! sees once those few are flipped (`neon-focus` measures that state along a second path,
-//! at the cost of a second exponential per pair; this rule needs no new exponential and no
-//! new matrix product). Rows with spread relevance keep nearly `neon-path`. Rows whose
-//! `neon-path` numerators are unusable keep their `neon-floor` relevance, rows whose
-//! `N_ref` is unusable (`sum N_ref` tiny or not > 0, or `o <= o_0`) or not finite keep
-//! `R0`.
+//! which conserves (the rest's sum is kept) and keeps the top group's values, so its order
+//! and `neon-path`'s top-3 precision. Rows where a few features dominate (e.g. a few pixels
+//! far out after a scaler) re-share up to half of the rest: the other features are then
+//! weighed against the units near the reference rather than against the units that the few
+//! far features pick out, which is what feature flipping sees once those few are flipped
+//! (`neon-focus` measures that state along a second path, at the cost of a second
+//! exponential per pair; this rule needs no new exponential and no new matrix product).
+//! Rows with spread relevance keep nearly `neon-path`. Rows whose `neon-path` numerators
+//! are unusable keep their `neon-floor` relevance; rows with `o <= o_0`, `E <= 0`, the
+//! rest's `sum N_ref` tiny or not > 0, or a non-finite mix keep `R0`.
 //!
-//! Cost per row over `neon-path`: `O(d)` (the numerators, a top-3 scan, the mix).
+//! Cost per row over `neon-path`: `O(d)` (a top-3 scan, the numerators, the mix).
 
 use super::path_flip::TOP;
 use super::path_quarter::reference_activations;
@@ -33,8 +36,7 @@ use crate::lrp::rescale::usable_totals;
 use crate::network::distance::DistanceLayer;
 use crate::network::pool;
 
-/// `neon-lean`'s share of the reference-pooled relevance: `l = LEAN_SCALE c^2` (at most
-/// 1/2, the largest share `neon-focus` gives its second path).
+/// `neon-lean`'s share of the reference-pooled relevance of the rest: `l = LEAN_SCALE c^2`.
 pub(crate) const LEAN_SCALE: f64 = 0.5;
 
 /// The per-model input of `neon-lean`: the reference's pooled centers.
@@ -65,9 +67,9 @@ impl LeanAnchor {
     }
 
     /// Mix the row's `neon-path` relevance `relevance` (usable, summing to `o`) with the
-    /// reference-pooled relevance in place; `excess = o - o_0`, `flat = o_0 / d`, `numer`
-    /// a buffer of `d` values. Leaves `relevance` unchanged where the share is 0 or the
-    /// reference-pooled numerators are unusable.
+    /// reference-pooled relevance of its other features in place; `excess = o - o_0`,
+    /// `flat = o_0 / d`, `numer` a buffer of `d` values. Leaves `relevance` unchanged where
+    /// the share is 0 or the reference-pooled numerators are unusable.
     pub(super) fn mix_row(
         &self,
         z: &[f64],
@@ -76,13 +78,12 @@ impl LeanAnchor {
         relevance: &mut [f64],
         numer: &mut [f64],
     ) {
-        let share = lean_share(relevance);
+        let (share, top) = lean_share(relevance);
         if share <= 0.0 || excess.is_nan() || excess <= 0.0 {
             return;
         }
         let d = relevance.len();
         let numer = &mut numer[..d];
-        let (mut total, mut magnitude) = (0.0, 0.0);
         for (((n, &zi), &ri), &ai) in numer
             .iter_mut()
             .zip(z)
@@ -90,15 +91,27 @@ impl LeanAnchor {
             .zip(&self.twice_pooled)
         {
             *n = (zi - ri) * (zi + ri - ai);
-            total += *n;
-            magnitude += n.abs();
         }
-        if !usable_totals(total, magnitude, excess) {
+        let (mut total, mut magnitude, mut rest) = (0.0, 0.0, 0.0);
+        for (i, (&n, &r0)) in numer.iter().zip(relevance.iter()).enumerate() {
+            if !top.contains(&i) {
+                total += n;
+                magnitude += n.abs();
+                rest += r0;
+            }
+        }
+        // The rest's relevance above its flat floor, shared by the numerators.
+        let rest_excess = rest - (d - TOP.min(d)) as f64 * flat;
+        if !(rest_excess > 0.0) || !usable_totals(total, magnitude, rest_excess) {
             return;
         }
-        let scale = excess / total;
-        for (n, &r0) in numer.iter_mut().zip(relevance.iter()) {
-            *n = (1.0 - share) * r0 + share * (scale * *n + flat);
+        let scale = rest_excess / total;
+        for (i, (n, &r0)) in numer.iter_mut().zip(relevance.iter()).enumerate() {
+            *n = if top.contains(&i) {
+                r0
+            } else {
+                (1.0 - share) * r0 + share * (scale * *n + flat)
+            };
         }
         if numer.iter().all(|v| v.is_finite()) {
             relevance.copy_from_slice(numer);
@@ -106,30 +119,33 @@ impl LeanAnchor {
     }
 }
 
-/// `l = LEAN_SCALE c^2`, `c` the share of the positive values of `first` held by its
-/// [`TOP`] largest (0 without positive values).
-pub(super) fn lean_share(first: &[f64]) -> f64 {
-    let mut top = [0.0f64; TOP];
+/// `(l, top)`: the indices `top` of the [`TOP`] largest values of `first` (ties: lower
+/// index first; `usize::MAX` where `first` has fewer) and `l = LEAN_SCALE c^2`, `c` the
+/// share of the positive values of `first` held by them (0 without positive values).
+pub(super) fn lean_share(first: &[f64]) -> (f64, [usize; TOP]) {
+    let mut top = [usize::MAX; TOP];
+    let mut values = [f64::NEG_INFINITY; TOP];
     let mut positive = 0.0;
-    for &v in first {
-        let v = v.max(0.0);
-        positive += v;
-        // Keep the TOP largest positive values, descending.
-        if v > top[TOP - 1] {
+    for (i, &v) in first.iter().enumerate() {
+        positive += v.max(0.0);
+        // Keep the TOP largest, descending; strict comparisons keep the lower index first.
+        if v > values[TOP - 1] {
             let mut k = TOP - 1;
-            while k > 0 && top[k - 1] < v {
+            while k > 0 && values[k - 1] < v {
+                values[k] = values[k - 1];
                 top[k] = top[k - 1];
                 k -= 1;
             }
-            top[k] = v;
+            values[k] = v;
+            top[k] = i;
         }
     }
     if positive.is_nan() || positive <= 0.0 {
-        return 0.0;
+        return (0.0, top);
     }
-    let held: f64 = top.iter().sum();
+    let held: f64 = values.iter().map(|v| v.max(0.0)).sum();
     let c = (held / positive).min(1.0);
-    LEAN_SCALE * c * c
+    (LEAN_SCALE * c * c, top)
 }
 
 #[cfg(test)]
@@ -138,24 +154,28 @@ mod tests {
     use crate::network::power::Power;
     use crate::rng::test_matrix as matrix;
 
-    /// The share follows the formula: only positive relevance counts, the top 3 by value.
+    /// The share follows the formula (only positive relevance counts) and the top group is
+    /// the 3 largest values, ties by lower index.
     #[test]
     fn the_share_follows_the_formula() {
         let first = [4.0, -1.0, 1.0, 0.5, 2.0, -3.0];
         let c: f64 = 7.0 / 7.5;
-        assert!((lean_share(&first) - 0.5 * c * c).abs() < 1e-15);
-        assert_eq!(lean_share(&[-1.0, 0.0, -2.0]), 0.0);
-        assert_eq!(lean_share(&[3.0, -1.0, 0.0, -2.0]), 0.5);
-        // Ties and order do not matter.
-        let c: f64 = 6.0 / 7.0;
-        assert!((lean_share(&[1.0, 2.0, 1.0, 2.0, 1.0]) - 0.5 * c * c).abs() < 1e-15);
-        assert!((lean_share(&[2.0, 1.0, 1.0, 1.0, 2.0]) - 0.5 * c * c).abs() < 1e-15);
+        let (l, top) = lean_share(&first);
+        assert!((l - 0.5 * c * c).abs() < 1e-15);
+        assert_eq!(top, [0, 4, 2]);
+        assert_eq!(lean_share(&[-1.0, 0.0, -2.0]), (0.0, [1, 0, 2]));
+        assert_eq!(lean_share(&[3.0, -1.0, 0.0, -2.0]), (0.5, [0, 2, 1]));
+        let c: f64 = 5.0 / 7.0;
+        let (l, top) = lean_share(&[1.0, 2.0, 1.0, 2.0, 1.0]);
+        assert!((l - 0.5 * c * c).abs() < 1e-15);
+        assert_eq!(top, [1, 3, 0]);
+        assert_eq!(lean_share(&[2.0, 1.0]), (0.5, [0, 1, usize::MAX]));
     }
 
-    /// The reference-pooled numerators are the exact split of each unit's change under the
-    /// reference's weights, and the mix conserves.
+    /// The top 3 keep their values; the rest's total is shared over the rest by the exact
+    /// split of each unit's change under the reference's weights; the mix conserves.
     #[test]
-    fn the_numerators_split_the_units_changes_and_the_mix_conserves() {
+    fn the_rest_is_shared_by_the_reference_pooled_split_and_the_mix_conserves() {
         let (units, d) = (40, 6);
         let centers = matrix(units, d, 3);
         let bias = matrix(units, 1, 8).column(0).mapv(|b| 0.5 * b);
@@ -170,9 +190,11 @@ mod tests {
         let h: Vec<f64> = d_r.iter().zip(&bias).map(|(dr, b)| 0.3 * dr + b).collect();
         let mut p = vec![0.0; units];
         pool::softmin_weights_into(&h, beta, &mut p);
-        // A row far out in one feature: the share is large.
         let mut z: Vec<f64> = matrix(1, d, 29).row(0).to_vec();
         z[2] += 9.0;
+        for i in [1, 3, 5] {
+            z[i] += 3.0;
+        }
         let mut split = vec![0.0; d];
         for (j, u) in centers.outer_iter().enumerate() {
             for i in 0..d {
@@ -180,18 +202,26 @@ mod tests {
             }
         }
         let (excess, flat) = (2.5, -0.1);
-        // A first pass summing to excess + d flat with a dominant feature.
-        let mut rel: Vec<f64> = (0..d).map(|i| if i == 2 { 2.0 } else { 0.1 }).collect();
+        // A first pass summing to excess + d flat, with a dominant feature.
+        let mut rel = vec![0.6, 0.05, 0.9, 0.1, 0.2, 0.05];
         let shift = (excess + d as f64 * flat - rel.iter().sum::<f64>()) / d as f64;
         rel.iter_mut().for_each(|v| *v += shift);
         let first = rel.clone();
-        let l = lean_share(&first);
+        let (l, top) = lean_share(&first);
+        assert_eq!(top, [2, 0, 4]);
         assert!(l > 0.3, "{l}");
+        let rest = [1, 3, 5];
+        let rest_excess: f64 = rest.iter().map(|&i| first[i] - flat).sum();
+        let total: f64 = rest.iter().map(|&i| split[i]).sum();
+        assert!(total > 0.0 && rest_excess > 0.0);
         let mut numer = vec![0.0; d];
         anchor.mix_row(&z, &r, (excess, flat), &mut rel, &mut numer);
-        let total: f64 = split.iter().sum();
         for i in 0..d {
-            let want = (1.0 - l) * first[i] + l * (excess * split[i] / total + flat);
+            let want = if top.contains(&i) {
+                first[i]
+            } else {
+                (1.0 - l) * first[i] + l * (rest_excess * split[i] / total + flat)
+            };
             assert!(
                 (rel[i] - want).abs() < 1e-12,
                 "feature {i}: {} {want}",
