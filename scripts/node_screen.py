@@ -204,7 +204,17 @@ def main():
                     "dnrow.5,dnrow1")
     ap.add_argument("--tags", default="")
     ap.add_argument("--json", default="", help="also write the raw per-set results here")
+    ap.add_argument("--merge", default="",
+                    help="only summarize --json files (comma-separated; with run = a label)")
     args = ap.parse_args()
+    if args.merge:
+        merged = {}
+        for path in args.merge.split(","):
+            for entry in json.load(open(path)):
+                for name, (gap, top3) in entry["results"].items():
+                    merged.setdefault(name, []).append((gap, top3))
+        summarize(merged)
+        return
     chosen = args.variants.split(",")
     wanted = set(args.tags.split(",")) if args.tags else None
     results = {v: [] for v in chosen}
@@ -234,16 +244,21 @@ def main():
             raw.append({"set": os.path.basename(stem), "results": {
                 name: rows[-1] for name, rows in results.items()}})
             json.dump(raw, open(args.json, "w"))
-    print("\n| variant | mean gap mean / marginal | worst gap | sets over 2 % | worst top-3 "
-          "vs best | sets over 0.01 |")
-    print("|---|---:|---:|---:|---:|---:|")
+    summarize(results)
+
+
+def summarize(results):
+    """The summary table: per variant {name: [(gap pair, top-3 or None) per set]}."""
+    print("\n| variant | sets | mean gap mean / marginal | worst gap | sets over 2 % | worst "
+          "top-3 vs best | sets over 0.01 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, rows in results.items():
         gaps = np.array([g for g, _ in rows])
         top3 = [t for _, t in rows if t is not None]
-        print("| %s | %+.2f%% / %+.2f%% | %+.1f%% | %d | %s | %d |" % (
-            name, 100 * gaps[:, 0].mean(), 100 * gaps[:, 1].mean(), 100 * gaps.max(),
-            int((gaps > 0.02).any(axis=1).sum()), "%+.3f" % min(top3) if top3 else "-",
-            sum(t < -0.01 for t in top3)))
+        print("| %s | %d | %+.2f%% / %+.2f%% | %+.1f%% | %d | %s | %d |" % (
+            name, len(rows), 100 * gaps[:, 0].mean(), 100 * gaps[:, 1].mean(),
+            100 * gaps.max(), int((gaps > 0.02).any(axis=1).sum()),
+            "%+.3f" % min(top3) if top3 else "-", sum(t < -0.01 for t in top3)))
 
 
 if __name__ == "__main__":
