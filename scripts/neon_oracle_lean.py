@@ -13,11 +13,11 @@ each unit's change from r to z split exactly over the features under the frozen 
     c       = sum_T max(R0_i, 0) / sum_i max(R0_i, 0)           (0 without positive R0)
     E       = sum_rest (R0_i - o_0 / d)                           (o_0 = -logsumexp(-b))
     R_i     = R0_i                                                (i in T)
-    R_i     = (1 - l) R0_i + l (E N_ref,i / sum_rest N_ref + o_0 / d)   (rest), l = c^2 / 2
+    R_i     = (1 - l) R0_i + l (E N_ref,i / sum_rest N_ref + o_0 / d)   (rest), l = c^2
 
 (conserving: the rest's sum is kept). Rows whose `neon-path` numerators are unusable (they
 keep `neon-floor`), and rows with o <= o_0, E <= 0 or sum_rest N_ref not
-> 1e-12 sum_rest |N_ref,i|, keep R0. This is scripts/node_screen.py's `m.5:kref`. The
+> 1e-12 sum_rest |N_ref,i|, keep R0. This is scripts/node_screen.py's `m1:kref`. The
 written file has the columns of NAME.expected.csv (prediction, outlierness, R_...).
 """
 import math
@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from neon_oracle_path import SEGMENTS, explain_rows, network, path_row, write_fixtures  # noqa: E402
 
 TOP = 3
-SCALE = 0.5
+SCALE = 1.0
 FIXTURES = ["ocsvm_breast_cancer", "ocsvm_breast_cancer_raw", "ocsvm_digits_rbf",
             "ocsvm_blobs", "kde_iris", "kde_wine", "kde_digits"]
 

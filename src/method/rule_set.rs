@@ -64,7 +64,7 @@ pub enum RuleSet {
     /// re-shared per row by the path rule whose soft-min weights are frozen at the
     /// reference, `N_ref,i = (z_i - r_i)(z_i + r_i - 2 (p(r) U)_i)`: the top 3 keep their
     /// `R_path` values, the rest get `(1 - l) R_path,i + l (E N_ref,i / sum_rest N_ref + o_0 / d)`
-    /// with `E` the rest's `R_path` above the flat floor and `neon-focus`'s `l = c^2 / 2`
+    /// with `E` the rest's `R_path` above the flat floor and `l = c^2` (`c` as `neon-focus`'s)
     /// (conserving; the top 3's order kept): concentrated rows weigh their other features
     /// against the units near the reference, at `neon-path`'s cost (no new exponential, no
     /// new matrix product). Rows where this is unusable keep `R_path`.

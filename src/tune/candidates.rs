@@ -24,7 +24,7 @@ pub struct Excluded {
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 
 /// Rule sets the default candidates leave out until the held-out study has measured them:
-/// `neon-lean` (issue 17's cheap per-row mix, docs/faithfulness.md "Reference-pooled mix")
+/// `neon-lean` (issue 17's cheap per-row mix, docs/faithfulness.md "Reference-pooled rest")
 /// stays opt-in; an explicit `TuneOptions::candidates` list may name it.
 const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean];
 
