@@ -94,31 +94,61 @@ impl LeanAnchor {
         {
             *n = (zi - ri) * (zi + ri - ai);
         }
-        let (mut total, mut magnitude, mut rest) = (0.0, 0.0, 0.0);
-        for (i, (&n, &r0)) in numer.iter().zip(relevance.iter()).enumerate() {
-            if !top.contains(&i) {
-                total += n;
-                magnitude += n.abs();
-                rest += r0;
+        // The top group out of both sums: zeros in its places (exact), restored below.
+        let mut kept = [0.0; TOP];
+        let mut in_top = 0;
+        for (k, &t) in top.iter().enumerate() {
+            if let Some(v) = relevance.get_mut(t) {
+                kept[k] = *v;
+                *v = 0.0;
+                numer[t] = 0.0;
+                in_top += 1;
             }
         }
+        let (total, magnitude, rest) = rest_sums(numer, relevance);
         // The rest's relevance above its flat floor, shared by the numerators.
-        let rest_excess = rest - (d - TOP.min(d)) as f64 * flat;
-        if !(rest_excess > 0.0) || !usable_totals(total, magnitude, rest_excess) {
-            return;
+        let rest_excess = rest - (d - in_top) as f64 * flat;
+        if rest_excess > 0.0 && usable_totals(total, magnitude, rest_excess) {
+            let scale = rest_excess / total;
+            let mut finite = true;
+            for (n, &r0) in numer.iter_mut().zip(relevance.iter()) {
+                *n = (1.0 - share) * r0 + share * (scale * *n + flat);
+                finite &= n.is_finite();
+            }
+            if finite {
+                relevance.copy_from_slice(numer);
+            }
         }
-        let scale = rest_excess / total;
-        for (i, (n, &r0)) in numer.iter_mut().zip(relevance.iter()).enumerate() {
-            *n = if top.contains(&i) {
-                r0
-            } else {
-                (1.0 - share) * r0 + share * (scale * *n + flat)
-            };
-        }
-        if numer.iter().all(|v| v.is_finite()) {
-            relevance.copy_from_slice(numer);
+        for (&t, &v) in top.iter().zip(&kept) {
+            if let Some(r) = relevance.get_mut(t) {
+                *r = v;
+            }
         }
     }
+}
+
+/// `(sum_i N_i, sum_i |N_i|, sum_i R_i)` in four independent partial sums each (a fixed
+/// order: the same bits whatever the sub-chunk), then the rest in order.
+fn rest_sums(numer: &[f64], relevance: &[f64]) -> (f64, f64, f64) {
+    const LANES: usize = 4;
+    let (mut t, mut m, mut r) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let pairs = numer.chunks_exact(LANES).zip(relevance.chunks_exact(LANES));
+    for (n, rel) in pairs {
+        for k in 0..LANES {
+            t[k] += n[k];
+            m[k] += n[k].abs();
+            r[k] += rel[k];
+        }
+    }
+    let done = numer.len() / LANES * LANES;
+    let fold = |a: [f64; LANES]| a.iter().fold(0.0, |s, &v| s + v);
+    let (mut total, mut magnitude, mut rest) = (fold(t), fold(m), fold(r));
+    for (&n, &rel) in numer[done..].iter().zip(&relevance[done..]) {
+        total += n;
+        magnitude += n.abs();
+        rest += rel;
+    }
+    (total, magnitude, rest)
 }
 
 /// `(l, top)`: the indices `top` of the [`TOP`] largest values of `first` (ties: lower
