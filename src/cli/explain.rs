@@ -26,8 +26,10 @@ pub struct ExplainArgs {
     /// reference), `hybrid` (Bley et al. 2025; kernel models and SVCs), `neon-floor` (the
     /// bias floor spread flat; kernel models), `neon-path` (rooted at the reference,
     /// pooled along the path to the row; kernel models, k-means), `neon-flip` (neon-path
-    /// mixed with a path along the flipping order; rbf kernel models) or `neon-focus` (the
-    /// same mix chosen per row; rbf kernel models); for dense networks `neon-ref`
+    /// mixed with a path along the flipping order; rbf kernel models), `neon-focus` (the
+    /// same mix chosen per row; rbf kernel models) or `neon-lean` (neon-path's top 3 kept,
+    /// the rest re-shared per row by the reference's pooling; rbf kernel models); for
+    /// dense networks `neon-ref`
     /// (every layer rooted at the reference; their default), `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default

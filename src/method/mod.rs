@@ -386,6 +386,7 @@ mod tests {
                 | RuleSet::NeonPath
                 | RuleSet::NeonFlip
                 | RuleSet::NeonFocus
+                | RuleSet::NeonLean
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat

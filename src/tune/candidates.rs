@@ -23,6 +23,11 @@ pub struct Excluded {
 /// `TuneOptions::candidates` list may still name them.
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 
+/// Rule sets the default candidates leave out until the held-out study has measured them:
+/// `neon-lean` (issue 17's cheap per-row mix, docs/faithfulness.md "Reference-pooled rest")
+/// stays opt-in; an explicit `TuneOptions::candidates` list may name it.
+const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean];
+
 /// Every candidate in the order tried: the family's default first (so it wins ties), then
 /// per rule set of [`crate::RuleSet`]'s table that the network lists (except
 /// [`OVER_BUDGET`]): the published beta,
@@ -32,7 +37,7 @@ pub(crate) fn all_candidates(explainer: &Explainer, options: &TuneOptions) -> Ve
     let published = explainer.published_beta();
     let mut methods = vec![explainer.family_default_method()];
     let rule_sets = explainer.network().rule_sets().iter();
-    for &rule_set in rule_sets.filter(|r| !OVER_BUDGET.contains(r)) {
+    for &rule_set in rule_sets.filter(|r| !OVER_BUDGET.contains(r) && !OPT_IN.contains(r)) {
         methods.push(Method::rule_set(rule_set));
         methods.push(Method::rule_set(rule_set).with_beta(Beta::Auto));
         for &f in &options.beta_factors {

@@ -22,6 +22,7 @@ mod layer_rules;
 mod layouts;
 mod model_file;
 mod neon_flip;
+mod neon_lean;
 mod neon_path;
 mod rules;
 mod spray;

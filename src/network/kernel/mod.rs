@@ -12,6 +12,7 @@ mod path;
 mod path_flip;
 mod path_flip_fused;
 mod path_flip_weights;
+mod path_lean;
 mod path_manhattan;
 mod path_quarter;
 mod path_row;
@@ -104,7 +105,8 @@ impl Network for KernelNetwork {
             RuleSet::NeonFloor,
             RuleSet::NeonPath,
         ];
-        // `neon-flip` and `neon-focus` (rbf only): the flip-ordered path of `path_flip`.
+        // `neon-flip` and `neon-focus` (rbf only): the flip-ordered path of `path_flip`;
+        // `neon-lean` (rbf only): the reference-pooled mix of `path_lean`.
         const RBF: &[RuleSet] = &[
             RuleSet::Neon,
             RuleSet::NeonRef,
@@ -113,6 +115,7 @@ impl Network for KernelNetwork {
             RuleSet::NeonPath,
             RuleSet::NeonFlip,
             RuleSet::NeonFocus,
+            RuleSet::NeonLean,
         ];
         match self.distance.power() {
             Power::Two => RBF,
@@ -184,7 +187,7 @@ impl Network for KernelNetwork {
     ) -> Result<Explanation> {
         if matches!(
             rules.rule_set,
-            RuleSet::NeonPath | RuleSet::NeonFlip | RuleSet::NeonFocus
+            RuleSet::NeonPath | RuleSet::NeonFlip | RuleSet::NeonFocus | RuleSet::NeonLean
         ) {
             return self.explain_path(z, rules);
         }

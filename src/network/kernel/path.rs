@@ -27,6 +27,7 @@
 //! midpoints' distances are computed from exact differences in one fused loop
 //! ([`super::path_manhattan`]).
 
+use super::path_lean::LeanAnchor;
 use super::path_manhattan::ManhattanPath;
 use super::path_quarter::QuarterPowers;
 use super::{check_finite, KernelNetwork};
@@ -49,7 +50,8 @@ pub(super) fn midpoints() -> [f64; SEGMENTS] {
 impl KernelNetwork {
     /// `neon-path` for every row of `z`, with `neon-floor` (same beta) for the rows whose
     /// numerators are unusable; for `neon-flip` and `neon-focus` (rbf networks only, which
-    /// the explainer checks) mixed with the flip-ordered path ([`super::path_flip`]).
+    /// the explainer checks) mixed with the flip-ordered path ([`super::path_flip`]), for
+    /// `neon-lean` with the reference-pooled rule ([`super::path_lean`]).
     pub(super) fn explain_path(
         &self,
         z: ArrayView2<f64>,
@@ -77,6 +79,9 @@ impl KernelNetwork {
         // pass.
         let flip = matches!(rules.rule_set, RuleSet::NeonFlip | RuleSet::NeonFocus)
             .then_some(rules.rule_set);
+        // `neon-lean` (rbf only): the reference-pooled relevance mixed in per row.
+        let lean = (rules.rule_set == RuleSet::NeonLean && layer.power() == Power::Two)
+            .then(|| LeanAnchor::new(layer, &reference_distances, rules.beta));
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
@@ -89,7 +94,7 @@ impl KernelNetwork {
                     &reference_distances,
                     quarter.as_ref(),
                     (rules.beta, floor),
-                    flip,
+                    (flip, lean.as_ref()),
                     out,
                     rel,
                 );

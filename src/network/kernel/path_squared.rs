@@ -30,6 +30,7 @@
 use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
 use super::path_flip_fused::{FlipInputs, FlipScratch};
+use super::path_lean::LeanAnchor;
 use super::path_quarter::QuarterPowers;
 use super::path_row::{path_row_relevance, PathConstants};
 use super::{check_finite, KernelNetwork};
@@ -76,6 +77,8 @@ struct Scratch {
     fallback: Vec<usize>,
     /// The buffers of the flip-ordered pass (`neon-flip`, `neon-focus`).
     flip: FlipScratch,
+    /// One row's reference-pooled numerators (`neon-lean`).
+    lean: Vec<f64>,
 }
 
 impl Scratch {
@@ -93,6 +96,7 @@ impl Scratch {
         grow(&mut self.pooled, rows * d);
         grow(&mut self.coef_sums, rows);
         grow(&mut self.sums, rows * 2 * d);
+        grow(&mut self.lean, d);
         self.near.clear();
         self.floor_near.clear();
         self.fallback.clear();
@@ -207,7 +211,9 @@ impl KernelNetwork {
     /// outlierness into `out`, relevance into `relevance`; `neon-floor` (same beta) for the
     /// rows whose numerators are unusable. `floor` is the network's floor output `o_0`.
     /// With `flip` (`neon-flip` or `neon-focus`) this first pass is mixed with the
-    /// flip-ordered path's relevance ([`super::path_flip_fused`]).
+    /// flip-ordered path's relevance ([`super::path_flip_fused`]); with `lean`
+    /// (`neon-lean`) each row with usable numerators with the reference-pooled relevance
+    /// ([`super::path_lean`]).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn explain_path_squared(
         &self,
@@ -217,7 +223,7 @@ impl KernelNetwork {
         reference_distances: &[f64],
         quarter: Option<&QuarterPowers>,
         (beta, floor): (f64, f64),
-        flip: Option<RuleSet>,
+        (flip, lean): (Option<RuleSet>, Option<&LeanAnchor>),
         out: &mut [f64],
         mut relevance: ArrayViewMut2<f64>,
     ) -> Result<()> {
@@ -259,6 +265,7 @@ impl KernelNetwork {
                     floor_near,
                     fallback: floor_rows,
                     flip: flip_scratch,
+                    lean: lean_numer,
                 } = sc;
                 let dist = &mut dist[..n * units];
                 let weights = &mut weights[..n * units];
@@ -311,6 +318,14 @@ impl KernelNetwork {
                     );
                     if !done {
                         floor_rows.push(r);
+                    } else if let Some(lean) = lean {
+                        lean.mix_row(
+                            z_row.as_slice().expect("standard layout"),
+                            reference,
+                            (out[start + r] - floor, flat),
+                            out_row.as_slice_mut().expect("standard layout"),
+                            lean_numer,
+                        );
                     }
                 }
                 // The fallback rows' `neon-floor` from the same distances: coefficients
@@ -449,7 +464,7 @@ mod tests {
                     &self.reference_distances,
                     quarter,
                     (beta, self.floor),
-                    None,
+                    (None, None),
                     &mut out,
                     rel.view_mut(),
                 )

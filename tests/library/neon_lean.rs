@@ -1,0 +1,132 @@
+//! `neon-lean` (rbf kernel models: `neon-path` mixed per row with the path rule whose
+//! soft-min weights are frozen at the reference): it matches its independent NumPy oracle
+//! (scripts/neon_oracle_lean.py), conserves (also far from the model and at the reference),
+//! gives the same bits on any thread count, and is refused where it is not defined.
+
+use crate::common::*;
+use ndarray::Axis;
+use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
+
+/// The rbf kernel fixtures with a `NAME.expected_lean.csv` from the oracle.
+const RBF_FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+];
+
+#[test]
+fn neon_lean_matches_its_oracle_within_1e_10() {
+    for name in RBF_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input_rows(name);
+        let method = Method::rule_set(RuleSet::NeonLean).with_beta(Beta::Value(1.0));
+        assert_eq!(method.to_string(), "neon-lean@1");
+        let e = explainer.explain(x.view(), &method).unwrap();
+        // Without a beta: the published beta, 1 for kernel models.
+        let published = Method::rule_set(RuleSet::NeonLean);
+        assert_eq!(
+            e,
+            explainer.explain(x.view(), &published).unwrap(),
+            "{name}"
+        );
+        let expected = read_table(&fixture_path(name, "expected_lean.csv"));
+        assert_matches_oracle_within(&e, &expected, 1e-10, &format!("{name} neon-lean"));
+        // It is not neon-path where the rest has at least 2 features: the reference-pooled
+        // share changes some rows. With 4 features the rest is one feature, which keeps
+        // its sum: neon-path itself.
+        let path = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
+        let path = explainer.explain(x.view(), &path).unwrap();
+        let differs = (&path.relevance - &e.relevance)
+            .iter()
+            .any(|v| v.abs() > 1e-9);
+        assert_eq!(
+            differs,
+            x.ncols() > 4,
+            "{name}: neon-lean against neon-path"
+        );
+    }
+}
+
+#[test]
+fn neon_lean_conserves_far_away_and_at_the_reference_without_nan() {
+    for name in RBF_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input_rows(name);
+        let reference = explainer.reference().to_owned();
+        // The probe rows (the reference last), then hostile-but-valid rows 1e3 and 1e6 away
+        // (every feature, then one feature).
+        let mut rows = probe_rows(&x, &reference);
+        for far in [1e3, 1e6] {
+            rows.push_row((&reference + far).view()).unwrap();
+            let mut one = reference.clone();
+            one[0] -= far;
+            rows.push_row(one.view()).unwrap();
+        }
+        for beta in [
+            Beta::Auto,
+            Beta::Value(0.1),
+            Beta::Value(1.0),
+            Beta::Value(5.0),
+        ] {
+            let method = Method::rule_set(RuleSet::NeonLean).with_beta(beta);
+            let e = explainer.explain(rows.view(), &method).unwrap();
+            assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
+            assert_conserves(
+                &e.relevance,
+                e.output.as_slice().unwrap(),
+                &format!("{name} {method}"),
+            );
+            // At the reference every numerator is 0: the row keeps neon-path's relevance.
+            let at = rows.nrows() - 5;
+            let path = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
+            let path = explainer
+                .explain(rows.slice(ndarray::s![at..at + 1, ..]), &path)
+                .unwrap();
+            assert_eq!(
+                path.relevance.row(0),
+                e.relevance.row(at),
+                "{name} {method}"
+            );
+        }
+    }
+}
+
+#[test]
+fn neon_lean_gives_the_same_bits_on_one_and_two_threads() {
+    for name in ["ocsvm_breast_cancer", "kde_digits"] {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let input = input_rows(name);
+        // Repeated rows: several chunks are processed in parallel.
+        let x = ndarray::concatenate(Axis(0), &vec![input.view(); 6]).unwrap();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let e = pool.install(|| {
+                let method = Method::rule_set(RuleSet::NeonLean).with_beta(Beta::Value(1.0));
+                explainer.explain(x.view(), &method).unwrap()
+            });
+            e.relevance.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        };
+        assert!(run(1) == run(2), "{name}: 1 and 2 threads differ");
+    }
+}
+
+#[test]
+fn neon_lean_is_refused_on_laplacian_kernels_and_other_families() {
+    for name in ["ocsvm_digits_laplacian", "gmm_iris_full"] {
+        let err = refusal(name, &Method::rule_set(RuleSet::NeonLean));
+        assert!(
+            err.contains("neon-lean is not defined for"),
+            "{name}: {err}"
+        );
+    }
+}
