@@ -58,8 +58,9 @@ impl fmt::Display for Beta {
 #[non_exhaustive]
 pub enum Technique {
     /// The most faithful conserving NEON variant measured (`docs/faithfulness.md`): the
-    /// model family's default rule set and beta (`neon-path` at beta 1 for kernel models,
-    /// `neon-ref` at beta `auto` for k-means).
+    /// model family's default rule set and beta (`neon-lean` at beta 1 for rbf kernel
+    /// models, `neon-path` at beta 1 for laplacian ones, `neon-path` at beta `auto` for
+    /// k-means).
     Default,
     /// An LRP rule set.
     Neon(RuleSet),

@@ -39,6 +39,7 @@ pub enum RuleSet {
     /// piece's midpoint, `N_i = sum_k sum_j p_j(m_k) (|a_(k+1),i - u_ij|^q - |a_k,i - u_ij|^q)`
     /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
     /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
+    /// The default of laplacian kernel models, at beta 1 (rbf ones default to `neon-lean`).
     /// k-means (its default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
     /// with `p̄` the mean soft-min weights at the pieces' midpoints; rows whose `sum N` is
     /// unusable keep `N` and spread `f - sum N` evenly.
@@ -67,7 +68,8 @@ pub enum RuleSet {
     /// with `E` the rest's `R_path` above the flat floor and `l = c^2` (`c` as `neon-focus`'s)
     /// (conserving; the top 3's order kept): concentrated rows weigh their other features
     /// against the units near the reference, at `neon-path`'s cost (no new exponential, no
-    /// new matrix product). Rows where this is unusable keep `R_path`.
+    /// new matrix product). Rows where this is unusable keep `R_path`. The default of rbf
+    /// kernel models, at beta 1.
     NeonLean,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
@@ -125,7 +127,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::NeonLean,
         "neon-lean",
-        "neon-path, the rest after its top 3 re-shared by the reference's pooling where they dominate (rbf kernels)",
+        "neon-path, the rest after its top 3 re-shared by the reference's pooling where they dominate (rbf kernels; their default)",
     ),
     (
         RuleSet::Tutorial,

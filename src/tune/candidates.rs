@@ -23,9 +23,10 @@ pub struct Excluded {
 /// `TuneOptions::candidates` list may still name them.
 const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 
-/// Rule sets the default candidates leave out until the held-out study has measured them:
-/// `neon-lean` (issue 17's cheap per-row mix, docs/faithfulness.md "Reference-pooled rest")
-/// stays opt-in; an explicit `TuneOptions::candidates` list may name it.
+/// Rule sets the default candidates leave out at other betas: `neon-lean` (issue 17's cheap
+/// per-row mix, docs/faithfulness.md "Reference-pooled rest") was measured on held-out sets
+/// at beta 1 only, where it is the family default of rbf kernel models and so candidate 0
+/// ([`all_candidates`]); an explicit `TuneOptions::candidates` list may name other betas.
 const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean];
 
 /// Every candidate in the order tried: the family's default first (so it wins ties), then

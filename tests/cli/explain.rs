@@ -287,7 +287,7 @@ fn the_default_rule_is_the_one_info_names_and_conserves() {
             "{name}"
         );
         if name.starts_with("ocsvm") || name.starts_with("kde") {
-            assert_eq!(method, "neon-path@1", "{name}");
+            assert_eq!(Some(method.as_str()), kernel_default(name), "{name}");
         } else if name.starts_with("kmeans") {
             assert_eq!(method, "neon-path@auto", "{name}");
         }
@@ -309,6 +309,57 @@ fn the_default_rule_is_the_one_info_names_and_conserves() {
                 (total - row[1]).abs() <= 1e-9 * row[1].abs().max(1.0),
                 "{name} row {r}: relevances sum to {total}, output {}",
                 row[1]
+            );
+        }
+    }
+}
+
+/// rbf kernel models explain with `neon-lean@1` without options, laplacian ones with
+/// `neon-path@1`: the same bytes as the named method, different from the other rule set, and
+/// `info` names the default and why.
+#[test]
+fn explain_without_options_runs_neon_lean_on_rbf_and_neon_path_on_laplacian() {
+    for (name, default, other) in [
+        ("ocsvm_breast_cancer", "neon-lean@1", "neon-path@1"),
+        ("kde_iris", "neon-lean@1", "neon-path@1"),
+        ("ocsvm_digits_laplacian", "neon-path@1", "neon-lean@1"),
+    ] {
+        let plain = explain_stdout(name, &[]);
+        assert_eq!(
+            plain,
+            explain_stdout(name, &["--method", default]),
+            "{name}"
+        );
+        assert_eq!(
+            plain,
+            explain_stdout(name, &["--method", "default"]),
+            "{name}"
+        );
+        let path = model_path(&format!("{name}.json"));
+        let info = stdout(&run(&["info", "-m", &path]));
+        assert!(
+            info.contains(&format!(
+                "default method   {default} (what explain runs without options)"
+            )),
+            "{name}:\n{info}"
+        );
+        if default == "neon-lean@1" {
+            assert_ne!(plain, explain_stdout(name, &["--method", other]), "{name}");
+            assert!(
+                info.contains("why              neon-path with the features after its top 3"),
+                "{name}:\n{info}"
+            );
+            assert!(info.contains("--method neon-path@1"), "{name}:\n{info}");
+        } else {
+            // neon-lean is refused on laplacian models, with the rule sets they take.
+            let input = model_path(&format!("{name}.input.csv"));
+            let out = run(&[
+                "explain", "-m", &path, "-i", &input, "-o", "-", "--method", other,
+            ]);
+            assert_fails_with(&out, "neon-lean is not defined for one_class_svm");
+            assert!(
+                info.contains("why              NEON rooted at the reference"),
+                "{name}:\n{info}"
             );
         }
     }

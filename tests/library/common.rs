@@ -168,6 +168,26 @@ pub fn refusal(name: &str, method: &neuralize::Method) -> String {
         .to_string()
 }
 
+/// The kernel named in fixture `name`'s model file (`"kernel": {"rbf": ...}`), read from the
+/// JSON itself, not through the crate; `None` for models without a kernel.
+pub fn kernel_of(name: &str) -> Option<String> {
+    let text = std::fs::read_to_string(model_path(name)).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["kernel"]
+        .as_object()
+        .and_then(|kernel| kernel.keys().next().cloned())
+}
+
+/// The family default a kernel fixture must name, decided by its file's kernel: `neon-lean@1`
+/// for rbf, `neon-path@1` for laplacian (`neon-lean` needs squared distances).
+pub fn kernel_default(name: &str) -> &'static str {
+    match kernel_of(name).as_deref() {
+        Some("rbf") => "neon-lean@1",
+        Some("laplacian") => "neon-path@1",
+        other => panic!("{name}: not a kernel fixture ({other:?})"),
+    }
+}
+
 /// The input rows of fixture `name` (`models/NAME.input.csv`).
 pub fn input_rows(name: &str) -> Array2<f64> {
     read_table(&fixture_path(name, "input.csv")).values

@@ -227,7 +227,7 @@ fn the_default_method_is_the_one_the_explainer_names() {
         let explainer = Explainer::new(&model);
         let named = explainer.default_method();
         let expected = if model.kind() == "one_class_svm" || model.kind() == "kernel_density" {
-            "neon-path@1"
+            crate::common::kernel_default(&name)
         } else {
             "@auto"
         };

@@ -1,6 +1,8 @@
-//! `neon-path`, the default rule set of one-class SVMs and kernel densities: it matches the
-//! independent NumPy oracle (scripts/neon_oracle_path.py), conserves, is what the default
-//! method runs, and falls back to `neon-floor` where its numerators are unusable.
+//! `neon-path`, the default rule set of laplacian one-class SVMs (rbf kernel models default
+//! to `neon-lean`, which re-shares part of it per row): it matches the independent NumPy
+//! oracle (scripts/neon_oracle_path.py), conserves, and falls back to `neon-floor` where its
+//! numerators are unusable; the kernel models' default method is `neon-lean@1` or
+//! `neon-path@1` by kernel, bit for bit.
 
 use crate::common::*;
 use ndarray::Axis;
@@ -19,22 +21,14 @@ const KERNEL_FIXTURES: &[&str] = &[
 ];
 
 #[test]
-fn the_default_of_kernel_models_is_neon_path_at_beta_1_and_matches_the_oracle() {
+fn neon_path_at_beta_1_matches_the_oracle_on_every_kernel_model() {
     for name in KERNEL_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let x = input_rows(name);
         let named = Method::rule_set(RuleSet::NeonPath).with_beta(Beta::Value(1.0));
-        assert_eq!(explainer.default_method(), named, "{name}");
         assert_eq!(named.to_string(), "neon-path@1", "{name}");
-        assert!(
-            explainer
-                .default_method_reason()
-                .contains("faithfulness.md"),
-            "{name}"
-        );
-        let e = explainer.explain(x.view(), &Method::default()).unwrap();
-        assert_eq!(e, explainer.explain(x.view(), &named).unwrap(), "{name}");
+        let e = explainer.explain(x.view(), &named).unwrap();
         // `neon-path` without a beta is the published beta, 1 for kernel models.
         let published = Method::rule_set(RuleSet::NeonPath);
         assert_eq!(
@@ -46,6 +40,49 @@ fn the_default_of_kernel_models_is_neon_path_at_beta_1_and_matches_the_oracle() 
         assert_eq!(expected.values.dim().0, x.nrows(), "{name}: rows");
         assert_matches_oracle(&e, &expected, name);
     }
+}
+
+/// rbf models default to `neon-lean@1` (oracle: scripts/neon_oracle_lean.py), laplacian
+/// ones to `neon-path@1` (scripts/neon_oracle_path.py); the kernel is read from the model
+/// file, and the default's relevances equal the named method's bit for bit.
+#[test]
+fn the_default_of_kernel_models_is_neon_lean_on_rbf_and_neon_path_on_laplacian() {
+    let mut seen = Vec::new();
+    for name in KERNEL_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let explainer = Explainer::new(&model);
+        let x = input_rows(name);
+        let expected_name = kernel_default(name);
+        let (rule_set, oracle, tol) = match expected_name {
+            "neon-lean@1" => (RuleSet::NeonLean, "expected_lean.csv", 1e-10),
+            _ => (RuleSet::NeonPath, "expected_path.csv", 1e-8),
+        };
+        seen.push(rule_set);
+        let named = Method::rule_set(rule_set).with_beta(Beta::Value(1.0));
+        assert_eq!(named.to_string(), expected_name, "{name}");
+        assert_eq!(explainer.default_method(), named, "{name}");
+        assert_eq!(explainer.family_default_method(), named, "{name}");
+        let reason = explainer.default_method_reason();
+        assert!(reason.contains("faithfulness.md"), "{name}: {reason}");
+        if rule_set == RuleSet::NeonLean {
+            assert!(reason.contains("--method neon-path@1"), "{name}: {reason}");
+        }
+        let e = explainer.explain(x.view(), &Method::default()).unwrap();
+        assert_eq!(e, explainer.explain(x.view(), &named).unwrap(), "{name}");
+        let expected = read_table(&fixture_path(name, oracle));
+        assert_matches_oracle_within(&e, &expected, tol, &format!("{name} {named}"));
+        // An explicit beta still overrides the default's.
+        let softer = Method::default().with_beta(Beta::Value(0.5));
+        assert_eq!(
+            explainer.explain(x.view(), &softer).unwrap(),
+            explainer
+                .explain(x.view(), &named.with_beta(Beta::Value(0.5)))
+                .unwrap(),
+            "{name}"
+        );
+    }
+    // Both kernels are covered.
+    assert!(seen.contains(&RuleSet::NeonLean) && seen.contains(&RuleSet::NeonPath));
 }
 
 /// The default explanation reports the forward pass's own output, bit for bit (what
