@@ -60,11 +60,11 @@ from export_sklearn import to_neuralize, write_model  # noqa: E402
 from flip_rows import gap_interval, row_areas  # noqa: E402
 
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
-KERNEL_METHODS = (["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"]
+KERNEL_METHODS = (["default", "neon-path@1", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"]
                   + BASELINES + ["shapley-sampling", "random"])
 KMEANS_METHODS = (["default", "neon", "neon-ref@auto", "neon-path@auto"] + BASELINES
                   + ["shapley-sampling", "random"])
-TOP3_METHODS = ["default", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"] + BASELINES
+TOP3_METHODS = ["default", "neon-path@1", "neon-floor@auto", "neon-path@auto", "neon-ref@auto"] + BASELINES
 DIGIT_TEST_ROWS = 300    # images of the other digits (the flagged ones are explained)
 PLANTED_TEST_ROWS = 1000  # planted test rows per seed
 BOOTSTRAP = 2000      # paired bootstrap resamples of the explained rows

@@ -54,6 +54,25 @@ def test_fixed_cluster_matches_the_oracle(name):
     _check(name, "expected_cluster0.csv", "neon", cluster=0)
 
 
+KERNEL_FIXTURES = [n for n in FIXTURES if n.startswith(("ocsvm", "kde"))]
+
+
+@pytest.mark.parametrize("name", KERNEL_FIXTURES)
+def test_the_kernel_default_is_neon_lean_on_rbf_and_neon_path_on_laplacian(name):
+    # The kernel from the model file itself; rbf models default to neon-lean@1 (its oracle:
+    # scripts/neon_oracle_lean.py), laplacian ones to neon-path@1.
+    with open(fixture(name, "json")) as fh:
+        (kernel,) = json.load(fh)["kernel"].keys()
+    method, suffix = {"rbf": ("neon-lean@1", "expected_lean.csv"),
+                      "laplacian": ("neon-path@1", "expected_path.csv")}[kernel]
+    ex = neuralize.load(fixture(name, "json"))
+    _, X = _inputs(name, ex)
+    default, named = ex.explain(X), ex.explain(X, method)
+    np.testing.assert_array_equal(default.output, named.output)
+    np.testing.assert_array_equal(default.relevance, named.relevance)
+    _check(name, suffix, "default")
+
+
 @pytest.mark.parametrize("name", FIXTURES)
 def test_predictions_match_scikit_learn(name):
     ex = neuralize.load(fixture(name, "json"))
