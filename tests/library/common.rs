@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
-use neuralize::{Explanation, Model, Standardizer};
+use neuralize::{load_model, Beta, Explainer, Explanation, Method, Model, RuleSet, Standardizer};
 use std::path::{Path, PathBuf};
 
 #[path = "../shared/fixtures.rs"]
@@ -244,6 +244,52 @@ pub fn assert_matches_expected(name: &str, tol: f64) {
             want,
             tol,
             &format!("{name}: R row {r} feature {i}"),
+        );
+    }
+}
+
+/// A rule set of the flip-ordered / reference-pooled family (`neon-flip`, `neon-focus`,
+/// `neon-lean`) on fixture `name`: conserving without NaN on the probe rows and on rows 1e3
+/// and 1e6 away (every feature, then one), at several betas; at the reference every
+/// numerator is 0, so the row keeps the first pass, `neon-path`.
+pub fn assert_conserves_far_away_and_at_the_reference(name: &str, rule_set: RuleSet) {
+    let model = load_model(model_path(name)).unwrap();
+    let explainer = Explainer::new(&model);
+    let x = input_rows(name);
+    let reference = explainer.reference().to_owned();
+    // The probe rows (the reference last), then hostile-but-valid rows 1e3 and 1e6 away
+    // (every feature, then one feature).
+    let mut rows = probe_rows(&x, &reference);
+    for far in [1e3, 1e6] {
+        rows.push_row((&reference + far).view()).unwrap();
+        let mut one = reference.clone();
+        one[0] -= far;
+        rows.push_row(one.view()).unwrap();
+    }
+    for beta in [
+        Beta::Auto,
+        Beta::Value(0.1),
+        Beta::Value(1.0),
+        Beta::Value(5.0),
+    ] {
+        let method = Method::rule_set(rule_set).with_beta(beta);
+        let e = explainer.explain(rows.view(), &method).unwrap();
+        assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
+        assert_conserves(
+            &e.relevance,
+            e.output.as_slice().unwrap(),
+            &format!("{name} {method}"),
+        );
+        // At the reference every numerator is 0: the row keeps the first pass.
+        let at = rows.nrows() - 5;
+        let path = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
+        let path = explainer
+            .explain(rows.slice(ndarray::s![at..at + 1, ..]), &path)
+            .unwrap();
+        assert_eq!(
+            path.relevance.row(0),
+            e.relevance.row(at),
+            "{name} {method}"
         );
     }
 }

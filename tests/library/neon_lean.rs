@@ -55,45 +55,7 @@ fn neon_lean_matches_its_oracle_within_1e_10() {
 #[test]
 fn neon_lean_conserves_far_away_and_at_the_reference_without_nan() {
     for name in RBF_FIXTURES {
-        let model = load_model(model_path(name)).unwrap();
-        let explainer = Explainer::new(&model);
-        let x = input_rows(name);
-        let reference = explainer.reference().to_owned();
-        // The probe rows (the reference last), then hostile-but-valid rows 1e3 and 1e6 away
-        // (every feature, then one feature).
-        let mut rows = probe_rows(&x, &reference);
-        for far in [1e3, 1e6] {
-            rows.push_row((&reference + far).view()).unwrap();
-            let mut one = reference.clone();
-            one[0] -= far;
-            rows.push_row(one.view()).unwrap();
-        }
-        for beta in [
-            Beta::Auto,
-            Beta::Value(0.1),
-            Beta::Value(1.0),
-            Beta::Value(5.0),
-        ] {
-            let method = Method::rule_set(RuleSet::NeonLean).with_beta(beta);
-            let e = explainer.explain(rows.view(), &method).unwrap();
-            assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
-            assert_conserves(
-                &e.relevance,
-                e.output.as_slice().unwrap(),
-                &format!("{name} {method}"),
-            );
-            // At the reference every numerator is 0: the row keeps neon-path's relevance.
-            let at = rows.nrows() - 5;
-            let path = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
-            let path = explainer
-                .explain(rows.slice(ndarray::s![at..at + 1, ..]), &path)
-                .unwrap();
-            assert_eq!(
-                path.relevance.row(0),
-                e.relevance.row(at),
-                "{name} {method}"
-            );
-        }
+        assert_conserves_far_away_and_at_the_reference(name, RuleSet::NeonLean);
     }
 }
 
