@@ -129,7 +129,8 @@ impl Network for KernelNetwork {
     ///   per row (share `l = c^2`, `c` the top 3's part of the row's positive relevance) by
     ///   the path rule pooled at the reference (docs/neon.md): on 57 held-out kernel sets of
     ///   three studies (the third drawn after it was chosen) its worst flipping gap to the
-    ///   best baseline is +2.3 %, against +13.7 % for `neon-path@1` (docs/faithfulness.md,
+    ///   best baseline is +2.3 % (marginal draws averaged over 3 seeds), against +13.7 % for
+    ///   `neon-path@1` (docs/faithfulness.md,
     ///   "The rbf default: `neon-lean`"), at about `neon-path`'s cost;
     /// - laplacian (`q = 1`): `neon-path`, the straight path (`neon-lean` needs the
     ///   separable squared distances of rbf kernels).
@@ -151,8 +152,9 @@ impl Network for KernelNetwork {
             Power::Two => {
                 "neon-path with the features after its top 3 re-shared, more where the top 3 \
                  dominate, by the split pooled at the reference: on 57 held-out image-like and \
-                 tabular kernel sets its worst flipping gap to the best baseline is +2.3%, \
-                 against +13.7% for neon-path@1 (on scaled pixels), at about the same cost (neon-path@1 stays available as \
+                 tabular kernel sets its worst flipping gap to the best baseline is +2.3% \
+                 (marginal draws over 3 seeds), against +13.7% for neon-path@1 (on scaled \
+                 pixels), at about the same cost (neon-path@1 stays available as \
                  --method neon-path@1; docs/faithfulness.md)"
             }
             Power::One => {
