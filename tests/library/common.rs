@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 #[path = "../shared/fixtures.rs"]
 mod fixture_list;
-pub use fixture_list::{DENSE_FIXTURES, FIXTURES, SVC_FIXTURES};
+pub use fixture_list::{DENSE_FIXTURES, FIXTURES, RBF_FIXTURES, SVC_FIXTURES};
 
 pub fn model_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

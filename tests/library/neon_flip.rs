@@ -14,18 +14,6 @@ const FLIP_RULES: &[(RuleSet, &str)] = &[
     (RuleSet::NeonFocus, "expected_focus.csv"),
 ];
 
-/// The rbf kernel fixtures with a `NAME.expected_flip.csv` and `NAME.expected_focus.csv`
-/// from the oracles.
-const RBF_FIXTURES: &[&str] = &[
-    "ocsvm_breast_cancer",
-    "ocsvm_breast_cancer_raw",
-    "ocsvm_digits_rbf",
-    "ocsvm_blobs",
-    "kde_iris",
-    "kde_wine",
-    "kde_digits",
-];
-
 #[test]
 fn neon_flip_and_focus_match_their_oracles_within_1e_10() {
     for name in RBF_FIXTURES {

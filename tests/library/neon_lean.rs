@@ -7,17 +7,6 @@ use crate::common::*;
 use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
-/// The rbf kernel fixtures with a `NAME.expected_lean.csv` from the oracle.
-const RBF_FIXTURES: &[&str] = &[
-    "ocsvm_breast_cancer",
-    "ocsvm_breast_cancer_raw",
-    "ocsvm_digits_rbf",
-    "ocsvm_blobs",
-    "kde_iris",
-    "kde_wine",
-    "kde_digits",
-];
-
 #[test]
 fn neon_lean_matches_its_oracle_within_1e_10() {
     for name in RBF_FIXTURES {

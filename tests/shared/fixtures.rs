@@ -25,6 +25,20 @@ pub const FIXTURES: &[&str] = &[
     "knn_blobs_largest",
 ];
 
+/// The rbf kernel fixtures (one-class SVMs and kernel densities) whose oracles of the
+/// rbf-only rule sets are shipped: `NAME.expected_flip.csv`, `NAME.expected_focus.csv`
+/// (`neon-flip`, `neon-focus`) and `NAME.expected_lean.csv` (`neon-lean`, their default).
+#[allow(dead_code)] // the CLI binary includes this file too and does not use it
+pub const RBF_FIXTURES: &[&str] = &[
+    "ocsvm_breast_cancer",
+    "ocsvm_breast_cancer_raw",
+    "ocsvm_digits_rbf",
+    "ocsvm_blobs",
+    "kde_iris",
+    "kde_wine",
+    "kde_digits",
+];
+
 /// The shipped dense-network (scikit-learn MLP) fixtures: their expected files are per rule
 /// set (`NAME.expected_<rule>.csv`), checked in `dense_network.rs`.
 pub const DENSE_FIXTURES: &[&str] = &[
