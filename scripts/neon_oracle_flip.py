@@ -30,17 +30,12 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from neon_oracle_path import explain_rows, network, path_row, write_fixtures  # noqa: E402
+from neon_oracle_path import (RBF_FIXTURES, explain_rows, network, path_row,  # noqa: E402
+                              softmax, write_fixtures)
 
 TOP = 3
 MIX = 0.25
-FIXTURES = ["ocsvm_breast_cancer", "ocsvm_breast_cancer_raw", "ocsvm_digits_rbf",
-            "ocsvm_blobs", "kde_iris", "kde_wine", "kde_digits"]
-
-
-def _softmax(v):
-    e = np.exp(v - np.max(v))
-    return e / np.sum(e)
+FIXTURES = RBF_FIXTURES
 
 
 def flip_parts(z, r, U, b, gamma, beta=1.0, top=TOP):
@@ -66,7 +61,7 @@ def flip_parts(z, r, U, b, gamma, beta=1.0, top=TOP):
             hi[g] = z[g] - ((half + 1) / 2) * (z[g] - r[g])
             mid[g] = 0.5 * (lo[g] + hi[g])
             h = np.array([gamma * np.sum((mid - u) ** 2) + bj for u, bj in zip(U, b)])
-            p = _softmax(-beta * h)
+            p = softmax(-beta * h)
             for pj, u in zip(p, U):
                 N[g] += pj * ((lo[g] - u[g]) ** 2 - (hi[g] - u[g]) ** 2)
         state[g] = r[g]

@@ -27,17 +27,12 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from neon_oracle_path import SEGMENTS, explain_rows, network, path_row, write_fixtures  # noqa: E402
+from neon_oracle_path import (RBF_FIXTURES, SEGMENTS, explain_rows, network, path_row,  # noqa: E402
+                              softmax, write_fixtures)
 
 TOP = 3
 SCALE = 1.0
-FIXTURES = ["ocsvm_breast_cancer", "ocsvm_breast_cancer_raw", "ocsvm_digits_rbf",
-            "ocsvm_blobs", "kde_iris", "kde_wine", "kde_digits"]
-
-
-def _softmax(v):
-    e = np.exp(v - np.max(v))
-    return e / np.sum(e)
+FIXTURES = RBF_FIXTURES
 
 
 def _floor(b):
@@ -54,7 +49,7 @@ def path_usable(z, r, U, b, gamma, beta):
         lo = r + (k / SEGMENTS) * (z - r)
         hi = r + ((k + 1) / SEGMENTS) * (z - r)
         mid = 0.5 * (lo + hi)
-        p = _softmax(-beta * np.array([gamma * np.sum((mid - u) ** 2) + bj
+        p = softmax(-beta * np.array([gamma * np.sum((mid - u) ** 2) + bj
                                        for u, bj in zip(U, b)]))
         for pj, u in zip(p, U):
             N += pj * ((hi - u) ** 2 - (lo - u) ** 2)
@@ -78,7 +73,7 @@ def lean_row(z, r, U, b, gamma, beta=1.0):
         return o, R0
     share = lean_share(R0)
     floor = _floor(b)
-    p = _softmax(-beta * np.array([gamma * np.sum((r - u) ** 2) + bj for u, bj in zip(U, b)]))
+    p = softmax(-beta * np.array([gamma * np.sum((r - u) ** 2) + bj for u, bj in zip(U, b)]))
     N = np.zeros(d)
     for pj, u in zip(p, U):
         N += pj * ((z - u) ** 2 - (r - u) ** 2)

@@ -28,9 +28,12 @@ import neon_oracle  # noqa: E402
 SEGMENTS = 2
 FIXTURES = ["ocsvm_breast_cancer", "ocsvm_breast_cancer_raw", "ocsvm_digits_laplacian",
             "ocsvm_digits_rbf", "ocsvm_blobs", "kde_iris", "kde_wine", "kde_digits"]
+# The rbf fixtures of the rbf-only rule sets (neon-flip, neon-focus, neon-lean).
+RBF_FIXTURES = [name for name in FIXTURES if name != "ocsvm_digits_laplacian"]
 
 
-def _softmax(v):
+def softmax(v):
+    """The soft-max of a vector, max-shifted."""
     e = np.exp(v - np.max(v))
     return e / np.sum(e)
 
@@ -65,7 +68,7 @@ def path_row(z, r, U, b, gamma, q, beta=1.0):
         hi = r + ((k + 1) / SEGMENTS) * (z - r)
         mid = 0.5 * (lo + hi)
         hm = np.array([gamma * np.sum(_power(mid - u, q)) + bj for u, bj in zip(U, b)])
-        p = _softmax(-beta * hm)
+        p = softmax(-beta * hm)
         for pj, u in zip(p, U):
             N += pj * (_power(hi - u, q) - _power(lo - u, q))
     total = np.sum(N)
@@ -74,7 +77,7 @@ def path_row(z, r, U, b, gamma, q, beta=1.0):
     if abs(total) > 1e-12 * np.sum(np.abs(N)) and total > 0 and excess > 0:
         return o, excess * N / total + floor / d
     # neon-floor fallback at the same beta
-    p = _softmax(-beta * h)
+    p = softmax(-beta * h)
     S = np.zeros(d)
     for pj, u in zip(p, U):
         parts = _power(z - u, q)

@@ -62,7 +62,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flip_screen import relevance as flip_relevance  # noqa: E402
 from flip_screen import top_share  # noqa: E402
 from path_variants import BASELINES, gap_and_top3, path_rule, rbf_rows, rbf_sets  # noqa: E402
-from path_variants import softmax_rows, sq_dist  # noqa: E402
+from path_variants import softmax_rows, sq_dist, summarize  # noqa: E402
 
 
 class Nodes:
@@ -245,20 +245,6 @@ def main():
                 name: rows[-1] for name, rows in results.items()}})
             json.dump(raw, open(args.json, "w"))
     summarize(results)
-
-
-def summarize(results):
-    """The summary table: per variant {name: [(gap pair, top-3 or None) per set]}."""
-    print("\n| variant | sets | mean gap mean / marginal | worst gap | sets over 2 % | worst "
-          "top-3 vs best | sets over 0.01 |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, rows in results.items():
-        gaps = np.array([g for g, _ in rows])
-        top3 = [t for _, t in rows if t is not None]
-        print("| %s | %d | %+.2f%% / %+.2f%% | %+.1f%% | %d | %s | %d |" % (
-            name, len(rows), 100 * gaps[:, 0].mean(), 100 * gaps[:, 1].mean(),
-            100 * gaps.max(), int((gaps > 0.02).any(axis=1).sum()),
-            "%+.3f" % min(top3) if top3 else "-", sum(t < -0.01 for t in top3)))
 
 
 if __name__ == "__main__":

@@ -164,16 +164,21 @@ def main():
             cells.append(cell)
             results[name].append((gap, top3))
         print(" | ".join(cells), flush=True)
-    print("\n| variant | mean gap mean / marginal | worst gap | sets over 2 % | worst top-3 "
-          "vs best | sets over 0.01 |")
-    print("|---|---:|---:|---:|---:|---:|")
+    summarize(results)
+
+
+def summarize(results):
+    """The summary table: per variant {name: [(gap pair, top-3 or None) per set]}."""
+    print("\n| variant | sets | mean gap mean / marginal | worst gap | sets over 2 % | worst "
+          "top-3 vs best | sets over 0.01 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, rows in results.items():
         gaps = np.array([g for g, _ in rows])
         top3 = [t for _, t in rows if t is not None]
-        print("| %s | %+.2f%% / %+.2f%% | %+.1f%% | %d | %s | %d |" % (
-            name, 100 * gaps[:, 0].mean(), 100 * gaps[:, 1].mean(), 100 * gaps.max(),
-            int((gaps > 0.02).any(axis=1).sum()), "%+.3f" % min(top3) if top3 else "-",
-            sum(t < -0.01 for t in top3)))
+        print("| %s | %d | %+.2f%% / %+.2f%% | %+.1f%% | %d | %s | %d |" % (
+            name, len(rows), 100 * gaps[:, 0].mean(), 100 * gaps[:, 1].mean(),
+            100 * gaps.max(), int((gaps > 0.02).any(axis=1).sum()),
+            "%+.3f" % min(top3) if top3 else "-", sum(t < -0.01 for t in top3)))
 
 
 if __name__ == "__main__":

@@ -273,13 +273,7 @@ pub fn assert_conserves_far_away_and_at_the_reference(name: &str, rule_set: Rule
         Beta::Value(5.0),
     ] {
         let method = Method::rule_set(rule_set).with_beta(beta);
-        let e = explainer.explain(rows.view(), &method).unwrap();
-        assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
-        assert_conserves(
-            &e.relevance,
-            e.output.as_slice().unwrap(),
-            &format!("{name} {method}"),
-        );
+        let e = explain_conserving(&explainer, rows.view(), &method, name);
         // At the reference every numerator is 0: the row keeps the first pass.
         let at = rows.nrows() - 5;
         let path = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
@@ -292,4 +286,40 @@ pub fn assert_conserves_far_away_and_at_the_reference(name: &str, rule_set: Rule
             "{name} {method}"
         );
     }
+}
+
+/// `method`'s explanation of `rows`, checked finite and conserving (rows of relevance sum to
+/// the explained output); `name` labels the failure.
+pub fn explain_conserving(
+    explainer: &Explainer,
+    rows: ArrayView2<f64>,
+    method: &Method,
+    name: &str,
+) -> Explanation {
+    let e = explainer.explain(rows, method).unwrap();
+    assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
+    assert_conserves(
+        &e.relevance,
+        e.output.as_slice().unwrap(),
+        &format!("{name} {method}"),
+    );
+    e
+}
+
+/// `method` on fixture `name`'s input rows repeated 6 times (several chunks run in parallel)
+/// gives the same relevance bits on 1 and 2 threads.
+pub fn assert_same_bits_on_one_and_two_threads(name: &str, method: &Method) {
+    let model = load_model(model_path(name)).unwrap();
+    let explainer = Explainer::new(&model);
+    let input = input_rows(name);
+    let x = ndarray::concatenate(Axis(0), &vec![input.view(); 6]).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let e = pool.install(|| explainer.explain(x.view(), method).unwrap());
+        e.relevance.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    };
+    assert!(run(1) == run(2), "{name} {method}: 1 and 2 threads differ");
 }

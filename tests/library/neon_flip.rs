@@ -5,7 +5,6 @@
 //! where it is not defined.
 
 use crate::common::*;
-use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
 /// The rule sets of the flip-ordered path, each with the suffix of its oracle's files.
@@ -64,30 +63,11 @@ fn neon_flip_and_focus_conserve_far_away_and_at_the_reference_without_nan() {
 
 #[test]
 fn neon_flip_and_focus_give_the_same_bits_on_one_and_two_threads() {
-    for (name, &(rule_set, _)) in ["ocsvm_breast_cancer", "kde_digits"]
-        .iter()
-        .flat_map(|n| FLIP_RULES.iter().map(move |r| (n, r)))
-    {
-        let model = load_model(model_path(name)).unwrap();
-        let explainer = Explainer::new(&model);
-        let input = input_rows(name);
-        // Repeated rows: several chunks are processed in parallel.
-        let x = ndarray::concatenate(Axis(0), &vec![input.view(); 6]).unwrap();
-        let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let e = pool.install(|| {
-                let method = Method::rule_set(rule_set).with_beta(Beta::Value(1.0));
-                explainer.explain(x.view(), &method).unwrap()
-            });
-            e.relevance.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-        };
-        assert!(
-            run(1) == run(2),
-            "{name} {rule_set}: 1 and 2 threads differ"
-        );
+    for name in ["ocsvm_breast_cancer", "kde_digits"] {
+        for &(rule_set, _) in FLIP_RULES {
+            let method = Method::rule_set(rule_set).with_beta(Beta::Value(1.0));
+            assert_same_bits_on_one_and_two_threads(name, &method);
+        }
     }
 }
 

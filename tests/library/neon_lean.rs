@@ -4,7 +4,6 @@
 //! gives the same bits on any thread count, and is refused where it is not defined.
 
 use crate::common::*;
-use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
 #[test]
@@ -50,24 +49,9 @@ fn neon_lean_conserves_far_away_and_at_the_reference_without_nan() {
 
 #[test]
 fn neon_lean_gives_the_same_bits_on_one_and_two_threads() {
+    let method = Method::rule_set(RuleSet::NeonLean).with_beta(Beta::Value(1.0));
     for name in ["ocsvm_breast_cancer", "kde_digits"] {
-        let model = load_model(model_path(name)).unwrap();
-        let explainer = Explainer::new(&model);
-        let input = input_rows(name);
-        // Repeated rows: several chunks are processed in parallel.
-        let x = ndarray::concatenate(Axis(0), &vec![input.view(); 6]).unwrap();
-        let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let e = pool.install(|| {
-                let method = Method::rule_set(RuleSet::NeonLean).with_beta(Beta::Value(1.0));
-                explainer.explain(x.view(), &method).unwrap()
-            });
-            e.relevance.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-        };
-        assert!(run(1) == run(2), "{name}: 1 and 2 threads differ");
+        assert_same_bits_on_one_and_two_threads(name, &method);
     }
 }
 

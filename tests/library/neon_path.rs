@@ -115,13 +115,7 @@ fn neon_path_conserves_at_any_beta_and_far_from_the_model() {
             Beta::Value(5.0),
         ] {
             let method = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
-            let e = explainer.explain(rows.view(), &method).unwrap();
-            assert!(e.relevance.iter().all(|r| r.is_finite()), "{name} {method}");
-            assert_conserves(
-                &e.relevance,
-                e.output.as_slice().unwrap(),
-                &format!("{name} {method}"),
-            );
+            explain_conserving(&explainer, rows.view(), &method, name);
         }
     }
 }
