@@ -36,7 +36,15 @@ spreads the rest evenly):
 - cheap non-flip ideas for the two misses: `nodesA/B/..` (straight path, weights at the
   listed nodes s of r + s (z - r)), `near` (= nodes 1/2, 5/6, 1), `near2`, `near1`,
   `mixgxiA` (numerators (1 - A) N + A x gradient x input's), `blendocc[A]`, `blendgxi`
-  ((1 - A) R0 + A x occlusion's / gradient x input's relevance shared as R0; A = 0.5).
+  ((1 - A) R0 + A x occlusion's / gradient x input's relevance shared as R0; A = 0.5);
+- the rbf `neon-lean` rule on k-means (reference-pooled rest): `krefA` (A = 1 if omitted,
+  e.g. `kref`, `kref.5`): the top 3 of R0 kept, the rest's relevance re-shared by the
+  numerators with the soft-min weights frozen at the reference,
+  N_ref,i = (z_i - r_i) sum_k p_k(r) w_ki (`nodes0`'s numerators), l = A c^2 (rows with the
+  rest's R0 sum <= 0 or an unusable sum N_ref over the rest keep R0); `mrefA`: the whole-row
+  mix (1 - l) R0 + l R_ref, R_ref the logit shared by N_ref as the default shares it
+  (= `adaA:nodes0`); diagnostics: `krefcA` (the `kref` rule ungated, l = A on every
+  row), `krowA` (`krefA` with the rest re-shared by the row's own weights p(z) instead).
 
 `--tune A,B,...` adds the variant `tuned`: tune's pick among A, B, ... (A the default) on up
 to 300 training rows, scored as `neuralize tune` scores (a per-model choice).
@@ -174,6 +182,35 @@ def top_share(R0, k=3):
     return P[:, :k].sum(axis=1) / np.maximum(P.sum(axis=1), 1e-300)
 
 
+def ref_numerators(rows, beta):
+    """N_ref,i = (z_i - r_i) sum_k p_k(r) w_ki: the soft-min weights of the row's cluster's
+    contrasts frozen AT THE REFERENCE, p(r) = softmin(beta h(r)) (one vector per model and
+    cluster; the straight path with one node at s = 0, the same as `nodes0`)."""
+    return np.einsum("nk,nkd->nd", softmin(rows.hr, beta), rows.W) * rows.dz
+
+
+def kref(R0, Nref, a, top=3, gate=True):
+    """The rbf `neon-lean` rule on k-means (src/network/kernel/path_lean.rs, no flat floor:
+    the k-means default has none): the top `top` values of R0 (ties: lower index first) kept,
+    the rest's relevance E = sum_rest R0 re-shared by the reference-frozen numerators,
+    R_i = (1 - l) R0_i + l E N_ref,i / sum_rest N_ref,  l = a c^2, c the share of the row's
+    positive R0 held by its top (`gate=False`: l = a on every row). Rows with E <= 0 or an
+    unusable rest total (tiny, or not of E's sign) keep R0. Conserving: the top keep their
+    values, the rest its sum."""
+    n, d = R0.shape
+    order = np.argsort(-R0, axis=1, kind="stable")
+    in_top = np.zeros((n, d), dtype=bool)
+    np.put_along_axis(in_top, order[:, :top], True, 1)
+    lam = a * top_share(R0, top) ** 2 if gate else np.full(n, a)
+    rest = np.where(in_top, 0.0, Nref)
+    total, magnitude = rest.sum(1), np.abs(rest).sum(1)
+    E = np.where(in_top, 0.0, R0).sum(1)
+    ok = (E > 0) & (np.abs(total) > 1e-12 * magnitude) & ((total > 0) == (E > 0)) & (lam > 0)
+    scale = np.where(ok, E / np.where(ok, total, 1.0), 0.0)
+    mixed = (1 - lam)[:, None] * R0 + (lam * scale)[:, None] * rest
+    return np.where(ok[:, None] & ~in_top, mixed, R0)
+
+
 def variants(rows, which):
     beta = rows.beta
     N0 = straight_numerators(rows, beta)
@@ -199,6 +236,22 @@ def variants(rows, which):
             first, base = occlusion(rows), base[2:]
         elif base.startswith("x-"):        # first pass = gradient x input
             first, base = gxi(rows), base[2:]
+        if base.startswith("krefc"):       # diagnostic: the same, ungated (l = A every row)
+            out[name] = kref(R0, ref_numerators(rows, b), float(base[5:] or 1), gate=False)
+            continue
+        if base.startswith("kref"):        # top 3 of R0 kept, the rest by N_ref, l = A c^2
+            out[name] = kref(R0, ref_numerators(rows, b), float(base[4:] or 1))
+            continue
+        if base.startswith("krow"):        # diagnostic: the rest by the ROW's weights p(z)
+            Nrow = np.einsum("nk,nkd->nd", softmin(rows.hz, b), rows.W) * rows.dz
+            out[name] = kref(R0, Nrow, float(base[4:] or 1))
+            continue
+        if base.startswith("mref"):        # whole-row mix with N_ref's share of the logit
+            a_ = float(base[4:] or 1)
+            lam = a_ * top_share(R0) ** 2
+            Rr = share(ref_numerators(rows, b), rows.f, rule)
+            out[name] = (1 - lam)[:, None] * R0 + lam[:, None] * Rr
+            continue
         if base == "gxi":
             N = gxi(rows)
         elif base == "mixg3":
