@@ -30,7 +30,8 @@ spreads the rest evenly):
 - `adaA:V` (e.g. `ada.5:g3`): a per-row mix (1 - l) R0 + l R_V of the default's relevance
   and variant V's, l = A c^2, c = the share of the row's positive R0 held by its top 3
   features (the rbf rule of scripts/flip_screen.py on the k-means flip path; conserving,
-  both sum to the logit);
+  both sum to the logit); `invA:V` the same with the opposite gate, l = A (1 - c)^2
+  (rows with spread relevance move most);
 - `lex-gN`: the order of `gN` made consistent (group 1 before group 2, inside a group by the
   flip numerators), the first pass's sorted values handed out in that order (conserving);
 - cheap non-flip ideas for the two misses: `nodesA/B/..` (straight path, weights at the
@@ -223,6 +224,11 @@ def variants(rows, which):
         if name.startswith("ada"):         # per-row share: l = A c^2 of variant V
             a_, v_ = name[3:].split(":", 1)
             lam = float(a_) * top_share(R0) ** 2
+            out[name] = (1 - lam)[:, None] * R0 + lam[:, None] * variants(rows, [v_])[v_]
+            continue
+        if name.startswith("inv"):         # the opposite gate: l = A (1 - c)^2 of variant V
+            a_, v_ = name[3:].split(":", 1)
+            lam = float(a_) * (1 - top_share(R0)) ** 2
             out[name] = (1 - lam)[:, None] * R0 + lam[:, None] * variants(rows, [v_])[v_]
             continue
         base, _, rule = name.partition(":")
