@@ -5,6 +5,8 @@ held-out study's 40 sets, scored exactly as `neuralize evaluate` scores them
 
     python3 scripts/dense_faithfulness.py --seeds 0,1,2,3,4 --work target/df_all
     python3 scripts/dense_flip_screen.py --work target/df_all [--seeds 0,1,2,3,4]
+    python3 scripts/dense_flip_screen.py --work target/df_all --draw-seeds 10 --bootstrap 2000 \
+        --only lean,lean.5,leanmid,leangm,flipmix,flip1gate10   (the reference-pooled screen)
 
 Reads the study's model files, rows and per-row relevances (WORK/NAME_SEED.rows.npz: the
 library's own `neon-ref`, `reveal-cancel`, occlusion, gradient x input and integrated
@@ -13,7 +15,10 @@ library's relevances with scripts/dense_flip_rows.py (the library's marginal dra
 `SEED` is evaluate's, averaged with `--draw-seeds` - 1 more). Prints per set the gap of each
 candidate to the best baseline (mean imputation; marginal over the draw seeds) and a
 summary: sets within 2%, worst gap, and the cost in forward-pass equivalents (dense GEMM
-passes over the hidden layers: a forward pass is 1, a backward product 1).
+passes over the hidden layers: a forward pass is 1, a backward product 1). Then, per
+candidate, the checks against `nr` (sets beyond 2% by point estimate where `nr` is within;
+with `--bootstrap`, the study's verdicts pass / open / miss; the mean gap per imputation) and
+a table of the per-set gaps of `--table` (default nr,lean,flipmix).
 
 Candidates, all conserving (the reference's own output f(r) spread evenly over the
 features, as `neon-ref`), z the standardized row, r the standardized reference:
@@ -34,6 +39,18 @@ features, as `neon-ref`), z the standardized row, r the standardized reference:
 - `gate`: per row, `nr` unless the row is near the boundary relative to the reference,
   f(z) < |f(r) - f(z)| / 10, then conserving gradient x (z - r) (one more backward on those
   rows only). Cost 2 + the share of such rows.
+- `lean` (the dense analog of the kernel models' `neon-lean`, src/network/kernel/path_lean.rs):
+  the top 3 values of `nr` kept (ties: lower index first), the rest's relevance above its flat
+  floor, E = sum_rest (R0_i - phi), phi = (f(z) - sum_i m_i (z_i - r_i)) / d the floor `nr`
+  spreads, re-shared by N_ref,i = (z_i - r_i) g_i(r), g(r) the gradient of the explained
+  target at the reference (one vector per model and class: the weights frozen at r):
+  R_i = R0_i (top 3), R_i = (1 - l) R0_i + l (E N_ref,i / sum_rest N_ref + phi) otherwise,
+  l = c^2, c = the share of the row's positive `nr` relevance held by its top 3. Conserving
+  (the rest's sum is kept). Rows where sum_rest N_ref is not usable (|sum| <= 1e-12 sum |N|,
+  its sign not E's, E = 0) keep `nr`. Cost 2 (+ O(d) per row; g(r) once per model and class).
+- `lean.5`: the same with l = c^2 / 2. `leanmid`: N_i = (z_i - r_i) times the rescale
+  multipliers of the segment r -> r + (z - r) / 2 (cost 4); `leangm`: times the gradient at
+  that midpoint (cost 4).
 """
 import argparse
 import json
@@ -47,6 +64,7 @@ from dense_flip_rows import DenseOutput, row_areas  # noqa: E402
 
 BASELINES = ("occlusion", "gradient-x-input", "integrated-gradients")
 TASKS = ("classification3", "classification2", "friedman1", "digits")
+GAP_TARGET = 0.02  # issue 14: within 2% of the best baseline
 
 
 class Net(DenseOutput):
@@ -123,6 +141,30 @@ def flip(net, Z, r, cls, R0, g):
     return np.where(G, m1, m2) * (Z - Rr)
 
 
+def lean(R0, phi, N, scale=1.0, top=3):
+    """Keep the top `top` of R0 per row; re-share the rest's relevance above the flat floor
+    `phi` (per row) by the numerators N, with the per-row share scale * c^2 (docstring)."""
+    n, d = R0.shape
+    order = np.argsort(-R0, axis=1, kind="stable")
+    T = np.zeros((n, d), dtype=bool)
+    T[np.arange(n)[:, None], order[:, :top]] = True
+    pos = np.maximum(R0, 0.0)
+    total_pos = pos.sum(axis=1)
+    held = np.where(T, pos, 0.0).sum(axis=1)
+    c = np.where(total_pos > 0, np.minimum(held / np.where(total_pos > 0, total_pos, 1.0), 1.0),
+                 0.0)
+    share = scale * c * c
+    Nr = np.where(T, 0.0, N)
+    total, magnitude = Nr.sum(axis=1), np.abs(Nr).sum(axis=1)
+    E = np.where(T, 0.0, R0 - phi[:, None]).sum(axis=1)
+    usable = (E != 0) & (np.abs(total) > 1e-12 * magnitude) & ((total > 0) == (E > 0))
+    usable &= share > 0
+    k = np.where(usable, E / np.where(usable, total, 1.0), 0.0)
+    mixed = (1 - share)[:, None] * R0 + share[:, None] * (k[:, None] * N + phi[:, None])
+    R = np.where(T | ~usable[:, None], R0, mixed)
+    return R, usable, share
+
+
 def candidates(net, X, r, cls):
     Z = net.z(X)
     Rr = np.broadcast_to(r, Z.shape).copy()
@@ -132,6 +174,21 @@ def candidates(net, X, r, cls):
     out, cost = {}, {}
     nr = net.multipliers(Rr, Z, cls) * dz
     out["nr"], cost["nr"] = conserve(nr, fz), 2.0
+    phi = (fz - nr.sum(axis=1)) / d
+    N = dz * net.gradient(Rr, cls)
+    out["lean"], used, share = lean(out["nr"], phi, N)
+    cost["lean"] = 2.0
+    out["lean.5"], _, _ = lean(out["nr"], phi, N, scale=0.5)
+    cost["lean.5"] = 2.0
+    M = (Z + Rr) / 2
+    out["leanmid"], _, _ = lean(out["nr"], phi, dz * net.multipliers(Rr, M, cls))
+    out["leangm"], _, _ = lean(out["nr"], phi, dz * net.gradient(M, cls))
+    cost["leanmid"] = cost["leangm"] = 4.0
+    for k in ("lean", "lean.5", "leanmid", "leangm"):
+        err = np.abs(out[k].sum(axis=1) - fz).max()
+        if err > 1e-9 * max(1.0, np.abs(fz).max()):
+            raise SystemExit("%s does not conserve (%.3g)" % (k, err))
+    candidates.lean_rows = (100 * used.mean(), share[used].mean() if used.any() else 0.0)
     for label, g in (("flip1", 1), ("flip2", 2), ("flip3", 3), ("flipq", max(1, d // 4))):
         out[label], cost[label] = conserve(flip(net, Z, r, cls, nr, g), fz), 4.0
     out["flipmix"], cost["flipmix"] = 0.5 * (out["nr"] + out["flip3"]), 4.0
@@ -166,9 +223,11 @@ def main():
                     help="comma-separated variants to score (default: all)")
     ap.add_argument("--bootstrap", type=int, default=0,
                     help="paired bootstrap resamples over rows for 95%% intervals (0: none)")
+    ap.add_argument("--table", default="nr,lean,flipmix",
+                    help="variants whose per-set gaps are printed as one table at the end")
     args = ap.parse_args()
     rng = np.random.RandomState(17)
-    results, costs = [], {}
+    results, costs, intervals = [], {}, []
     for seed in [int(s) for s in args.seeds.split(",")]:
         for task in args.tasks.split(","):
             base = os.path.join(args.work, "%s_%d" % (task, seed))
@@ -182,6 +241,8 @@ def main():
                 r = net.z(np.asarray(model["reference"])[None, :])[0]
             cls = net.classes(X)
             rel, cost = candidates(net, X, r, cls)
+            print("%s s%d: lean re-shares %.0f%% of the rows, mean l there %.2f" % (
+                (task, seed) + candidates.lean_rows), flush=True)
             if args.only:
                 keep = set(args.only.split(",")) | {"nr"}
                 rel = {k: v for k, v in rel.items() if k in keep}
@@ -206,6 +267,7 @@ def main():
             for col, imp in enumerate(("mean", "marginal")):
                 gaps = {k: gap(areas, k, col) for k in names}
                 results.append((task, seed, imp, gaps))
+                spans = {}
                 cells = []
                 for k, v in gaps.items():
                     cell = "%s %+.1f%%" % (k, 100 * v)
@@ -214,7 +276,9 @@ def main():
                         lo, hi = np.percentile(areas[k][idx, col].mean(axis=1) / best - 1,
                                                [2.5, 97.5])
                         cell += " [%+.1f, %+.1f]" % (100 * lo, 100 * hi)
+                        spans[k] = (lo, hi)
                     cells.append(cell)
+                intervals.append(spans)
                 print("%s s%d %-8s %s" % (task, seed, imp, " ".join(cells)), flush=True)
     print("\n| candidate | cost (forward passes) | within 2% | worst gap (set) |")
     print("|---|---:|---:|---|")
@@ -224,6 +288,48 @@ def main():
         c = "%.2f" % np.mean(costs[k]) if k in costs else "(library)"
         print("| %s | %s | %d / %d | %+.1f%% (%s) |" % (
             k, c, sum(g <= 0.02 for g, _ in gs), len(gs), 100 * worst[0], worst[1]))
+    compare_with_nr(results, intervals if args.bootstrap else None, args.table.split(","))
+
+
+def verdict(span):
+    """The study's verdict of a 95% interval (lo, hi) of a gap: pass / open / miss at +2%."""
+    lo, hi = span
+    return "miss" if lo > GAP_TARGET else "pass" if hi <= GAP_TARGET else "open"
+
+
+def compare_with_nr(results, intervals, table):
+    """Per candidate, the adoption checks against `nr` (docs/dense_network.md, "Reference-pooled
+    rest"): sets beyond 2% by point estimate where `nr` is within, the verdict counts (with
+    intervals), and the mean gap on the marginal sets; then the per-set gaps of `table`."""
+    print("\n| candidate | beyond 2% where nr within | pass / open / miss | mean gap, marginal "
+          "| mean gap, mean imputation |")
+    print("|---|---:|---|---:|---:|")
+    for k in results[0][3]:
+        worse = [(t, s, i) for t, s, i, res in results
+                 if res[k] > GAP_TARGET and res["nr"] <= GAP_TARGET]
+        counts = "-"
+        if intervals is not None:
+            v = [verdict(sp[k]) for sp in intervals]
+            counts = "%d / %d / %d" % tuple(v.count(w) for w in ("pass", "open", "miss"))
+        marg = np.mean([res[k] for _, _, i, res in results if i == "marginal"])
+        mean = np.mean([res[k] for _, _, i, res in results if i == "mean"])
+        print("| %s | %d%s | %s | %+.2f%% | %+.2f%% |" % (
+            k, len(worse), "".join(" (%s s%d %s)" % w for w in worse[:3]), counts, 100 * marg,
+            100 * mean))
+    table = [k for k in table if k in results[0][3]]
+    if not table:
+        return
+    print("\n| set | " + " | ".join(table) + " |")
+    print("|---|" + "---:|" * len(table))
+    for j, (t, s, i, res) in enumerate(results):
+        cells = []
+        for k in table:
+            cell = "%+.1f%%" % (100 * res[k])
+            if intervals is not None:
+                lo, hi = intervals[j][k]
+                cell += " [%+.1f, %+.1f] %s" % (100 * lo, 100 * hi, verdict((lo, hi)))
+            cells.append(cell)
+        print("| %s s%d %s | %s |" % (t, s, i, " | ".join(cells)))
 
 
 if __name__ == "__main__":
