@@ -27,12 +27,16 @@ pub struct FitArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum FitCommand {
     /// One-class SVM (libsvm's nu formulation, checked against scikit-learn).
+    #[command(allow_negative_numbers = true)]
     Ocsvm(OcSvmArgs),
     /// k-means (smartcore), best of --n-init seeded restarts.
+    #[command(allow_negative_numbers = true)]
     Kmeans(KMeansArgs),
     /// Gaussian kernel density estimate on the training rows.
+    #[command(allow_negative_numbers = true)]
     Kde(KdeArgs),
     /// Gaussian mixture by EM (k-means++ starts), best of --n-init seeded runs.
+    #[command(allow_negative_numbers = true)]
     Gmm(GmmArgs),
 }
 

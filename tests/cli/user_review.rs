@@ -1,0 +1,114 @@
+//! What a new user tripped over (the s26 review): negative numbers, tables without rows,
+//! spray's row-count messages and the defaults `explain --help` promises.
+
+use crate::support::*;
+use std::path::Path;
+
+const IRIS_HEADER: &str = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm";
+
+/// Exit 1 and exactly one stderr line `error: ...` containing every needle.
+fn assert_one_line_error(out: &std::process::Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{err:?} should contain {needle:?}");
+    }
+}
+
+#[test]
+fn a_negative_number_is_a_value_refused_by_its_range_check() {
+    let dir = scratch("review-negative");
+    let out = dir.join("out.csv");
+    let out = out.to_str().unwrap();
+    let km = model_path("kmeans_iris.json");
+    let km_in = model_path("kmeans_iris.input.csv");
+    let km_ref = model_path("fit/kmeans_iris.train.csv");
+    let oc = model_path("ocsvm_breast_cancer.json");
+    let oc_ref = model_path("ocsvm_breast_cancer.train.csv");
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        (
+            vec![
+                "explain", "-m", &km, "-i", &km_in, "-o", out, "--beta", "-1",
+            ],
+            &["beta", "-1"],
+        ),
+        (
+            vec!["verify", "-m", &km, "-i", &km_in, "--tolerance", "-1"],
+            &["tolerance", "-1"],
+        ),
+        (
+            vec![
+                "evaluate",
+                "-m",
+                &km,
+                "-i",
+                &km_in,
+                "--reference",
+                &km_ref,
+                "--beta",
+                "-2",
+            ],
+            &["beta", "-2"],
+        ),
+        (
+            vec![
+                "tune",
+                "-m",
+                &oc,
+                "--reference",
+                &oc_ref,
+                "-o",
+                out,
+                "--margin",
+                "-0.5",
+            ],
+            &["margin", "-0.5"],
+        ),
+        (
+            vec![
+                "tune",
+                "-m",
+                &oc,
+                "--reference",
+                &oc_ref,
+                "-o",
+                out,
+                "--share",
+                "-1",
+            ],
+            &["share", "-1"],
+        ),
+        (
+            vec![
+                "fit", "ocsvm", "--input", &km_ref, "--output", out, "--nu", "-0.5",
+            ],
+            &["nu", "-0.5"],
+        ),
+    ];
+    for (args, needles) in &cases {
+        let run_out = run(args);
+        assert_one_line_error(&run_out, needles);
+        assert!(!Path::new(out).exists(), "{args:?} wrote an output");
+    }
+    // A negative count is still not a count: clap refuses it (exit 2), naming the option.
+    let run_out = run(&[
+        "explain",
+        "-m",
+        &km,
+        "-i",
+        &km_in,
+        "-o",
+        out,
+        "--cluster",
+        "-1",
+    ]);
+    assert_eq!(run_out.status.code(), Some(2), "{}", stderr(&run_out));
+    assert!(
+        stderr(&run_out).contains("--cluster"),
+        "{}",
+        stderr(&run_out)
+    );
+}
