@@ -336,6 +336,8 @@ pub fn column_means(rows: ndarray::ArrayView2<f64>) -> Result<ndarray::Array1<f6
 }
 
 /// Read a whole CSV table (model features, matched as for the input; other columns ignored).
+/// Every caller (`evaluate`'s input and reference, `tune`'s and `explain`'s reference) needs
+/// rows, so a table without any is an error naming the file.
 pub fn read_table(path: &str, format: CsvFormat, model: &Model) -> Result<ndarray::Array2<f64>> {
     let request = ColumnRequest {
         model_names: model.feature_names(),
@@ -343,6 +345,14 @@ pub fn read_table(path: &str, format: CsvFormat, model: &Model) -> Result<ndarra
         keep: &[],
         ignore_extra: true,
     };
-    let mut reader = TableReader::open(&Endpoint::parse(path), format, &request)?;
-    Ok(reader.read_chunk(usize::MAX)?.features)
+    let endpoint = Endpoint::parse(path);
+    let mut reader = TableReader::open(&endpoint, format, &request)?;
+    let rows = reader.read_chunk(usize::MAX)?.features;
+    if rows.nrows() == 0 {
+        return Err(Error::Csv {
+            path: endpoint.label("<stdin>"),
+            message: "no data rows (at least one is needed)".to_string(),
+        });
+    }
+    Ok(rows)
 }

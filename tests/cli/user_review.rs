@@ -112,3 +112,38 @@ fn a_negative_number_is_a_value_refused_by_its_range_check() {
         stderr(&run_out)
     );
 }
+
+#[test]
+fn a_table_without_rows_is_an_error_naming_the_file() {
+    let dir = scratch("review-no-rows");
+    let header = dir.join("header.csv");
+    std::fs::write(&header, format!("{IRIS_HEADER}\n")).unwrap();
+    let header = header.to_str().unwrap();
+    let out = dir.join("out.json");
+    let out = out.to_str().unwrap();
+    let km = model_path("kmeans_iris.json");
+    let km_in = model_path("kmeans_iris.input.csv");
+    let km_ref = model_path("fit/kmeans_iris.train.csv");
+    for args in [
+        vec!["evaluate", "-m", &km, "-i", &km_in, "--reference", header],
+        vec!["evaluate", "-m", &km, "-i", header, "--reference", &km_ref],
+        vec!["tune", "-m", &km, "--reference", header, "-o", out],
+        vec![
+            "explain",
+            "-m",
+            &km,
+            "-i",
+            &km_in,
+            "-o",
+            out,
+            "--method",
+            "occlusion",
+            "--reference",
+            header,
+        ],
+    ] {
+        let run_out = run(&args);
+        assert_one_line_error(&run_out, &[&format!("{header}: "), "no data rows"]);
+        assert!(!Path::new(out).exists(), "{args:?} wrote an output");
+    }
+}
