@@ -94,6 +94,11 @@ pub struct SprayArgs {
 
 impl SprayArgs {
     fn params(&self) -> Result<SprayParams> {
+        // Checked here, before any row is read: a count of 0 is the option's fault, not the
+        // file's (the check against the number of rows comes later and names the file).
+        if self.neighbors == 0 {
+            return Err(Error::parameter("neighbors", "must be at least 1"));
+        }
         Ok(SprayParams {
             normalization: self.normalize.parse::<Normalization>()?,
             neighbors: self.neighbors,
@@ -245,15 +250,18 @@ fn explain_first(args: &SprayArgs, model_path: &std::path::Path, input: &str) ->
     })
 }
 
-/// A parameter error about the rows of `source` names the file.
+/// A parameter error about the rows of `source` names the file (and the option to change,
+/// where there is one: the number of rows is the file's alone).
 fn in_file(source: &str, error: Error) -> Error {
     match error {
-        Error::InvalidParameter { name, message } if name == "rows" || name == "neighbors" => {
-            Error::Csv {
-                path: source.to_string(),
-                message: format!("{message} (--{name})"),
-            }
-        }
+        Error::InvalidParameter { name, message } if name == "rows" => Error::Csv {
+            path: source.to_string(),
+            message,
+        },
+        Error::InvalidParameter { name, message } if name == "neighbors" => Error::Csv {
+            path: source.to_string(),
+            message: format!("{message} (--{name})"),
+        },
         other => other,
     }
 }

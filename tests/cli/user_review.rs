@@ -147,3 +147,53 @@ fn a_table_without_rows_is_an_error_naming_the_file() {
         assert!(!Path::new(out).exists(), "{args:?} wrote an output");
     }
 }
+
+#[test]
+fn spray_row_count_errors_name_the_file_and_only_real_options() {
+    let dir = scratch("review-spray-rows");
+    let header = dir.join("header.csv");
+    std::fs::write(&header, format!("{IRIS_HEADER}\n")).unwrap();
+    let header = header.to_str().unwrap();
+    let out = dir.join("out.csv");
+    let out = out.to_str().unwrap();
+    let km = model_path("kmeans_iris.json");
+    let km_in = model_path("kmeans_iris.input.csv");
+
+    let run_out = run(&["spray", "-m", &km, "-i", header, "-o", out]);
+    assert_one_line_error(&run_out, &[&format!("{header}: "), "at least 2 rows"]);
+    // There is no --rows option to point at.
+    assert!(!stderr(&run_out).contains("--rows"), "{}", stderr(&run_out));
+
+    // --neighbors 0 is the option's fault, whatever the file: named before reading it.
+    let run_out = run(&[
+        "spray",
+        "-m",
+        &km,
+        "-i",
+        &km_in,
+        "-o",
+        out,
+        "--neighbors",
+        "0",
+    ]);
+    assert_one_line_error(&run_out, &["`neighbors`", "at least 1"]);
+    assert!(
+        !stderr(&run_out).contains("kmeans_iris"),
+        "{}",
+        stderr(&run_out)
+    );
+    // Too many neighbours for the rows is about the file, and says which option to lower.
+    let run_out = run(&[
+        "spray",
+        "-m",
+        &km,
+        "-i",
+        &km_in,
+        "-o",
+        out,
+        "--neighbors",
+        "50",
+    ]);
+    assert_one_line_error(&run_out, &["kmeans_iris.input.csv: ", "--neighbors"]);
+    assert!(!Path::new(out).exists());
+}
