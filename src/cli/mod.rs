@@ -16,7 +16,8 @@ mod verify;
 
 use clap::{Parser, Subcommand};
 
-/// Explain one-class SVMs, kernel density estimates and k-means with NEON
+/// Explain anomaly detectors, clusterings and classifiers (one-class SVMs, kernel densities,
+/// k-means, Gaussian mixtures, kNN detectors, SVCs, dense networks) with NEON
 /// (neuralization-propagation): one relevance score per input feature and row.
 #[derive(Debug, Parser)]
 #[command(name = "neuralize", version, about, long_about = None)]

@@ -197,3 +197,45 @@ fn spray_row_count_errors_name_the_file_and_only_real_options() {
     assert_one_line_error(&run_out, &["kmeans_iris.input.csv: ", "--neighbors"]);
     assert!(!Path::new(out).exists());
 }
+
+/// `explain --help` says which method each family runs by default; `info` says what runs.
+/// Every shipped model's family default must be the one the help names for its kind.
+#[test]
+fn explain_help_names_each_familys_default_as_info_reports_it() {
+    let help = stdout(&run(&["explain", "--help"]));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = help
+        .find("else the family's default")
+        .expect("the --rule help lists the family defaults");
+    let defaults = &help[start..];
+    let defaults = &defaults[..defaults.find('.').unwrap()];
+    for name in shipped_models() {
+        let out = run(&["info", "-m", &model_path(&format!("{name}.json")), "--json"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let family_default = info["family_default_method"].as_str().unwrap();
+        let kernel = info["kernel"]["name"].as_str();
+        let phrase = match (info["model"].as_str().unwrap(), kernel) {
+            ("one_class_svm" | "kernel_density", Some("rbf")) => "rbf kernel models",
+            ("one_class_svm" | "kernel_density", Some("laplacian")) => "laplacian ones",
+            ("kmeans", _) => "k-means",
+            ("svc", _) => "SVCs",
+            ("gaussian_mixture", _) => "Gaussian mixtures",
+            ("knn_detector", _) => "kNN detectors",
+            ("dense_network", _) => "dense networks",
+            (kind, kernel) => panic!("{name}: a kind the help does not cover: {kind} {kernel:?}"),
+        };
+        let at = defaults
+            .find(phrase)
+            .unwrap_or_else(|| panic!("{name}: {phrase:?} not in {defaults:?}"));
+        // The last `method` named before the phrase.
+        let before = &defaults[..at];
+        let close = before.rfind('`').unwrap();
+        let open = before[..close].rfind('`').unwrap();
+        assert_eq!(
+            &before[open + 1..close],
+            family_default,
+            "{name}: the help names the wrong default for {phrase}"
+        );
+    }
+}
