@@ -7,6 +7,8 @@ mod baselines;
 mod conservation;
 mod dense_network;
 mod evaluate;
+#[cfg(feature = "cli")] // the examples read CSV with the `csv` crate of the `cli` feature
+mod example_programs;
 mod far_outliers;
 mod fit_gmm;
 mod fit_kde;
