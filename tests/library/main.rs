@@ -26,6 +26,7 @@ mod model_file;
 mod neon_flip;
 mod neon_lean;
 mod neon_path;
+mod readme_library;
 mod rules;
 mod spray;
 mod spray_dbscan;
