@@ -19,11 +19,11 @@ pub struct EvaluateArgs {
     #[arg(long, short = 'm')]
     pub model: std::path::PathBuf,
     /// Rows to explain (CSV with a header); rows whose explained output is <= 0 are skipped.
-    #[arg(long, short = 'i')]
+    #[arg(long, short = 'i', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: String,
     /// Reference rows (e.g. the training data): their column means are the reference x̃ and
     /// the mean imputation; their per-feature values feed the marginal imputation.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub reference: String,
     /// Methods (comma-separated); `default` is explain's default; NEON variants as neon,
     /// neon-ref, hybrid, neon-floor, neon-path, NAME@BETA, NAME@auto.

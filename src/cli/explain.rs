@@ -62,7 +62,7 @@ pub struct MethodArgs {
     pub method: String,
     /// Reference rows (CSV, same columns as the input): their column means replace the
     /// model file's reference x̃.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub reference: Option<String>,
 }
 

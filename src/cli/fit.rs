@@ -44,7 +44,7 @@ pub enum FitCommand {
 #[derive(Debug, clap::Args)]
 pub struct FitIo {
     /// Training CSV (header + numeric columns), `-` for stdin.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: String,
     /// Model file to write (written to a temporary file beside it and renamed; it may not be
     /// the input).

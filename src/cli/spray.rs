@@ -20,14 +20,14 @@ const RELEVANCE_PREFIX: &str = "R_";
 pub struct SprayArgs {
     /// The output of `neuralize explain` (CSV with a header); its `R_<feature>` columns are
     /// the relevance rows. `-` reads stdin. Or give `--model` and `--input` instead.
-    #[arg(long, short = 'r', required_unless_present = "model", conflicts_with_all = ["model", "input"])]
+    #[arg(long, short = 'r', required_unless_present = "model", conflicts_with_all = ["model", "input"], value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub relevance: Option<String>,
     /// Explain first: the model file (with `--input`; the method as `explain --method`).
     #[arg(long, short = 'm', requires = "input")]
     pub model: Option<std::path::PathBuf>,
     /// Explain first: the rows to explain (CSV with a header, features matched as by
     /// `explain`; other columns ignored unless kept).
-    #[arg(long, short = 'i', requires = "model")]
+    #[arg(long, short = 'i', requires = "model", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: Option<String>,
     /// With `--model`: analyse only the rows whose explained output is > 0 (the outliers,
     /// or the rows in their cluster for k-means).
@@ -38,7 +38,7 @@ pub struct SprayArgs {
     pub method: String,
     /// Output CSV: `cluster,embedding_0,embedding_1` per row (after the kept columns); `-`
     /// writes stdout. Written safely as by `explain` (never an input).
-    #[arg(long, short = 'o')]
+    #[arg(long, short = 'o', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub output: String,
     /// Number of clusters, or `auto`: among 2..=20, the last k where the Laplacian's
     /// eigenvalues jump by a factor 4 (λ_{k+1} >= 4 λ_k), else the largest eigengap.

@@ -22,7 +22,7 @@ pub struct SourceArgs {
     pub model: std::path::PathBuf,
     /// Input CSV with a header; `-` reads stdin. Features are matched by name when the
     /// model has feature_names, else by position.
-    #[arg(long, short = 'i')]
+    #[arg(long, short = 'i', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: String,
     /// Field delimiter of the CSV input (and output), e.g. ';' or '\t'.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
@@ -68,7 +68,7 @@ pub struct TableArgs {
     /// Output CSV; `-` writes stdout. A file is written to a temporary file beside it and
     /// renamed at the end (keeping its mode; a symlink is written through); a device or FIFO
     /// is written in place. It may not be the input or the model file.
-    #[arg(long, short = 'o')]
+    #[arg(long, short = 'o', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub output: String,
     /// Copy these input columns (comma-separated), unchanged, in front of the output.
     #[arg(long, value_delimiter = ',')]

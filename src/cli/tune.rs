@@ -15,7 +15,7 @@ pub struct TuneArgs {
     pub model: std::path::PathBuf,
     /// Reference rows (CSV with a header, the model's features; other columns are ignored):
     /// the training rows or rows like them, never the rows to be explained.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub reference: String,
     /// Model file to write: the input model with the chosen method stored (`"method"`);
     /// written to a temporary file beside it and renamed. May be the same path as --model.

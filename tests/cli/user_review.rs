@@ -239,3 +239,61 @@ fn explain_help_names_each_familys_default_as_info_reports_it() {
         );
     }
 }
+
+/// An empty path names no file: every path option refuses it before anything is read, as
+/// clap refuses an empty `--model`, naming the option (it was `error: : No such file ...`).
+#[test]
+fn an_empty_path_is_refused_naming_the_option() {
+    let km = model_path("kmeans_iris.json");
+    let km_in = model_path("kmeans_iris.input.csv");
+    let km_ref = model_path("fit/kmeans_iris.train.csv");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["explain", "-m", &km, "-i", "", "-o", "-"], "--input"),
+        (
+            vec!["explain", "-m", &km, "-i", &km_in, "-o", ""],
+            "--output",
+        ),
+        (
+            vec![
+                "explain",
+                "-m",
+                &km,
+                "-i",
+                &km_in,
+                "-o",
+                "-",
+                "--reference",
+                "",
+            ],
+            "--reference",
+        ),
+        (vec!["score", "-m", &km, "-i", "", "-o", "-"], "--input"),
+        (vec!["verify", "-m", &km, "-i", ""], "--input"),
+        (
+            vec!["evaluate", "-m", &km, "-i", "", "--reference", &km_ref],
+            "--input",
+        ),
+        (
+            vec!["evaluate", "-m", &km, "-i", &km_in, "--reference", ""],
+            "--reference",
+        ),
+        (vec!["spray", "-r", "", "-o", "-"], "--relevance"),
+        (vec!["spray", "-m", &km, "-i", "", "-o", "-"], "--input"),
+        (vec!["spray", "-m", &km, "-i", &km_in, "-o", ""], "--output"),
+        (
+            vec!["tune", "-m", &km, "--reference", "", "-o", "-"],
+            "--reference",
+        ),
+        (
+            vec!["fit", "kmeans", "--input", "", "--output", "-", "--k", "3"],
+            "--input",
+        ),
+    ];
+    for (args, option) in &cases {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(option), "{args:?}: {err}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+}
