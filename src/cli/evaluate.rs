@@ -25,8 +25,8 @@ pub struct EvaluateArgs {
     /// the mean imputation; their per-feature values feed the marginal imputation.
     #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub reference: String,
-    /// Methods (comma-separated); `default` is explain's default; NEON variants as neon,
-    /// neon-ref, hybrid, neon-floor, neon-path, NAME@BETA, NAME@auto.
+    /// Methods (comma-separated): any name `explain --method` takes (NEON rule sets also as
+    /// NAME@BETA or NAME@auto); `default` is explain's default.
     #[arg(long, value_delimiter = ',', default_value = ALL_METHODS)]
     pub methods: Vec<String>,
     /// Marginal-imputation draws per row.
