@@ -297,3 +297,48 @@ fn an_empty_path_is_refused_naming_the_option() {
         assert!(stdout(&out).is_empty(), "{args:?}");
     }
 }
+
+/// Python's `json.dump` writes NaN and infinities as `NaN`, `Infinity`, `-Infinity`, which
+/// JSON does not have: the error says so, with the line and column (it only said "expected
+/// value at line 1 column 147").
+#[test]
+fn a_model_file_with_nan_or_infinity_says_why_it_is_not_json() {
+    let dir = scratch("review-nan-model");
+    let text = std::fs::read_to_string(model_path("kmeans_iris.json")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["centroids"][1][2] = serde_json::json!(12345.5);
+    let compact = json.to_string();
+    let pretty = serde_json::to_string_pretty(&json).unwrap();
+    for (name, literal, text) in [
+        ("nan.json", "NaN", compact.replace("12345.5", "NaN")),
+        (
+            "inf.json",
+            "Infinity",
+            pretty.replace("12345.5", "Infinity"),
+        ),
+        (
+            "ninf.json",
+            "-Infinity",
+            pretty.replace("12345.5", "-Infinity"),
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, &text).unwrap();
+        let out = run(&["info", "-m", path.to_str().unwrap()]);
+        let expected = format!("{literal} is not a JSON number");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        for needle in [name, "line ", "column ", expected.as_str()] {
+            assert!(err.contains(needle), "{err:?} should contain {needle:?}");
+        }
+    }
+    // Other syntax errors are reported as before, without the hint.
+    let path = dir.join("cut.json");
+    std::fs::write(&path, &compact[..compact.len() / 2]).unwrap();
+    let err = stderr(&run(&["info", "-m", path.to_str().unwrap()]));
+    assert!(
+        err.contains("not a valid model file") && !err.contains("JSON number"),
+        "{err}"
+    );
+}
