@@ -88,10 +88,24 @@ pub fn plan_columns(
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
+                // The header's columns that are neither features nor kept: where a
+                // misspelled or renamed feature is to be found.
+                let features: HashSet<&str> = names.iter().map(String::as_str).collect();
+                let unused: Vec<&str> = header
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, n)| !kept.contains(c) && !features.contains(n.as_str()))
+                    .map(|(_, n)| n.as_str())
+                    .collect();
+                let unused = if unused.is_empty() {
+                    String::new()
+                } else {
+                    format!("; the header's other column(s): {}", name_list(&unused))
+                };
                 return Err(csv_error(
                     source,
                     format!(
-                        "line 1: missing feature column(s) {} of the model's {} features",
+                        "line 1: missing feature column(s) {} of the model's {} features{unused}",
                         name_list(&missing),
                         names.len()
                     ),

@@ -342,3 +342,31 @@ fn a_model_file_with_nan_or_infinity_says_why_it_is_not_json() {
         "{err}"
     );
 }
+
+/// A misspelled feature column: the error names the missing feature and the header's
+/// columns that matched nothing, where the misspelling is (it named the missing one only).
+#[test]
+fn a_missing_feature_column_is_shown_beside_the_unmatched_ones() {
+    let dir = scratch("review-misnamed");
+    let input = dir.join("in.csv");
+    std::fs::write(
+        &input,
+        "id,sepal_length_cm,sepal_wdth_cm,petal_length_cm,petal_width_cm\n1,5,3,1,0.2\n",
+    )
+    .unwrap();
+    let input = input.to_str().unwrap();
+    let km = model_path("kmeans_iris.json");
+    let km_in = model_path("kmeans_iris.input.csv");
+    let expected = [
+        "in.csv: line 1: missing feature column(s) sepal_width_cm of the model's 4 features",
+        "the header's other column(s): id, sepal_wdth_cm",
+    ];
+    let out = run(&["explain", "-m", &km, "-i", input, "-o", "-"]);
+    assert_one_line_error(&out, &expected);
+    let out = run(&["evaluate", "-m", &km, "-i", &km_in, "--reference", input]);
+    assert_one_line_error(&out, &expected);
+    // A kept column is not "other".
+    let out = run(&["explain", "-m", &km, "-i", input, "-o", "-", "--keep", "id"]);
+    assert_one_line_error(&out, &["other column(s): sepal_wdth_cm"]);
+    assert!(!stderr(&out).contains("id,"), "{}", stderr(&out));
+}
