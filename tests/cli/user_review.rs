@@ -370,3 +370,47 @@ fn a_missing_feature_column_is_shown_beside_the_unmatched_ones() {
     assert_one_line_error(&out, &["other column(s): sepal_wdth_cm"]);
     assert!(!stderr(&out).contains("id,"), "{}", stderr(&out));
 }
+
+/// `fit`'s complaints about the training rows name the training file (they said
+/// "invalid parameter `input`: ...", which file being left to guess).
+#[test]
+fn fit_errors_about_the_rows_name_the_training_file() {
+    let dir = scratch("review-fit-rows");
+    let header = dir.join("header.csv");
+    std::fs::write(&header, format!("{IRIS_HEADER}\n")).unwrap();
+    let constant = dir.join("constant.csv");
+    std::fs::write(&constant, "a,b\n1,2\n1,3\n1,4\n").unwrap();
+    let out = dir.join("model.json");
+    let out = out.to_str().unwrap();
+    for fit in [
+        &["ocsvm"][..],
+        &["kmeans", "--k", "2"],
+        &["kde", "--bandwidth", "1"],
+        &["gmm", "--components", "2"],
+    ] {
+        let mut args = vec!["fit"];
+        args.extend_from_slice(fit);
+        let mut rows = args.clone();
+        rows.extend(["--input", header.to_str().unwrap(), "--output", out]);
+        assert_one_line_error(
+            &run(&rows),
+            &["header.csv: needs at least", "training rows, got 0"],
+        );
+        let mut scaled = args.clone();
+        scaled.extend([
+            "--input",
+            constant.to_str().unwrap(),
+            "--output",
+            out,
+            "--standardize",
+        ]);
+        assert_one_line_error(
+            &run(&scaled),
+            &[
+                "constant.csv: column 1 (\"a\") is constant",
+                "--standardize",
+            ],
+        );
+        assert!(!Path::new(out).exists(), "{fit:?} wrote a model");
+    }
+}
