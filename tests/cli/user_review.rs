@@ -414,3 +414,30 @@ fn fit_errors_about_the_rows_name_the_training_file() {
         assert!(!Path::new(out).exists(), "{fit:?} wrote a model");
     }
 }
+
+/// `--beta`'s help gives the default method's stiffness per family: 1 for one-class SVMs
+/// and kernel densities, `auto` for the others, as `info` reports the default method (it
+/// said "1 for kernel models", but SVCs, kernel models too, default to `auto`).
+#[test]
+fn beta_help_gives_each_familys_default_stiffness_as_info_reports_it() {
+    let help = stdout(&run(&["explain", "--help"]));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains(
+            "Default: the default method's own (1 for one-class SVMs and kernel densities, \
+             `auto` for the other families; `info` shows it)"
+        ),
+        "{help}"
+    );
+    for name in shipped_models() {
+        let out = run(&["info", "-m", &model_path(&format!("{name}.json")), "--json"]);
+        let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let method = info["family_default_method"].as_str().unwrap();
+        let beta = method.split_once('@').map_or("", |(_, b)| b);
+        let expected = match info["model"].as_str().unwrap() {
+            "one_class_svm" | "kernel_density" => "1",
+            _ => "auto",
+        };
+        assert_eq!(beta, expected, "{name}: {method}");
+    }
+}
