@@ -5,6 +5,7 @@ use super::stream::{column_means, load, parse_delimiter, read_table, with_thread
 use crate::evaluate::{evaluate, Evaluation, Imputation};
 use crate::io::atomic::{refuse_same_file, OutputFile};
 use crate::io::table_reader::CsvFormat;
+use crate::io::Endpoint;
 use crate::{Error, Method, Result};
 use std::io::Write;
 
@@ -84,6 +85,14 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
             args.draws,
             args.settings.seed,
         )
+    })
+    .map_err(|e| match e {
+        // "no row has a positive explained output": a fact about the input file.
+        Error::InvalidParameter { name, message } if name == "input" => Error::Csv {
+            path: Endpoint::parse(&args.input).label("<stdin>"),
+            message,
+        },
+        other => other,
     })?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -173,7 +173,7 @@ pub fn run(args: SprayArgs) -> Result<()> {
         if terminal {
             eprintln!();
         }
-        table.rows.locate(&table.source, e)
+        in_file(&table.source, table.rows.locate(&table.source, e))
     })?;
     if terminal {
         eprintln!(" {:.1} s", started.elapsed().as_secs_f64());
@@ -251,13 +251,15 @@ fn explain_first(args: &SprayArgs, model_path: &std::path::Path, input: &str) ->
 }
 
 /// A parameter error about the rows of `source` names the file (and the option to change,
-/// where there is one: the number of rows is the file's alone).
+/// where there is one: the number of rows, or rows that are all alike, are the file's alone).
 fn in_file(source: &str, error: Error) -> Error {
     match error {
-        Error::InvalidParameter { name, message } if name == "rows" => Error::Csv {
-            path: source.to_string(),
-            message,
-        },
+        Error::InvalidParameter { name, message } if name == "rows" || name == "relevance" => {
+            Error::Csv {
+                path: source.to_string(),
+                message,
+            }
+        }
         Error::InvalidParameter { name, message } if name == "neighbors" => Error::Csv {
             path: source.to_string(),
             message: format!("{message} (--{name})"),

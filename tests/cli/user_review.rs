@@ -441,3 +441,67 @@ fn beta_help_gives_each_familys_default_stiffness_as_info_reports_it() {
         assert_eq!(beta, expected, "{name}: {method}");
     }
 }
+
+/// Complaints about what the rows hold name the file: evaluate's "no row has a positive
+/// explained output" and spray's "all rows are identical" (both said "invalid parameter
+/// `input`" / "`relevance`").
+#[test]
+fn nothing_to_flip_or_to_group_names_the_file() {
+    let dir = scratch("review-nothing-to-do");
+    let km = model_path("kmeans_iris.json");
+    // The OC-SVM's reference (its training mean) is an inlier: outlierness < 0.
+    let oc = model_path("ocsvm_breast_cancer.json");
+    let oc_ref = model_path("ocsvm_breast_cancer.train.csv");
+    let info = stdout(&run(&["info", "-m", &oc, "--json"]));
+    let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+    let names: Vec<&str> = info["feature_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let mean: Vec<String> = info["reference"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    let inliers = dir.join("inliers.csv");
+    std::fs::write(
+        &inliers,
+        format!("{}\n{}\n", names.join(","), mean.join(",")),
+    )
+    .unwrap();
+    let out = run(&[
+        "evaluate",
+        "-m",
+        &oc,
+        "-i",
+        inliers.to_str().unwrap(),
+        "--reference",
+        &oc_ref,
+    ]);
+    assert_one_line_error(
+        &out,
+        &["inliers.csv: no row has a positive explained output"],
+    );
+
+    let same = dir.join("same.csv");
+    let row = "1,2,3,4";
+    let mut text = format!("{IRIS_HEADER}\n");
+    for _ in 0..30 {
+        text += row;
+        text.push('\n');
+    }
+    std::fs::write(&same, text).unwrap();
+    let out = run(&[
+        "spray",
+        "-m",
+        &km,
+        "-i",
+        same.to_str().unwrap(),
+        "-o",
+        dir.join("out.csv").to_str().unwrap(),
+    ]);
+    assert_one_line_error(&out, &["same.csv: all 30 rows are identical"]);
+}
