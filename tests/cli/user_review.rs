@@ -505,3 +505,82 @@ fn nothing_to_flip_or_to_group_names_the_file() {
     ]);
     assert_one_line_error(&out, &["same.csv: all 30 rows are identical"]);
 }
+
+/// `tune --candidates` that the model cannot take are refused, naming the candidate (a
+/// k-means model silently dropped `neon-lean@1`, and with nothing left said "no conserving
+/// NEON rule set explains these rows"); reference rows with nothing to flip name the file.
+#[test]
+fn tune_names_a_candidate_the_model_cannot_take_and_the_file_with_nothing_to_flip() {
+    let dir = scratch("review-tune");
+    let out = dir.join("tuned.json");
+    let out = out.to_str().unwrap();
+    let km = model_path("kmeans_iris.json");
+    let km_ref = model_path("fit/kmeans_iris.train.csv");
+    for candidates in ["neon-lean@1", "neon-path@auto,neon-lean@1"] {
+        let run_out = run(&[
+            "tune",
+            "-m",
+            &km,
+            "--reference",
+            &km_ref,
+            "-o",
+            out,
+            "--candidates",
+            candidates,
+        ]);
+        assert_one_line_error(
+            &run_out,
+            &[
+                "`candidates`",
+                "neon-lean@1",
+                "not defined for kmeans models",
+            ],
+        );
+    }
+    assert!(!Path::new(out).exists());
+    // Candidates it can take still tune.
+    let run_out = run(&[
+        "tune",
+        "-m",
+        &km,
+        "--reference",
+        &km_ref,
+        "-o",
+        out,
+        "-q",
+        "--candidates",
+        "neon-path@auto,neon@1",
+    ]);
+    assert!(run_out.status.success(), "{}", stderr(&run_out));
+
+    // The OC-SVM's reference row (its training mean) is an inlier: nothing to flip.
+    let oc = model_path("ocsvm_breast_cancer.json");
+    let info = stdout(&run(&["info", "-m", &oc, "--json"]));
+    let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+    let row = |key: &str| -> String {
+        let values = info[key].as_array().unwrap().iter();
+        values
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let inliers = dir.join("inliers.csv");
+    std::fs::write(
+        &inliers,
+        format!("{}\n{}\n", row("feature_names"), row("reference")),
+    )
+    .unwrap();
+    let run_out = run(&[
+        "tune",
+        "-m",
+        &oc,
+        "--reference",
+        inliers.to_str().unwrap(),
+        "-o",
+        dir.join("oc.json").to_str().unwrap(),
+    ]);
+    assert_one_line_error(
+        &run_out,
+        &["inliers.csv: none of the 1 selected reference rows"],
+    );
+}
