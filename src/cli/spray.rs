@@ -151,6 +151,7 @@ pub fn run(args: SprayArgs) -> Result<()> {
             ))
         }
     };
+    crate::io::columns::refuse_repeated_columns(&clusters_header(&table.kept_names))?;
     params
         .validate(table.rows.n_rows())
         .map_err(|e| in_file(&table.source, e))?;
@@ -346,10 +347,16 @@ fn read_relevance(args: &SprayArgs) -> Result<Table> {
     })
 }
 
+/// The output header: kept columns, `cluster`, `embedding_0`, `embedding_1`.
+fn clusters_header(kept_names: &[String]) -> Vec<String> {
+    let mut header = kept_names.to_vec();
+    header.extend(["cluster", "embedding_0", "embedding_1"].map(String::from));
+    header
+}
+
 /// The output table: kept columns, `cluster`, `embedding_0`, `embedding_1`.
 fn write_clusters(args: &SprayArgs, table: &Table, spray: &Spray) -> Result<()> {
-    let mut header = table.kept_names.clone();
-    header.extend(["cluster", "embedding_0", "embedding_1"].map(String::from));
+    let header = clusters_header(&table.kept_names);
     // The writer's columns after the kept cells: a label, a number, then a block of numbers.
     let labels = Prediction::Labels(spray.labels.clone());
     let first = spray.plane.column(0);

@@ -169,6 +169,7 @@ pub fn stream(
     let reader = args.source.open(model, &args.keep)?;
     let mut columns = reader.plan().kept_names.clone();
     columns.extend(header(&reader.plan().feature_names));
+    crate::io::columns::refuse_repeated_columns(&columns)?;
     let delimiter = args.source.delimiter;
     let quiet = args.source.quiet;
     let labels = model.family().class_labels().map(<[String]>::to_vec);

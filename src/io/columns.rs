@@ -41,6 +41,26 @@ fn csv_error(source: &str, message: String) -> Error {
     }
 }
 
+/// An output header may not name a column twice: a `--keep` column named like an output
+/// column (`logit`, `cluster`, `R_<feature>`), or kept twice, would give a table that no
+/// reader matching columns by name (this crate's `spray` and `plot` included) can read back.
+pub fn refuse_repeated_columns(header: &[String]) -> Result<()> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(header.len());
+    for name in header {
+        if !seen.insert(name.as_str()) {
+            return Err(Error::parameter(
+                "keep",
+                format!(
+                    "the output would have two columns named {}: a kept column repeats an \
+                     output column's name or is kept twice (rename it in the input, or keep it once)",
+                    super::quote(name.as_bytes())
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Match a header against a request; errors name the file and the columns concerned.
 pub fn plan_columns(
     source: &str,

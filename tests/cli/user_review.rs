@@ -584,3 +584,74 @@ fn tune_names_a_candidate_the_model_cannot_take_and_the_file_with_nothing_to_fli
         &["inliers.csv: none of the 1 selected reference rows"],
     );
 }
+
+/// A kept column named like an output column (or kept twice) would write a header with the
+/// same name twice, which `spray` and `plot` then refuse ("duplicate column name") or, for
+/// `plot embedding`, read the wrong `cluster` from: refused before anything is written.
+#[test]
+fn a_kept_column_may_not_repeat_an_output_column_name() {
+    let dir = scratch("review-keep-repeat");
+    let input = dir.join("in.csv");
+    std::fs::write(
+        &input,
+        format!("logit,{IRIS_HEADER}\n7,5,3,1,0.2\n7,6,3,4,1.2\n7,6.5,3,5,2\n"),
+    )
+    .unwrap();
+    let input = input.to_str().unwrap();
+    let out = dir.join("out.csv");
+    std::fs::write(&out, "previous\n").unwrap();
+    let out = out.to_str().unwrap();
+    let km = model_path("kmeans_iris.json");
+    for (args, name) in [
+        (
+            vec![
+                "explain", "-m", &km, "-i", input, "-o", out, "--keep", "logit",
+            ],
+            "\"logit\"",
+        ),
+        (
+            vec![
+                "score", "-m", &km, "-i", input, "-o", out, "--keep", "logit",
+            ],
+            "\"logit\"",
+        ),
+        (
+            vec![
+                "explain",
+                "-m",
+                &km,
+                "-i",
+                input,
+                "-o",
+                out,
+                "--ignore-extra",
+                "--keep",
+                "sepal_width_cm,sepal_width_cm",
+            ],
+            "\"sepal_width_cm\"",
+        ),
+    ] {
+        assert_one_line_error(&run(&args), &["`keep`", "two columns named", name]);
+        assert_eq!(std::fs::read_to_string(out).unwrap(), "previous\n");
+    }
+    // spray: its `cluster` column and a kept `cluster` (k-means explain output).
+    let explained = dir.join("explained.csv");
+    let explained = explained.to_str().unwrap();
+    let ok = run(&[
+        "explain",
+        "-m",
+        &km,
+        "-i",
+        &model_path("kmeans_iris.input.csv"),
+        "-o",
+        explained,
+    ]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let run_out = run(&["spray", "-r", explained, "-o", out, "--keep", "cluster"]);
+    assert_one_line_error(&run_out, &["`keep`", "two columns named \"cluster\""]);
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "previous\n");
+    assert_eq!(
+        other_files(&dir, &["in.csv", "out.csv", "explained.csv"]),
+        Vec::<String>::new()
+    );
+}
