@@ -14,7 +14,11 @@ mod common;
 use neuralize::ndarray::Array2;
 use neuralize::{load_model, Explainer, KMeans, Method, Prediction};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    common::exit_code(run())
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [model_path, input, output] = args.as_slice() else {
         return Err("usage: explain_clusters MODEL.json INPUT.csv OUTPUT.csv".into());

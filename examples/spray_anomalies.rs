@@ -27,7 +27,11 @@ const KINDS: [(&[usize], f64); 3] = [(&[0, 1, 2], 3.0), (&[5, 6, 7], -3.0), (&[1
 /// Rows per kind.
 const PER_KIND: usize = 60;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    common::exit_code(run())
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [model_path, input, output] = args.as_slice() else {
         return Err("usage: spray_anomalies MODEL.json INPUT.csv PLANTED.csv".into());

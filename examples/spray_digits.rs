@@ -21,7 +21,11 @@ use neuralize::ndarray::{Array2, Axis};
 use neuralize::spray::{analyze, SprayParams};
 use neuralize::{load_model, Explainer, Method};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    common::exit_code(run())
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [model_path, input, digits_path] = args.as_slice() else {
         return Err("usage: spray_digits MODEL.json INPUT.csv DIGITS.csv".into());

@@ -26,7 +26,7 @@ pub fn read_features(
     let mut values = Vec::new();
     let mut rows = 0;
     for (line, record) in reader.records().enumerate() {
-        let record = record?;
+        let record = record.map_err(|e| format!("{path}: {e}"))?;
         for &c in &columns {
             let cell = record.get(c).unwrap_or("");
             let value: f64 = cell
@@ -42,4 +42,17 @@ pub fn read_features(
         Array2::from_shape_vec((rows, columns.len()), values)?,
         names,
     ))
+}
+
+/// The end of an example's `main`: an error is printed as one line on stderr by its message
+/// (`error: ...`, as the command line prints it; not its `Debug` form) and the exit code is 1.
+#[allow(dead_code)] // the benches include this module for `read_features` only
+pub fn exit_code(result: Result<(), Box<dyn std::error::Error>>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

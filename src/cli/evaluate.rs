@@ -5,6 +5,7 @@ use super::stream::{column_means, load, parse_delimiter, read_table, with_thread
 use crate::evaluate::{evaluate, Evaluation, Imputation};
 use crate::io::atomic::{refuse_same_file, OutputFile};
 use crate::io::table_reader::CsvFormat;
+use crate::io::Endpoint;
 use crate::{Error, Method, Result};
 use std::io::Write;
 
@@ -19,14 +20,14 @@ pub struct EvaluateArgs {
     #[arg(long, short = 'm')]
     pub model: std::path::PathBuf,
     /// Rows to explain (CSV with a header); rows whose explained output is <= 0 are skipped.
-    #[arg(long, short = 'i')]
+    #[arg(long, short = 'i', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: String,
     /// Reference rows (e.g. the training data): their column means are the reference x̃ and
     /// the mean imputation; their per-feature values feed the marginal imputation.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub reference: String,
-    /// Methods (comma-separated); `default` is explain's default; NEON variants as neon,
-    /// neon-ref, hybrid, neon-floor, neon-path, NAME@BETA, NAME@auto.
+    /// Methods (comma-separated): any name `explain --method` takes (NEON rule sets also as
+    /// NAME@BETA or NAME@auto); `default` is explain's default.
     #[arg(long, value_delimiter = ',', default_value = ALL_METHODS)]
     pub methods: Vec<String>,
     /// Marginal-imputation draws per row.
@@ -84,6 +85,14 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
             args.draws,
             args.settings.seed,
         )
+    })
+    .map_err(|e| match e {
+        // "no row has a positive explained output": a fact about the input file.
+        Error::InvalidParameter { name, message } if name == "input" => Error::Csv {
+            path: Endpoint::parse(&args.input).label("<stdin>"),
+            message,
+        },
+        other => other,
     })?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

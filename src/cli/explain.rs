@@ -25,7 +25,7 @@ pub struct ExplainArgs {
     /// LRP rule set: `neon` (the published NEON rules), `neon-ref` (root points toward the
     /// reference), `hybrid` (Bley et al. 2025; kernel models and SVCs), `neon-floor` (the
     /// bias floor spread flat; kernel models), `neon-path` (rooted at the reference,
-    /// pooled along the path to the row; kernel models, k-means), `neon-flip` (neon-path
+    /// pooled along the path to the row; kernel models, k-means, SVCs), `neon-flip` (neon-path
     /// mixed with a path along the flipping order; rbf kernel models), `neon-focus` (the
     /// same mix chosen per row; rbf kernel models) or `neon-lean` (neon-path's top 3 kept,
     /// the rest re-shared per row by the reference's pooling; rbf kernel models); for
@@ -33,9 +33,11 @@ pub struct ExplainArgs {
     /// (every layer rooted at the reference; their default), `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
-    /// method runs the model file's stored method (`neuralize tune`), else picks
-    /// `neon-lean@1` for rbf kernel models, `neon-path@1` for laplacian ones,
-    /// `neon-path@auto` for k-means, `neon-ref` for dense networks and `hybrid` for SVCs.
+    /// method runs the model file's stored method (`neuralize tune`), else the family's
+    /// default (`neuralize info` shows which and why): `neon-lean@1` for rbf kernel models
+    /// (one-class SVMs, kernel densities), `neon-path@1` for laplacian ones,
+    /// `neon-path@auto` for k-means and SVCs, `neon-floor@auto` for Gaussian mixtures,
+    /// `neon-ref@auto` for kNN detectors and dense networks.
     #[arg(long)]
     pub rule: Option<String>,
     #[command(flatten)]
@@ -60,7 +62,7 @@ pub struct MethodArgs {
     pub method: String,
     /// Reference rows (CSV, same columns as the input): their column means replace the
     /// model file's reference x̃.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub reference: Option<String>,
 }
 

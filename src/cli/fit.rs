@@ -27,12 +27,16 @@ pub struct FitArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum FitCommand {
     /// One-class SVM (libsvm's nu formulation, checked against scikit-learn).
+    #[command(allow_negative_numbers = true)]
     Ocsvm(OcSvmArgs),
     /// k-means (smartcore), best of --n-init seeded restarts.
+    #[command(allow_negative_numbers = true)]
     Kmeans(KMeansArgs),
     /// Gaussian kernel density estimate on the training rows.
+    #[command(allow_negative_numbers = true)]
     Kde(KdeArgs),
     /// Gaussian mixture by EM (k-means++ starts), best of --n-init seeded runs.
+    #[command(allow_negative_numbers = true)]
     Gmm(GmmArgs),
 }
 
@@ -40,7 +44,7 @@ pub enum FitCommand {
 #[derive(Debug, clap::Args)]
 pub struct FitIo {
     /// Training CSV (header + numeric columns), `-` for stdin.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: String,
     /// Model file to write (written to a temporary file beside it and renamed; it may not be
     /// the input).
@@ -156,49 +160,69 @@ pub fn run(args: FitArgs) -> Result<()> {
     let format = CsvFormat::new(io.delimiter, io.no_header);
     let (names, x) = read_numeric_table(&Endpoint::parse(&io.input), format)?;
     let (x, names) = (x.view(), names.as_deref());
-    let model = match &args.command {
-        FitCommand::Ocsvm(a) => {
-            let params = OcSvmParams {
-                nu: a.nu,
-                gamma: a.gamma,
-                kernel: a.kernel,
-                tol: a.tol,
-                cache_mb: a.cache_mb,
-                shrinking: !a.no_shrinking,
-                standardize: io.standardize,
-                kernel_f32: a.kernel_f32,
-            };
-            fit_one_class_svm(x, names, &params)?.model
-        }
-        FitCommand::Kmeans(a) => {
-            let params = KMeansParams {
-                n_init: a.n_init,
-                seed: a.seed,
-                standardize: io.standardize,
-                ..KMeansParams::new(a.k)
-            };
-            fit_kmeans(x, names, &params)?.model
-        }
-        FitCommand::Kde(a) => {
-            let params = KdeParams {
-                bandwidth: a.bandwidth,
-                standardize: io.standardize,
-            };
-            fit_kernel_density(x, names, &params)?
-        }
-        FitCommand::Gmm(a) => {
-            let params = GmmParams {
-                components: a.components,
-                covariance: a.covariance,
-                reg_covar: a.reg_covar,
-                n_init: a.n_init,
-                max_iter: a.max_iter,
-                tol: a.tol,
-                seed: a.seed,
-                standardize: io.standardize,
-            };
-            fit_gaussian_mixture(x, names, &params)?.model
-        }
+    let fitted = || -> Result<crate::Model> {
+        Ok(match &args.command {
+            FitCommand::Ocsvm(a) => {
+                let params = OcSvmParams {
+                    nu: a.nu,
+                    gamma: a.gamma,
+                    kernel: a.kernel,
+                    tol: a.tol,
+                    cache_mb: a.cache_mb,
+                    shrinking: !a.no_shrinking,
+                    standardize: io.standardize,
+                    kernel_f32: a.kernel_f32,
+                };
+                fit_one_class_svm(x, names, &params)?.model
+            }
+            FitCommand::Kmeans(a) => {
+                let params = KMeansParams {
+                    n_init: a.n_init,
+                    seed: a.seed,
+                    standardize: io.standardize,
+                    ..KMeansParams::new(a.k)
+                };
+                fit_kmeans(x, names, &params)?.model
+            }
+            FitCommand::Kde(a) => {
+                let params = KdeParams {
+                    bandwidth: a.bandwidth,
+                    standardize: io.standardize,
+                };
+                fit_kernel_density(x, names, &params)?
+            }
+            FitCommand::Gmm(a) => {
+                let params = GmmParams {
+                    components: a.components,
+                    covariance: a.covariance,
+                    reg_covar: a.reg_covar,
+                    n_init: a.n_init,
+                    max_iter: a.max_iter,
+                    tol: a.tol,
+                    seed: a.seed,
+                    standardize: io.standardize,
+                };
+                fit_gaussian_mixture(x, names, &params)?.model
+            }
+        })
     };
+    let source = Endpoint::parse(&io.input).label("<stdin>");
+    let model = fitted().map_err(|e| about_the_rows(&source, e))?;
     save_model(&model, &io.output)
+}
+
+/// The trainers' complaints about the rows themselves (too few, a constant column under
+/// `--standardize`) name the training file, as every other data error does.
+fn about_the_rows(source: &str, error: crate::Error) -> crate::Error {
+    match error {
+        crate::Error::InvalidParameter { name, message }
+            if name == "input" || name == "standardize" =>
+        {
+            crate::Error::Csv {
+                path: source.to_string(),
+                message,
+            }
+        }
+        other => other,
+    }
 }

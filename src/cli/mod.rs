@@ -16,7 +16,8 @@ mod verify;
 
 use clap::{Parser, Subcommand};
 
-/// Explain one-class SVMs, kernel density estimates and k-means with NEON
+/// Explain anomaly detectors, clusterings and classifiers (one-class SVMs, kernel densities,
+/// k-means, Gaussian mixtures, kNN detectors, SVCs, dense networks) with NEON
 /// (neuralization-propagation): one relevance score per input feature and row.
 #[derive(Debug, Parser)]
 #[command(name = "neuralize", version, about, long_about = None)]
@@ -26,15 +27,19 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. Those that take numbers read `--beta -1` as the value -1 (refused by
+/// the range check, naming the option, exit 1), not as an unknown flag `-1`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Explain every row of a CSV: the model's output, the explained output and one
     /// relevance column per feature.
+    #[command(allow_negative_numbers = true)]
     Explain(explain::ExplainArgs),
     /// Score every row of a CSV: the model's output and the explained output, no relevance.
+    #[command(allow_negative_numbers = true)]
     Score(score::ScoreArgs),
     /// Check a model file on a CSV: the classical model against its network, and conservation.
+    #[command(allow_negative_numbers = true)]
     Verify(verify::VerifyArgs),
     /// Describe a model file: kind, features, size, kernel, scaler, beta, provenance.
     Info(info::InfoArgs),
@@ -42,15 +47,18 @@ pub enum Command {
     Fit(fit::FitArgs),
     /// Feature-flipping faithfulness of the explainers (lower area = more faithful) and
     /// their cost per row.
+    #[command(allow_negative_numbers = true)]
     Evaluate(evaluate::EvaluateArgs),
     /// Draw pictures: relevance heatmaps of image rows, relevance bars of a tabular row,
     /// feature-flipping curves (PNG or SVG by the output's extension).
     Plot(plot::PlotArgs),
     /// Group the rows of an explain output by their relevance (SpRAy: spectral clustering of
     /// the relevance rows); writes each row's cluster and 2-D embedding.
+    #[command(allow_negative_numbers = true)]
     Spray(spray::SprayArgs),
     /// Choose the most faithful conserving NEON variant of a model by feature flipping on
     /// reference rows and store it in the model file as explain's default.
+    #[command(allow_negative_numbers = true)]
     Tune(tune::TuneArgs),
 }
 

@@ -16,7 +16,8 @@ pub struct SettingsArgs {
     /// Soft-min stiffness beta > 0 of the relevance pooling, or `auto` (from the model file
     /// only: kernel models min(1, 1/(gamma s)), s the median pairwise distance of the
     /// support vectors or points; k-means 10 x the beta below). Default: the default
-    /// method's own (1 for kernel models, `auto` for k-means; `info` shows it); for the NEON
+    /// method's own (1 for one-class SVMs and kernel densities, `auto` for the other
+    /// families; `info` shows it); for the NEON
     /// rule sets, 1 for one-class SVM and kernel density
     /// (their own soft-min) and for k-means the model file's beta, else
     /// 2 / (mean squared distance to the nearest other centroid).

@@ -20,14 +20,14 @@ const RELEVANCE_PREFIX: &str = "R_";
 pub struct SprayArgs {
     /// The output of `neuralize explain` (CSV with a header); its `R_<feature>` columns are
     /// the relevance rows. `-` reads stdin. Or give `--model` and `--input` instead.
-    #[arg(long, short = 'r', required_unless_present = "model", conflicts_with_all = ["model", "input"])]
+    #[arg(long, short = 'r', required_unless_present = "model", conflicts_with_all = ["model", "input"], value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub relevance: Option<String>,
     /// Explain first: the model file (with `--input`; the method as `explain --method`).
     #[arg(long, short = 'm', requires = "input")]
     pub model: Option<std::path::PathBuf>,
     /// Explain first: the rows to explain (CSV with a header, features matched as by
     /// `explain`; other columns ignored unless kept).
-    #[arg(long, short = 'i', requires = "model")]
+    #[arg(long, short = 'i', requires = "model", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: Option<String>,
     /// With `--model`: analyse only the rows whose explained output is > 0 (the outliers,
     /// or the rows in their cluster for k-means).
@@ -38,7 +38,7 @@ pub struct SprayArgs {
     pub method: String,
     /// Output CSV: `cluster,embedding_0,embedding_1` per row (after the kept columns); `-`
     /// writes stdout. Written safely as by `explain` (never an input).
-    #[arg(long, short = 'o')]
+    #[arg(long, short = 'o', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub output: String,
     /// Number of clusters, or `auto`: among 2..=20, the last k where the Laplacian's
     /// eigenvalues jump by a factor 4 (λ_{k+1} >= 4 λ_k), else the largest eigengap.
@@ -94,6 +94,11 @@ pub struct SprayArgs {
 
 impl SprayArgs {
     fn params(&self) -> Result<SprayParams> {
+        // Checked here, before any row is read: a count of 0 is the option's fault, not the
+        // file's (the check against the number of rows comes later and names the file).
+        if self.neighbors == 0 {
+            return Err(Error::parameter("neighbors", "must be at least 1"));
+        }
         Ok(SprayParams {
             normalization: self.normalize.parse::<Normalization>()?,
             neighbors: self.neighbors,
@@ -146,6 +151,7 @@ pub fn run(args: SprayArgs) -> Result<()> {
             ))
         }
     };
+    crate::io::columns::refuse_repeated_columns(&clusters_header(&table.kept_names))?;
     params
         .validate(table.rows.n_rows())
         .map_err(|e| in_file(&table.source, e))?;
@@ -168,7 +174,7 @@ pub fn run(args: SprayArgs) -> Result<()> {
         if terminal {
             eprintln!();
         }
-        table.rows.locate(&table.source, e)
+        in_file(&table.source, table.rows.locate(&table.source, e))
     })?;
     if terminal {
         eprintln!(" {:.1} s", started.elapsed().as_secs_f64());
@@ -245,15 +251,20 @@ fn explain_first(args: &SprayArgs, model_path: &std::path::Path, input: &str) ->
     })
 }
 
-/// A parameter error about the rows of `source` names the file.
+/// A parameter error about the rows of `source` names the file (and the option to change,
+/// where there is one: the number of rows, or rows that are all alike, are the file's alone).
 fn in_file(source: &str, error: Error) -> Error {
     match error {
-        Error::InvalidParameter { name, message } if name == "rows" || name == "neighbors" => {
+        Error::InvalidParameter { name, message } if name == "rows" || name == "relevance" => {
             Error::Csv {
                 path: source.to_string(),
-                message: format!("{message} (--{name})"),
+                message,
             }
         }
+        Error::InvalidParameter { name, message } if name == "neighbors" => Error::Csv {
+            path: source.to_string(),
+            message: format!("{message} (--{name})"),
+        },
         other => other,
     }
 }
@@ -336,10 +347,16 @@ fn read_relevance(args: &SprayArgs) -> Result<Table> {
     })
 }
 
+/// The output header: kept columns, `cluster`, `embedding_0`, `embedding_1`.
+fn clusters_header(kept_names: &[String]) -> Vec<String> {
+    let mut header = kept_names.to_vec();
+    header.extend(["cluster", "embedding_0", "embedding_1"].map(String::from));
+    header
+}
+
 /// The output table: kept columns, `cluster`, `embedding_0`, `embedding_1`.
 fn write_clusters(args: &SprayArgs, table: &Table, spray: &Spray) -> Result<()> {
-    let mut header = table.kept_names.clone();
-    header.extend(["cluster", "embedding_0", "embedding_1"].map(String::from));
+    let header = clusters_header(&table.kept_names);
     // The writer's columns after the kept cells: a label, a number, then a block of numbers.
     let labels = Prediction::Labels(spray.labels.clone());
     let first = spray.plane.column(0);

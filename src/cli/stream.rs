@@ -22,7 +22,7 @@ pub struct SourceArgs {
     pub model: std::path::PathBuf,
     /// Input CSV with a header; `-` reads stdin. Features are matched by name when the
     /// model has feature_names, else by position.
-    #[arg(long, short = 'i')]
+    #[arg(long, short = 'i', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub input: String,
     /// Field delimiter of the CSV input (and output), e.g. ';' or '\t'.
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
@@ -68,7 +68,7 @@ pub struct TableArgs {
     /// Output CSV; `-` writes stdout. A file is written to a temporary file beside it and
     /// renamed at the end (keeping its mode; a symlink is written through); a device or FIFO
     /// is written in place. It may not be the input or the model file.
-    #[arg(long, short = 'o')]
+    #[arg(long, short = 'o', value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub output: String,
     /// Copy these input columns (comma-separated), unchanged, in front of the output.
     #[arg(long, value_delimiter = ',')]
@@ -169,6 +169,7 @@ pub fn stream(
     let reader = args.source.open(model, &args.keep)?;
     let mut columns = reader.plan().kept_names.clone();
     columns.extend(header(&reader.plan().feature_names));
+    crate::io::columns::refuse_repeated_columns(&columns)?;
     let delimiter = args.source.delimiter;
     let quiet = args.source.quiet;
     let labels = model.family().class_labels().map(<[String]>::to_vec);
@@ -336,6 +337,8 @@ pub fn column_means(rows: ndarray::ArrayView2<f64>) -> Result<ndarray::Array1<f6
 }
 
 /// Read a whole CSV table (model features, matched as for the input; other columns ignored).
+/// Every caller (`evaluate`'s input and reference, `tune`'s and `explain`'s reference) needs
+/// rows, so a table without any is an error naming the file.
 pub fn read_table(path: &str, format: CsvFormat, model: &Model) -> Result<ndarray::Array2<f64>> {
     let request = ColumnRequest {
         model_names: model.feature_names(),
@@ -343,6 +346,14 @@ pub fn read_table(path: &str, format: CsvFormat, model: &Model) -> Result<ndarra
         keep: &[],
         ignore_extra: true,
     };
-    let mut reader = TableReader::open(&Endpoint::parse(path), format, &request)?;
-    Ok(reader.read_chunk(usize::MAX)?.features)
+    let endpoint = Endpoint::parse(path);
+    let mut reader = TableReader::open(&endpoint, format, &request)?;
+    let rows = reader.read_chunk(usize::MAX)?.features;
+    if rows.nrows() == 0 {
+        return Err(Error::Csv {
+            path: endpoint.label("<stdin>"),
+            message: "no data rows (at least one is needed)".to_string(),
+        });
+    }
+    Ok(rows)
 }

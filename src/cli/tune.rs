@@ -4,6 +4,7 @@
 use super::stream::{parse_delimiter, read_table, with_threads};
 use crate::io::atomic::refuse_same_file;
 use crate::io::table_reader::CsvFormat;
+use crate::io::Endpoint;
 use crate::tune::{tune, TuneOptions};
 use crate::{save_model, Error, Result};
 use std::io::Write;
@@ -15,7 +16,7 @@ pub struct TuneArgs {
     pub model: std::path::PathBuf,
     /// Reference rows (CSV with a header, the model's features; other columns are ignored):
     /// the training rows or rows like them, never the rows to be explained.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub reference: String,
     /// Model file to write: the input model with the chosen method stored (`"method"`);
     /// written to a temporary file beside it and renamed. May be the same path as --model.
@@ -69,6 +70,19 @@ pub fn run(args: TuneArgs) -> Result<()> {
         &[("--reference", &args.reference)],
     )?;
     let model = crate::load_model(&args.model)?;
+    // Named candidates the model cannot take are the user's to fix, not to skip silently
+    // (tune's own list leaves out what a family does not support).
+    if let Some(list) = &args.candidates {
+        let explainer = crate::Explainer::new(&model);
+        for method in list {
+            explainer.resolve(method).map_err(|e| match e {
+                Error::InvalidParameter { message, .. } => {
+                    Error::parameter("candidates", format!("{method}: {message}"))
+                }
+                other => other,
+            })?;
+        }
+    }
     let format = CsvFormat::new(args.delimiter, args.no_header);
     let rows = read_table(&args.reference, format, &model)?;
     let options = TuneOptions {
@@ -82,7 +96,16 @@ pub fn run(args: TuneArgs) -> Result<()> {
         candidates: args.candidates,
         ..TuneOptions::default()
     };
-    let tuned = with_threads(args.threads, || tune(&model, rows.view(), &options))?;
+    let tuned = with_threads(args.threads, || tune(&model, rows.view(), &options)).map_err(
+        |e| match e {
+            // "none of the selected reference rows has a positive output": about the file.
+            Error::InvalidParameter { name, message } if name == "reference" => Error::Csv {
+                path: Endpoint::parse(&args.reference).label("<stdin>"),
+                message,
+            },
+            other => other,
+        },
+    )?;
     let model = tuned.apply(model)?;
     save_model(&model, &args.output)?;
     if args.quiet {

@@ -41,6 +41,26 @@ fn csv_error(source: &str, message: String) -> Error {
     }
 }
 
+/// An output header may not name a column twice: a `--keep` column named like an output
+/// column (`logit`, `cluster`, `R_<feature>`), or kept twice, would give a table that no
+/// reader matching columns by name (this crate's `spray` and `plot` included) can read back.
+pub fn refuse_repeated_columns(header: &[String]) -> Result<()> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(header.len());
+    for name in header {
+        if !seen.insert(name.as_str()) {
+            return Err(Error::parameter(
+                "keep",
+                format!(
+                    "the output would have two columns named {}: a kept column repeats an \
+                     output column's name or is kept twice (rename it in the input, or keep it once)",
+                    super::quote(name.as_bytes())
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Match a header against a request; errors name the file and the columns concerned.
 pub fn plan_columns(
     source: &str,
@@ -88,10 +108,24 @@ pub fn plan_columns(
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
+                // The header's columns that are neither features nor kept: where a
+                // misspelled or renamed feature is to be found.
+                let features: HashSet<&str> = names.iter().map(String::as_str).collect();
+                let unused: Vec<&str> = header
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, n)| !kept.contains(c) && !features.contains(n.as_str()))
+                    .map(|(_, n)| n.as_str())
+                    .collect();
+                let unused = if unused.is_empty() {
+                    String::new()
+                } else {
+                    format!("; the header's other column(s): {}", name_list(&unused))
+                };
                 return Err(csv_error(
                     source,
                     format!(
-                        "line 1: missing feature column(s) {} of the model's {} features",
+                        "line 1: missing feature column(s) {} of the model's {} features{unused}",
                         name_list(&missing),
                         names.len()
                     ),

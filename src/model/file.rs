@@ -109,12 +109,40 @@ pub fn model_from_json(text: &str) -> Result<Model> {
         path: "<json>".into(),
         message: format!("not a valid model file: {message}"),
     };
-    let value: Value = serde_json::from_str(text).map_err(|e| not_a_model(e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        not_a_model(match non_finite_literal(text, &e) {
+            Some(literal) => format!(
+                "{e}: {literal} is not a JSON number (every number in a model file must be \
+                 finite; Python's json.dump writes NaN and Infinity unless allow_nan=False)"
+            ),
+            None => e.to_string(),
+        })
+    })?;
     let Value::Object(object) = value else {
         return Err(not_a_model("expected a JSON object {...}".to_string()));
     };
     let model = read_family(&object)?;
     read_common(&object, model)
+}
+
+/// The `NaN`, `Infinity` or `-Infinity` at a JSON syntax error's position, if that is what
+/// stopped the parser (JSON has no such numbers; Python writes them by default). serde_json
+/// reports 1-based lines and byte columns of the offending character.
+fn non_finite_literal(text: &str, error: &serde_json::Error) -> Option<&'static str> {
+    let line = text
+        .split('\n')
+        .nth(error.line().checked_sub(1)?)?
+        .as_bytes();
+    let at = error.column().checked_sub(1)?;
+    let rest = line.get(at..)?;
+    let negative = at > 0 && line[at - 1] == b'-';
+    if rest.starts_with(b"NaN") {
+        Some("NaN")
+    } else if rest.starts_with(b"Infinity") {
+        Some(if negative { "-Infinity" } else { "Infinity" })
+    } else {
+        None
+    }
 }
 
 /// Serialize a model to pretty JSON in the `neuralize/1` format.

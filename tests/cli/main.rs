@@ -16,4 +16,5 @@ mod spray_dbscan;
 mod support;
 mod svc;
 mod tune;
+mod user_review;
 mod verify_info;

@@ -7,6 +7,8 @@ mod baselines;
 mod conservation;
 mod dense_network;
 mod evaluate;
+#[cfg(feature = "cli")] // the examples read CSV with the `csv` crate of the `cli` feature
+mod example_programs;
 mod far_outliers;
 mod fit_gmm;
 mod fit_kde;
@@ -24,6 +26,7 @@ mod model_file;
 mod neon_flip;
 mod neon_lean;
 mod neon_path;
+mod readme_library;
 mod rules;
 mod spray;
 mod spray_dbscan;
