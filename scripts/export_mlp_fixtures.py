@@ -11,6 +11,8 @@ Per fixture NAME:
   NAME.expected_<rule>.csv  `predicted,target,R_<feature>...` from the NumPy oracle
                             (scripts/lrp_dense_oracle.py); `predicted` is the class index
                             (classifiers) or the regression value
+  NAME.expected_neon-flip.csv, NAME.expected_log-odds_neon-flip.csv: rule set neon-flip
+                            (`--flip-only` writes just these, from the committed files)
   NAME.expected_gradient.csv  d target / d z of the predicted class (oracle backprop)
   NAME.expected_log-odds_<rule>.csv, NAME.expected_log-odds_gradient.csv: the same with
                             the log-odds log p / (1 - p) of the predicted class as target (classifiers)
@@ -91,10 +93,40 @@ def specs():
            "make_blobs(n_samples=300, n_features=5, centers=3, random_state=3)")
 
 
+def write_flip(model, Xin, cols, path):
+    """NAME.expected_neon-flip.csv (and the log-odds one for classifiers) from the oracle."""
+    header = ["predicted", "target"] + ["R_" + c for c in cols]
+    p, t, R = oracle.explain_flip(model, Xin)
+    ex.write_csv(path("expected_neon-flip.csv"), header, [p, t] + list(R.T))
+    if model["output"] != "identity":
+        p, t, R = oracle.explain_flip(model, Xin, log_odds=True)
+        ex.write_csv(path("expected_log-odds_neon-flip.csv"), header, [p, t] + list(R.T))
+
+
+def flip_only(out):
+    """Write only the neon-flip files, from the committed model files and inputs."""
+    import json
+    for name in ("mlp_iris", "mlp_breast_cancer", "mlp_wine", "mlp_diabetes", "mlp_blobs_raw"):
+        with open(os.path.join(out, name + ".json")) as f:
+            model = json.load(f)
+        with open(os.path.join(out, name + ".input.csv")) as f:
+            cols = f.readline().strip().split(",")
+        Xin = np.loadtxt(os.path.join(out, name + ".input.csv"), delimiter=",", skiprows=1,
+                         ndmin=2)
+        write_flip(model, Xin, cols, lambda suffix, n=name: os.path.join(out, "%s.%s" % (n, suffix)))
+        print("ok   %-20s neon-flip" % name)
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="models")
+    ap.add_argument("--flip-only", action="store_true",
+                    help="write only NAME.expected[_log-odds]_neon-flip.csv from the committed "
+                         "model files and inputs (no retraining)")
     args = ap.parse_args(argv)
+    if args.flip_only:
+        return flip_only(args.out)
     for name, est, Xtr, Xin, names, dataset in specs():
         model = ex.to_neuralize(est, X_train=Xtr, feature_names=names, dataset=dataset)
         d = Xin.shape[1]
@@ -125,6 +157,7 @@ def main(argv=None):
         p, t, R = oracle.explain_reveal(model, Xin)
         ex.write_csv(path("expected_reveal-cancel.csv"),
                      ["predicted", "target"] + ["R_" + c for c in cols], [p, t] + list(R.T))
+        write_flip(model, Xin, cols, path)
         for rule_set in (("tutorial", "gamma-zb", "neon-ref", "reveal-cancel")
                          if model["output"] != "identity" else ()):
             if rule_set == "neon-ref":

@@ -30,7 +30,9 @@ pub struct ExplainArgs {
     /// same mix chosen per row; rbf kernel models) or `neon-lean` (neon-path's top 3 kept,
     /// the rest re-shared per row by the reference's pooling; rbf kernel models); for
     /// dense networks `neon-ref`
-    /// (every layer rooted at the reference; their default), `tutorial`, `gamma-zb`
+    /// (every layer rooted at the reference; their default), `neon-flip` (neon-ref averaged
+    /// with a path moving its top 3 features first; opt-in, about twice the cost),
+    /// `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
     /// method runs the model file's stored method (`neuralize tune`), else the family's

@@ -170,6 +170,14 @@ impl Explainer {
                     .to_string(),
             );
         }
+        if rule_set == RuleSet::NeonFlip && self.network().n_layers().is_some() {
+            return bad(
+                "neon-flip roots every layer at the reference (as neon-ref); per-layer rules \
+                 go with a layer-wise --rule: tutorial, gamma-zb, epsilon-plus-flat or one \
+                 linear rule (lrp0, epsilon=E, gamma=G, ...)"
+                    .to_string(),
+            );
+        }
         Ok(())
     }
 

@@ -54,6 +54,12 @@ pub enum RuleSet {
     /// split exactly over the moving features; `R_flip,i = (o - o_0) N_i / sum N + o_0 / d`
     /// and `R = (3 R_path + R_flip) / 4` (conserving). Rows whose `sum N` is unusable keep the
     /// `neon-path` relevance.
+    /// Dense networks (opt-in, about twice `neon-ref`'s cost): the mean of `neon-ref` and
+    /// a two-piece rescale path on which the 3 features with the largest `neon-ref` terms
+    /// move first, `R = (R_ref + R_flip) / 2` with
+    /// `R_flip,i = m1_i (z_i - r_i)` (top 3; `m1` the multipliers of z1 -> z) or
+    /// `m2_i (z_i - r_i)` (the rest; `m2` those of r -> z1), z1 the row with its top 3 at
+    /// the reference, plus `(f(z) - sum flip) / d` (conserving).
     NeonFlip,
     /// rbf kernel models: `neon-flip`'s two relevances mixed per row by how concentrated the
     /// first pass is, `R = (1 - l) R_path + l R_flip` with `l = c^2 / 2` and
@@ -117,7 +123,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::NeonFlip,
         "neon-flip",
-        "neon-path mixed 3:1 with a path along the flipping order (top 3 first; rbf kernels)",
+        "neon-path mixed 3:1 with a path along the flipping order (top 3 first; rbf kernels); dense networks: neon-ref averaged with it (opt-in)",
     ),
     (
         RuleSet::NeonFocus,

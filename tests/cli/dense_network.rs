@@ -76,6 +76,7 @@ fn class_labels_are_written_and_chosen_by_label() {
 fn rule_accepts_rule_sets_and_linear_rules() {
     for (rule, file) in [
         ("gamma-zb", "gamma-zb"),
+        ("neon-flip", "neon-flip"),
         ("epsilon-plus-flat", "epsilon-plus-flat"),
         ("lrp0", "lrp0"),
         ("alpha-beta=2,1", "alpha-beta"),
@@ -144,6 +145,23 @@ fn target_log_odds_is_explained_and_refused_for_other_models() {
     for (r, (got, want)) in rows.iter().zip(&want).enumerate() {
         for (g, w) in got.iter().zip(want) {
             assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "row {r}");
+        }
+    }
+    // The opt-in neon-flip on the log-odds too.
+    let (_, rows) = parse_csv(&stdout(&explain(
+        "mlp_wine",
+        &["--target", "log-odds", "--rule", "neon-flip"],
+    )));
+    let text =
+        std::fs::read_to_string(model_path("mlp_wine.expected_log-odds_neon-flip.csv")).unwrap();
+    let (_, want) = parse_csv(&text);
+    assert_eq!(rows.len(), want.len());
+    for (r, (got, want)) in rows.iter().zip(&want).enumerate() {
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g - w).abs() <= 1e-9 * w.abs().max(1.0),
+                "neon-flip row {r}"
+            );
         }
     }
     let out = explain("mlp_wine", &["--target", "odds"]);

@@ -20,6 +20,7 @@ fn rule_files() -> Vec<(&'static str, Method)> {
     vec![
         ("neon-ref", Method::rule_set(RuleSet::NeonRef)),
         ("reveal-cancel", Method::rule_set(RuleSet::RevealCancel)),
+        ("neon-flip", Method::rule_set(RuleSet::NeonFlip)),
         ("tutorial", Method::rule_set(RuleSet::Tutorial)),
         ("gamma-zb", Method::rule_set(RuleSet::GammaZb)),
         (
@@ -146,6 +147,7 @@ fn the_default_is_neon_ref_and_the_conserving_rules_conserve() {
         for method in [
             Method::default(),
             Method::rule_set(RuleSet::RevealCancel),
+            Method::rule_set(RuleSet::NeonFlip),
             Method::rule_set(RuleSet::GammaZb),
             Method::rule_set(RuleSet::Uniform).with_linear_rule(LinearRule::Gamma { gamma: 1.0 }),
             Method::rule_set(RuleSet::Uniform).with_linear_rule(LinearRule::WSquare),
@@ -525,7 +527,13 @@ fn log_odds_match_scikit_learn_and_the_oracle() {
             .with_class_target(ClassTarget::LogOdds)
             .unwrap();
         let sk = read_table(&fixture_path(name, "sklearn.csv"));
-        for rule in ["tutorial", "gamma-zb", "neon-ref", "reveal-cancel"] {
+        for rule in [
+            "tutorial",
+            "gamma-zb",
+            "neon-ref",
+            "reveal-cancel",
+            "neon-flip",
+        ] {
             let want = read_table(&fixture_path(
                 name,
                 &format!("expected_log-odds_{rule}.csv"),

@@ -18,6 +18,7 @@ use crate::network::{NeonRules, Network, CHUNK_ROWS};
 use ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
+mod flip;
 mod reveal;
 mod rooted;
 
@@ -94,6 +95,7 @@ struct Pass {
 /// The rule sets of dense networks, the default first.
 const RULE_SETS: &[RuleSet] = &[
     RuleSet::NeonRef,
+    RuleSet::NeonFlip,
     RuleSet::RevealCancel,
     RuleSet::Tutorial,
     RuleSet::GammaZb,
@@ -356,7 +358,8 @@ impl Network for DenseLrp {
         cluster: Option<usize>,
     ) -> Result<Explanation> {
         let reveal = rules.rule_set == RuleSet::RevealCancel;
-        let rooted = reveal || rules.rule_set == RuleSet::NeonRef;
+        let flip = rules.rule_set == RuleSet::NeonFlip;
+        let rooted = reveal || flip || rules.rule_set == RuleSet::NeonRef;
         if reveal && (0..self.layers.len()).any(|l| rules.layer_rules.get(l).is_some()) {
             return Err(crate::error::Error::parameter(
                 "layer-rule",
@@ -392,6 +395,7 @@ impl Network for DenseLrp {
                 Some(root) if reveal => {
                     self.explain_reveal(&pass, root, &targets, rules.reference, &signed)
                 }
+                Some(root) if flip => self.explain_flip(&pass, root, &targets, rules.reference),
                 Some(root) => self.explain_rooted(&pass, root, &targets, rules.reference),
                 None => self.explain_rows(&pass, &targets, &per_layer, bounds),
             };

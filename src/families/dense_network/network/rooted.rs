@@ -34,17 +34,7 @@ impl DenseLrp {
         targets: &[usize],
         reference: ArrayView1<f64>,
     ) -> (Vec<f64>, Array2<f64>) {
-        let last = self.layers.len() - 1;
-        let (mut multipliers, output) = self.top_multipliers(pass, root, targets);
-        for l in (0..last).rev() {
-            let activation = self.layers[l].activation;
-            Zip::from(&mut multipliers)
-                .and(&pass.pre[l])
-                .and_broadcast(root.pre[l].row(0))
-                .for_each(|m, &p, &p_root| *m *= secant(activation, p, p_root));
-            multipliers = multipliers.dot(&self.layers[l].weights_t);
-        }
-        let mut relevance = multipliers;
+        let (mut relevance, output) = self.segment_multipliers(pass, root, targets);
         for (mut rel, z) in relevance
             .axis_iter_mut(Axis(0))
             .zip(pass.inputs[0].axis_iter(Axis(0)))
@@ -58,9 +48,32 @@ impl DenseLrp {
         (output, relevance)
     }
 
+    /// The rescale multipliers of the segment from `root` to `pass` (rows x features) and
+    /// the explained outputs at `pass`: `m <- (m ⊙ s_l) W_lᵀ` from the explained units down,
+    /// so `Σ_i m_i (z_i - r_i) = f(z) - f(r)` (up to the path quadrature of pooled targets).
+    /// `root` holds one row (shared by every row of `pass`) or one row per row of `pass`.
+    pub(super) fn segment_multipliers(
+        &self,
+        pass: &Pass,
+        root: &Pass,
+        targets: &[usize],
+    ) -> (Array2<f64>, Vec<f64>) {
+        let last = self.layers.len() - 1;
+        let (mut multipliers, output) = self.top_multipliers(pass, root, targets);
+        for l in (0..last).rev() {
+            let activation = self.layers[l].activation;
+            Zip::from(&mut multipliers)
+                .and(&pass.pre[l])
+                .and_broadcast(&root.pre[l])
+                .for_each(|m, &p, &p_root| *m *= secant(activation, p, p_root));
+            multipliers = multipliers.dot(&self.layers[l].weights_t);
+        }
+        (multipliers, output)
+    }
+
     /// The multipliers on the last hidden activations (rows x units: the explained units'
     /// weights times their path-averaged soft-min shares, [`path_shares`]) and the explained
-    /// outputs of a chunk.
+    /// outputs of a chunk; `root` as in [`Self::segment_multipliers`].
     pub(super) fn top_multipliers(
         &self,
         pass: &Pass,
@@ -69,13 +82,14 @@ impl DenseLrp {
     ) -> (Array2<f64>, Vec<f64>) {
         let last = self.layers.len() - 1;
         let top = &pass.inputs[last];
-        let top_root = root.inputs[last].row(0);
+        let top_root = &root.inputs[last];
+        let shared = top_root.nrows() == 1;
         let mut multipliers = Array2::zeros(top.raw_dim());
         let mut output = Vec::with_capacity(targets.len());
         for (r, &t) in targets.iter().enumerate() {
             let units = &self.targets[t];
             let (h, f) = units.evaluate(top.row(r));
-            let (h_root, _) = units.evaluate(top_root);
+            let (h_root, _) = units.evaluate(top_root.row(if shared { 0 } else { r }));
             let shares = path_shares(&h_root, &h);
             for (c, w) in shares.iter().zip(units.weights.outer_iter()) {
                 multipliers.row_mut(r).scaled_add(*c, &w);
