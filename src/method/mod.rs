@@ -388,6 +388,7 @@ mod tests {
                 | RuleSet::NeonFlip
                 | RuleSet::NeonFocus
                 | RuleSet::NeonLean
+                | RuleSet::NeonSpread
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat

@@ -1,6 +1,7 @@
 //! k-means as a [`Network`]: the NEON rules (soft-min redistribution over the contrasts,
-//! then a linear rule, by default the midpoint rule), the reference-rooted `neon-ref` and
-//! `neon-path` ([`super::path`]), and the gradient of the logit.
+//! then a linear rule, by default the midpoint rule), the reference-rooted `neon-ref`,
+//! `neon-path` ([`super::path`]) and its per-row mix `neon-spread` ([`super::spread`]), and
+//! the gradient of the logit.
 
 use super::network::{ClusterNetwork, RowScratch};
 use crate::error::Result;
@@ -27,7 +28,12 @@ impl Network for ClusterNetwork {
     }
 
     fn rule_sets(&self) -> &'static [RuleSet] {
-        &[RuleSet::Neon, RuleSet::NeonRef, RuleSet::NeonPath]
+        &[
+            RuleSet::Neon,
+            RuleSet::NeonRef,
+            RuleSet::NeonPath,
+            RuleSet::NeonSpread,
+        ]
     }
 
     /// `neon-path` (at `auto`): the most faithful conserving variant on the held-out k-means
@@ -66,6 +72,7 @@ impl Network for ClusterNetwork {
         Ok(match rules.rule_set {
             RuleSet::NeonRef => self.explain_reference_rows(z, rules, cluster),
             RuleSet::NeonPath => self.explain_path_rows(z, rules, cluster),
+            RuleSet::NeonSpread => self.explain_spread_rows(z, rules, cluster),
             _ => self.explain_rows(z, rules, cluster),
         })
     }
