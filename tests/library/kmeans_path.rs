@@ -7,7 +7,7 @@ use crate::common::*;
 use ndarray::Axis;
 use neuralize::{load_model, Beta, Explainer, KMeans, Method, RuleSet};
 
-const KMEANS_FIXTURES: &[&str] = &[
+pub const KMEANS_FIXTURES: &[&str] = &[
     "kmeans_iris",
     "kmeans_wine",
     "kmeans_digits",
@@ -41,6 +41,14 @@ fn the_default_of_kmeans_is_neon_path_at_auto_and_matches_the_oracle() {
 /// two centroids, at soft and stiff betas, for the assigned and for a chosen cluster.
 #[test]
 fn neon_path_conserves_everywhere_on_kmeans() {
+    assert_conserves_everywhere_on_kmeans(RuleSet::NeonPath);
+}
+
+/// `rule_set` on every k-means fixture's rows, rows 30 and 1e6 times farther from the
+/// reference, the reference, every centroid and the boundary of centroids 0 and 1 (a tie),
+/// at soft and stiff betas, for the assigned and for a chosen cluster: finite, conserving,
+/// with the forward pass's logits to the bit.
+pub fn assert_conserves_everywhere_on_kmeans(rule_set: RuleSet) {
     for name in KMEANS_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let kmeans = model.estimator::<KMeans>().unwrap();
@@ -71,7 +79,7 @@ fn neon_path_conserves_everywhere_on_kmeans() {
             Beta::Value(1e3),
         ] {
             for cluster in [None, Some(1)] {
-                let mut method = Method::rule_set(RuleSet::NeonPath).with_beta(beta);
+                let mut method = Method::rule_set(rule_set).with_beta(beta);
                 if let Some(c) = cluster {
                     method = method.with_cluster(c);
                 }
