@@ -219,9 +219,13 @@ impl ClusterNetwork {
             (&mut scratch.pulled, &mut scratch.row),
             &mut exact,
             |r, numerators| {
-                share(numerators, out[r], second);
                 let mut row = rel.row_mut(r);
-                mix(row.as_slice_mut().expect("owned"), second);
+                let row = row.as_slice_mut().expect("owned");
+                let l = mix_weight(row);
+                if l > 0.0 {
+                    share(numerators, out[r], second);
+                    blend(row, second, l);
+                }
                 false
             },
         );
@@ -244,6 +248,10 @@ impl ClusterNetwork {
         // R0 into `out`; the contrasts at the row and the reference stay in `s.path`.
         let (label, logit) =
             self.path_row_exact(z, candidate, cluster, beta, reference, &mut s.path, out);
+        let l = mix_weight(out);
+        if l == 0.0 {
+            return (label, logit);
+        }
         let p = &mut s.path;
         p.p_mean.fill(0.0);
         for along in NEAR_NODES {
@@ -267,41 +275,57 @@ impl ClusterNetwork {
             *n = pulled * (z[i] - reference[i]);
         }
         share(&p.numerators, logit, &mut s.second);
-        mix(out, &s.second);
+        blend(out, &s.second, l);
         (label, logit)
     }
 }
 
-/// `R = R0 + l (R2 - R0)` in place of `first` (`R0`), `l = (1 - c)^2`, `c` the share of
-/// the positive `R0` held by its [`TOP`] largest values (`c = 1`, so `R0` unchanged, without
-/// positive relevance). Where `R2 = R0` the row keeps `R0`'s bits.
-pub(super) fn mix(first: &mut [f64], second: &[f64]) {
-    let mut top = [0.0_f64; TOP];
+/// `l = (1 - c)^2`, `c` the share of the positive relevance of `first` (`R0`) held by its
+/// [`TOP`] largest values (`c = 1`, so `l = 0`, without positive relevance).
+pub(super) fn mix_weight(first: &[f64]) -> f64 {
+    const _: () = assert!(TOP == 3);
+    // The three largest of max(R0_i, 0), largest first, in registers.
+    let (mut t0, mut t1, mut t2) = (0.0_f64, 0.0_f64, 0.0_f64);
     let mut positive = 0.0;
-    for &v in first.iter() {
+    for &v in first {
         let v = v.max(0.0);
         positive += v;
-        // Keep `top` sorted from the largest down.
-        if v > top[TOP - 1] {
-            let mut j = TOP - 1;
-            while j > 0 && top[j - 1] < v {
-                top[j] = top[j - 1];
-                j -= 1;
+        if v > t2 {
+            if v > t1 {
+                t2 = t1;
+                if v > t0 {
+                    t1 = t0;
+                    t0 = v;
+                } else {
+                    t1 = v;
+                }
+            } else {
+                t2 = v;
             }
-            top[j] = v;
         }
     }
     let c = if positive > 0.0 {
-        (top.iter().sum::<f64>() / positive).min(1.0)
+        ((t0 + t1 + t2) / positive).min(1.0)
     } else {
         1.0
     };
-    let l = (1.0 - c) * (1.0 - c);
-    if l == 0.0 {
-        return;
-    }
+    (1.0 - c) * (1.0 - c)
+}
+
+/// `R = R0 + l (R2 - R0)` in place of `first` (`R0`), `second` = `R2`. Where `R2 = R0`
+/// the row keeps `R0`'s bits.
+fn blend(first: &mut [f64], second: &[f64], l: f64) {
     for (r, &q) in first.iter_mut().zip(second) {
         *r += l * (q - *r);
+    }
+}
+
+/// The mix of the module docs in place of `first` (`R0`), `second` = `R2`.
+#[cfg(test)]
+fn mix(first: &mut [f64], second: &[f64]) {
+    let l = mix_weight(first);
+    if l > 0.0 {
+        blend(first, second, l);
     }
 }
 
