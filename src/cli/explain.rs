@@ -27,8 +27,9 @@ pub struct ExplainArgs {
     /// bias floor spread flat; kernel models), `neon-path` (rooted at the reference,
     /// pooled along the path to the row; kernel models, k-means), `neon-flip` (neon-path
     /// mixed with a path along the flipping order; rbf kernel models), `neon-focus` (the
-    /// same mix chosen per row; rbf kernel models) or `neon-lean` (neon-path's top 3 kept,
-    /// the rest re-shared per row by the reference's pooling; rbf kernel models); for
+    /// same mix chosen per row; rbf kernel models), `neon-lean` (neon-path's top 3 kept,
+    /// the rest re-shared per row by the reference's pooling; rbf kernel models) or
+    /// `neon-spread` (neon-path mixed per row with the weights nearer the row; k-means); for
     /// dense networks `neon-ref`
     /// (every layer rooted at the reference; their default), `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
