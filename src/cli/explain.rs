@@ -36,7 +36,7 @@ pub struct ExplainArgs {
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
     /// method runs the model file's stored method (`neuralize tune`), else picks
     /// `neon-lean@1` for rbf kernel models, `neon-path@1` for laplacian ones,
-    /// `neon-path@auto` for k-means, `neon-ref` for dense networks and `hybrid` for SVCs.
+    /// `neon-spread@auto` for k-means, `neon-ref` for dense networks and `hybrid` for SVCs.
     #[arg(long)]
     pub rule: Option<String>,
     #[command(flatten)]
