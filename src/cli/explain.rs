@@ -27,8 +27,9 @@ pub struct ExplainArgs {
     /// bias floor spread flat; kernel models), `neon-path` (rooted at the reference,
     /// pooled along the path to the row; kernel models, k-means, SVCs), `neon-flip` (neon-path
     /// mixed with a path along the flipping order; rbf kernel models), `neon-focus` (the
-    /// same mix chosen per row; rbf kernel models) or `neon-lean` (neon-path's top 3 kept,
-    /// the rest re-shared per row by the reference's pooling; rbf kernel models); for
+    /// same mix chosen per row; rbf kernel models), `neon-lean` (neon-path's top 3 kept,
+    /// the rest re-shared per row by the reference's pooling; rbf kernel models) or
+    /// `neon-spread` (neon-path mixed per row with the weights nearer the row; k-means); for
     /// dense networks `neon-ref`
     /// (every layer rooted at the reference; their default), `neon-flip` (neon-ref averaged
     /// with a path moving its top 3 features first; opt-in, about twice the cost),
@@ -38,7 +39,7 @@ pub struct ExplainArgs {
     /// method runs the model file's stored method (`neuralize tune`), else the family's
     /// default (`neuralize info` shows which and why): `neon-lean@1` for rbf kernel models
     /// (one-class SVMs, kernel densities), `neon-path@1` for laplacian ones,
-    /// `neon-path@auto` for k-means and SVCs, `neon-floor@auto` for Gaussian mixtures,
+    /// `neon-spread@auto` for k-means, `neon-path@auto` for SVCs, `neon-floor@auto` for Gaussian mixtures,
     /// `neon-ref@auto` for kNN detectors and dense networks.
     #[arg(long)]
     pub rule: Option<String>,

@@ -97,10 +97,12 @@ impl Explainer {
                 ),
             ));
         }
-        if rule_set == RuleSet::NeonPath && linear != LinearRule::Midpoint {
+        if matches!(rule_set, RuleSet::NeonPath | RuleSet::NeonSpread)
+            && linear != LinearRule::Midpoint
+        {
             return Err(Error::parameter(
                 "linear-rule",
-                "neon-path splits every contrast exactly and takes no linear rule; \
+                "neon-path and neon-spread split every contrast exactly and take no linear rule; \
                  use --rule neon or neon-ref with --linear-rule",
             ));
         }

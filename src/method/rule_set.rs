@@ -40,7 +40,7 @@ pub enum RuleSet {
     /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
     /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
     /// The default of laplacian kernel models, at beta 1 (rbf ones default to `neon-lean`).
-    /// k-means (its default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
+    /// k-means (mixed per row by `neon-spread`, their default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
     /// with `p̄` the mean soft-min weights at the pieces' midpoints; rows whose `sum N` is
     /// unusable keep `N` and spread `f - sum N` evenly.
     /// Support vector classifiers (their default): the weakest duel followed from the
@@ -77,6 +77,14 @@ pub enum RuleSet {
     /// new matrix product). Rows where this is unusable keep `R_path`. The default of rbf
     /// kernel models, at beta 1.
     NeonLean,
+    /// k-means: `neon-path` mixed per row with the same split whose soft-min weights are
+    /// taken at the path nodes nearer the row, `p̄2 = (p(5/6) + p(1)) / 2` (`R2`, shared as
+    /// `neon-path`'s `R0`): `R = (1 - l) R0 + l R2` with `l = (1 - c)^2` and `c` the share of
+    /// the row's positive `R0` held by its 3 largest values (`c = 1` without positive
+    /// relevance; conserving): rows whose relevance is spread move toward the row's own
+    /// weights, rows where a few features dominate keep `neon-path`. At `neon-path`'s
+    /// exponentials plus one matrix product per chunk. The default of k-means, at `auto`.
+    NeonSpread,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
     /// upper ones, LRP-0 on the explained unit. Biases absorb relevance (not conserving).
@@ -134,6 +142,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonLean,
         "neon-lean",
         "neon-path, the rest after its top 3 re-shared by the reference's pooling where they dominate (rbf kernels; their default)",
+    ),
+    (
+        RuleSet::NeonSpread,
+        "neon-spread",
+        "neon-path mixed with the weights nearer the row where its relevance is spread (k-means; their default)",
     ),
     (
         RuleSet::Tutorial,

@@ -26,8 +26,9 @@ const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 /// Rule sets the default candidates leave out at other betas: `neon-lean` (issue 17's cheap
 /// per-row mix, docs/faithfulness.md "Reference-pooled rest") was measured on held-out sets
 /// at beta 1 only, where it is the family default of rbf kernel models and so candidate 0
-/// ([`all_candidates`]); an explicit `TuneOptions::candidates` list may name other betas.
-const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean];
+/// ([`all_candidates`]); `neon-spread` (the k-means per-row mix) was screened at `auto`
+/// only, where it is the k-means default and so candidate 0. An explicit `TuneOptions::candidates` list may name other betas.
+const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean, RuleSet::NeonSpread];
 
 /// Every candidate in the order tried: the family's default first (so it wins ties), then
 /// per rule set of [`crate::RuleSet`]'s table that the network lists (except

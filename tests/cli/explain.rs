@@ -289,7 +289,7 @@ fn the_default_rule_is_the_one_info_names_and_conserves() {
         if name.starts_with("ocsvm") || name.starts_with("kde") {
             assert_eq!(Some(method.as_str()), kernel_default(name), "{name}");
         } else if name.starts_with("kmeans") {
-            assert_eq!(method, "neon-path@auto", "{name}");
+            assert_eq!(method, "neon-spread@auto", "{name}");
         }
         assert_eq!(
             default,
@@ -466,6 +466,41 @@ fn every_shipped_model_writes_the_same_bytes_on_one_and_two_threads() {
             assert!(
                 outputs[0] == outputs[1],
                 "{name} {command}: --threads 1 and 2 differ"
+            );
+        }
+    }
+}
+
+/// `explain --method neon-spread@auto` runs on a k-means model: the same table as `--rule
+/// neon-spread --beta auto`, conserving, within 1e-10 of the NumPy oracle
+/// (scripts/neon_oracle_kmeans_spread.py), and not neon-path's on digits.
+#[test]
+fn explain_runs_neon_spread_on_kmeans() {
+    let name = "kmeans_digits";
+    let spread = explain_stdout(name, &["--method", "neon-spread@auto"]);
+    assert_eq!(
+        spread,
+        explain_stdout(name, &["--rule", "neon-spread", "--beta", "auto"])
+    );
+    assert_ne!(
+        spread,
+        explain_stdout(name, &["--method", "neon-path@auto"])
+    );
+    let (_, rows) = parse_csv(&spread);
+    let expected =
+        std::fs::read_to_string(model_path(&format!("{name}.expected_spread.csv"))).unwrap();
+    let (_, expected) = parse_csv(&expected);
+    assert_eq!(rows.len(), expected.len());
+    for (r, (row, want)) in rows.iter().zip(&expected).enumerate() {
+        let total: f64 = row[2..].iter().sum();
+        assert!(
+            (total - row[1]).abs() <= 1e-9 * row[1].abs().max(1.0),
+            "row {r}"
+        );
+        for (a, b) in row.iter().zip(want) {
+            assert!(
+                (a - b).abs() <= 1e-10 * b.abs().max(1.0),
+                "row {r}: {a} vs {b}"
             );
         }
     }

@@ -19,6 +19,7 @@ mod fixtures;
 mod gaussian_mixture;
 mod gmm_cluster;
 mod kmeans_path;
+mod kmeans_spread;
 mod knn_detector;
 mod knn_search;
 mod layer_rules;

@@ -65,10 +65,14 @@ pub(super) struct BatchScratch {
     pub exps: Vec<f64>,
     /// `neon-path`'s exponentials, rows x pieces x clusters.
     pub pieces: Vec<f64>,
+    /// `neon-spread`'s weights nearer the row, rows x clusters.
+    pub near: Vec<f64>,
     /// `neon-ref`'s pull products, rows x features.
     pub pulled: Vec<f64>,
     /// One row's values (d features).
     pub row: Vec<f64>,
+    /// `neon-spread`'s second relevance of one row (d features).
+    pub second: Vec<f64>,
 }
 
 thread_local! {

@@ -10,6 +10,7 @@ mod model;
 mod network;
 mod path;
 mod reference;
+mod spread;
 #[cfg(test)]
 mod test_rows;
 

@@ -54,20 +54,20 @@ const SPREAD_LIMIT: f64 = 600.0;
 const _: () = assert!(PIECES == 3);
 
 /// The midpoint `s_j = (j + 1/2) / PIECES` of piece j.
-fn piece_midpoint(j: usize) -> f64 {
+pub(super) fn piece_midpoint(j: usize) -> f64 {
     (j as f64 + 0.5) / PIECES as f64
 }
 
 /// Per-row buffers of the exact path.
-struct PathScratch {
+pub(super) struct PathScratch {
     contrasts: RowScratch,
     /// The contrasts of the explained cluster at the row and at the reference.
-    at_row: Vec<f64>,
-    at_reference: Vec<f64>,
-    along: Vec<f64>,
-    p: Vec<f64>,
-    p_mean: Vec<f64>,
-    numerators: Vec<f64>,
+    pub(super) at_row: Vec<f64>,
+    pub(super) at_reference: Vec<f64>,
+    pub(super) along: Vec<f64>,
+    pub(super) p: Vec<f64>,
+    pub(super) p_mean: Vec<f64>,
+    pub(super) numerators: Vec<f64>,
 }
 
 impl ClusterNetwork {
@@ -116,7 +116,7 @@ impl ClusterNetwork {
         })
     }
 
-    fn path_scratch(&self) -> PathScratch {
+    pub(super) fn path_scratch(&self) -> PathScratch {
         let (k, d) = (self.n_clusters(), self.n_features());
         PathScratch {
             contrasts: self.scratch(),
@@ -130,7 +130,7 @@ impl ClusterNetwork {
     }
 
     /// The scores `s_k(r) = ||m_k||^2 - 2 (r - o).m_k` of the reference ([`super::batch`]).
-    fn reference_scores(&self, reference: &[f64]) -> Vec<f64> {
+    pub(super) fn reference_scores(&self, reference: &[f64]) -> Vec<f64> {
         let centered: Vec<f64> = reference
             .iter()
             .zip(&self.origin)
@@ -234,7 +234,7 @@ impl ClusterNetwork {
     /// One row by the exact contrasts: its assigned cluster and explained logit, its
     /// relevance written into `out`.
     #[allow(clippy::too_many_arguments)]
-    fn path_row_exact(
+    pub(super) fn path_row_exact(
         &self,
         z: &[f64],
         candidate: usize,
@@ -278,7 +278,7 @@ impl ClusterNetwork {
 /// `B_jk = exp(-beta (1 - s_j) (s_k(r) - min_l s_l(r)))` for the pieces' midpoints
 /// `s_j = 1/6, 1/2, 5/6` (pieces x clusters), or `None` where `beta (max - min)` of the
 /// reference's scores is not finite or above [`SPREAD_LIMIT`] (module docs).
-fn reference_factors(reference_scores: &[f64], beta: f64) -> Option<Vec<f64>> {
+pub(super) fn reference_factors(reference_scores: &[f64], beta: f64) -> Option<Vec<f64>> {
     let min = reference_scores
         .iter()
         .copied()
