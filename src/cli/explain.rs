@@ -39,7 +39,7 @@ pub struct ExplainArgs {
     /// method runs the model file's stored method (`neuralize tune`), else the family's
     /// default (`neuralize info` shows which and why): `neon-lean@1` for rbf kernel models
     /// (one-class SVMs, kernel densities), `neon-path@1` for laplacian ones,
-    /// `neon-spread@auto` for k-means, `neon-path@auto` for SVCs, `neon-floor@auto` for Gaussian mixtures,
+    /// `neon-path@auto` for k-means and SVCs, `neon-floor@auto` for Gaussian mixtures,
     /// `neon-ref@auto` for kNN detectors and dense networks.
     #[arg(long)]
     pub rule: Option<String>,

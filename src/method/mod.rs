@@ -59,7 +59,7 @@ impl fmt::Display for Beta {
 pub enum Technique {
     /// The most faithful conserving NEON variant measured (`docs/faithfulness.md`): the
     /// model family's default rule set and beta (`neon-lean` at beta 1 for rbf kernel
-    /// models, `neon-path` at beta 1 for laplacian ones, `neon-spread` at beta `auto` for
+    /// models, `neon-path` at beta 1 for laplacian ones, `neon-path` at beta `auto` for
     /// k-means).
     Default,
     /// An LRP rule set.

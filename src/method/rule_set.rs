@@ -40,7 +40,7 @@ pub enum RuleSet {
     /// and, with the floor `o_0` of `neon-floor`, `R_i = (o - o_0) N_i / sum_i' N_i' + o_0 / d`
     /// (conserving). Rows where `sum N` is tiny or not > 0 keep the `neon-floor` relevance.
     /// The default of laplacian kernel models, at beta 1 (rbf ones default to `neon-lean`).
-    /// k-means (mixed per row by `neon-spread`, their default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
+    /// k-means (its default): linear contrasts, 3 pieces, `N_i = sum_k p̄_k w_ik (z_i - r_i)`
     /// with `p̄` the mean soft-min weights at the pieces' midpoints; rows whose `sum N` is
     /// unusable keep `N` and spread `f - sum N` evenly.
     /// Support vector classifiers (their default): the weakest duel followed from the
@@ -83,7 +83,7 @@ pub enum RuleSet {
     /// the row's positive `R0` held by its 3 largest values (`c = 1` without positive
     /// relevance; conserving): rows whose relevance is spread move toward the row's own
     /// weights, rows where a few features dominate keep `neon-path`. At `neon-path`'s
-    /// exponentials plus one matrix product per chunk. The default of k-means, at `auto`.
+    /// exponentials plus one matrix product per chunk.
     NeonSpread,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
@@ -146,7 +146,7 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
     (
         RuleSet::NeonSpread,
         "neon-spread",
-        "neon-path mixed with the weights nearer the row where its relevance is spread (k-means; their default)",
+        "neon-path mixed with the weights nearer the row where its relevance is spread (k-means)",
     ),
     (
         RuleSet::Tutorial,

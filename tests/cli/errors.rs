@@ -464,8 +464,7 @@ fn a_linear_rule_on_a_kernel_model_is_refused() {
 
 #[test]
 fn a_linear_rule_with_neon_path_on_kmeans_is_refused() {
-    // neon-path and neon-spread (the k-means default) have no linear rule to set: named or
-    // by default.
+    // neon-path (the k-means default) has no linear rule to set: named or by default.
     for (i, extra) in [&["--rule", "neon-path"][..], &[][..]]
         .into_iter()
         .enumerate()

@@ -8,22 +8,15 @@ use crate::common::*;
 use crate::kmeans_path::{assert_conserves_everywhere_on_kmeans, KMEANS_FIXTURES};
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
-/// `neon-spread@auto` is the k-means default and matches its oracle.
 #[test]
-fn the_default_of_kmeans_is_neon_spread_at_auto_and_matches_its_oracle_within_1e_10() {
+fn neon_spread_matches_its_oracle_within_1e_10() {
     for name in KMEANS_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let x = input_rows(name);
         let method = Method::rule_set(RuleSet::NeonSpread).with_beta(Beta::Auto);
         assert_eq!(method.to_string(), "neon-spread@auto");
-        assert_eq!(explainer.default_method(), method, "{name}");
         let e = explainer.explain(x.view(), &method).unwrap();
-        assert_eq!(
-            e,
-            explainer.explain(x.view(), &Method::default()).unwrap(),
-            "{name}"
-        );
         let expected = read_table(&fixture_path(name, "expected_spread.csv"));
         let neuralize::Prediction::Labels(labels) = &e.prediction else {
             panic!("{name}: k-means predicts clusters")

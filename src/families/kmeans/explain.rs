@@ -36,21 +36,10 @@ impl Network for ClusterNetwork {
         ]
     }
 
-    /// `neon-spread` (at `auto`): `neon-path` mixed per row with the split under the weights
-    /// nearer the row, which closes most of `neon-path`'s digits gap on the held-out k-means
-    /// sets (scripts/kmeans_flip_screen.py, docs/neon.md).
+    /// `neon-path` (at `auto`): the most faithful conserving variant on the held-out k-means
+    /// sets (docs/faithfulness.md, "k-means").
     fn default_rule_set(&self) -> RuleSet {
-        RuleSet::NeonSpread
-    }
-
-    fn default_reason(&self) -> &'static str {
-        "neon-path mixed per row with the split under the soft-min weights nearer the row, \
-         more where the row's relevance is spread beyond its top 3 features: on the held-out \
-         k-means sets of three studies the sets more than 2% behind the best of occlusion, \
-         gradient x input and integrated gradients drop from 2 / 2 / 3 (neon-path@auto) to \
-         1 / 1 / 0, digits with 10 clusters from +3.7 to +5.9% to -1.0 to +1.2% (NumPy \
-         screen), at about 1.4x neon-path's cost (neon-path@auto stays available as \
-         --method neon-path@auto; docs/neon.md)"
+        RuleSet::NeonPath
     }
 
     fn has_linear_layer(&self) -> bool {
