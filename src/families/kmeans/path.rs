@@ -70,6 +70,43 @@ pub(super) struct PathScratch {
     pub(super) numerators: Vec<f64>,
 }
 
+/// The batch pass of a path rule over one chunk: labels, logits and relevances of the rows it
+/// can decide; returns which rows need the exact form.
+pub(super) type BatchPass = fn(
+    &ClusterNetwork,
+    ArrayView2<f64>,
+    f64,
+    Option<usize>,
+    &mut BatchScratch,
+    (&[f64], &[f64]),
+    &mut [usize],
+    &mut [f64],
+    ArrayViewMut2<f64>,
+) -> [bool; CHUNK_ROWS];
+
+/// The exact per-row form of a path rule: `(z, candidate, cluster, beta, reference, scratch,
+/// relevance out)` to the row's label and explained logit.
+pub(super) type ExactRow<S> = fn(
+    &ClusterNetwork,
+    &[f64],
+    usize,
+    Option<usize>,
+    f64,
+    &[f64],
+    &mut S,
+    &mut [f64],
+) -> (usize, f64);
+
+/// A path rule's two forms and its per-row scratch ([`ClusterNetwork::explain_along_path`]).
+pub(super) struct PathForms<S> {
+    /// The batch pass over one chunk.
+    pub(super) batch: BatchPass,
+    /// The per-row form's scratch, made once per chunk that needs it.
+    pub(super) scratch: fn(&ClusterNetwork) -> S,
+    /// The exact per-row form.
+    pub(super) exact: ExactRow<S>,
+}
+
 impl ClusterNetwork {
     /// `neon-path` for every row of `z` (standardized), explaining `cluster` or each row's
     /// assigned cluster.
@@ -79,12 +116,31 @@ impl ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Explanation {
+        let forms = PathForms {
+            batch: Self::path_chunk,
+            scratch: Self::path_scratch,
+            exact: Self::path_row_exact,
+        };
+        self.explain_along_path(z, rules, cluster, forms)
+    }
+
+    /// A path rule over every row of `z`: in parallel chunks, the batch pass where the
+    /// reference's factors allow it ([`reference_factors`]), and the exact per-row form on
+    /// the rows it leaves (or on every row).
+    pub(super) fn explain_along_path<S>(
+        &self,
+        z: ArrayView2<f64>,
+        rules: &NeonRules<'_>,
+        cluster: Option<usize>,
+        forms: PathForms<S>,
+    ) -> Explanation {
         let reference = rules.reference.to_vec();
         let factors = reference_factors(&self.reference_scores(&reference), rules.beta);
         explain_by_chunks(z, |rows, labels, out, mut rel| {
             with_local(&batch::SCRATCH, |scratch| {
                 let exact = match &factors {
-                    Some(factors) => self.path_chunk(
+                    Some(factors) => (forms.batch)(
+                        self,
                         rows,
                         rules.beta,
                         cluster,
@@ -95,14 +151,14 @@ impl ClusterNetwork {
                         rel.view_mut(),
                     ),
                     None => {
-                        // Every row by the exact path; it needs the candidates' scores.
+                        // Every row by the exact form; it needs the candidates' scores.
                         self.chunk_scores(rows, scratch);
                         [true; CHUNK_ROWS]
                     }
                 };
-                let mut per_row: Option<PathScratch> = None;
+                let mut per_row: Option<S> = None;
                 for r in (0..rows.nrows()).filter(|&r| exact[r]) {
-                    let s = per_row.get_or_insert_with(|| self.path_scratch());
+                    let s = per_row.get_or_insert_with(|| (forms.scratch)(self));
                     let z = rows.row(r);
                     let z = z.to_slice().expect("owned rows");
                     let k = self.n_clusters();
@@ -110,7 +166,7 @@ impl ClusterNetwork {
                     let mut row = rel.row_mut(r);
                     let row = row.as_slice_mut().expect("owned");
                     (labels[r], out[r]) =
-                        self.path_row_exact(z, candidate, cluster, rules.beta, &reference, s, row);
+                        (forms.exact)(self, z, candidate, cluster, rules.beta, &reference, s, row);
                 }
             });
         })

@@ -21,13 +21,12 @@
 //! pull product `sum_k p̄2_k (m_t - m_k)` per chunk. Rows the batch pass cannot decide take
 //! the exact contrasts and one soft-min per node, as `neon-path`'s.
 
-use super::batch::{self, BatchScratch};
-use super::explain::explain_by_chunks;
+use super::batch::BatchScratch;
 use super::network::ClusterNetwork;
-use super::path::{reference_factors, share, PathScratch, PIECES};
+use super::path::{share, PathForms, PathScratch, PIECES};
 use crate::explainer::Explanation;
 use crate::network::pool::softmin_weights_into;
-use crate::network::scratch::{grow, with_local};
+use crate::network::scratch::grow;
 use crate::network::{lanes, NeonRules, CHUNK_ROWS};
 use ndarray::{ArrayView2, ArrayViewMut2};
 
@@ -56,41 +55,12 @@ impl ClusterNetwork {
         rules: &NeonRules<'_>,
         cluster: Option<usize>,
     ) -> Explanation {
-        let reference = rules.reference.to_vec();
-        let factors = reference_factors(&self.reference_scores(&reference), rules.beta);
-        explain_by_chunks(z, |rows, labels, out, mut rel| {
-            with_local(&batch::SCRATCH, |scratch| {
-                let exact = match &factors {
-                    Some(factors) => self.spread_chunk(
-                        rows,
-                        rules.beta,
-                        cluster,
-                        scratch,
-                        (&reference, factors),
-                        labels,
-                        out,
-                        rel.view_mut(),
-                    ),
-                    None => {
-                        // Every row by the exact form; it needs the candidates' scores.
-                        self.chunk_scores(rows, scratch);
-                        [true; CHUNK_ROWS]
-                    }
-                };
-                let mut per_row: Option<SpreadScratch> = None;
-                for r in (0..rows.nrows()).filter(|&r| exact[r]) {
-                    let s = per_row.get_or_insert_with(|| self.spread_scratch());
-                    let z = rows.row(r);
-                    let z = z.to_slice().expect("owned rows");
-                    let k = self.n_clusters();
-                    let candidate = batch::candidate(&scratch.scores[r * k..(r + 1) * k]);
-                    let mut row = rel.row_mut(r);
-                    let row = row.as_slice_mut().expect("owned");
-                    (labels[r], out[r]) = self
-                        .spread_row_exact(z, candidate, cluster, rules.beta, &reference, s, row);
-                }
-            });
-        })
+        let forms = PathForms {
+            batch: Self::spread_chunk,
+            scratch: Self::spread_scratch,
+            exact: Self::spread_row_exact,
+        };
+        self.explain_along_path(z, rules, cluster, forms)
     }
 
     fn spread_scratch(&self) -> SpreadScratch {
