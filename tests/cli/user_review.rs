@@ -6,6 +6,13 @@ use std::path::Path;
 
 const IRIS_HEADER: &str = "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm";
 
+/// `DIR/header.csv` holding the iris header and no rows; its path.
+fn iris_header_only(dir: &Path) -> String {
+    let header = dir.join("header.csv");
+    std::fs::write(&header, format!("{IRIS_HEADER}\n")).unwrap();
+    header.to_str().unwrap().to_owned()
+}
+
 /// Exit 1 and exactly one stderr line `error: ...` containing every needle.
 fn assert_one_line_error(out: &std::process::Output, needles: &[&str]) {
     let err = stderr(out);
@@ -116,9 +123,8 @@ fn a_negative_number_is_a_value_refused_by_its_range_check() {
 #[test]
 fn a_table_without_rows_is_an_error_naming_the_file() {
     let dir = scratch("review-no-rows");
-    let header = dir.join("header.csv");
-    std::fs::write(&header, format!("{IRIS_HEADER}\n")).unwrap();
-    let header = header.to_str().unwrap();
+    let header = iris_header_only(&dir);
+    let header = header.as_str();
     let out = dir.join("out.json");
     let out = out.to_str().unwrap();
     let km = model_path("kmeans_iris.json");
@@ -151,9 +157,8 @@ fn a_table_without_rows_is_an_error_naming_the_file() {
 #[test]
 fn spray_row_count_errors_name_the_file_and_only_real_options() {
     let dir = scratch("review-spray-rows");
-    let header = dir.join("header.csv");
-    std::fs::write(&header, format!("{IRIS_HEADER}\n")).unwrap();
-    let header = header.to_str().unwrap();
+    let header = iris_header_only(&dir);
+    let header = header.as_str();
     let out = dir.join("out.csv");
     let out = out.to_str().unwrap();
     let km = model_path("kmeans_iris.json");
@@ -376,8 +381,7 @@ fn a_missing_feature_column_is_shown_beside_the_unmatched_ones() {
 #[test]
 fn fit_errors_about_the_rows_name_the_training_file() {
     let dir = scratch("review-fit-rows");
-    let header = dir.join("header.csv");
-    std::fs::write(&header, format!("{IRIS_HEADER}\n")).unwrap();
+    let header = iris_header_only(&dir);
     let constant = dir.join("constant.csv");
     std::fs::write(&constant, "a,b\n1,2\n1,3\n1,4\n").unwrap();
     let out = dir.join("model.json");
@@ -391,7 +395,7 @@ fn fit_errors_about_the_rows_name_the_training_file() {
         let mut args = vec!["fit"];
         args.extend_from_slice(fit);
         let mut rows = args.clone();
-        rows.extend(["--input", header.to_str().unwrap(), "--output", out]);
+        rows.extend(["--input", &header, "--output", out]);
         assert_one_line_error(
             &run(&rows),
             &["header.csv: needs at least", "training rows, got 0"],
