@@ -82,16 +82,22 @@ class NumpyRooted:
         return target, R
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rows", type=int, default=100_000)
+def bench_args(doc, rows, repeats, work):
+    """The benchmark's options (one MLP classifier on make_classification rows)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--rows", type=int, default=rows)
     ap.add_argument("--features", type=int, default=30)
     ap.add_argument("--hidden", default="64,32")
     ap.add_argument("--classes", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--work", default=os.path.join(REPO, "target", "bench_dense"))
-    args = ap.parse_args()
+    ap.add_argument("--repeats", type=int, default=repeats)
+    ap.add_argument("--work", default=os.path.join(REPO, "target", work))
+    return ap.parse_args()
+
+
+def fit_mlp(args):
+    """(estimator, model, hidden sizes, timed rows, model path, input path): a scaler + MLP fitted
+    on 2,000 rows, exported to WORK/mlp.json, the other --rows rows written to WORK/rows.csv."""
     from sklearn.datasets import make_classification
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
@@ -111,6 +117,12 @@ def main():
     input_path = os.path.join(args.work, "rows.csv")
     ex.write_model(model_path, model)
     ex.write_csv(input_path, cols, list(Xq.T))
+    return est, model, hidden, Xq, model_path, input_path
+
+
+def main():
+    args = bench_args(__doc__, 100_000, 5, "bench_dense")
+    est, model, hidden, Xq, model_path, input_path = fit_mlp(args)
 
     numpy = NumpyRooted(model)
     # Same numbers: NumPy against the command on a slice.

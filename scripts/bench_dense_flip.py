@@ -12,7 +12,6 @@ Prints a markdown table of best-of-N seconds and the ratios neon-flip / neon-ref
 each / forward. The MLP is trained as in scripts/bench_dense.py (make_classification,
 StandardScaler + MLPClassifier, random_state 0).
 """
-import argparse
 import json
 import os
 import subprocess
@@ -22,37 +21,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-import export_sklearn as ex  # noqa: E402
+from bench_dense import bench_args, fit_mlp  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rows", type=int, default=20_000)
-    ap.add_argument("--features", type=int, default=30)
-    ap.add_argument("--hidden", default="64,32")
-    ap.add_argument("--classes", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--work", default=os.path.join(REPO, "target", "bench_dense_flip"))
-    args = ap.parse_args()
-    from sklearn.datasets import make_classification
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    os.makedirs(args.work, exist_ok=True)
-    hidden = tuple(int(h) for h in args.hidden.split(","))
-    X, y = make_classification(n_samples=args.rows + 2000, n_features=args.features,
-                               n_informative=args.features // 2, n_classes=args.classes,
-                               random_state=0)
-    est = make_pipeline(StandardScaler(), MLPClassifier(hidden, max_iter=300, random_state=0))
-    est.fit(X[:2000], y[:2000])
-    cols = ["f%d" % i for i in range(X.shape[1])]
-    model = ex.to_neuralize(est, X_train=X[:2000], feature_names=cols)
-    model_path = os.path.join(args.work, "mlp.json")
-    input_path = os.path.join(args.work, "rows.csv")
-    ex.write_model(model_path, model)
-    ex.write_csv(input_path, cols, list(X[2000:].T))
+    args = bench_args(__doc__, 20_000, 7, "bench_dense_flip")
+    _, _, hidden, _, model_path, input_path = fit_mlp(args)
 
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
     out = subprocess.run(["cargo", "bench", "--quiet", "--bench", "library", "--", model_path,
