@@ -76,19 +76,25 @@ def explain(model, X):
             np.array([R for _, _, R in rows]))
 
 
-def main():
+def write_expected(explain_fn, suffix):
+    """models/NAME.expected_SUFFIX.csv for every k-means fixture: cluster, logit and the
+    relevances `explain_fn(model, X)` gives its input rows."""
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
     for name in FIXTURES:
         model = json.load(open(os.path.join(here, name + ".json")))
         path = os.path.join(here, name + ".input.csv")
         header = open(path).readline().strip().split(",")
         X = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-        cluster, logit, R = explain(model, X)
-        with open(os.path.join(here, name + ".expected_path.csv"), "w") as f:
+        cluster, logit, R = explain_fn(model, X)
+        with open(os.path.join(here, "%s.expected_%s.csv" % (name, suffix)), "w") as f:
             f.write(",".join(["cluster", "logit"] + ["R_" + h for h in header]) + "\n")
             for c, lg, row in zip(cluster, logit, R):
                 f.write(",".join([str(int(c))] + [repr(float(v)) for v in [lg, *row]]) + "\n")
         print("wrote", name, X.shape, file=sys.stderr)
+
+
+def main():
+    write_expected(explain, "path")
 
 
 if __name__ == "__main__":

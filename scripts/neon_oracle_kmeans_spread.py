@@ -18,7 +18,6 @@ a(s) = r + s (z - r), the contrasts h(a(s)) of its cluster t and w_k = 2 (mu_t -
 at beta = 10 x the model file's beta (`neon-spread@auto`). The written file has the columns
 of NAME.expected.csv (cluster, logit, R_...).
 """
-import json
 import os
 import sys
 
@@ -75,18 +74,7 @@ def explain(model, X):
 
 
 def main():
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models")
-    for name in path.FIXTURES:
-        model = json.load(open(os.path.join(here, name + ".json")))
-        csv = os.path.join(here, name + ".input.csv")
-        header = open(csv).readline().strip().split(",")
-        X = np.loadtxt(csv, delimiter=",", skiprows=1, ndmin=2)
-        cluster, logit, R = explain(model, X)
-        with open(os.path.join(here, name + ".expected_spread.csv"), "w") as f:
-            f.write(",".join(["cluster", "logit"] + ["R_" + h for h in header]) + "\n")
-            for c, lg, row in zip(cluster, logit, R):
-                f.write(",".join([str(int(c))] + [repr(float(v)) for v in [lg, *row]]) + "\n")
-        print("wrote", name, X.shape, file=sys.stderr)
+    path.write_expected(explain, "spread")
 
 
 if __name__ == "__main__":
