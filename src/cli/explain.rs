@@ -32,7 +32,7 @@ pub struct ExplainArgs {
     /// `neon-spread` (neon-path mixed per row with the weights nearer the row; k-means); for
     /// dense networks `neon-ref`
     /// (every layer rooted at the reference; their default), `neon-flip` (neon-ref averaged
-    /// with a path moving its top 3 features first; opt-in, about twice the cost),
+    /// with a path moving its top 3 features first; opt-in, about 2.7x the cost),
     /// `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
