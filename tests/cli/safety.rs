@@ -3,7 +3,9 @@
 //! messages stay short and name physical lines, wide files are planned in linear time, and
 //! unreadable delimiters are refused.
 
-use crate::support::{model_path, run, run_with_stdin, scratch, stderr, stdout};
+use crate::support::{
+    assert_one_line_error, model_path, run, run_with_stdin, scratch, stderr, stdout,
+};
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -39,18 +41,6 @@ fn nameless_model(dir: &Path, name: &str) -> PathBuf {
     fs::write(&path, value.to_string()).unwrap();
     assert_eq!(neuralize::load_model(&path).unwrap().feature_names(), None);
     path
-}
-
-/// Exit 1 with one `error:` line containing every needle.
-fn assert_error(out: &Output, needles: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("error: "), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "{err:?} should contain {needle:?}");
-    }
 }
 
 /// Files in `dir` whose name ends in `.tmp`.
@@ -97,7 +87,7 @@ fn a_first_line_of_numbers_is_refused_by_every_command_that_reads_a_table() {
     ];
     for args in commands {
         let result = run(&args);
-        assert_error(
+        assert_one_line_error(
             &result,
             &[
                 "rows.csv",
@@ -114,7 +104,7 @@ fn a_first_line_of_numbers_is_refused_by_every_command_that_reads_a_table() {
         &["score", "-m", &nameless, "-i", "-", "-o", "-"],
         iris_without_header().as_bytes(),
     );
-    assert_error(&result, &["<stdin>", "line 1", "--no-header"]);
+    assert_one_line_error(&result, &["<stdin>", "line 1", "--no-header"]);
 }
 
 #[test]
@@ -214,7 +204,7 @@ fn no_header_matches_columns_by_position_and_keeps_every_row() {
         "-",
         "--no-header",
     ]);
-    assert_error(&result, &["line 1", "4 features", "3 column(s)"]);
+    assert_one_line_error(&result, &["line 1", "4 features", "3 column(s)"]);
     let result = run(&[
         "explain",
         "-m",
@@ -227,7 +217,7 @@ fn no_header_matches_columns_by_position_and_keeps_every_row() {
         "--keep",
         "sepal_length_cm",
     ]);
-    assert_error(&result, &["keep", "--no-header"]);
+    assert_one_line_error(&result, &["keep", "--no-header"]);
     // A later row of another width names its physical line.
     let ragged = dir.join("ragged.csv");
     fs::write(&ragged, "1,2,3,4\n\n1,2,3\n").unwrap();
@@ -241,7 +231,7 @@ fn no_header_matches_columns_by_position_and_keeps_every_row() {
         "-",
         "--no-header",
     ]);
-    assert_error(&result, &["line 3", "3 field(s)", "first row has 4"]);
+    assert_one_line_error(&result, &["line 3", "3 field(s)", "first row has 4"]);
 }
 
 #[test]
@@ -331,7 +321,7 @@ fn plot_refuses_a_table_of_numbers_without_offering_no_header() {
         "--output",
         &text(&dir.join("bars.svg")),
     ]);
-    assert_error(&result, &["numbers.csv", "line 1", "only numbers"]);
+    assert_one_line_error(&result, &["numbers.csv", "line 1", "only numbers"]);
     assert!(
         !stderr(&result).contains("--no-header"),
         "{}",
@@ -432,7 +422,7 @@ fn dev_null_stays_a_character_device_and_dev_full_reports_no_space() {
     assert!(null.file_type().is_char_device(), "/dev/null was replaced");
     if Path::new("/dev/full").exists() {
         let result = explain_iris_to("/dev/full");
-        assert_error(&result, &["/dev/full", "No space left"]);
+        assert_one_line_error(&result, &["/dev/full", "No space left"]);
         let full = fs::symlink_metadata("/dev/full").unwrap();
         assert!(full.file_type().is_char_device(), "/dev/full was replaced");
     }
@@ -442,7 +432,7 @@ fn dev_null_stays_a_character_device_and_dev_full_reports_no_space() {
 fn a_directory_is_refused() {
     let dir = scratch("safety-directory");
     let result = explain_iris_to(&text(&dir));
-    assert_error(&result, &["is a directory"]);
+    assert_one_line_error(&result, &["is a directory"]);
     assert!(dir.is_dir());
 }
 
@@ -484,7 +474,7 @@ fn an_output_that_is_an_input_is_refused_before_anything_is_read() {
             let mut args = vec![command, "-m", &m];
             args.extend(io.iter().map(String::as_str));
             let result = run(&args);
-            assert_error(&result, &["same file", flag, "--output"]);
+            assert_one_line_error(&result, &["same file", flag, "--output"]);
         }
     }
     let result = run(&[
@@ -498,9 +488,9 @@ fn an_output_that_is_an_input_is_refused_before_anything_is_read() {
         "-o",
         &i,
     ]);
-    assert_error(&result, &["same file", "--reference"]);
+    assert_one_line_error(&result, &["same file", "--reference"]);
     let result = run(&["fit", "kmeans", "--input", &i, "--output", &i, "--k", "2"]);
-    assert_error(&result, &["same file", "--input"]);
+    assert_one_line_error(&result, &["same file", "--input"]);
     let result = run(&[
         "evaluate",
         "-m",
@@ -512,7 +502,7 @@ fn an_output_that_is_an_input_is_refused_before_anything_is_read() {
         "--curves",
         &text(&hard),
     ]);
-    assert_error(&result, &["same file", "--curves", "--input"]);
+    assert_one_line_error(&result, &["same file", "--curves", "--input"]);
     // Standard output appending to the input.
     let append = fs::OpenOptions::new().append(true).open(&input).unwrap();
     let result = Command::new(bin())
@@ -521,7 +511,7 @@ fn an_output_that_is_an_input_is_refused_before_anything_is_read() {
         .stderr(Stdio::piped())
         .output()
         .unwrap();
-    assert_error(&result, &["same file", "--input"]);
+    assert_one_line_error(&result, &["same file", "--input"]);
     assert_eq!(fs::read_to_string(&input).unwrap(), original);
     assert_eq!(fs::read_to_string(&model).unwrap(), model_text);
     assert!(fs::symlink_metadata(&link)
@@ -619,7 +609,7 @@ fn a_huge_cell_is_quoted_short_with_its_length() {
         "-o",
         "-",
     ]);
-    assert_error(
+    assert_one_line_error(
         &result,
         &[
             "line 3",
@@ -641,7 +631,7 @@ fn a_huge_cell_is_quoted_short_with_its_length() {
         "-o",
         "-",
     ]);
-    assert_error(&result, &["line 1", "(1048576 bytes)", "--ignore-extra"]);
+    assert_one_line_error(&result, &["line 1", "(1048576 bytes)", "--ignore-extra"]);
     assert!(result.stderr.len() < 400, "{}", stderr(&result));
 }
 
@@ -674,7 +664,7 @@ fn line_numbers_are_physical_lines_for_every_line_ending() {
             "--keep",
             "id",
         ]);
-        assert_error(&result, &["line 6,", "\"petal_length_cm\"", "\"oops\""]);
+        assert_one_line_error(&result, &["line 6,", "\"petal_length_cm\"", "\"oops\""]);
     }
 }
 
@@ -707,7 +697,7 @@ fn a_hundred_thousand_extra_columns_are_planned_in_well_under_a_second() {
     assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
     // Without --ignore-extra: a short message.
     let result = run(&args);
-    assert_error(
+    assert_one_line_error(
         &result,
         &["extra0, extra1", "and 99990 more", "--ignore-extra"],
     );
@@ -790,7 +780,7 @@ fn nan_and_infinite_cells_are_errors_naming_line_and_column_for_every_family() {
                 }
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 let result = run(&args);
-                assert_error(
+                assert_one_line_error(
                     &result,
                     &["line 3", &format!("{column:?}"), "not a finite number"],
                 );

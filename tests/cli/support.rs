@@ -159,3 +159,15 @@ pub fn other_files(dir: &Path, expected: &[&str]) -> Vec<String> {
         .filter(|n| !expected.contains(&n.as_str()))
         .collect()
 }
+
+/// Exit 1 and exactly one stderr line `error: ...` containing every needle (no panic).
+pub fn assert_one_line_error(out: &std::process::Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{err:?} should contain {needle:?}");
+    }
+}

@@ -13,18 +13,6 @@ fn iris_header_only(dir: &Path) -> String {
     header.to_str().unwrap().to_owned()
 }
 
-/// Exit 1 and exactly one stderr line `error: ...` containing every needle.
-fn assert_one_line_error(out: &std::process::Output, needles: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("error: "), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "{err:?} should contain {needle:?}");
-    }
-}
-
 #[test]
 fn a_negative_number_is_a_value_refused_by_its_range_check() {
     let dir = scratch("review-negative");

@@ -107,6 +107,14 @@ pub(super) struct PathForms<S> {
     pub(super) exact: ExactRow<S>,
 }
 
+impl<S> Clone for PathForms<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for PathForms<S> {}
+
 impl ClusterNetwork {
     /// `neon-path` for every row of `z` (standardized), explaining `cluster` or each row's
     /// assigned cluster.
@@ -382,7 +390,7 @@ pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_rows::{assert_row_agrees, for_each_case};
+    use super::super::test_rows::assert_batch_agrees_with_exact;
     use super::*;
     use crate::method::RuleSet;
 
@@ -392,37 +400,15 @@ mod tests {
     #[test]
     fn the_batch_neon_path_agrees_with_the_exact_per_row_form() {
         let mut fallbacks = 0;
-        for_each_case(
-            31,
-            0.3,
-            RuleSet::NeonPath,
-            |net, z, reference, rules, beta, cluster| {
-                let batch = net.explain_path_rows(z.view(), rules, cluster);
-                let candidates = net.candidates(z.view());
-                let mut s = net.path_scratch();
-                let crate::explainer::Prediction::Labels(labels) = &batch.prediction else {
-                    panic!("labels")
-                };
-                let mut row = vec![0.0; z.ncols()];
-                for (r, zr) in z.outer_iter().enumerate() {
-                    let zr = zr.as_slice().unwrap();
-                    let (label, f) = net.path_row_exact(
-                        zr,
-                        candidates[r],
-                        cluster,
-                        beta,
-                        reference.as_slice().unwrap(),
-                        &mut s,
-                        &mut row,
-                    );
-                    let sum: f64 = s.numerators.iter().sum();
-                    fallbacks += usize::from((sum > 0.0) != (f > 0.0));
-                    assert_eq!(labels[r], label, "row {r}");
-                    assert_eq!(batch.output[r].to_bits(), f.to_bits(), "row {r}");
-                    assert_row_agrees(beta, r, batch.relevance.row(r), row[..].into(), f);
-                }
-            },
-        );
+        let forms = PathForms {
+            batch: ClusterNetwork::path_chunk,
+            scratch: ClusterNetwork::path_scratch,
+            exact: ClusterNetwork::path_row_exact,
+        };
+        assert_batch_agrees_with_exact(RuleSet::NeonPath, forms, |row| {
+            let sum: f64 = row.scratch.numerators.iter().sum();
+            fallbacks += usize::from((sum > 0.0) != (row.logit > 0.0));
+        });
         assert!(
             fallbacks > 0,
             "no row spreads the rest of a wrong-signed sum"

@@ -301,7 +301,7 @@ fn mix(first: &mut [f64], second: &[f64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_rows::{assert_row_agrees, for_each_case};
+    use super::super::test_rows::assert_batch_agrees_with_exact;
     use super::*;
     use crate::method::RuleSet;
 
@@ -312,40 +312,19 @@ mod tests {
     #[test]
     fn the_batch_neon_spread_agrees_with_the_exact_per_row_form() {
         let mut moved = 0;
-        for_each_case(
-            31,
-            0.3,
-            RuleSet::NeonSpread,
-            |net, z, reference, rules, beta, cluster| {
-                let batch = net.explain_spread_rows(z.view(), rules, cluster);
-                let path = net.explain_path_rows(z.view(), rules, cluster);
-                let candidates = net.candidates(z.view());
-                let mut s = net.spread_scratch();
-                let crate::explainer::Prediction::Labels(labels) = &batch.prediction else {
-                    panic!("labels")
-                };
-                let mut row = vec![0.0; z.ncols()];
-                for (r, zr) in z.outer_iter().enumerate() {
-                    let zr = zr.as_slice().unwrap();
-                    let (label, f) = net.spread_row_exact(
-                        zr,
-                        candidates[r],
-                        cluster,
-                        beta,
-                        reference.as_slice().unwrap(),
-                        &mut s,
-                        &mut row,
-                    );
-                    assert_eq!(labels[r], label, "row {r}");
-                    assert_eq!(batch.output[r].to_bits(), f.to_bits(), "row {r}");
-                    assert_row_agrees(beta, r, batch.relevance.row(r), row[..].into(), f);
-                    let change = (&batch.relevance.row(r) - &path.relevance.row(r))
-                        .iter()
-                        .fold(0.0_f64, |m, v| m.max(v.abs()));
-                    moved += usize::from(change > 1e-9 * f.abs());
-                }
-            },
-        );
+        let forms = PathForms {
+            batch: ClusterNetwork::spread_chunk,
+            scratch: ClusterNetwork::spread_scratch,
+            exact: ClusterNetwork::spread_row_exact,
+        };
+        assert_batch_agrees_with_exact(RuleSet::NeonSpread, forms, |row| {
+            let one = row.rows.slice(ndarray::s![row.r..row.r + 1, ..]);
+            let path = row.net.explain_path_rows(one, row.rules, row.cluster);
+            let change = (&row.batch - &path.relevance.row(0))
+                .iter()
+                .fold(0.0_f64, |m, v| m.max(v.abs()));
+            moved += usize::from(change > 1e-9 * row.logit.abs());
+        });
         assert!(moved > 0, "no row moves away from neon-path");
     }
 
