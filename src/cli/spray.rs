@@ -61,12 +61,14 @@ pub struct SprayArgs {
     /// isolated rows are noise, cluster -1 in the output and the summary).
     #[arg(long, default_value = "kmeans")]
     pub clustering: String,
-    /// DBSCAN: the neighbourhood radius in the embedding (its rows have unit length).
-    #[arg(long, default_value_t = 0.5)]
-    pub eps: f64,
-    /// DBSCAN: rows within `--eps` (the row itself included) that make a row a core row.
-    #[arg(long, default_value_t = 5)]
-    pub min_samples: usize,
+    /// DBSCAN only: the neighbourhood radius in the embedding (its rows have unit length)
+    /// [default: 0.5].
+    #[arg(long)]
+    pub eps: Option<f64>,
+    /// DBSCAN only: rows within `--eps` (the row itself included) that make a row a core row
+    /// [default: 5].
+    #[arg(long)]
+    pub min_samples: Option<usize>,
     /// k-means restarts.
     #[arg(long, default_value_t = 10)]
     pub restarts: usize,
@@ -105,13 +107,39 @@ impl SprayArgs {
             eigenvalues: self.eigenvalues,
             clusters: self.clusters.parse::<ClusterCount>()?,
             seed: self.seed,
-            clustering: ClusterMethod::parse(&self.clustering, self.eps, self.min_samples)?,
+            clustering: self.clustering()?,
             restarts: self.restarts,
             prototypes: self.prototypes,
             ..SprayParams::default()
         })
     }
+
+    /// `--clustering` with DBSCAN's own options, which k-means refuses rather than ignores
+    /// (a user who sets `--eps` expects it to act).
+    fn clustering(&self) -> Result<ClusterMethod> {
+        let eps = self.eps.unwrap_or(DBSCAN_EPS);
+        let min_samples = self.min_samples.unwrap_or(DBSCAN_MIN_SAMPLES);
+        let method = ClusterMethod::parse(&self.clustering, eps, min_samples)?;
+        if method == ClusterMethod::KMeans {
+            for (name, given) in [
+                ("eps", self.eps.is_some()),
+                ("min_samples", self.min_samples.is_some()),
+            ] {
+                if given {
+                    return Err(Error::parameter(
+                        name,
+                        "applies to `--clustering dbscan` only; k-means clusters into `--clusters`",
+                    ));
+                }
+            }
+        }
+        Ok(method)
+    }
 }
+
+/// DBSCAN's defaults on the command line.
+const DBSCAN_EPS: f64 = 0.5;
+const DBSCAN_MIN_SAMPLES: usize = 5;
 
 /// The rows read: relevance (n × d), kept cells, feature names (without `R_`), lines.
 struct Table {

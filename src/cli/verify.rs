@@ -89,6 +89,14 @@ pub fn run(args: VerifyArgs) -> CliResult<()> {
         })?;
         Ok(source)
     })?;
+    if report.rows == 0 {
+        // Nothing was compared: an "ok" would vouch for a model no row has checked.
+        return Err(Error::Csv {
+            path: source,
+            message: "no data rows to verify (only a header)".into(),
+        }
+        .into());
+    }
     let names = (explainer.prediction_name(), explainer.output_name());
     let table = render(&report, names, &source, args.tolerance);
     let stdout = std::io::stdout();

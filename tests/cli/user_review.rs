@@ -647,3 +647,50 @@ fn a_kept_column_may_not_repeat_an_output_column_name() {
         Vec::<String>::new()
     );
 }
+
+/// `verify` on a table without rows has checked nothing, so it says so instead of "ok".
+#[test]
+fn verify_without_rows_is_an_error_not_an_ok() {
+    let dir = scratch("review-verify-no-rows");
+    let header = iris_header_only(&dir);
+    let km = model_path("kmeans_iris.json");
+    let run_out = run(&["verify", "-m", &km, "-i", &header]);
+    assert_one_line_error(
+        &run_out,
+        &[&format!("{header}: "), "no data rows to verify"],
+    );
+    assert!(stdout(&run_out).is_empty(), "{}", stdout(&run_out));
+}
+
+/// DBSCAN's options with k-means clustering are refused, not silently ignored (`--eps -1`
+/// used to run); with `--clustering dbscan` they act.
+#[test]
+fn spray_refuses_dbscan_options_without_dbscan() {
+    let dir = scratch("review-spray-eps");
+    let out = dir.join("out.csv");
+    let out = out.to_str().unwrap();
+    let km = model_path("kmeans_iris.json");
+    let km_in = model_path("kmeans_iris.input.csv");
+    for (option, value) in [("--eps", "-1"), ("--eps", "0.3"), ("--min-samples", "4")] {
+        let run_out = run(&["spray", "-m", &km, "-i", &km_in, "-o", out, option, value]);
+        let name = option.trim_start_matches("--").replace('-', "_");
+        assert_one_line_error(&run_out, &[&format!("`{name}`"), "--clustering dbscan"]);
+        assert!(!Path::new(out).exists(), "{option} {value} wrote an output");
+    }
+    let dbscan = [
+        "spray",
+        "-m",
+        &km,
+        "-i",
+        &km_in,
+        "-o",
+        out,
+        "--clustering",
+        "dbscan",
+    ];
+    let run_out = run(&[&dbscan[..], &["--eps", "-1"]].concat());
+    assert_one_line_error(&run_out, &["eps"]);
+    let run_out = run(&[&dbscan[..], &["--eps", "0.3", "--min-samples", "4"]].concat());
+    assert!(run_out.status.success(), "{}", stderr(&run_out));
+    assert!(Path::new(out).exists());
+}
