@@ -16,9 +16,11 @@
 //! per row (the fastest of up to 5 runs). Sampling methods number the kept rows from 0.
 
 mod flipping;
+mod gap;
 
 pub(crate) use flipping::flipping_curve;
 pub use flipping::{normalized_area, order_by_relevance};
+pub use gap::{gaps_to_best_other, Gap, RESAMPLES};
 
 use crate::baselines::{explained_clusters, Target};
 use crate::error::{Error, Result};
@@ -39,6 +41,9 @@ pub enum Imputation {
 }
 
 impl Imputation {
+    /// Both, in the order of [`MethodScore::area`].
+    pub const BOTH: [Imputation; 2] = [Imputation::Mean, Imputation::Marginal];
+
     /// The name in tables and curve files.
     pub fn name(self) -> &'static str {
         match self {
@@ -55,6 +60,8 @@ pub struct MethodScore {
     pub method: Method,
     /// Mean normalized area with mean imputation, then with marginal imputation.
     pub area: [f64; 2],
+    /// Each explained row's normalized area (the means of `area`), per imputation.
+    pub row_areas: [Vec<f64>; 2],
     /// Mean curve (d + 1 points, relative to each row's starting output) per imputation.
     pub curves: [Vec<f64>; 2],
     /// Explanation cost per row on one thread, microseconds.
@@ -70,6 +77,24 @@ pub struct Evaluation {
     pub input_rows: usize,
     /// One score per method, in the order given.
     pub scores: Vec<MethodScore>,
+}
+
+impl Evaluation {
+    /// Each method's gap to the best of the other methods under `imputation`, with its 95%
+    /// paired bootstrap interval over the explained rows (resamples from the stream `seed`;
+    /// [`gaps_to_best_other`]).
+    pub fn gaps(&self, imputation: Imputation, seed: u64) -> Vec<Option<Gap>> {
+        let column = match imputation {
+            Imputation::Mean => 0,
+            Imputation::Marginal => 1,
+        };
+        let areas: Vec<&[f64]> = self
+            .scores
+            .iter()
+            .map(|s| s.row_areas[column].as_slice())
+            .collect();
+        gaps_to_best_other(&areas, seed)
+    }
 }
 
 /// Evaluate `methods` on the rows of `x` with positive output. `explainer` must carry the
@@ -200,10 +225,16 @@ fn summarize(
 ) -> MethodScore {
     let n = curves.len() as f64;
     let mut area = [0.0; 2];
+    let mut row_areas = [
+        Vec::with_capacity(curves.len()),
+        Vec::with_capacity(curves.len()),
+    ];
     let mut mean_curves = [vec![0.0; curves[0][0].len()], vec![0.0; curves[0][0].len()]];
     for (row, &s) in curves.iter().zip(start) {
         for imputation in 0..2 {
-            area[imputation] += normalized_area(&row[imputation], s) / n;
+            let row_area = normalized_area(&row[imputation], s);
+            area[imputation] += row_area / n;
+            row_areas[imputation].push(row_area);
             for (m, c) in mean_curves[imputation].iter_mut().zip(&row[imputation]) {
                 *m += c / s / n;
             }
@@ -212,6 +243,7 @@ fn summarize(
     MethodScore {
         method,
         area,
+        row_areas,
         curves: mean_curves,
         micros_per_row,
     }

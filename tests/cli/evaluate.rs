@@ -76,3 +76,86 @@ fn evaluate_writes_a_table_and_curves_that_plot_accepts() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(std::fs::read_to_string(&figure).unwrap().contains("<svg"));
 }
+
+/// The gap columns: each method's area over the lowest of the others' minus 1 (as printed,
+/// to the table's rounding), an interval around it, `random` clearly behind, and the same
+/// table for the same seed.
+#[test]
+fn evaluate_gives_each_methods_gap_to_the_best_other_with_an_interval() {
+    let model = model_path("kmeans_iris.json");
+    let input = model_path("kmeans_iris.input.csv");
+    let args = [
+        "evaluate",
+        "-m",
+        &model,
+        "-i",
+        &input,
+        "--reference",
+        &input,
+        "--methods",
+        "default,occlusion,random",
+        "--draws",
+        "2",
+    ];
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    let rows = table_cells(&table);
+    assert_eq!(rows.len(), 3, "{table}");
+    // All but the timing column are fixed by the seed.
+    let untimed = |rows: Vec<Vec<String>>| -> Vec<Vec<String>> {
+        rows.into_iter()
+            .map(|mut r| {
+                r.remove(3);
+                r
+            })
+            .collect()
+    };
+    assert_eq!(
+        untimed(rows.clone()),
+        untimed(table_cells(&stdout(&run(&args)))),
+        "the bootstrap is seeded"
+    );
+    for column in 0..2 {
+        let areas: Vec<f64> = rows
+            .iter()
+            .map(|r| r[1 + column].parse().unwrap())
+            .collect();
+        for (m, row) in rows.iter().enumerate() {
+            let cell = &row[4 + column];
+            // "+1.2% [-0.3, +2.8]"
+            let (point, interval) = cell.split_once("% [").expect(cell);
+            let point: f64 = point.parse().unwrap();
+            let (low, high) = interval.trim_end_matches(']').split_once(", ").expect(cell);
+            let (low, high): (f64, f64) = (low.parse().unwrap(), high.parse().unwrap());
+            assert!(low <= point + 0.05 && point <= high + 0.05, "{cell}");
+            let best_other = (0..3)
+                .filter(|&b| b != m)
+                .map(|b| areas[b])
+                .fold(f64::INFINITY, f64::min);
+            let expected = 100.0 * (areas[m] / best_other - 1.0);
+            // The areas are printed to 4 decimals: allow their rounding.
+            let slack = 100.0 * 0.0001 / best_other * (1.0 + areas[m] / best_other) + 0.05;
+            assert!((point - expected).abs() <= slack, "{cell} vs {expected}");
+        }
+        assert!(
+            rows[2][4 + column].starts_with('+'),
+            "random is behind: {table}"
+        );
+    }
+    assert!(table.contains("vs best other:"), "{table}");
+}
+
+/// The cells of the table's method lines.
+fn table_cells(table: &str) -> Vec<Vec<String>> {
+    table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| method"))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}

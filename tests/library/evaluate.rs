@@ -3,7 +3,7 @@
 
 use crate::common::{fixture_path, model_path, read_table};
 use ndarray::Axis;
-use neuralize::evaluate::{evaluate, normalized_area, order_by_relevance};
+use neuralize::evaluate::{evaluate, normalized_area, order_by_relevance, Imputation};
 use neuralize::{load_model, Explainer, Method};
 
 const FIXTURES: &[&str] = &["ocsvm_breast_cancer", "ocsvm_digits_rbf", "kmeans_wine"];
@@ -85,4 +85,44 @@ fn a_method_with_a_chosen_cluster_is_refused() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("cluster") && err.contains("own"), "{err}");
+}
+
+/// The per-row areas average to the method's area, and the gaps are taken from them: the
+/// point is the area over the best other's minus 1, with an interval around it.
+#[test]
+fn row_areas_average_to_the_area_and_give_the_gaps() {
+    let e = run("ocsvm_breast_cancer", &methods("neon,occlusion,random"), 0);
+    for s in &e.scores {
+        for column in 0..2 {
+            let rows = &s.row_areas[column];
+            assert_eq!(rows.len(), e.rows);
+            let mean = rows.iter().sum::<f64>() / rows.len() as f64;
+            assert!(
+                (mean - s.area[column]).abs() <= 1e-12 * s.area[column],
+                "{}",
+                s.method
+            );
+        }
+    }
+    for (column, imputation) in Imputation::BOTH.into_iter().enumerate() {
+        let gaps = e.gaps(imputation, 0);
+        for (m, gap) in gaps.iter().enumerate() {
+            let gap = gap.expect("three methods with positive areas");
+            let best_other = e
+                .scores
+                .iter()
+                .enumerate()
+                .filter(|&(b, _)| b != m)
+                .map(|(_, s)| s.area[column])
+                .fold(f64::INFINITY, f64::min);
+            let expected = e.scores[m].area[column] / best_other - 1.0;
+            assert!(
+                (gap.point - expected).abs() <= 1e-12,
+                "{gap:?} vs {expected}"
+            );
+            assert!(gap.low <= gap.point && gap.point <= gap.high, "{gap:?}");
+        }
+        // random is far behind on every row sample.
+        assert!(gaps[2].unwrap().low > 0.2, "{:?}", gaps[2]);
+    }
 }
