@@ -141,6 +141,33 @@ def flip(net, Z, r, cls, R0, g):
     return np.where(G, m1, m2) * (Z - Rr)
 
 
+def lite_flips(net, Z, r, cls, nr, fz, g=3):
+    """`flip3` without piece 1's backward product: the rest (outside G) takes piece 2's
+    multipliers m2 (segment r -> z1), G keeps `nr`'s numerators, and G's sum is set to
+    f(z) - f(z1) additively (`liteadd`), by scaling where that is safe (`litescale`: same
+    sign, factor at most 10, else additively), or left to the final even spread (`litenr`).
+    Cost: `nr`'s 2, a forward pass at z1 whose first layer is a rank-g update (about 0.6),
+    and one backward product."""
+    n, d = Z.shape
+    order = np.argsort(-nr, axis=1, kind="stable")
+    G = np.zeros((n, d), dtype=bool)
+    G[np.arange(n)[:, None], order[:, :g]] = True
+    Rr = np.broadcast_to(r, Z.shape)
+    Z1 = np.where(G, Rr, Z)
+    rest = net.multipliers(Rr, Z1, cls) * (Z - Rr)
+    drop = fz - net.target(Z1, cls)
+    held = np.where(G, nr, 0.0).sum(axis=1)
+    add = np.where(G, nr + ((drop - held) / g)[:, None], rest)
+    ratio = drop / np.where(held != 0, held, 1.0)
+    safe = (held != 0) & (ratio > 0) & (ratio <= 10)
+    scaled = np.where(G, nr * ratio[:, None], rest)
+    return {
+        "liteadd": add,
+        "litescale": np.where(safe[:, None], scaled, add),
+        "litenr": np.where(G, nr, rest),
+    }
+
+
 def lean(R0, phi, N, scale=1.0, top=3):
     """Keep the top `top` of R0 per row; re-share the rest's relevance above the flat floor
     `phi` (per row) by the numerators N, with the per-row share scale * c^2 (docstring)."""
@@ -192,6 +219,8 @@ def candidates(net, X, r, cls):
     for label, g in (("flip1", 1), ("flip2", 2), ("flip3", 3), ("flipq", max(1, d // 4))):
         out[label], cost[label] = conserve(flip(net, Z, r, cls, nr, g), fz), 4.0
     out["flipmix"], cost["flipmix"] = 0.5 * (out["nr"] + out["flip3"]), 4.0
+    for label, lite in lite_flips(net, Z, r, cls, nr, fz).items():
+        out[label], cost[label] = 0.5 * (out["nr"] + conserve(lite, fz)), 3.6
     M = (Z + Rr) / 2
     mid = net.multipliers(Rr, M, cls) * (M - Rr) + net.multipliers(M, Z, cls) * (Z - M)
     out["mid2"], cost["mid2"] = conserve(mid, fz), 4.0
