@@ -82,9 +82,12 @@ class NumpyRooted:
         return target, R
 
 
-def bench_args(doc, rows, repeats, work):
-    """The benchmark's options (one MLP classifier on make_classification rows)."""
+def bench_args(doc, rows, repeats, work, methods=None):
+    """The benchmark's options (one MLP classifier on make_classification rows; `--methods`
+    with its default where `methods` is given)."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    if methods is not None:
+        ap.add_argument("--methods", default=methods)
     ap.add_argument("--rows", type=int, default=rows)
     ap.add_argument("--features", type=int, default=30)
     ap.add_argument("--hidden", default="64,32")

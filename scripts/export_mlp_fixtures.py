@@ -12,7 +12,8 @@ Per fixture NAME:
                             (scripts/lrp_dense_oracle.py); `predicted` is the class index
                             (classifiers) or the regression value
   NAME.expected_neon-flip.csv, NAME.expected_log-odds_neon-flip.csv: rule set neon-flip
-                            (`--flip-only` writes just these, from the committed files)
+  NAME.expected_neon-drop.csv, NAME.expected_log-odds_neon-drop.csv: rule set neon-drop
+                            (`--flip-only` writes just these two kinds, from the committed files)
   NAME.expected_gradient.csv  d target / d z of the predicted class (oracle backprop)
   NAME.expected_log-odds_<rule>.csv, NAME.expected_log-odds_gradient.csv: the same with
                             the log-odds log p / (1 - p) of the predicted class as target (classifiers)
@@ -94,17 +95,22 @@ def specs():
 
 
 def write_flip(model, Xin, cols, path):
-    """NAME.expected_neon-flip.csv (and the log-odds one for classifiers) from the oracle."""
+    """NAME.expected_neon-flip.csv and NAME.expected_neon-drop.csv (and the log-odds ones for
+    classifiers) from the oracle."""
     header = ["predicted", "target"] + ["R_" + c for c in cols]
-    p, t, R = oracle.explain_flip(model, Xin)
-    ex.write_csv(path("expected_neon-flip.csv"), header, [p, t] + list(R.T))
-    if model["output"] != "identity":
-        p, t, R = oracle.explain_flip(model, Xin, log_odds=True)
-        ex.write_csv(path("expected_log-odds_neon-flip.csv"), header, [p, t] + list(R.T))
+    for rule_set, explain in (("neon-flip", oracle.explain_flip),
+                              ("neon-drop", oracle.explain_drop)):
+        p, t, R = explain(model, Xin)
+        ex.write_csv(path("expected_%s.csv" % rule_set), header, [p, t] + list(R.T))
+        if model["output"] != "identity":
+            p, t, R = explain(model, Xin, log_odds=True)
+            ex.write_csv(path("expected_log-odds_%s.csv" % rule_set), header,
+                         [p, t] + list(R.T))
 
 
 def flip_only(out):
-    """Write only the neon-flip files, from the committed model files and inputs."""
+    """Write only the neon-flip and neon-drop files, from the committed model files and
+    inputs."""
     import json
     for name in ("mlp_iris", "mlp_breast_cancer", "mlp_wine", "mlp_diabetes", "mlp_blobs_raw"):
         with open(os.path.join(out, name + ".json")) as f:
@@ -114,7 +120,7 @@ def flip_only(out):
         Xin = np.loadtxt(os.path.join(out, name + ".input.csv"), delimiter=",", skiprows=1,
                          ndmin=2)
         write_flip(model, Xin, cols, lambda suffix, n=name: os.path.join(out, "%s.%s" % (n, suffix)))
-        print("ok   %-20s neon-flip" % name)
+        print("ok   %-20s neon-flip, neon-drop" % name)
     return 0
 
 
@@ -122,7 +128,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="models")
     ap.add_argument("--flip-only", action="store_true",
-                    help="write only NAME.expected[_log-odds]_neon-flip.csv from the committed "
+                    help="write only NAME.expected[_log-odds]_neon-{flip,drop}.csv from the committed "
                          "model files and inputs (no retraining)")
     args = ap.parse_args(argv)
     if args.flip_only:

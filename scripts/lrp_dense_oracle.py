@@ -39,6 +39,11 @@ neon-flip (opt-in on dense networks): nr = the neon-ref relevance before its flo
 min(3, d - 1) features with the largest nr (ties: lower index first); z1 = z with G at r;
     flip_i = (relevance form of the segment z1 -> z)_i for i in G, (of r -> z1)_i otherwise,
     R = (nr + floor + flip + floor) / 2, each floor (target - its sum) / d.
+
+neon-drop (the default of dense networks): nr, G and z1 as neon-flip's;
+    drop_i = nr_i + (target(z) - target(z1) - sum_G nr) / g for i in G,
+             (relevance form of the segment r -> z1)_i otherwise,
+    R = (nr + floor + drop + floor) / 2.
 """
 
 import numpy as np
@@ -340,9 +345,9 @@ def _segment(model, A, B, column, sign, log_odds, steps=64):
     return R
 
 
-def explain_flip(model, X, chosen=None, log_odds=False, steps=64, top=3):
-    """(prediction, target, R) of rule set neon-flip: neon-ref averaged with the flip-ordered
-    two-piece rescale path (the top `top` features of neon-ref move first)."""
+def _flip_start(model, X, chosen, log_odds, steps, top):
+    """What neon-flip and neon-drop share: the rows, the reference rows, neon-ref's nr, the
+    top-g mask G (None for g = 0), z1, the target, the floor and the explained unit."""
     Z = standardize(X, model)
     n, d = Z.shape
     if "reference" in model:
@@ -356,12 +361,39 @@ def explain_flip(model, X, chosen=None, log_odds=False, steps=64, top=3):
     nr = _segment(model, Rr, Z, column, sign, log_odds, steps)
     floor = lambda R: R + ((target - R.sum(axis=1)) / d)[:, None]  # noqa: E731
     g = min(top, d - 1)
+    G = Z1 = None
+    if g > 0:
+        order = np.argsort(-nr, axis=1, kind="stable")
+        G = np.zeros((n, d), dtype=bool)
+        G[np.arange(n)[:, None], order[:, :g]] = True
+        Z1 = np.where(G, Rr, Z)
+    return pred, target, floor, nr, g, G, Z, Z1, Rr, (column, sign)
+
+
+def explain_flip(model, X, chosen=None, log_odds=False, steps=64, top=3):
+    """(prediction, target, R) of rule set neon-flip: neon-ref averaged with the flip-ordered
+    two-piece rescale path (the top `top` features of neon-ref move first)."""
+    pred, target, floor, nr, g, G, Z, Z1, Rr, (column, sign) = _flip_start(
+        model, X, chosen, log_odds, steps, top)
     if g == 0:
         return pred, target, floor(nr)
-    order = np.argsort(-nr, axis=1, kind="stable")
-    G = np.zeros((n, d), dtype=bool)
-    G[np.arange(n)[:, None], order[:, :g]] = True
-    Z1 = np.where(G, Rr, Z)
     flip = np.where(G, _segment(model, Z1, Z, column, sign, log_odds, steps),
                     _segment(model, Rr, Z1, column, sign, log_odds, steps))
     return pred, target, 0.5 * (floor(nr) + floor(flip))
+
+
+def explain_drop(model, X, chosen=None, log_odds=False, steps=64, top=3):
+    """(prediction, target, R) of rule set neon-drop: neon-ref averaged with the flip-ordered
+    path whose first piece is taken whole: G carries target(z) - target(z1), split as nr plus
+    an even correction; the rest the relevance form of the segment r -> z1."""
+    pred, target, floor, nr, g, G, Z, Z1, Rr, (column, sign) = _flip_start(
+        model, X, chosen, log_odds, steps, top)
+    if g == 0:
+        return pred, target, floor(nr)
+    inputs1, _ = _pass(model, Z1)
+    _, _, at_z1, _ = _top(model, _layers(model), inputs1, column, sign, log_odds)
+    held = np.where(G, nr, 0.0).sum(axis=1)
+    correction = (target - at_z1 - held) / g
+    drop = np.where(G, nr + correction[:, None],
+                    _segment(model, Rr, Z1, column, sign, log_odds, steps))
+    return pred, target, 0.5 * (floor(nr) + floor(drop))

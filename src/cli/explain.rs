@@ -30,9 +30,10 @@ pub struct ExplainArgs {
     /// same mix chosen per row; rbf kernel models), `neon-lean` (neon-path's top 3 kept,
     /// the rest re-shared per row by the reference's pooling; rbf kernel models) or
     /// `neon-spread` (neon-path mixed per row with the weights nearer the row; k-means); for
-    /// dense networks `neon-ref`
-    /// (every layer rooted at the reference; their default), `neon-flip` (neon-ref averaged
-    /// with a path moving its top 3 features first; opt-in, about 2.7x the cost),
+    /// dense networks `neon-drop` (their default: neon-ref averaged with a path on which its
+    /// top 3 features carry their joint drop), `neon-ref` (every layer rooted at the
+    /// reference), `neon-flip` (neon-ref averaged with a path moving its top 3 features
+    /// first; opt-in),
     /// `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
     /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
@@ -40,7 +41,7 @@ pub struct ExplainArgs {
     /// default (`neuralize info` shows which and why): `neon-lean@1` for rbf kernel models
     /// (one-class SVMs, kernel densities), `neon-path@1` for laplacian ones,
     /// `neon-path@auto` for k-means and SVCs, `neon-floor@auto` for Gaussian mixtures,
-    /// `neon-ref@auto` for kNN detectors and dense networks.
+    /// `neon-ref@auto` for kNN detectors, `neon-drop@auto` for dense networks.
     #[arg(long)]
     pub rule: Option<String>,
     #[command(flatten)]

@@ -165,20 +165,19 @@ impl Explainer {
             }
         }
         if rule_set == RuleSet::NeonRef && self.network().n_layers().is_some() {
-            return bad(
-                "neon-ref (the default of dense networks) roots every layer at the reference; \
+            return bad("neon-ref roots every layer at the reference; \
                  per-layer rules go with a layer-wise --rule: tutorial, gamma-zb, \
                  epsilon-plus-flat or one linear rule (lrp0, epsilon=E, gamma=G, ...)"
-                    .to_string(),
-            );
+                .to_string());
         }
-        if rule_set == RuleSet::NeonFlip && self.network().n_layers().is_some() {
-            return bad(
-                "neon-flip roots every layer at the reference (as neon-ref); per-layer rules \
+        if matches!(rule_set, RuleSet::NeonFlip | RuleSet::NeonDrop)
+            && self.network().n_layers().is_some()
+        {
+            return bad(format!(
+                "{rule_set} roots every layer at the reference (as neon-ref); per-layer rules \
                  go with a layer-wise --rule: tutorial, gamma-zb, epsilon-plus-flat or one \
                  linear rule (lrp0, epsilon=E, gamma=G, ...)"
-                    .to_string(),
-            );
+            ));
         }
         Ok(())
     }

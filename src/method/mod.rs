@@ -386,6 +386,7 @@ mod tests {
                 | RuleSet::NeonFloor
                 | RuleSet::NeonPath
                 | RuleSet::NeonFlip
+                | RuleSet::NeonDrop
                 | RuleSet::NeonFocus
                 | RuleSet::NeonLean
                 | RuleSet::NeonSpread

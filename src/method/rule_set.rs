@@ -20,7 +20,8 @@ pub enum RuleSet {
     /// the other sign than the output keep the NEON relevance. Dense networks (their
     /// default): every layer rooted at the reference (DeepLIFT's rescale rule),
     /// `R_i = m_i (z_i - r_i) + f(r) / d`, `m` the multipliers of the secant slopes between
-    /// the row's and the reference's pre-activations (conserving). Support vector
+    /// the row's and the reference's pre-activations (conserving; half of `neon-drop`, their
+    /// default). Support vector
     /// classifiers: the gradient-x-input term of each duel toward the reference, rescaled.
     NeonRef,
     /// Bley et al. (2025), kernel models only: `R = (1 - eta) R^GI + eta R^NEON`, the
@@ -61,6 +62,12 @@ pub enum RuleSet {
     /// `m2_i (z_i - r_i)` (the rest; `m2` those of r -> z1), z1 the row with its top 3 at
     /// the reference, plus `(f(z) - sum flip) / d` (conserving).
     NeonFlip,
+    /// Dense networks (their default): the mean of `neon-ref` and a flip-ordered path whose
+    /// first piece is taken whole: the 3 features with the largest `neon-ref` terms `nr` (G) carry their
+    /// joint drop `f(z) - f(z1)` (z1 the row with G at the reference), split as `nr` plus an
+    /// even correction, the rest `m2_i (z_i - r_i)` (`m2` the multipliers of r -> z1), plus
+    /// `(f(z) - sum drop) / d` (conserving). `neon-flip` without its second backward product.
+    NeonDrop,
     /// rbf kernel models: `neon-flip`'s two relevances mixed per row by how concentrated the
     /// first pass is, `R = (1 - l) R_path + l R_flip` with `l = c^2 / 2` and
     /// `c = sum_top3 max(R_path,i, 0) / sum_i max(R_path,i, 0)` (0 without positive
@@ -132,6 +139,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonFlip,
         "neon-flip",
         "neon-path mixed 3:1 with a path along the flipping order (top 3 first; rbf kernels); dense networks: neon-ref averaged with it (opt-in)",
+    ),
+    (
+        RuleSet::NeonDrop,
+        "neon-drop",
+        "dense networks (their default): neon-ref averaged with a path on which its top 3 carry their joint drop f(z) - f(z1) and the rest the rescale rule from the reference",
     ),
     (
         RuleSet::NeonFocus,

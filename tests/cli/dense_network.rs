@@ -34,7 +34,7 @@ fn explain_writes_predicted_target_and_relevances_and_verify_passes() {
         assert_eq!(header[..2], ["predicted", "target"], "{name}");
         assert!(header[2].starts_with("R_"), "{name}");
         let expected =
-            std::fs::read_to_string(model_path(&format!("{name}.expected_neon-ref.csv"))).unwrap();
+            std::fs::read_to_string(model_path(&format!("{name}.expected_neon-drop.csv"))).unwrap();
         let (_, want) = parse_csv(&expected);
         assert_eq!(rows.len(), want.len(), "{name}");
         for (r, (got, want)) in rows.iter().zip(&want).enumerate() {
@@ -139,7 +139,7 @@ fn a_string_labelled_model_file_and_other_methods() {
 fn target_log_odds_is_explained_and_refused_for_other_models() {
     let (_, rows) = parse_csv(&stdout(&explain("mlp_wine", &["--target", "log-odds"])));
     let text =
-        std::fs::read_to_string(model_path("mlp_wine.expected_log-odds_neon-ref.csv")).unwrap();
+        std::fs::read_to_string(model_path("mlp_wine.expected_log-odds_neon-drop.csv")).unwrap();
     let (_, want) = parse_csv(&text);
     assert_eq!(rows.len(), want.len());
     for (r, (got, want)) in rows.iter().zip(&want).enumerate() {

@@ -135,17 +135,18 @@ fn relevances_match_the_numpy_oracle() {
 }
 
 #[test]
-fn the_default_is_neon_ref_and_the_conserving_rules_conserve() {
+fn the_default_is_neon_drop_and_the_conserving_rules_conserve() {
     for name in DENSE_FIXTURES {
         let (model, x) = load(name);
         let explainer = Explainer::new(&model);
         let default = explainer.explain(x.view(), &Method::default()).unwrap();
-        let rooted = explainer
-            .explain(x.view(), &Method::rule_set(RuleSet::NeonRef))
+        let drop = explainer
+            .explain(x.view(), &Method::rule_set(RuleSet::NeonDrop))
             .unwrap();
-        assert_eq!(default, rooted, "{name}");
+        assert_eq!(default, drop, "{name}");
         for method in [
             Method::default(),
+            Method::rule_set(RuleSet::NeonRef),
             Method::rule_set(RuleSet::RevealCancel),
             Method::rule_set(RuleSet::NeonFlip),
             Method::rule_set(RuleSet::GammaZb),

@@ -5,7 +5,7 @@ mod common;
 
 mod baselines;
 mod conservation;
-mod dense_neon_flip;
+mod dense_flip_ordered;
 mod dense_network;
 mod evaluate;
 #[cfg(feature = "cli")] // the examples read CSV with the `csv` crate of the `cli` feature

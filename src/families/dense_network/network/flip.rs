@@ -23,7 +23,78 @@ use ndarray::{Array2, ArrayView1, Axis, Zip};
 /// Features that move first along the flip-ordered path (at most `d - 1`).
 const FLIP_TOP: usize = 3;
 
+/// The start of a flip-ordered path: `neon-ref`'s terms and the state with the top
+/// features at the reference.
+pub(super) struct FlipStart {
+    /// `z - r`, rows x features.
+    pub delta: Array2<f64>,
+    /// `nr_i = m_i (z_i - r_i)`, `neon-ref`'s terms before the even spread.
+    pub first: Array2<f64>,
+    /// The explained outputs `f(z)`.
+    pub output: Vec<f64>,
+    /// How many features move first: `min(FLIP_TOP, d - 1)`.
+    pub g: usize,
+    /// Each row's top g features by `nr` (ties: the lower index first), in `[..g]`.
+    pub top: Vec<[usize; FLIP_TOP]>,
+    /// Whether feature i is among the row's top g.
+    pub moved: Array2<bool>,
+}
+
 impl DenseLrp {
+    /// `neon-ref`'s terms of a chunk and each row's top features.
+    pub(super) fn flip_start(
+        &self,
+        pass: &Pass,
+        root: &Pass,
+        targets: &[usize],
+        reference: ArrayView1<f64>,
+    ) -> FlipStart {
+        let z = &pass.inputs[0];
+        let delta = z - &reference.insert_axis(Axis(0));
+        let (m, output) = self.segment_multipliers(pass, root, targets);
+        let first = &m * &delta;
+        let g = FLIP_TOP.min(z.ncols().saturating_sub(1));
+        let mut moved = Array2::from_elem(z.raw_dim(), false);
+        let mut top = Vec::with_capacity(z.nrows());
+        for (nr, mut moved) in first.axis_iter(Axis(0)).zip(moved.axis_iter_mut(Axis(0))) {
+            let row_top = top_features(nr, g);
+            for &i in &row_top[..g] {
+                moved[i] = true;
+            }
+            top.push(row_top);
+        }
+        FlipStart {
+            delta,
+            first,
+            output,
+            g,
+            top,
+            moved,
+        }
+    }
+
+    /// The pass at `z1` (the rows with their top g features at the reference): the first
+    /// layer's pre-activations as a rank-g update of the row's,
+    /// `p(z1) = p(z) - Σ_(i∈G) (z_i - r_i) W_i`, the other layers in full.
+    pub(super) fn middle_pass(
+        &self,
+        pass: &Pass,
+        start: &FlipStart,
+        reference: ArrayView1<f64>,
+    ) -> Pass {
+        let mut z1 = pass.inputs[0].clone();
+        let mut first = pass.pre[0].clone();
+        let weights = &self.layers[0].weights;
+        for (r, row_top) in start.top.iter().enumerate() {
+            let mut pre = first.row_mut(r);
+            for &i in &row_top[..start.g] {
+                pre.scaled_add(-start.delta[[r, i]], &weights.row(i));
+                z1[[r, i]] = reference[i];
+            }
+        }
+        self.pass_from_first(z1, first)
+    }
+
     /// Outputs and `neon-flip` relevances of a chunk (see the module documentation):
     /// `pass` of its rows, `root` of the reference (one row), `targets[r]` the explained
     /// target of row r.
@@ -34,51 +105,61 @@ impl DenseLrp {
         targets: &[usize],
         reference: ArrayView1<f64>,
     ) -> (Vec<f64>, Array2<f64>) {
-        let z = &pass.inputs[0];
-        let delta = z - &reference.insert_axis(Axis(0));
-        let (m, output) = self.segment_multipliers(pass, root, targets);
-        let first = &m * &delta;
-        let g = FLIP_TOP.min(z.ncols().saturating_sub(1));
-        if g == 0 {
-            let relevance = spread_rest(first, &output);
-            return (output, relevance);
+        let start = self.flip_start(pass, root, targets, reference);
+        if start.g == 0 {
+            let relevance = spread_rest(start.first, &start.output);
+            return (start.output, relevance);
         }
-        // z1: the row with its top g features (by `nr`) at the reference.
-        let mut moved = Array2::from_elem(z.raw_dim(), false);
-        let mut z1 = z.clone();
-        for ((nr, mut moved), mut z1) in first
-            .axis_iter(Axis(0))
-            .zip(moved.axis_iter_mut(Axis(0)))
-            .zip(z1.axis_iter_mut(Axis(0)))
-        {
-            for i in top_features(nr, g) {
-                moved[i] = true;
-                z1[i] = reference[i];
-            }
-        }
-        let middle = self.pass(z1.view());
+        let middle = self.middle_pass(pass, &start, reference);
         let (m1, _) = self.segment_multipliers(pass, &middle, targets);
         let (m2, _) = self.segment_multipliers(&middle, root, targets);
         let mut flip = m2;
         Zip::from(&mut flip)
             .and(&m1)
-            .and(&moved)
-            .and(&delta)
+            .and(&start.moved)
+            .and(&start.delta)
             .for_each(|f, &m1, &moved, &dz| *f = if moved { m1 * dz } else { *f * dz });
-        let mut relevance = spread_rest(first, &output);
-        relevance += &spread_rest(flip, &output);
+        let mut relevance = spread_rest(start.first, &start.output);
+        relevance += &spread_rest(flip, &start.output);
         relevance.mapv_inplace(|v| v / 2.0);
-        (output, relevance)
+        (start.output, relevance)
     }
 }
 
-/// The indices of the `g` largest values, the lower index first among equal ones (a stable
-/// descending sort; `-0.0` counts as `0.0`).
-fn top_features(values: ArrayView1<f64>, g: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| (values[b] + 0.0).total_cmp(&(values[a] + 0.0)));
-    order.truncate(g);
-    order
+/// The indices of the `g <= FLIP_TOP` largest values in `[..g]`, the lower index first
+/// among equal ones (a stable descending sort; `-0.0` equals `0.0`; valid input gives
+/// finite values). The three largest are kept in registers: the top g of a stable top 3
+/// are the stable top g.
+fn top_features(values: ArrayView1<f64>, g: usize) -> [usize; FLIP_TOP] {
+    const _: () = assert!(FLIP_TOP == 3);
+    debug_assert!(g <= FLIP_TOP);
+    let (mut v0, mut v1, mut v2) = (f64::NEG_INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let (mut i0, mut i1, mut i2) = (0, 0, 0);
+    let mut visit = |i: usize, v: f64| {
+        // v0 >= v1 >= v2, so c0 implies c1 implies c2; strictly larger only, so an equal
+        // value stays behind the earlier index. Selects, not branches.
+        let (c0, c1, c2) = (v > v0, v > v1, v > v2);
+        (v2, i2) = if c1 {
+            (v1, i1)
+        } else if c2 {
+            (v, i)
+        } else {
+            (v2, i2)
+        };
+        (v1, i1) = if c0 {
+            (v0, i0)
+        } else if c1 {
+            (v, i)
+        } else {
+            (v1, i1)
+        };
+        (v0, i0) = if c0 { (v, i) } else { (v0, i0) };
+    };
+    match values.as_slice() {
+        Some(slice) => slice.iter().enumerate().for_each(|(i, &v)| visit(i, v)),
+        None => values.iter().enumerate().for_each(|(i, &v)| visit(i, v)),
+    }
+    [i0, i1, i2]
 }
 
 #[cfg(test)]
@@ -90,7 +171,10 @@ mod tests {
     #[test]
     fn top_features_are_stable() {
         let v = array![1.0, 3.0, -0.0, 3.0, 0.0, 2.0];
-        assert_eq!(top_features(v.view(), 3), vec![1, 3, 5]);
-        assert_eq!(top_features(v.view(), 5), vec![1, 3, 5, 0, 2]);
+        assert_eq!(top_features(v.view(), 3), [1, 3, 5]);
+        assert_eq!(top_features(v.view(), 2)[..2], [1, 3]);
+        let w = array![0.0, -1.0, -0.0, 0.5];
+        assert_eq!(top_features(w.view(), 3), [3, 0, 2]);
+        assert!(top_features(w.view(), 0)[..0].is_empty());
     }
 }

@@ -61,11 +61,21 @@ impl DenseLrp {
         let last = self.layers.len() - 1;
         let (mut multipliers, output) = self.top_multipliers(pass, root, targets);
         for l in (0..last).rev() {
-            let activation = self.layers[l].activation;
-            Zip::from(&mut multipliers)
-                .and(&pass.pre[l])
-                .and_broadcast(&root.pre[l])
-                .for_each(|m, &p, &p_root| *m *= secant(activation, p, p_root));
+            if self.layers[l].activation == Some(Activation::Relu) {
+                let shared = root.pre[l].nrows() == 1;
+                for (r, (mut m, p)) in multipliers
+                    .axis_iter_mut(Axis(0))
+                    .zip(pass.pre[l].axis_iter(Axis(0)))
+                    .enumerate()
+                {
+                    let q = root.pre[l].row(if shared { 0 } else { r });
+                    scale_by_relu_secants(
+                        m.as_slice_mut().expect("owned rows"),
+                        p.as_slice().expect("owned rows"),
+                        q.as_slice().expect("owned rows"),
+                    );
+                }
+            }
             multipliers = multipliers.dot(&self.layers[l].weights_t);
         }
         (multipliers, output)
@@ -84,17 +94,30 @@ impl DenseLrp {
         let top = &pass.inputs[last];
         let top_root = &root.inputs[last];
         let shared = top_root.nrows() == 1;
+        // A shared root's unit values, once per explained target.
+        let mut root_units: Vec<Option<Vec<f64>>> = vec![None; self.targets.len()];
         let mut multipliers = Array2::zeros(top.raw_dim());
         let mut output = Vec::with_capacity(targets.len());
         for (r, &t) in targets.iter().enumerate() {
             let units = &self.targets[t];
             let (h, f) = units.evaluate(top.row(r));
-            let (h_root, _) = units.evaluate(top_root.row(if shared { 0 } else { r }));
-            let shares = path_shares(&h_root, &h);
+            output.push(f);
+            if h.len() == 1 {
+                // One unit (a logit): its path share is 1.
+                multipliers.row_mut(r).assign(&units.weights.row(0));
+                continue;
+            }
+            let own_root;
+            let h_root = if shared {
+                root_units[t].get_or_insert_with(|| units.evaluate(top_root.row(0)).0)
+            } else {
+                own_root = units.evaluate(top_root.row(r)).0;
+                &own_root
+            };
+            let shares = path_shares(h_root, &h);
             for (c, w) in shares.iter().zip(units.weights.outer_iter()) {
                 multipliers.row_mut(r).scaled_add(*c, &w);
             }
-            output.push(f);
         }
         (multipliers, output)
     }
@@ -120,18 +143,14 @@ fn path_shares(h_root: &[f64], h: &[f64]) -> Vec<f64> {
     average
 }
 
-/// The secant slope `(act(p) - act(q)) / (p - q)` of an activation, its derivative at
-/// `p = q` (`relu'(p) = 1` for `p > 0`, else 0); 1 without an activation.
-fn secant(activation: Option<Activation>, p: f64, q: f64) -> f64 {
-    match activation {
-        None | Some(Activation::Identity) => 1.0,
-        Some(Activation::Relu) if p == q => {
-            if p > 0.0 {
-                1.0
-            } else {
-                0.0
-            }
-        }
-        Some(act) => (act.apply(p) - act.apply(q)) / (p - q),
+/// `m_k *= s_k` with the ReLU's secant slopes `s_k = (relu(p_k) - relu(q_k)) / (p_k - q_k)`,
+/// its derivative where `p_k = q_k` (1 for `p_k > 0`, else 0). Written as selects so the
+/// loop vectorizes (an identity activation has slope 1 and is skipped by the caller).
+fn scale_by_relu_secants(m: &mut [f64], p: &[f64], q: &[f64]) {
+    let relu = |v: f64| if v > 0.0 { v } else { 0.0 };
+    for ((m, &p), &q) in m.iter_mut().zip(p).zip(q) {
+        let derivative = if p > 0.0 { 1.0 } else { 0.0 };
+        let secant = (relu(p) - relu(q)) / (p - q);
+        *m *= if p == q { derivative } else { secant };
     }
 }
