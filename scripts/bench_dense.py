@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Speed of the dense-network default (`neon-ref`) side by side in ONE run: neuralize's
-library in memory (forward pass and explanation, `cargo bench --bench library`) against a
-lean batched NumPy implementation of the same rule and of the forward pass (BLAS GEMMs,
-no loop over rows), and against scikit-learn's own `predict_proba`.
+"""Speed of the dense-network default (`neon-drop`) and of `neon-ref` side by side in ONE run:
+neuralize's library in memory (forward pass and explanations, `cargo bench --bench library`)
+against a lean batched NumPy implementation of the same rules and of the forward pass (BLAS
+GEMMs, no loop over rows), and against scikit-learn's own `predict_proba`.
 
     cargo build --release
     python3 scripts/bench_dense.py [--rows 100000] [--features 30] [--hidden 64,32] [--threads 2]
 
 Prints a markdown table of best-of-N times and ratios, and checks that the NumPy relevances
-equal neuralize's (max abs difference) on a slice of the rows.
+of the default equal `neuralize explain`'s (max abs difference).
 """
 import argparse
 import json
@@ -62,24 +62,54 @@ class NumpyRooted:
         W, b = self.layers[-1]
         return a @ W + b
 
-    def explain(self, X):
-        Z = (X - self.mean) / self.scale
-        a, pre = self._pass(Z)
-        a_ref, pre_ref = self._pass(self.ref[None, :])
-        W, b = self.layers[-1]
-        logits = a @ W + b
-        c = logits.argmax(axis=1)
-        target = logits[np.arange(len(Z)), c]
-        M = W.T[c]
+    def _multipliers(self, pre, pre_ref, M):
+        """Rescale multipliers from the top weights M down to the input (rows x features)."""
         for (Wl, _), p, q in zip(reversed(self.layers[:-1]), reversed(pre), reversed(pre_ref)):
             dp = p - q
             same = dp == 0
             slope = np.where(same, (p > 0).astype(float),
                              (np.maximum(p, 0) - np.maximum(q, 0)) / np.where(same, 1.0, dp))
             M = (M * slope) @ Wl.T
-        R = M * (Z - self.ref)
-        R += ((target - R.sum(axis=1)) / Z.shape[1])[:, None]
-        return target, R
+        return M
+
+    def _start(self, X):
+        Z = (X - self.mean) / self.scale
+        a, pre = self._pass(Z)
+        _, pre_ref = self._pass(self.ref[None, :])
+        W, b = self.layers[-1]
+        logits = a @ W + b
+        c = logits.argmax(axis=1)
+        target = logits[np.arange(len(Z)), c]
+        nr = self._multipliers(pre, pre_ref, W.T[c]) * (Z - self.ref)
+        return Z, pre_ref, c, target, nr
+
+    @staticmethod
+    def _floor(R, target):
+        return R + ((target - R.sum(axis=1)) / R.shape[1])[:, None]
+
+    def explain(self, X):
+        """neon-ref: (target, R)."""
+        _, _, _, target, nr = self._start(X)
+        return target, self._floor(nr, target)
+
+    def explain_drop(self, X, top=3):
+        """neon-drop: neon-ref averaged with the path on which its top g features carry
+        their joint drop f(z) - f(z1) and the rest the rescale rule on r -> z1."""
+        Z, pre_ref, c, target, nr = self._start(X)
+        n, d = Z.shape
+        g = min(top, d - 1)
+        if g == 0:
+            return target, self._floor(nr, target)
+        G = np.zeros((n, d), dtype=bool)
+        G[np.arange(n)[:, None], np.argsort(-nr, axis=1, kind="stable")[:, :g]] = True
+        Z1 = np.where(G, self.ref[None, :], Z)
+        a1, pre1 = self._pass(Z1)
+        W, b = self.layers[-1]
+        at_z1 = (a1 @ W + b)[np.arange(n), c]
+        rest = self._multipliers(pre1, pre_ref, W.T[c]) * (Z - self.ref)
+        held = np.where(G, nr, 0.0).sum(axis=1)
+        drop = np.where(G, nr + ((target - at_z1 - held) / g)[:, None], rest)
+        return target, 0.5 * (self._floor(nr, target) + self._floor(drop, target))
 
 
 def bench_args(doc, rows, repeats, work, methods=None):
@@ -133,22 +163,24 @@ def main():
                     model_path, "-i", input_path, "-o", os.path.join(args.work, "out.csv")],
                    check=True)
     ours = np.loadtxt(os.path.join(args.work, "out.csv"), delimiter=",", skiprows=1)
-    target, R = numpy.explain(Xq)
+    target, R = numpy.explain_drop(Xq)
     diff = max(np.abs(ours[:, 1] - target).max(), np.abs(ours[:, 2:] - R).max())
 
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
     out = subprocess.run(["cargo", "bench", "--quiet", "--bench", "library", "--", model_path,
-                          input_path, str(args.repeats)], cwd=REPO, env=env, check=True,
+                          input_path, str(args.repeats), "neon-ref"], cwd=REPO, env=env, check=True,
                          capture_output=True, text=True).stdout
     lib = json.loads(out.strip().splitlines()[-1])
     t = {
         "neuralize forward (library)": lib["forward_s"],
-        "neuralize explain, default neon-ref (library)": lib["explain_default_s"],
+        "neuralize explain, default neon-drop (library)": lib["explain_default_s"],
+        "neuralize explain, neon-ref (library)": lib["methods"]["neon-ref"],
         "NumPy forward": best_of(args.repeats, lambda: numpy.forward(Xq)),
+        "NumPy neon-drop explain": best_of(args.repeats, lambda: numpy.explain_drop(Xq)),
         "NumPy neon-ref explain": best_of(args.repeats, lambda: numpy.explain(Xq)),
         "scikit-learn predict_proba": best_of(args.repeats, lambda: est.predict_proba(Xq)),
     }
-    base = t["neuralize explain, default neon-ref (library)"]
+    base = t["neuralize explain, default neon-drop (library)"]
     print("MLP %s, d = %d, %d classes, %d rows, %d threads; NumPy vs neuralize max |diff| %.2e"
           % (hidden, args.features, args.classes, len(Xq), args.threads, diff))
     print()

@@ -31,7 +31,8 @@ sys.path.insert(0, HERE)
 import lrp_dense_oracle  # noqa: E402
 import unseen_cases  # noqa: E402
 
-ORACLES = {"neon-ref": lrp_dense_oracle.explain_rooted,
+ORACLES = {"neon-drop": lrp_dense_oracle.explain_drop,
+           "neon-ref": lrp_dense_oracle.explain_rooted,
            "reveal-cancel": lrp_dense_oracle.explain_reveal}
 
 
