@@ -33,6 +33,9 @@ features, as `neon-ref`), z the standardized row, r the standardized reference:
   sum = f(z) - f(z1) + f(z1) - f(r) exactly. g = 1, 2, 3, d/4 (`flip1`, `flip2`, `flip3`,
   `flipq`). Cost 2 + 2 (a forward at z1, a second backward).
 - `flipmix`: the mean of `nr` and `flip3` (conserving). Cost 4.
+- `liteadd`, `litescale`, `litenr` (stop 27; `liteadd` is the library's `neon-drop`, the
+  default since): the mean of `nr` and `flip3` without piece 1's backward product, G
+  credited with its joint drop f(z) - f(z1) (`lite_flips`). Cost 3.6.
 - `mid2`: the rescale rule on the two halves of r -> z, summed. Cost 4.
 - `flip1gateK`: per row, `flip1` where f(z) < |f(r) - f(z)| / K (K = 1, 3, 10), else `nr`:
   the second forward and backward only on those rows. Cost 2 + 2 x their share.
@@ -128,14 +131,20 @@ def conserve(R, target):
     return R + ((target - R.sum(axis=1)) / R.shape[1])[:, None]
 
 
-def flip(net, Z, r, cls, R0, g):
-    """Two-piece flip-ordered rescale path: the top g features of R0 move first."""
+def first_piece(Z, r, R0, g):
+    """(G, Z1, Rr): the mask of each row's top g features of R0 (ties: lower index first),
+    the rows with those at the reference, and the reference rows."""
     n, d = Z.shape
     order = np.argsort(-R0, axis=1, kind="stable")
     G = np.zeros((n, d), dtype=bool)
     G[np.arange(n)[:, None], order[:, :g]] = True
     Rr = np.broadcast_to(r, Z.shape)
-    Z1 = np.where(G, Rr, Z)
+    return G, np.where(G, Rr, Z), Rr
+
+
+def flip(net, Z, r, cls, R0, g):
+    """Two-piece flip-ordered rescale path: the top g features of R0 move first."""
+    G, Z1, Rr = first_piece(Z, r, R0, g)
     m1 = net.multipliers(Z1, Z, cls)
     m2 = net.multipliers(Rr, Z1, cls)
     return np.where(G, m1, m2) * (Z - Rr)
@@ -148,12 +157,7 @@ def lite_flips(net, Z, r, cls, nr, fz, g=3):
     sign, factor at most 10, else additively), or left to the final even spread (`litenr`).
     Cost: `nr`'s 2, a forward pass at z1 whose first layer is a rank-g update (about 0.6),
     and one backward product."""
-    n, d = Z.shape
-    order = np.argsort(-nr, axis=1, kind="stable")
-    G = np.zeros((n, d), dtype=bool)
-    G[np.arange(n)[:, None], order[:, :g]] = True
-    Rr = np.broadcast_to(r, Z.shape)
-    Z1 = np.where(G, Rr, Z)
+    G, Z1, Rr = first_piece(Z, r, nr, g)
     rest = net.multipliers(Rr, Z1, cls) * (Z - Rr)
     drop = fz - net.target(Z1, cls)
     held = np.where(G, nr, 0.0).sum(axis=1)

@@ -7,24 +7,9 @@ use crate::support::*;
 fn evaluate_writes_a_table_and_curves_that_plot_accepts() {
     let dir = scratch("evaluate-curves");
     let curves = dir.join("curves.csv");
-    let model = model_path("kmeans_iris.json");
-    let input = model_path("kmeans_iris.input.csv");
     let methods = ["default", "neon", "occlusion", "random"];
-    let out = run(&[
-        "evaluate",
-        "-m",
-        &model,
-        "-i",
-        &input,
-        "--reference",
-        &input,
-        "--methods",
-        &methods.join(","),
-        "--draws",
-        "2",
-        "--curves",
-        curves.to_str().unwrap(),
-    ]);
+    let args = iris_evaluate(&methods.join(","), &["--curves", curves.to_str().unwrap()]);
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let table = stdout(&out);
     assert!(
@@ -82,21 +67,8 @@ fn evaluate_writes_a_table_and_curves_that_plot_accepts() {
 /// table for the same seed.
 #[test]
 fn evaluate_gives_each_methods_gap_to_the_best_other_with_an_interval() {
-    let model = model_path("kmeans_iris.json");
-    let input = model_path("kmeans_iris.input.csv");
-    let args = [
-        "evaluate",
-        "-m",
-        &model,
-        "-i",
-        &input,
-        "--reference",
-        &input,
-        "--methods",
-        "default,occlusion,random",
-        "--draws",
-        "2",
-    ];
+    let args = iris_evaluate("default,occlusion,random", &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let table = stdout(&out);
@@ -144,6 +116,28 @@ fn evaluate_gives_each_methods_gap_to_the_best_other_with_an_interval() {
         );
     }
     assert!(table.contains("vs best other:"), "{table}");
+}
+
+/// `evaluate` of the k-means iris fixture on its own rows (also the reference), 2 draws.
+fn iris_evaluate(methods: &str, extra: &[&str]) -> Vec<String> {
+    let input = model_path("kmeans_iris.input.csv");
+    let mut args: Vec<String> = [
+        "evaluate",
+        "-m",
+        &model_path("kmeans_iris.json"),
+        "-i",
+        &input,
+        "--reference",
+        &input,
+        "--methods",
+        methods,
+        "--draws",
+        "2",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
 }
 
 /// The cells of the table's method lines.

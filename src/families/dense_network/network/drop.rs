@@ -17,7 +17,6 @@
 //! Cost: `neon-flip`'s without its second backward product (the multipliers of z1 -> z):
 //! a forward pass at z1 and one more backward product than `neon-ref`.
 
-use super::reveal::spread_rest;
 use super::{DenseLrp, Pass};
 use ndarray::{Array2, ArrayView1};
 
@@ -31,25 +30,18 @@ impl DenseLrp {
         targets: &[usize],
         reference: ArrayView1<f64>,
     ) -> (Vec<f64>, Array2<f64>) {
-        let start = self.flip_start(pass, root, targets, reference);
-        if start.g == 0 {
-            let relevance = spread_rest(start.first, &start.output);
-            return (start.output, relevance);
-        }
-        let middle = self.middle_pass(pass, &start, reference);
-        let (m2, at_middle) = self.segment_multipliers(&middle, root, targets);
-        let mut drop = m2 * &start.delta;
-        for (r, row_top) in start.top.iter().enumerate() {
-            let top = &row_top[..start.g];
-            let held: f64 = top.iter().map(|&i| start.first[[r, i]]).sum();
-            let correction = (start.output[r] - at_middle[r] - held) / start.g as f64;
-            for &i in top {
-                drop[[r, i]] = start.first[[r, i]] + correction;
+        self.explain_flip_ordered(pass, root, targets, reference, |start, middle| {
+            let (m2, at_middle) = self.segment_multipliers(middle, root, targets);
+            let mut drop = m2 * &start.delta;
+            for (r, row_top) in start.top.iter().enumerate() {
+                let top = &row_top[..start.g];
+                let held: f64 = top.iter().map(|&i| start.first[[r, i]]).sum();
+                let correction = (start.output[r] - at_middle[r] - held) / start.g as f64;
+                for &i in top {
+                    drop[[r, i]] = start.first[[r, i]] + correction;
+                }
             }
-        }
-        let mut relevance = spread_rest(start.first, &start.output);
-        relevance += &spread_rest(drop, &start.output);
-        relevance.mapv_inplace(|v| v / 2.0);
-        (start.output, relevance)
+            drop
+        })
     }
 }

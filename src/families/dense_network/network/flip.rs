@@ -95,6 +95,31 @@ impl DenseLrp {
         self.pass_from_first(z1, first)
     }
 
+    /// The frame of the flip-ordered rule sets: `neon-ref`'s terms, the pass at z1, and the
+    /// second path's terms from `second(start, middle)`; each gets the rest of the output
+    /// spread evenly and `R = (R_ref + R_second) / 2`. With no feature to move first
+    /// (d = 1) it is `neon-ref`.
+    pub(super) fn explain_flip_ordered(
+        &self,
+        pass: &Pass,
+        root: &Pass,
+        targets: &[usize],
+        reference: ArrayView1<f64>,
+        second: impl FnOnce(&FlipStart, &Pass) -> Array2<f64>,
+    ) -> (Vec<f64>, Array2<f64>) {
+        let start = self.flip_start(pass, root, targets, reference);
+        if start.g == 0 {
+            let relevance = spread_rest(start.first, &start.output);
+            return (start.output, relevance);
+        }
+        let middle = self.middle_pass(pass, &start, reference);
+        let path = second(&start, &middle);
+        let mut relevance = spread_rest(start.first, &start.output);
+        relevance += &spread_rest(path, &start.output);
+        relevance.mapv_inplace(|v| v / 2.0);
+        (start.output, relevance)
+    }
+
     /// Outputs and `neon-flip` relevances of a chunk (see the module documentation):
     /// `pass` of its rows, `root` of the reference (one row), `targets[r]` the explained
     /// target of row r.
@@ -105,24 +130,16 @@ impl DenseLrp {
         targets: &[usize],
         reference: ArrayView1<f64>,
     ) -> (Vec<f64>, Array2<f64>) {
-        let start = self.flip_start(pass, root, targets, reference);
-        if start.g == 0 {
-            let relevance = spread_rest(start.first, &start.output);
-            return (start.output, relevance);
-        }
-        let middle = self.middle_pass(pass, &start, reference);
-        let (m1, _) = self.segment_multipliers(pass, &middle, targets);
-        let (m2, _) = self.segment_multipliers(&middle, root, targets);
-        let mut flip = m2;
-        Zip::from(&mut flip)
-            .and(&m1)
-            .and(&start.moved)
-            .and(&start.delta)
-            .for_each(|f, &m1, &moved, &dz| *f = if moved { m1 * dz } else { *f * dz });
-        let mut relevance = spread_rest(start.first, &start.output);
-        relevance += &spread_rest(flip, &start.output);
-        relevance.mapv_inplace(|v| v / 2.0);
-        (start.output, relevance)
+        self.explain_flip_ordered(pass, root, targets, reference, |start, middle| {
+            let (m1, _) = self.segment_multipliers(pass, middle, targets);
+            let (mut flip, _) = self.segment_multipliers(middle, root, targets);
+            Zip::from(&mut flip)
+                .and(&m1)
+                .and(&start.moved)
+                .and(&start.delta)
+                .for_each(|f, &m1, &moved, &dz| *f = if moved { m1 * dz } else { *f * dz });
+            flip
+        })
     }
 }
 
