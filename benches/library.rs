@@ -10,7 +10,9 @@
 //! and `explain_default` (`Method::default()`), and `explain_default_over_forward` (the
 //! cost of the default explanation in forward passes; issue 17 asks for at most 3). Method
 //! names after `repeats` (e.g. `neon-ref@auto neon-path@auto`) are timed too, every round
-//! timing all of them in turn (interleaved, best round kept), under `"methods"`.
+//! timing forward, default and all of them in turn (interleaved, best round kept; each
+//! round starts one slot later, so each runs in every position equally often), under
+//! `"methods"`.
 //!
 //! ```sh
 //! cargo bench --bench library -- only forward|neon|default|METHOD MODEL.json INPUT.csv [repeats]
@@ -81,18 +83,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|m| m.parse())
             .collect::<neuralize::Result<_>>()?;
+        // Slot 0 is the forward pass, 1 the default, then the named methods. Each round
+        // starts one slot later, so every one runs in every position of the round equally
+        // often (what ran just before changes the allocator's state and the caches).
         let mut times = vec![f64::INFINITY; methods.len() + 2];
-        for _ in 0..repeats {
-            let start = Instant::now();
-            explainer.forward(x.view(), None)?;
-            times[0] = times[0].min(start.elapsed().as_secs_f64());
-            let start = Instant::now();
-            explainer.explain(x.view(), &Method::default())?;
-            times[1] = times[1].min(start.elapsed().as_secs_f64());
-            for (t, method) in times[2..].iter_mut().zip(&methods) {
+        let slots = times.len();
+        for round in 0..repeats {
+            for offset in 0..slots {
+                let slot = (round + offset) % slots;
                 let start = Instant::now();
-                explainer.explain(x.view(), method)?;
-                *t = t.min(start.elapsed().as_secs_f64());
+                match slot {
+                    0 => explainer.forward(x.view(), None).map(|_| ())?,
+                    1 => explainer
+                        .explain(x.view(), &Method::default())
+                        .map(|_| ())?,
+                    _ => explainer
+                        .explain(x.view(), &methods[slot - 2])
+                        .map(|_| ())?,
+                }
+                times[slot] = times[slot].min(start.elapsed().as_secs_f64());
             }
         }
         let named: Vec<String> = methods
