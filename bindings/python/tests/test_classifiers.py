@@ -92,3 +92,6 @@ def test_scikit_learn_mlps_verify():
         assert report["mismatches"] == 0
     ex = neuralize.Explainer(clf, X_train=X[:200])
     assert [int(c) for c in ex.classes] == [0, 1, 2]
+    # No rows: nothing compared is not "ok" (as `neuralize verify`).
+    with pytest.raises(ValueError, match="at least one row"):
+        ex.verify(X[:0])

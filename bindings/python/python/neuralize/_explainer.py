@@ -309,12 +309,16 @@ class Explainer:
         ``predict`` (regressors) or the predicted class or cluster (k-means, SVC, MLP
         classifiers: counted as mismatches), relative differences as
         ``|a - b| / max(1, |b|)``, and the largest conservation error of the default
-        method, ``|sum_i R_i - output| / max(1, |output|)``.
+        method, ``|sum_i R_i - output| / max(1, |output|)``. Raises ``ValueError`` for ``X``
+        without rows (nothing compared is not ``ok``).
         """
         if self.estimator is None:
             raise ValueError("verify needs the scikit-learn estimator: build the Explainer "
                              "from the fitted estimator, not from a model file")
         A, _, _ = as_rows(X, self.feature_names, self.n_features)
+        if len(A) == 0:
+            # As the command line: nothing compared must not read as "ok".
+            raise ValueError("verify needs at least one row: X has none")
         e = self.explain(A)
         est = self.estimator
         names = getattr(est, "feature_names_in_", None)
