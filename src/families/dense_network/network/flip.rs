@@ -15,10 +15,13 @@
 //! `R = (R_ref + R_flip) / 2`: both sum to `f(z)`, so it conserves. With d = 1 (g = 0) it is
 //! `neon-ref`. Cost: a second forward pass (at z1) and two more backward products, about
 //! twice `neon-ref` (docs/dense_network.md).
+//!
+//! The frame (`neon-ref`'s terms, the top features, the pass at z1 with its first layer as a
+//! rank-g update, the mean of the two paths) is shared with `neon-drop` ([`super::drop`]).
 
 use super::reveal::spread_rest;
 use super::{DenseLrp, Pass};
-use ndarray::{Array2, ArrayView1, Axis, Zip};
+use ndarray::{Array2, ArrayView1, Axis};
 
 /// Features that move first along the flip-ordered path (at most `d - 1`).
 const FLIP_TOP: usize = 3;
@@ -36,13 +39,11 @@ pub(super) struct FlipStart {
     pub g: usize,
     /// Each row's top g features by `nr` (ties: the lower index first), in `[..g]`.
     pub top: Vec<[usize; FLIP_TOP]>,
-    /// Whether feature i is among the row's top g.
-    pub moved: Array2<bool>,
 }
 
 impl DenseLrp {
     /// `neon-ref`'s terms of a chunk and each row's top features.
-    pub(super) fn flip_start(
+    fn flip_start(
         &self,
         pass: &Pass,
         root: &Pass,
@@ -54,34 +55,23 @@ impl DenseLrp {
         let (m, output) = self.segment_multipliers(pass, root, targets);
         let first = &m * &delta;
         let g = FLIP_TOP.min(z.ncols().saturating_sub(1));
-        let mut moved = Array2::from_elem(z.raw_dim(), false);
-        let mut top = Vec::with_capacity(z.nrows());
-        for (nr, mut moved) in first.axis_iter(Axis(0)).zip(moved.axis_iter_mut(Axis(0))) {
-            let row_top = top_features(nr, g);
-            for &i in &row_top[..g] {
-                moved[i] = true;
-            }
-            top.push(row_top);
-        }
+        let top = first
+            .axis_iter(Axis(0))
+            .map(|nr| top_features(nr, g))
+            .collect();
         FlipStart {
             delta,
             first,
             output,
             g,
             top,
-            moved,
         }
     }
 
     /// The pass at `z1` (the rows with their top g features at the reference): the first
     /// layer's pre-activations as a rank-g update of the row's,
     /// `p(z1) = p(z) - Σ_(i∈G) (z_i - r_i) W_i`, the other layers in full.
-    pub(super) fn middle_pass(
-        &self,
-        pass: &Pass,
-        start: &FlipStart,
-        reference: ArrayView1<f64>,
-    ) -> Pass {
+    fn middle_pass(&self, pass: &Pass, start: &FlipStart, reference: ArrayView1<f64>) -> Pass {
         let mut z1 = pass.inputs[0].clone();
         let mut first = pass.pre[0].clone();
         let weights = &self.layers[0].weights;
@@ -132,12 +122,13 @@ impl DenseLrp {
     ) -> (Vec<f64>, Array2<f64>) {
         self.explain_flip_ordered(pass, root, targets, reference, |start, middle| {
             let (m1, _) = self.segment_multipliers(pass, middle, targets);
-            let (mut flip, _) = self.segment_multipliers(middle, root, targets);
-            Zip::from(&mut flip)
-                .and(&m1)
-                .and(&start.moved)
-                .and(&start.delta)
-                .for_each(|f, &m1, &moved, &dz| *f = if moved { m1 * dz } else { *f * dz });
+            let (m2, _) = self.segment_multipliers(middle, root, targets);
+            let mut flip = m2 * &start.delta;
+            for (r, row_top) in start.top.iter().enumerate() {
+                for &i in &row_top[..start.g] {
+                    flip[[r, i]] = m1[[r, i]] * start.delta[[r, i]];
+                }
+            }
             flip
         })
     }
