@@ -13,14 +13,47 @@ fn iris_header_only(dir: &Path) -> String {
     header.to_str().unwrap().to_owned()
 }
 
+/// The k-means iris fixture's files and a scratch output path `DIR/output`.
+struct IrisCase {
+    dir: Scratch,
+    out: String,
+    km: String,
+    km_in: String,
+    km_ref: String,
+}
+
+impl IrisCase {
+    /// `neuralize spray -m KM -i KM_IN -o OUT` with `extra` options.
+    fn spray(&self, extra: &[&str]) -> std::process::Output {
+        let args = ["spray", "-m", &self.km, "-i", &self.km_in, "-o", &self.out];
+        run(&[&args[..], extra].concat())
+    }
+}
+
+/// A scratch directory for `test` and the iris files, the output at `DIR/output` (keep
+/// `dir` bound while the test runs: the directory is removed when it is dropped).
+fn iris_case(test: &str, output: &str) -> IrisCase {
+    let dir = scratch(test);
+    let out = dir.join(output).to_str().unwrap().to_owned();
+    IrisCase {
+        dir,
+        out,
+        km: model_path("kmeans_iris.json"),
+        km_in: model_path("kmeans_iris.input.csv"),
+        km_ref: model_path("fit/kmeans_iris.train.csv"),
+    }
+}
+
 #[test]
 fn a_negative_number_is_a_value_refused_by_its_range_check() {
-    let dir = scratch("review-negative");
-    let out = dir.join("out.csv");
-    let out = out.to_str().unwrap();
-    let km = model_path("kmeans_iris.json");
-    let km_in = model_path("kmeans_iris.input.csv");
-    let km_ref = model_path("fit/kmeans_iris.train.csv");
+    let IrisCase {
+        dir: _dir,
+        out,
+        km,
+        km_in,
+        km_ref,
+    } = iris_case("review-negative", "out.csv");
+    let out = out.as_str();
     let oc = model_path("ocsvm_breast_cancer.json");
     let oc_ref = model_path("ocsvm_breast_cancer.train.csv");
     let cases: Vec<(Vec<&str>, &[&str])> = vec![
@@ -110,14 +143,15 @@ fn a_negative_number_is_a_value_refused_by_its_range_check() {
 
 #[test]
 fn a_table_without_rows_is_an_error_naming_the_file() {
-    let dir = scratch("review-no-rows");
+    let IrisCase {
+        dir,
+        out,
+        km,
+        km_in,
+        km_ref,
+    } = iris_case("review-no-rows", "out.json");
     let header = iris_header_only(&dir);
-    let header = header.as_str();
-    let out = dir.join("out.json");
-    let out = out.to_str().unwrap();
-    let km = model_path("kmeans_iris.json");
-    let km_in = model_path("kmeans_iris.input.csv");
-    let km_ref = model_path("fit/kmeans_iris.train.csv");
+    let (header, out) = (header.as_str(), out.as_str());
     for args in [
         vec!["evaluate", "-m", &km, "-i", &km_in, "--reference", header],
         vec!["evaluate", "-m", &km, "-i", header, "--reference", &km_ref],
@@ -144,31 +178,17 @@ fn a_table_without_rows_is_an_error_naming_the_file() {
 
 #[test]
 fn spray_row_count_errors_name_the_file_and_only_real_options() {
-    let dir = scratch("review-spray-rows");
-    let header = iris_header_only(&dir);
-    let header = header.as_str();
-    let out = dir.join("out.csv");
-    let out = out.to_str().unwrap();
-    let km = model_path("kmeans_iris.json");
-    let km_in = model_path("kmeans_iris.input.csv");
+    let case = iris_case("review-spray-rows", "out.csv");
+    let header = iris_header_only(&case.dir);
+    let (header, out) = (header.as_str(), case.out.as_str());
 
-    let run_out = run(&["spray", "-m", &km, "-i", header, "-o", out]);
+    let run_out = run(&["spray", "-m", &case.km, "-i", header, "-o", out]);
     assert_one_line_error(&run_out, &[&format!("{header}: "), "at least 2 rows"]);
     // There is no --rows option to point at.
     assert!(!stderr(&run_out).contains("--rows"), "{}", stderr(&run_out));
 
     // --neighbors 0 is the option's fault, whatever the file: named before reading it.
-    let run_out = run(&[
-        "spray",
-        "-m",
-        &km,
-        "-i",
-        &km_in,
-        "-o",
-        out,
-        "--neighbors",
-        "0",
-    ]);
+    let run_out = case.spray(&["--neighbors", "0"]);
     assert_one_line_error(&run_out, &["`neighbors`", "at least 1"]);
     assert!(
         !stderr(&run_out).contains("kmeans_iris"),
@@ -176,17 +196,7 @@ fn spray_row_count_errors_name_the_file_and_only_real_options() {
         stderr(&run_out)
     );
     // Too many neighbours for the rows is about the file, and says which option to lower.
-    let run_out = run(&[
-        "spray",
-        "-m",
-        &km,
-        "-i",
-        &km_in,
-        "-o",
-        out,
-        "--neighbors",
-        "50",
-    ]);
+    let run_out = case.spray(&["--neighbors", "50"]);
     assert_one_line_error(&run_out, &["kmeans_iris.input.csv: ", "--neighbors"]);
     assert!(!Path::new(out).exists());
 }
@@ -503,11 +513,14 @@ fn nothing_to_flip_or_to_group_names_the_file() {
 /// NEON rule set explains these rows"); reference rows with nothing to flip name the file.
 #[test]
 fn tune_names_a_candidate_the_model_cannot_take_and_the_file_with_nothing_to_flip() {
-    let dir = scratch("review-tune");
-    let out = dir.join("tuned.json");
-    let out = out.to_str().unwrap();
-    let km = model_path("kmeans_iris.json");
-    let km_ref = model_path("fit/kmeans_iris.train.csv");
+    let IrisCase {
+        dir,
+        out,
+        km,
+        km_ref,
+        ..
+    } = iris_case("review-tune", "tuned.json");
+    let out = out.as_str();
     for candidates in ["neon-lean@1", "neon-path@auto,neon-lean@1"] {
         let run_out = run(&[
             "tune",
@@ -666,31 +679,24 @@ fn verify_without_rows_is_an_error_not_an_ok() {
 /// used to run); with `--clustering dbscan` they act.
 #[test]
 fn spray_refuses_dbscan_options_without_dbscan() {
-    let dir = scratch("review-spray-eps");
-    let out = dir.join("out.csv");
-    let out = out.to_str().unwrap();
-    let km = model_path("kmeans_iris.json");
-    let km_in = model_path("kmeans_iris.input.csv");
+    let case = iris_case("review-spray-eps", "out.csv");
+    let out = case.out.as_str();
     for (option, value) in [("--eps", "-1"), ("--eps", "0.3"), ("--min-samples", "4")] {
-        let run_out = run(&["spray", "-m", &km, "-i", &km_in, "-o", out, option, value]);
+        let run_out = case.spray(&[option, value]);
         let name = option.trim_start_matches("--").replace('-', "_");
         assert_one_line_error(&run_out, &[&format!("`{name}`"), "--clustering dbscan"]);
         assert!(!Path::new(out).exists(), "{option} {value} wrote an output");
     }
-    let dbscan = [
-        "spray",
-        "-m",
-        &km,
-        "-i",
-        &km_in,
-        "-o",
-        out,
+    let run_out = case.spray(&["--clustering", "dbscan", "--eps", "-1"]);
+    assert_one_line_error(&run_out, &["eps"]);
+    let run_out = case.spray(&[
         "--clustering",
         "dbscan",
-    ];
-    let run_out = run(&[&dbscan[..], &["--eps", "-1"]].concat());
-    assert_one_line_error(&run_out, &["eps"]);
-    let run_out = run(&[&dbscan[..], &["--eps", "0.3", "--min-samples", "4"]].concat());
+        "--eps",
+        "0.3",
+        "--min-samples",
+        "4",
+    ]);
     assert!(run_out.status.success(), "{}", stderr(&run_out));
     assert!(Path::new(out).exists());
 }

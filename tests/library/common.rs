@@ -159,6 +159,30 @@ pub fn assert_matches_oracle_within(e: &Explanation, expected: &Table, tol: f64,
     assert_conserves(&e.relevance, e.output.as_slice().unwrap(), what);
 }
 
+/// A dense network's explanation equals the NumPy oracle's table: the explained target to
+/// 1e-12 and every relevance to 1e-9 of the row's target (at least 1e-9). Not every dense
+/// rule conserves, so conservation is checked where it should hold, not here.
+pub fn assert_matches_dense_oracle(e: &Explanation, expected: &Table, what: &str) {
+    assert_eq!(expected.values.nrows(), e.output.len(), "{what}: rows");
+    for (r, row) in expected.values.outer_iter().enumerate() {
+        let target = row[1];
+        assert_close(
+            e.output[r],
+            target,
+            1e-12,
+            &format!("{what}: row {r} target"),
+        );
+        let scale = target.abs().max(1.0);
+        for (i, &w) in row.iter().skip(2).enumerate() {
+            let got = e.relevance[[r, i]];
+            assert!(
+                (got - w).abs() <= 1e-9 * scale,
+                "{what}: row {r} feature {i}: {got} vs {w}"
+            );
+        }
+    }
+}
+
 /// The error message of explaining fixture `name`'s input rows with `method` (which must fail).
 pub fn refusal(name: &str, method: &neuralize::Method) -> String {
     let model = neuralize::load_model(model_path(name)).unwrap();

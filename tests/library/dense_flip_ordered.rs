@@ -5,8 +5,8 @@
 //! default `neon-drop`.
 
 use crate::common::{
-    assert_same_bits_on_one_and_two_threads, explain_conserving, fixture_path, input_rows,
-    model_path, probe_rows, read_table, DENSE_FIXTURES,
+    assert_matches_dense_oracle, assert_same_bits_on_one_and_two_threads, explain_conserving,
+    fixture_path, input_rows, model_path, probe_rows, read_table, DENSE_FIXTURES,
 };
 use ndarray::{array, Array2};
 use neuralize::{
@@ -29,20 +29,7 @@ fn assert_oracle(
     let e = explainer
         .explain(x.view(), &Method::rule_set(rule_set))
         .unwrap();
-    for r in 0..x.nrows() {
-        let target = want.values[[r, 1]];
-        assert!(
-            (e.output[r] - target).abs() <= 1e-12 * target.abs().max(1.0),
-            "{what} {file} row {r} target"
-        );
-        for i in 0..x.ncols() {
-            let (got, w) = (e.relevance[[r, i]], want.values[[r, 2 + i]]);
-            assert!(
-                (got - w).abs() <= 1e-9 * target.abs().max(1.0),
-                "{what} {file} row {r} feature {i}: {got} vs {w}"
-            );
-        }
-    }
+    assert_matches_dense_oracle(&e, &want, &format!("{what} {file}"));
 }
 
 #[test]

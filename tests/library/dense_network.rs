@@ -5,7 +5,8 @@
 #![allow(clippy::needless_range_loop)] // rows and classes index several tables at once
 
 use crate::common::{
-    assert_close, assert_conserves, fixture_path, model_path, read_table, Rng, DENSE_FIXTURES,
+    assert_close, assert_conserves, assert_matches_dense_oracle, fixture_path, model_path,
+    read_table, Rng, DENSE_FIXTURES,
 };
 use ndarray::{array, Array1, Array2};
 use neuralize::{
@@ -113,23 +114,7 @@ fn relevances_match_the_numpy_oracle() {
         for (suffix, method) in rule_files() {
             let want = read_table(&fixture_path(name, &format!("expected_{suffix}.csv")));
             let e = explainer.explain(x.view(), &method).unwrap();
-            let what = format!("{name} {suffix}");
-            for r in 0..x.nrows() {
-                let target = want.values[[r, 1]];
-                assert_close(
-                    e.output[r],
-                    target,
-                    1e-12,
-                    &format!("{what} row {r} target"),
-                );
-                for i in 0..x.ncols() {
-                    let (got, w) = (e.relevance[[r, i]], want.values[[r, 2 + i]]);
-                    assert!(
-                        (got - w).abs() <= 1e-9 * target.abs().max(1.0),
-                        "{what} row {r} feature {i}: {got} vs {w}"
-                    );
-                }
-            }
+            assert_matches_dense_oracle(&e, &want, &format!("{name} {suffix}"));
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::explainer::{Explanation, Forward, Prediction};
 use crate::lrp::linear::{propagate_linear, LinearInput};
 use crate::method::RuleSet;
 use crate::network::{NeonRules, Network, CHUNK_ROWS};
+use flip::SecondPath;
 use ndarray::{array, s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -407,8 +408,14 @@ impl Network for DenseLrp {
                 Some(root) if reveal => {
                     self.explain_reveal(&pass, root, &targets, rules.reference, &signed)
                 }
-                Some(root) if flip => self.explain_flip(&pass, root, &targets, rules.reference),
-                Some(root) if drop => self.explain_drop(&pass, root, &targets, rules.reference),
+                Some(root) if flip || drop => {
+                    let second = if flip {
+                        SecondPath::Flip
+                    } else {
+                        SecondPath::Drop
+                    };
+                    self.explain_flip_ordered(&pass, root, &targets, rules.reference, second)
+                }
                 Some(root) => self.explain_rooted(&pass, root, &targets, rules.reference),
                 None => self.explain_rows(&pass, &targets, &per_layer, bounds),
             };

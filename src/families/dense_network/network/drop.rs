@@ -17,31 +17,30 @@
 //! Cost: `neon-flip`'s without its second backward product (the multipliers of z1 -> z):
 //! a forward pass at z1 and one more backward product than `neon-ref`.
 
+use super::flip::FlipStart;
 use super::{DenseLrp, Pass};
-use ndarray::{Array2, ArrayView1};
+use ndarray::Array2;
 
 impl DenseLrp {
-    /// Outputs and `neon-drop` relevances of a chunk (module documentation): `pass` of its
-    /// rows, `root` of the reference (one row), `targets[r]` the explained target of row r.
-    pub(super) fn explain_drop(
+    /// `neon-drop`'s second path (module documentation) from the shared start and the pass
+    /// at z1; [`DenseLrp::explain_flip_ordered`] averages it with `neon-ref`.
+    pub(super) fn drop_path(
         &self,
-        pass: &Pass,
         root: &Pass,
         targets: &[usize],
-        reference: ArrayView1<f64>,
-    ) -> (Vec<f64>, Array2<f64>) {
-        self.explain_flip_ordered(pass, root, targets, reference, |start, middle| {
-            let (m2, at_middle) = self.segment_multipliers(middle, root, targets);
-            let mut drop = m2 * &start.delta;
-            for (r, row_top) in start.top.iter().enumerate() {
-                let top = &row_top[..start.g];
-                let held: f64 = top.iter().map(|&i| start.first[[r, i]]).sum();
-                let correction = (start.output[r] - at_middle[r] - held) / start.g as f64;
-                for &i in top {
-                    drop[[r, i]] = start.first[[r, i]] + correction;
-                }
+        start: &FlipStart,
+        middle: &Pass,
+    ) -> Array2<f64> {
+        let (m2, at_middle) = self.segment_multipliers(middle, root, targets);
+        let mut drop = m2 * &start.delta;
+        for (r, row_top) in start.top.iter().enumerate() {
+            let top = &row_top[..start.g];
+            let held: f64 = top.iter().map(|&i| start.first[[r, i]]).sum();
+            let correction = (start.output[r] - at_middle[r] - held) / start.g as f64;
+            for &i in top {
+                drop[[r, i]] = start.first[[r, i]] + correction;
             }
-            drop
-        })
+        }
+        drop
     }
 }

@@ -23,6 +23,15 @@ use super::reveal::spread_rest;
 use super::{DenseLrp, Pass};
 use ndarray::{Array2, ArrayView1, Axis};
 
+/// The second path of a flip-ordered rule set, averaged with `neon-ref`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SecondPath {
+    /// `neon-flip`: the rescale rule on both pieces, z1 -> z and r -> z1.
+    Flip,
+    /// `neon-drop` ([`super::drop`]): the first piece taken whole, r -> z1 by the rescale rule.
+    Drop,
+}
+
 /// Features that move first along the flip-ordered path (at most `d - 1`).
 const FLIP_TOP: usize = 3;
 
@@ -85,17 +94,18 @@ impl DenseLrp {
         self.pass_from_first(z1, first)
     }
 
-    /// The frame of the flip-ordered rule sets: `neon-ref`'s terms, the pass at z1, and the
-    /// second path's terms from `second(start, middle)`; each gets the rest of the output
-    /// spread evenly and `R = (R_ref + R_second) / 2`. With no feature to move first
-    /// (d = 1) it is `neon-ref`.
+    /// Outputs and relevances of a flip-ordered rule set on a chunk: `neon-ref`'s terms,
+    /// the pass at z1 and the `second` path's terms; each gets the rest of the output spread
+    /// evenly and `R = (R_ref + R_second) / 2`. With no feature to move first (d = 1) it is
+    /// `neon-ref`. `pass` of the chunk's rows, `root` of the reference (one row),
+    /// `targets[r]` the explained target of row r.
     pub(super) fn explain_flip_ordered(
         &self,
         pass: &Pass,
         root: &Pass,
         targets: &[usize],
         reference: ArrayView1<f64>,
-        second: impl FnOnce(&FlipStart, &Pass) -> Array2<f64>,
+        second: SecondPath,
     ) -> (Vec<f64>, Array2<f64>) {
         let start = self.flip_start(pass, root, targets, reference);
         if start.g == 0 {
@@ -103,34 +113,35 @@ impl DenseLrp {
             return (start.output, relevance);
         }
         let middle = self.middle_pass(pass, &start, reference);
-        let path = second(&start, &middle);
+        let path = match second {
+            SecondPath::Flip => self.flip_path(pass, root, targets, &start, &middle),
+            SecondPath::Drop => self.drop_path(root, targets, &start, &middle),
+        };
         let mut relevance = spread_rest(start.first, &start.output);
         relevance += &spread_rest(path, &start.output);
         relevance.mapv_inplace(|v| v / 2.0);
         (start.output, relevance)
     }
 
-    /// Outputs and `neon-flip` relevances of a chunk (see the module documentation):
-    /// `pass` of its rows, `root` of the reference (one row), `targets[r]` the explained
-    /// target of row r.
-    pub(super) fn explain_flip(
+    /// `neon-flip`'s second path (module documentation): `m1_i (z_i - r_i)` on the top
+    /// features, `m2_i (z_i - r_i)` on the rest.
+    fn flip_path(
         &self,
         pass: &Pass,
         root: &Pass,
         targets: &[usize],
-        reference: ArrayView1<f64>,
-    ) -> (Vec<f64>, Array2<f64>) {
-        self.explain_flip_ordered(pass, root, targets, reference, |start, middle| {
-            let (m1, _) = self.segment_multipliers(pass, middle, targets);
-            let (m2, _) = self.segment_multipliers(middle, root, targets);
-            let mut flip = m2 * &start.delta;
-            for (r, row_top) in start.top.iter().enumerate() {
-                for &i in &row_top[..start.g] {
-                    flip[[r, i]] = m1[[r, i]] * start.delta[[r, i]];
-                }
+        start: &FlipStart,
+        middle: &Pass,
+    ) -> Array2<f64> {
+        let (m1, _) = self.segment_multipliers(pass, middle, targets);
+        let (m2, _) = self.segment_multipliers(middle, root, targets);
+        let mut flip = m2 * &start.delta;
+        for (r, row_top) in start.top.iter().enumerate() {
+            for &i in &row_top[..start.g] {
+                flip[[r, i]] = m1[[r, i]] * start.delta[[r, i]];
             }
-            flip
-        })
+        }
+        flip
     }
 }
 
