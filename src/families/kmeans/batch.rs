@@ -73,6 +73,8 @@ pub(super) struct BatchScratch {
     pub row: Vec<f64>,
     /// `neon-spread`'s second relevance of one row (d features).
     pub second: Vec<f64>,
+    /// The path rules' node terms of one row (up to 4 x clusters).
+    pub terms: Vec<f64>,
 }
 
 thread_local! {

@@ -8,6 +8,7 @@ mod batch;
 mod explain;
 mod model;
 mod network;
+mod node_weights;
 mod path;
 mod reference;
 mod spread;

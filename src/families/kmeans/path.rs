@@ -35,7 +35,9 @@
 use super::batch::{self, BatchScratch};
 use super::explain::explain_by_chunks;
 use super::network::{ClusterNetwork, RowScratch};
+use super::node_weights;
 use crate::explainer::Explanation;
+use crate::network::dispatch::{dispatched, Level};
 use crate::network::pool::softmin_weights_into;
 use crate::network::scratch::{grow, with_local};
 use crate::network::{lanes, NeonRules, CHUNK_ROWS};
@@ -231,6 +233,7 @@ impl ClusterNetwork {
         grow(&mut scratch.exps, n * k);
         grow(&mut scratch.pulled, n * d);
         grow(&mut scratch.row, d);
+        grow(&mut scratch.terms, 3 * k);
         // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
         let (targets, mut exact) = self.decide_chunk(
             rows,
@@ -249,34 +252,16 @@ impl ClusterNetwork {
         let (b3, b5) = rest.split_at(k);
         for r in 0..n {
             let p_mean = &mut scratch.exps[r * k..(r + 1) * k];
-            p_mean.fill(0.0);
             if exact[r] {
+                // Finite weights for the chunk's product; the row's result is not used.
+                p_mean.fill(0.0);
                 continue;
             }
             let a = &scratch.pieces[r * k..(r + 1) * k];
-            // The three pieces' sums, then each weight over its piece's sum.
-            let mut totals = [0.0; PIECES];
-            for ((((&a, &b1), &b3), &b5), p) in a.iter().zip(b1).zip(b3).zip(b5).zip(&mut *p_mean) {
-                let a2 = a * a;
-                let (e1, e3) = (b1 * a, b3 * a2 * a);
-                let e5 = b5 * a2 * a2 * a;
-                totals[0] += e1;
-                totals[1] += e3;
-                totals[2] += e5;
-                *p = e1;
+            match node_weights::path_weights(a, (b1, b3, b5), &mut scratch.terms, p_mean) {
+                Some(sum) => p_totals[r] = sum,
+                None => exact[r] = true,
             }
-            if !totals.iter().all(|t| t.is_finite() && *t > 0.0) {
-                exact[r] = true;
-                continue;
-            }
-            let inv = totals.map(|t| 1.0 / (PIECES as f64 * t));
-            let mut sum = 0.0;
-            for (((&a, &b3), &b5), p) in a.iter().zip(b3).zip(b5).zip(p_mean.iter_mut()) {
-                let a2 = a * a;
-                *p = *p * inv[0] + b3 * a2 * a * inv[1] + b5 * a2 * a2 * a * inv[2];
-                sum += *p;
-            }
-            p_totals[r] = sum;
         }
         // sum_k p̄_k w_ik = 2 (m_ti sum_k p̄_k - (P̄ M)_i).
         self.pooled_numerators(
@@ -371,8 +356,7 @@ pub(super) fn reference_factors(reference_scores: &[f64], beta: f64) -> Option<V
 /// `R_i = N_i + (f - sum N) / d`; `f / d` on every feature for non-finite numerators.
 pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
     let d = numerators.len() as f64;
-    let sum: f64 = numerators.iter().sum();
-    let magnitude: f64 = numerators.iter().map(|n| n.abs()).sum();
+    let (sum, magnitude) = sum_and_magnitude(numerators);
     if !(sum.is_finite() && magnitude.is_finite()) {
         out.fill(f / d);
     } else if f != 0.0 && sum.abs() > 1e-12 * magnitude && (sum > 0.0) == (f > 0.0) {
@@ -386,6 +370,30 @@ pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
             *r = n + rest;
         }
     }
+}
+
+dispatched!(
+    /// `(sum_i v_i, sum_i |v_i|)`, each in four interleaved partial sums (a fixed order).
+    sum_and_magnitude, sum_and_magnitude_at, sum_and_magnitude_generic,
+    (v: &[f64]) -> (f64, f64)
+);
+
+#[inline(always)]
+fn sum_and_magnitude_generic(v: &[f64]) -> (f64, f64) {
+    let (mut sum, mut magnitude) = ([0.0; 4], [0.0; 4]);
+    let chunks = v.chunks_exact(4);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for ((s, m), &v) in sum.iter_mut().zip(&mut magnitude).zip(chunk) {
+            *s += v;
+            *m += v.abs();
+        }
+    }
+    let fold = |acc: [f64; 4]| (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    rest.iter()
+        .fold((fold(sum), fold(magnitude)), |(s, m), &v| {
+            (s + v, m + v.abs())
+        })
 }
 
 #[cfg(test)]

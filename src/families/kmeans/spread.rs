@@ -23,8 +23,10 @@
 
 use super::batch::BatchScratch;
 use super::network::ClusterNetwork;
+use super::node_weights;
 use super::path::{share, PathForms, PathScratch, PIECES};
 use crate::explainer::Explanation;
+use crate::network::dispatch::{dispatched, Level};
 use crate::network::pool::softmin_weights_into;
 use crate::network::scratch::grow;
 use crate::network::{lanes, NeonRules, CHUNK_ROWS};
@@ -94,6 +96,7 @@ impl ClusterNetwork {
         grow(&mut scratch.pulled, n * d);
         grow(&mut scratch.row, d);
         grow(&mut scratch.second, d);
+        grow(&mut scratch.terms, 4 * k);
         // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
         let (targets, mut exact) = self.decide_chunk(
             rows,
@@ -114,56 +117,18 @@ impl ClusterNetwork {
         for r in 0..n {
             let p_mean = &mut scratch.exps[r * k..(r + 1) * k];
             let q_mean = &mut scratch.near[r * k..(r + 1) * k];
-            p_mean.fill(0.0);
-            q_mean.fill(0.0);
             if exact[r] {
+                // Finite weights for the chunk's products; the row's results are not used.
+                p_mean.fill(0.0);
+                q_mean.fill(0.0);
                 continue;
             }
             let a = &scratch.pieces[r * k..(r + 1) * k];
-            // The sums at s = 1/6, 1/2, 5/6 and 1, then each weight over its node's sum
-            // (the first three as in `neon-path`, to the bit).
-            let mut totals = [0.0; PIECES + 1];
-            for (((((&a, &b1), &b3), &b5), p), q) in a
-                .iter()
-                .zip(b1)
-                .zip(b3)
-                .zip(b5)
-                .zip(&mut *p_mean)
-                .zip(&mut *q_mean)
-            {
-                let a2 = a * a;
-                let (e1, e3) = (b1 * a, b3 * a2 * a);
-                let e5 = b5 * a2 * a2 * a;
-                let e6 = a2 * a2 * a2;
-                totals[0] += e1;
-                totals[1] += e3;
-                totals[2] += e5;
-                totals[3] += e6;
-                *p = e1;
-                *q = e6;
+            let means = (p_mean, q_mean);
+            match node_weights::spread_weights(a, (b1, b3, b5), &mut scratch.terms, means) {
+                Some(sums) => (path_totals[r], near_totals[r]) = sums,
+                None => exact[r] = true,
             }
-            if !totals.iter().all(|t| t.is_finite() && *t > 0.0) {
-                exact[r] = true;
-                continue;
-            }
-            let inv = [totals[0], totals[1], totals[2]].map(|t| 1.0 / (PIECES as f64 * t));
-            let near_inv = [totals[2], totals[3]].map(|t| 1.0 / (NEAR_NODES.len() as f64 * t));
-            let (mut sum, mut near_sum) = (0.0, 0.0);
-            for (((&a, &b3), &b5), (p, q)) in a
-                .iter()
-                .zip(b3)
-                .zip(b5)
-                .zip(p_mean.iter_mut().zip(q_mean.iter_mut()))
-            {
-                let a2 = a * a;
-                let e5 = b5 * a2 * a2 * a;
-                *p = *p * inv[0] + b3 * a2 * a * inv[1] + e5 * inv[2];
-                *q = e5 * near_inv[0] + *q * near_inv[1];
-                sum += *p;
-                near_sum += *q;
-            }
-            path_totals[r] = sum;
-            near_totals[r] = near_sum;
         }
         // R0: sum_k p̄0_k w_ik = 2 (m_ti sum_k p̄0_k - (P̄0 M)_i), shared into the rows.
         self.pooled_numerators(
@@ -250,36 +215,83 @@ impl ClusterNetwork {
     }
 }
 
-/// `l = (1 - c)^2`, `c` the share of the positive relevance of `first` (`R0`) held by its
-/// [`TOP`] largest values (`c = 1`, so `l = 0`, without positive relevance).
-pub(super) fn mix_weight(first: &[f64]) -> f64 {
-    const _: () = assert!(TOP == 3);
-    // The three largest of max(R0_i, 0), largest first, in registers.
-    let (mut t0, mut t1, mut t2) = (0.0_f64, 0.0_f64, 0.0_f64);
-    let mut positive = 0.0;
-    for &v in first {
-        let v = v.max(0.0);
-        positive += v;
-        if v > t2 {
-            if v > t1 {
-                t2 = t1;
-                if v > t0 {
-                    t1 = t0;
-                    t0 = v;
-                } else {
-                    t1 = v;
-                }
-            } else {
-                t2 = v;
+dispatched!(
+    /// `l = (1 - c)^2`, `c` the share of the positive relevance of `first` (`R0`) held by
+    /// its [`TOP`] largest values (`c = 1`, so `l = 0`, without positive relevance).
+    mix_weight, mix_weight_at, mix_weight_generic,
+    (first: &[f64]) -> f64
+);
+
+#[inline(always)]
+fn mix_weight_generic(first: &[f64]) -> f64 {
+    // The largest values of max(R0_i, 0) in TRACKERS interleaved sorted triples (branch-free
+    // and slot-major, so the trackers are vector lanes), then the largest of those and of the
+    // rest; the positive sum in the same lanes.
+    const TRACKERS: usize = 4;
+    let mut tops = [[0.0_f64; TRACKERS]; TOP];
+    let mut positive = [0.0; TRACKERS];
+    let chunks = first.chunks_exact(TRACKERS);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        let mut v = [0.0; TRACKERS];
+        for ((v, &x), sum) in v.iter_mut().zip(chunk).zip(&mut positive) {
+            *v = larger(x, 0.0);
+            *sum += *v;
+        }
+        for slot in &mut tops {
+            for (slot, v) in slot.iter_mut().zip(&mut v) {
+                let low = smaller(*slot, *v);
+                *slot = larger(*slot, *v);
+                *v = low;
             }
         }
     }
-    let c = if positive > 0.0 {
-        ((t0 + t1 + t2) / positive).min(1.0)
+    let mut best = [0.0; TOP];
+    let mut total = (positive[0] + positive[1]) + (positive[2] + positive[3]);
+    for &v in tops.iter().flatten() {
+        insert_sorted(&mut best, v);
+    }
+    for &v in rest {
+        let v = larger(v, 0.0);
+        total += v;
+        insert_sorted(&mut best, v);
+    }
+    let c = if total > 0.0 {
+        (best.iter().sum::<f64>() / total).min(1.0)
     } else {
         1.0
     };
     (1.0 - c) * (1.0 - c)
+}
+
+/// Put `v` into the descending `top` if it is among its largest (the smallest drops out).
+#[inline(always)]
+fn insert_sorted(top: &mut [f64; TOP], mut v: f64) {
+    for slot in top.iter_mut() {
+        let low = smaller(*slot, v);
+        *slot = larger(*slot, v);
+        v = low;
+    }
+}
+
+/// `max(a, b)` as one instruction (`b` where they are unordered).
+#[inline(always)]
+fn larger(a: f64, b: f64) -> f64 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// `min(a, b)` as one instruction (`b` where they are unordered).
+#[inline(always)]
+fn smaller(a: f64, b: f64) -> f64 {
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 
 /// `R = R0 + l (R2 - R0)` in place of `first` (`R0`), `second` = `R2`. Where `R2 = R0`
@@ -326,6 +338,36 @@ mod tests {
             moved += usize::from(change > 1e-9 * row.logit.abs());
         });
         assert!(moved > 0, "no row moves away from neon-path");
+    }
+
+    /// `mix_weight` on every compiled copy equals the weight from a full sort, for lengths
+    /// around the trackers' width, with ties, negative values and no positive value.
+    #[test]
+    fn mix_weight_equals_the_sorted_definition_on_every_level() {
+        let by_sorting = |v: &[f64]| {
+            let mut p: Vec<f64> = v.iter().map(|&x| x.max(0.0)).collect();
+            p.sort_by(|a, b| b.total_cmp(a));
+            let total: f64 = p.iter().sum();
+            let c = if total > 0.0 {
+                (p.iter().take(TOP).sum::<f64>() / total).min(1.0)
+            } else {
+                1.0
+            };
+            (1.0 - c) * (1.0 - c)
+        };
+        let draws = crate::rng::test_matrix(40, 41, 7);
+        for (n, row) in draws.outer_iter().enumerate() {
+            let mut v = row.slice(ndarray::s![..n]).to_vec();
+            if n % 5 == 0 && n > 2 {
+                v[1] = v[0]; // a tie
+            }
+            let expected = by_sorting(&v);
+            for level in Level::available() {
+                let got = mix_weight_at(level, &v);
+                assert!((got - expected).abs() <= 1e-15, "n {n} {level:?}: {got} vs {expected}");
+            }
+        }
+        assert_eq!(mix_weight(&[-1.0, -2.0, -0.5, -3.0, 0.0]), 0.0);
     }
 
     /// The mix: a concentrated row (3 features hold all positive relevance) keeps `R0`'s
