@@ -29,7 +29,8 @@ pub struct ExplainArgs {
     /// mixed with a path along the flipping order; rbf kernel models), `neon-focus` (the
     /// same mix chosen per row; rbf kernel models), `neon-lean` (neon-path's top 3 kept,
     /// the rest re-shared per row by the reference's pooling; rbf kernel models) or
-    /// `neon-spread` (neon-path mixed per row with the weights nearer the row; k-means); for
+    /// `neon-spread` (neon-path mixed per row with the weights nearer the row; the k-means
+    /// default); for
     /// dense networks `neon-drop` (their default: neon-ref averaged with a path on which its
     /// top 3 features carry their joint drop), `neon-ref` (every layer rooted at the
     /// reference), `neon-flip` (neon-ref averaged with a path moving its top 3 features
@@ -40,7 +41,7 @@ pub struct ExplainArgs {
     /// method runs the model file's stored method (`neuralize tune`), else the family's
     /// default (`neuralize info` shows which and why): `neon-lean@1` for rbf kernel models
     /// (one-class SVMs, kernel densities), `neon-path@1` for laplacian ones,
-    /// `neon-path@auto` for k-means and SVCs, `neon-floor@auto` for Gaussian mixtures,
+    /// `neon-spread@auto` for k-means, `neon-path@auto` for SVCs, `neon-floor@auto` for Gaussian mixtures,
     /// `neon-ref@auto` for kNN detectors, `neon-drop@auto` for dense networks.
     #[arg(long)]
     pub rule: Option<String>,

@@ -27,7 +27,8 @@ const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 /// per-row mix, docs/faithfulness.md "Reference-pooled rest") was measured on held-out sets
 /// at beta 1 only, where it is the family default of rbf kernel models and so candidate 0
 /// ([`all_candidates`]); `neon-spread` (the k-means per-row mix) was screened at `auto`
-/// only. An explicit `TuneOptions::candidates` list may name other betas.
+/// only, where it is the k-means default and so candidate 0. An explicit
+/// `TuneOptions::candidates` list may name other betas.
 const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean, RuleSet::NeonSpread];
 
 /// Every candidate in the order tried: the family's default first (so it wins ties), then

@@ -289,7 +289,7 @@ fn the_default_rule_is_the_one_info_names_and_conserves() {
         if name.starts_with("ocsvm") || name.starts_with("kde") {
             assert_eq!(Some(method.as_str()), kernel_default(name), "{name}");
         } else if name.starts_with("kmeans") {
-            assert_eq!(method, "neon-path@auto", "{name}");
+            assert_eq!(method, "neon-spread@auto", "{name}");
         }
         assert_eq!(
             default,

@@ -1,6 +1,6 @@
 //! `neon-spread` (k-means: `neon-path` mixed per row with the split under the soft-min
-//! weights nearer the row): it matches its independent NumPy oracle
-//! (scripts/neon_oracle_kmeans_spread.py), conserves everywhere (far away, at the reference,
+//! weights nearer the row), the k-means default at `auto`: it is what the default method
+//! runs, matches its independent NumPy oracle (scripts/neon_oracle_kmeans_spread.py), conserves everywhere (far away, at the reference,
 //! at centroids, on ties), gives the same bits on any thread count, keeps `neon-path` where a
 //! row's relevance is concentrated, and is refused on other families.
 
@@ -9,14 +9,16 @@ use crate::kmeans_path::{assert_conserves_everywhere_on_kmeans, KMEANS_FIXTURES}
 use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
 
 #[test]
-fn neon_spread_matches_its_oracle_within_1e_10() {
+fn the_kmeans_default_is_neon_spread_at_auto_and_matches_its_oracle_within_1e_10() {
     for name in KMEANS_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
         let explainer = Explainer::new(&model);
         let x = input_rows(name);
         let method = Method::rule_set(RuleSet::NeonSpread).with_beta(Beta::Auto);
         assert_eq!(method.to_string(), "neon-spread@auto");
+        assert_eq!(explainer.default_method(), method, "{name}");
         let e = explainer.explain(x.view(), &method).unwrap();
+        assert_eq!(e, explainer.explain(x.view(), &Method::default()).unwrap(), "{name}");
         let expected = read_table(&fixture_path(name, "expected_spread.csv"));
         let neuralize::Prediction::Labels(labels) = &e.prediction else {
             panic!("{name}: k-means predicts clusters")

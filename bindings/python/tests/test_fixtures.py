@@ -73,6 +73,17 @@ def test_the_kernel_default_is_neon_lean_on_rbf_and_neon_path_on_laplacian(name)
     _check(name, suffix, "default")
 
 
+@pytest.mark.parametrize("name", [n for n in FIXTURES if n.startswith("kmeans")])
+def test_the_kmeans_default_is_neon_spread(name):
+    # Its oracle: scripts/neon_oracle_kmeans_spread.py.
+    ex = neuralize.load(fixture(name, "json"))
+    _, X = _inputs(name, ex)
+    default, named = ex.explain(X), ex.explain(X, "neon-spread@auto")
+    np.testing.assert_array_equal(default.output, named.output)
+    np.testing.assert_array_equal(default.relevance, named.relevance)
+    _check(name, "expected_spread.csv", "default")
+
+
 @pytest.mark.parametrize("name", FIXTURES)
 def test_predictions_match_scikit_learn(name):
     ex = neuralize.load(fixture(name, "json"))
