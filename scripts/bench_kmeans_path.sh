@@ -3,7 +3,7 @@
 # times forward, the default and each named method in turn; best of REPEATS rounds), for
 # k = 8, 30, 100 at d = 30 on 100,000 rows:
 #   scripts/bench_kmeans_path.sh [REPEATS] [WORKDIR] [METHOD...]
-# METHODs default to `neon-path@auto neon-ref@auto neon`; e.g.
+# METHODs default to `neon-spread@auto neon-path@auto neon-ref@auto neon`; e.g.
 #   scripts/bench_kmeans_path.sh 15 "" neon-path@auto neon-spread@auto
 # WORKDIR (empty: the default /tmp/neuralize-bench-d30-n100000) holds kmeansK.json and
 # rows100000.csv, as written by
@@ -14,7 +14,7 @@ repeats=${1:-7}
 dir=${2:-/tmp/neuralize-bench-d30-n100000}
 shift $(($# < 2 ? $# : 2))
 methods=("$@")
-[ ${#methods[@]} -gt 0 ] || methods=(neon-path@auto neon-ref@auto neon)
+[ ${#methods[@]} -gt 0 ] || methods=(neon-spread@auto neon-path@auto neon-ref@auto neon)
 for k in 8 30 100; do
     printf 'kmeans%s ' "$k"
     cargo bench --quiet --bench library -- "$dir/kmeans$k.json" "$dir/rows100000.csv" \

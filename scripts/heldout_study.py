@@ -100,8 +100,9 @@ def evaluate(bin_, model, inp, train, methods, draws):
     scores = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and cells[0] in methods:
-            scores[cells[0]] = tuple(float(c) for c in cells[1:])
+        # method | AUC mean | AUC marginal | us/row | (the gap columns, not read here)
+        if len(cells) >= 4 and cells[0] in methods:
+            scores[cells[0]] = tuple(float(c) for c in cells[1:4])
     return text, scores
 
 

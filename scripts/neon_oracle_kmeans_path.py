@@ -14,7 +14,8 @@ w_k = 2 (mu_t - mu_k):
     R_i   = f N_i / sum N                if sum N is not tiny and has the sign of f
           = N_i + (f - sum N) / d        otherwise,     f = min_k h_k(z)
 
-at beta = 10 x the model file's beta (`neon-path@auto`, the k-means default). The written
+at beta = 10 x the model file's beta (`neon-path@auto`; the k-means default `neon-spread`
+mixes it per row, scripts/neon_oracle_kmeans_spread.py). The written
 file has the columns of NAME.expected.csv (cluster, logit, R_...).
 """
 import json

@@ -15,7 +15,7 @@ a(s) = r + s (z - r), the contrasts h(a(s)) of its cluster t and w_k = 2 (mu_t -
     l     = (1 - c)^2
     R     = (1 - l) R0 + l R2
 
-at beta = 10 x the model file's beta (`neon-spread@auto`). The written file has the columns
+at beta = 10 x the model file's beta (`neon-spread@auto`, the k-means default). The written file has the columns
 of NAME.expected.csv (cluster, logit, R_...).
 """
 import os
