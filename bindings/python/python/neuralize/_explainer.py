@@ -256,7 +256,7 @@ class Explainer:
             method: as the command line's ``--method``: ``default`` (the most faithful
                 conserving NEON variant measured), a rule set (``neon`` = the published
                 rules, ``neon-ref``, ``neon-floor``, ``neon-path``, ``neon-lean`` (the rbf
-                kernel default), ``hybrid``; for dense
+                kernel default), ``neon-spread`` (the k-means default), ``hybrid``; for dense
                 networks also ``tutorial``, ``gamma-zb``, ``epsilon-plus-flat``; optionally
                 ``@beta``), or
                 ``occlusion``, ``gradient-x-input``, ``sensitivity``,
