@@ -6,7 +6,7 @@ DIR/k-means_*.{json,train.csv,test.csv,rows.npz}):
 
 The explained output of a row z (standardized) is the logit of its cluster t, the soft-min
 over LINEAR contrasts h_k(x) = w_k . x + b_k (w_k = 2 (mu_t - mu_k), k != t).
-`neon-path@auto` ("straight"; the default until stop 28, now `inv1:nodes0.8333/1`,
+`neon-path@auto` ("straight"; the default until stop 28, now `inv1:near56`,
 `neon-spread@auto`) freezes the soft-min weights at the midpoints of 3
 pieces of the straight path r -> z. A flip-ordered path walks from z back to the reference r
 in groups G_1, G_2, ..., G_m of a first-pass order (largest first-pass relevance first):
@@ -32,11 +32,12 @@ spreads the rest evenly):
   and variant V's, l = A c^2, c = the share of the row's positive R0 held by its top 3
   features (the rbf rule of scripts/flip_screen.py on the k-means flip path; conserving,
   both sum to the logit); `invA:V` the same with the opposite gate, l = A (1 - c)^2
-  (rows with spread relevance move most);
+  (rows with spread relevance move most); `twoA_B:V` both, l = min(1, A (1 - c)^2 + B c^2);
 - `lex-gN`: the order of `gN` made consistent (group 1 before group 2, inside a group by the
   flip numerators), the first pass's sorted values handed out in that order (conserving);
 - cheap non-flip ideas for the two misses: `nodesA/B/..` (straight path, weights at the
   listed nodes s of r + s (z - r)), `near` (= nodes 1/2, 5/6, 1), `near2`, `near1`,
+  `near56` (nodes 5/6 and 1 exactly: `inv1:near56` is `neon-spread@auto`),
   `mixgxiA` (numerators (1 - A) N + A x gradient x input's), `blendocc[A]`, `blendgxi`
   ((1 - A) R0 + A x occlusion's / gradient x input's relevance shared as R0; A = 0.5);
 - the rbf `neon-lean` rule on k-means (reference-pooled rest): `krefA` (A = 1 if omitted,
@@ -232,6 +233,13 @@ def variants(rows, which):
             lam = float(a_) * (1 - top_share(R0)) ** 2
             out[name] = (1 - lam)[:, None] * R0 + lam[:, None] * variants(rows, [v_])[v_]
             continue
+        if name.startswith("two"):         # both gates: l = min(1, A (1 - c)^2 + B c^2)
+            ab, v_ = name[3:].split(":", 1)
+            a_, b_ = (float(v) for v in ab.split("_"))
+            c = top_share(R0)
+            lam = np.minimum(1.0, a_ * (1 - c) ** 2 + b_ * c ** 2)
+            out[name] = (1 - lam)[:, None] * R0 + lam[:, None] * variants(rows, [v_])[v_]
+            continue
         base, _, rule = name.partition(":")
         rule = rule or "scale"
         b = beta
@@ -295,7 +303,8 @@ def variants(rows, which):
             out[name] = Rl
             continue
         elif base.startswith("near"):      # straight path, nodes nearer the row
-            s_ = {"near": [0.5, 5 / 6, 1.0], "near2": [0.75, 1.0], "near1": [1.0]}[base]
+            s_ = {"near": [0.5, 5 / 6, 1.0], "near2": [0.75, 1.0], "near1": [1.0],
+                  "near56": [5 / 6, 1.0]}[base]
             H = rows.hr[:, None, :] + np.array(s_)[None, :, None] * (rows.hz - rows.hr)[:, None, :]
             N = np.einsum("nk,nkd->nd", softmin(H, b).mean(1), rows.W) * rows.dz
         elif base.startswith("nodes"):     # straight path, weights at the listed nodes s
@@ -373,7 +382,7 @@ def main():
             assert err <= 1e-9 * (1 + np.abs(rows.f).max()), (tag, m, err)
         # The variants that are built rules reproduce the CLI's saved relevances.
         for variant, key in (("straight", "R neon-path@auto"),
-                             ("inv1:nodes0.8333/1", "R neon-spread@auto")):
+                             ("inv1:near56", "R neon-spread@auto")):
             if variant in R and key in saved.files:
                 err = np.abs(R[variant] - saved[key]).max()
                 assert err < 1e-8, (tag, variant, err)
