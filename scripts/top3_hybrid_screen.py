@@ -16,10 +16,17 @@ DIR`: every set's model, rows and the CLI relevances in TAG.rows.npz). Kernel se
   doubled, `D = 2 R0' - kappa delta^2 + o_0 / d` (`R0 = neon-path@1` through the CLI,
   `R0' = R0 - o_0 / d` its share of `o - o_0`, `kappa = sum R0' / sum delta^2`,
   `delta = z - r`; `D` sums to `o`): free given `neon-path`'s pass;
+- `est3+def`: the same with the top 3 of occlusion's second-order expansion at the row,
+  `gamma delta_i (z_i + r_i - 2 mu_i) + 2 gamma^2 delta_i^2 var_i` (`mu`, `var`: the mean and
+  variance of coordinate i over the units under the row's soft-min weights; two products
+  with the units);
 - `lean-dbl`: a conserving rule with that top 3: `R_i = D_i` on it, the default's relevances
   shifted evenly on the rest so the row sums to `o`;
 - `lean-dbl-ref`: the same, the rest re-shared as `neon-lean` re-shares (`l = 1`): by the
   split under the reference's soft-min weights, `N_ref,i = delta_i (z_i + r_i - 2 mu_i(r))`.
+- `mix3+def`: the top 3 of `(R0 + est) / 2` (both in units of the output), then the
+  default's order; `borda3+def`: the top 3 by the sum of each feature's places in `R0`'s and
+  `est`'s orders (ties: `est`'s).
 
 Printed per set: `gamma s` (the kernel's width against the units' spread, s = the median
 pairwise squared distance of the units, as `@auto`), then per variant the flipping gap to
@@ -83,6 +90,18 @@ def variants(binary, stem, model, saved, X, ref):
     out = {m: saved["R " + m] for m in ["default"] + BASELINES}
     out["occ3+def"] = lead_then(saved["R occlusion"], default)
     out["dbl3+def"] = lead_then(D, default)
+    h = f.gamma * np.maximum((Z * Z).sum(1)[:, None] - 2 * Z @ f.U.T
+                             + (f.U * f.U).sum(1)[None], 0.0) + f.b
+    p = np.exp(-(h - h.min(axis=1)[:, None]))
+    p /= p.sum(axis=1)[:, None]
+    mu = p @ f.U
+    var = p @ (f.U * f.U) - mu * mu
+    est = f.gamma * delta * (Z + r - 2 * mu) + 2 * f.gamma ** 2 * delta * delta * var
+    out["est3+def"] = lead_then(est, default)
+    out["mix3+def"] = lead_then(0.5 * (R0 + est), default)
+    places = lambda s: np.argsort(np.argsort(-s, axis=1, kind="stable"), axis=1, kind="stable")
+    borda = -(places(R0) + places(est)) - 1e-3 * places(est)
+    out["borda3+def"] = lead_then(borda, default)
     h_ref = f.gamma * ((r - f.U) ** 2).sum(axis=1) + f.b
     p_ref = np.exp(-(h_ref - h_ref.min()))
     n_ref = delta * (Z + r - 2 * (p_ref / p_ref.sum()) @ f.U)
@@ -109,6 +128,8 @@ def main():
     ap.add_argument("--seeds", type=int, default=1, help="marginal draw seeds")
     ap.add_argument("--tags", default="", help="only these sets (e.g. planted_8,digits_0)")
     ap.add_argument("--binary", default="target/release/neuralize")
+    ap.add_argument("--variants", default="",
+                    help="only these variants (the four saved ones are always scored)")
     args = ap.parse_args()
     tags = set(filter(None, args.tags.split(",")))
     for folder in args.dirs:
@@ -122,6 +143,9 @@ def main():
             saved = np.load(path)
             X, train = load_csv(stem + ".test.csv"), load_csv(stem + ".train.csv")
             R, f = variants(args.binary, stem, model, saved, X, train.mean(axis=0))
+            keep = set(filter(None, args.variants.split(",")))
+            R = {k: v for k, v in R.items()
+                 if not keep or k in keep or k in ["default"] + BASELINES}
             planted = saved["planted"] if saved["planted"].ndim == 2 else None
             scores = {}
             for name, rel in R.items():
