@@ -18,7 +18,11 @@ fn the_kmeans_default_is_neon_spread_at_auto_and_matches_its_oracle_within_1e_10
         assert_eq!(method.to_string(), "neon-spread@auto");
         assert_eq!(explainer.default_method(), method, "{name}");
         let e = explainer.explain(x.view(), &method).unwrap();
-        assert_eq!(e, explainer.explain(x.view(), &Method::default()).unwrap(), "{name}");
+        assert_eq!(
+            e,
+            explainer.explain(x.view(), &Method::default()).unwrap(),
+            "{name}"
+        );
         let expected = read_table(&fixture_path(name, "expected_spread.csv"));
         let neuralize::Prediction::Labels(labels) = &e.prediction else {
             panic!("{name}: k-means predicts clusters")

@@ -364,7 +364,10 @@ mod tests {
             let expected = by_sorting(&v);
             for level in Level::available() {
                 let got = mix_weight_at(level, &v);
-                assert!((got - expected).abs() <= 1e-15, "n {n} {level:?}: {got} vs {expected}");
+                assert!(
+                    (got - expected).abs() <= 1e-15,
+                    "n {n} {level:?}: {got} vs {expected}"
+                );
             }
         }
         assert_eq!(mix_weight(&[-1.0, -2.0, -0.5, -3.0, 0.0]), 0.0);
