@@ -26,7 +26,12 @@ DIR`: every set's model, rows and the CLI relevances in TAG.rows.npz). Kernel se
   split under the reference's soft-min weights, `N_ref,i = delta_i (z_i + r_i - 2 mu_i(r))`.
 - `mix3+def`: the top 3 of `(R0 + est) / 2` (both in units of the output), then the
   default's order; `borda3+def`: the top 3 by the sum of each feature's places in `R0`'s and
-  `est`'s orders (ties: `est`'s).
+  `est`'s orders (ties: `est`'s);
+- `resid3+def`: the top 3 of the standardized residual under the row's Hessian `A = 2 gamma I
+  - 4 gamma^2 Cov_p(U)` (the soft-min covariance of the units), `sign(delta_i (A delta)_i)
+  (A delta)_i^2 / A_ii`: how little the other features explain feature i (for a Gaussian
+  with precision A, the statistic of "feature i alone was pushed"); `A delta` needs one
+  product with the units beyond the cross terms.
 
 Printed per set: `gamma s` (the kernel's width against the units' spread, s = the median
 pairwise squared distance of the units, as `@auto`), then per variant the flipping gap to
@@ -102,6 +107,13 @@ def variants(binary, stem, model, saved, X, ref):
     places = lambda s: np.argsort(np.argsort(-s, axis=1, kind="stable"), axis=1, kind="stable")
     borda = -(places(R0) + places(est)) - 1e-3 * places(est)
     out["borda3+def"] = lead_then(borda, default)
+    # A delta = 2 gamma delta - 4 gamma^2 (E_p[u (u . delta)] - mu (mu . delta)).
+    u_delta = delta @ f.U.T
+    a_delta = (2 * f.gamma * delta
+               - 4 * f.gamma ** 2 * ((p * u_delta) @ f.U - mu * (mu * delta).sum(1)[:, None]))
+    a_diag = np.maximum(2 * f.gamma - 4 * f.gamma ** 2 * var, 1e-300)
+    resid = np.sign(delta * a_delta) * a_delta ** 2 / a_diag
+    out["resid3+def"] = lead_then(resid, default)
     h_ref = f.gamma * ((r - f.U) ** 2).sum(axis=1) + f.b
     p_ref = np.exp(-(h_ref - h_ref.min()))
     n_ref = delta * (Z + r - 2 * (p_ref / p_ref.sum()) @ f.U)
