@@ -44,7 +44,10 @@ one set of each kind (a smoke test).
 Intervals: the per-row areas are recomputed in NumPy (scripts/flip_rows.py; their means must
 match evaluate's table, or the study stops), also for draw seeds 1..draw_seeds-1, and a
 paired bootstrap over the explained rows gives 95% intervals of the default's gap to the best
-baseline and of its top-3 precision behind the best (`intervals`). The per-row areas,
+baseline and of its top-3 precision behind the best (`intervals`). Both also report top-3
+against the restated target: the best top-3 among the baselines whose own flipping gap is
+within 2 % (mean and marginal imputation), since the baseline with the best top-3 can trail
+by up to 17 % on flipping (occlusion on wide one-class SVMs). The per-row areas,
 top-3 hits and relevances of every set are kept in OUT/TAG.rows.npz.
 """
 import argparse
@@ -205,9 +208,14 @@ class Study:
               "within it, open = the interval straddles it.\n" % (
                   BOOTSTRAP, self.args.draws, self.args.draw_seeds - 1, self.args.draw_seeds,
                   100 * GAP_TARGET, TOP3_TARGET))
+        print("Top-3 behind the best eligible: the best top-3 among the baselines whose own "
+              "flipping gap to the best baseline is within %g%% (mean and %d-seed marginal "
+              "imputation; listed), the restated target; its verdict is the last column.\n"
+              % (100 * GAP_TARGET, self.args.draw_seeds))
         print("| data | model | method | rows | gap mean | gap marginal (seed 0) | "
-              "gap marginal (%d seeds) | top-3 behind best | verdict |" % self.args.draw_seeds)
-        print("|---|---|---|---:|---:|---:|---:|---:|---|")
+              "gap marginal (%d seeds) | top-3 behind best | top-3 behind best eligible | "
+              "verdict | verdict, restated top-3 |" % self.args.draw_seeds)
+        print("|---|---|---|---:|---:|---:|---:|---:|---:|---|---|")
         for kind, label, (name, untuned, _), _, _, (areas, rows_top3) in self.rows:
             n = len(areas["default"])
             idx = rng.randint(n, size=(BOOTSTRAP, n))
@@ -229,10 +237,21 @@ class Study:
                     lo, hi = np.percentile(diff, [2.5, 97.5])
                     cells.append("%.3f [%.3f, %.3f]" % (point, lo, hi))
                     verdicts.append(verdict(lo, hi, TOP3_TARGET))
+                    ok = eligible(areas)
+                    restated = verdicts[:-1]
+                    if ok:  # no baseline within 2 % on flipping: no top-3 bar
+                        bar = np.max([t[b][tidx].mean(axis=1) for b in ok], axis=0)
+                        lo, hi = np.percentile(bar - t[which][tidx].mean(axis=1), [2.5, 97.5])
+                        point = max(t[b].mean() for b in ok) - t[which].mean()
+                        restated.append(verdict(lo, hi, TOP3_TARGET))
+                    cells.append("%.3f [%.3f, %.3f] (%s)" % (point, lo, hi, ", ".join(
+                        map(short, ok))) if ok else "- (none within 2 %)")
+                    restated = worst(restated)
                 else:
-                    cells.append("-")
-                print("| %s | %s | %s | %d | %s | %s |" % (
-                    kind, label, method, n, " | ".join(cells), worst(verdicts)))
+                    cells += ["-", "-"]
+                    restated = worst(verdicts)
+                print("| %s | %s | %s | %d | %s | %s | %s |" % (
+                    kind, label, method, n, " | ".join(cells), worst(verdicts), restated))
 
     def summary(self):
         print("| data | model | tuned default (tune s) | default AUC mean / marginal | "
@@ -241,7 +260,8 @@ class Study:
               "top-3 default / untuned / best | µs/row default / IG |")
         print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
         misses = {"default": [], "untuned": []}
-        for kind, label, (name, untuned, seconds), s, top3, _ in self.rows:
+        restated = {"default": [], "untuned": []}
+        for kind, label, (name, untuned, seconds), s, top3, (areas, _) in self.rows:
             best = [min((s[b][i], b) for b in BASELINES) for i in range(2)]
             gaps = {}
             for which in ("default", "untuned"):
@@ -256,10 +276,15 @@ class Study:
                 tb = max((top3[b], b) for b in BASELINES)
                 t3 = "%.3f / %.3f / %.3f (%s)" % (top3["default"], top3["untuned"], tb[0],
                                                   short(tb[1]))
+                ok = eligible(areas)
                 for which in ("default", "untuned"):
-                    if tb[0] - top3[which] > 0.01 + 1e-12:
+                    if tb[0] - top3[which] > TOP3_TARGET + 1e-12:
                         misses[which].append("%s %s: top-3 %.3f below %s" % (
                             kind, label, tb[0] - top3[which], tb[1]))
+                    bar = max(((top3[b], b) for b in ok), default=None)
+                    if bar and bar[0] - top3[which] > TOP3_TARGET + 1e-12:
+                        restated[which].append("%s %s: top-3 %.3f below %s" % (
+                            kind, label, bar[0] - top3[which], bar[1]))
             d = s["default"]
             u = s["untuned"]
             print("| %s | %s | %s (%.1f) | %.4f / %.4f | %.4f / %.4f | %.4f (%s) / %.4f (%s) "
@@ -277,6 +302,10 @@ class Study:
                   "top-3 within 0.01): %d misses on %d of %d sets" % (
                       what, len(misses[which]), sets, len(self.rows)))
             for m in misses[which]:
+                print("- " + m)
+            print("Top-3 misses against the best baseline within 2%% on flipping (the restated "
+                  "target): %d" % len(restated[which]))
+            for m in restated[which]:
                 print("- " + m)
 
     def other_methods(self):
@@ -298,6 +327,15 @@ class Study:
                 m, 100 * np.mean([g[0] for g in gaps]), 100 * np.mean([g[1] for g in gaps]),
                 100 * max(max(g) for g in gaps), "%.3f" % np.mean(t3) if t3 else "-",
                 "%.3f" % max(behind) if behind else "-"))
+
+
+def eligible(areas):
+    """The baselines whose own flipping gap to the best baseline is within GAP_TARGET under
+    mean imputation and under marginal imputation averaged over the draw seeds (columns 0 and
+    2 of the per-row areas): the ones whose top-3 precision the restated target compares with."""
+    best = [min(areas[b][:, c].mean() for b in BASELINES) for c in (0, 2)]
+    return [b for b in BASELINES
+            if all(areas[b][:, c].mean() / best[k] - 1 <= GAP_TARGET for k, c in enumerate((0, 2)))]
 
 
 def verdict(lo, hi, target):
