@@ -9,7 +9,8 @@ study's summary and intervals (gaps of the default to the best of occlusion, gra
 and integrated gradients, mean and marginal imputation; no Shapley sampling, for time), then
 every k-means rule's gaps (heldout_kmeans.method_gaps):
 
-    python3 scripts/heldout_big_blobs.py [--rows 1500] [--out DIR] [--bin target/release/neuralize]
+    python3 scripts/heldout_big_blobs.py [--rows 1500] [--sets K:STATE,...] [--out DIR]
+                                         [--bin target/release/neuralize]
 
 About 40 seconds on the shared 2-core machine.
 """
@@ -38,11 +39,14 @@ def main():
     ap.add_argument("--rows", type=int, default=1500, help="explained rows per set")
     ap.add_argument("--draws", type=int, default=20, help="marginal-imputation draws per row")
     ap.add_argument("--draw-seeds", type=int, default=3)
+    ap.add_argument("--sets", default="",
+                    help="K:random_state,... instead of the twelve (e.g. 5:604,5:605)")
     ap.add_argument("--detail", action="store_true")
     args = ap.parse_args()
+    sets = [tuple(map(int, item.split(":"))) for item in args.sets.split(",") if item] or SETS
     study = hs.Study(args)
     methods = [m for m in hs.KMEANS_METHODS if m != "shapley-sampling"]
-    for k, seed in SETS:
+    for k, seed in sets:
         spread = [0.6, 1.0, 1.5, 2.0, 1.2] if k == 5 else 1.5
         X, _ = make_blobs(n_samples=3 * args.rows, n_features=10 if k == 5 else 8, centers=k,
                           cluster_std=spread, random_state=seed)
