@@ -33,6 +33,8 @@ spreads the rest evenly):
   features (the rbf rule of scripts/flip_screen.py on the k-means flip path; conserving,
   both sum to the logit); `invA:V` the same with the opposite gate, l = A (1 - c)^2
   (rows with spread relevance move most); `twoA_B:V` both, l = min(1, A (1 - c)^2 + B c^2);
+  `deepA_B:V`: `neon-spread@auto` (`inv1:near56`) moved toward V in rows deep in their cell,
+  l = ramp(f beta0; A -> 0, B -> 1), beta0 = 1 / the mean training logit (the model's beta);
 - `lex-gN`: the order of `gN` made consistent (group 1 before group 2, inside a group by the
   flip numerators), the first pass's sorted values handed out in that order (conserving);
 - cheap non-flip ideas for the two misses: `nodesA/B/..` (straight path, weights at the
@@ -239,6 +241,13 @@ def variants(rows, which):
             c = top_share(R0)
             lam = np.minimum(1.0, a_ * (1 - c) ** 2 + b_ * c ** 2)
             out[name] = (1 - lam)[:, None] * R0 + lam[:, None] * variants(rows, [v_])[v_]
+            continue
+        if name.startswith("deep"):        # the default moved toward V in deep rows:
+            ab, v_ = name[4:].split(":", 1)  # l = ramp(f beta0; A -> 0, B -> 1)
+            a_, b_ = (float(v) for v in ab.split("_"))
+            lam = np.clip((rows.f * beta / AUTO - a_) / (b_ - a_), 0.0, 1.0)
+            base_ = variants(rows, ["inv1:near56"])["inv1:near56"]
+            out[name] = (1 - lam)[:, None] * base_ + lam[:, None] * variants(rows, [v_])[v_]
             continue
         base, _, rule = name.partition(":")
         rule = rule or "scale"
