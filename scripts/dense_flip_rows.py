@@ -23,9 +23,17 @@ CHUNK = 32  # rows per batch of flipped points
 
 
 class DenseOutput:
-    """The explained target of a neuralize/1 `dense_network` model dict, class held fixed."""
+    """The explained target of a neuralize/1 `dense_network` model dict, class held fixed:
+    `target = "logit"` as above, or `"log-odds"` (`neuralize --target log-odds`): for softmax
+    log p_c / (1 - p_c) = -log sum_{k != c} exp(-(z_c - z_k)) (max-shifted), for logistic the
+    same as the logit; a regressor has none."""
 
-    def __init__(self, model):
+    def __init__(self, model, target="logit"):
+        if target not in ("logit", "log-odds"):
+            raise ValueError("target: logit or log-odds, not %r" % target)
+        if target == "log-odds" and model["output"] not in ("softmax", "logistic"):
+            raise ValueError("a %s network has no log-odds target" % model["output"])
+        self.target = target
         self.layers = [(np.asarray(l["weights"], dtype=np.float64),
                         np.asarray(l["biases"], dtype=np.float64), l.get("activation"))
                        for l in model["layers"]]
@@ -53,14 +61,20 @@ class DenseOutput:
     def __call__(self, X, cls):
         L = self.logits(X)
         if self.output == "softmax":
-            return L[np.arange(len(X)), cls]
+            own = L[np.arange(len(X)), cls]
+            if self.target == "logit":
+                return own
+            gaps = own[:, None] - L                        # z_c - z_k, 0 at k = c
+            gaps[np.arange(len(X)), cls] = np.inf          # exp(-inf) = 0: k != c only
+            low = gaps.min(axis=1)
+            return low - np.log(np.exp(-(gaps - low[:, None])).sum(axis=1))
         if self.output == "logistic":
             return np.where(cls == 1, L[:, 0], -L[:, 0])
         return L[:, 0]
 
 
-def row_areas(model, X, R, reference_rows, draws, seed, mean=True):
+def row_areas(model, X, R, reference_rows, draws, seed, mean=True, target="logit"):
     """(kept row indices, areas (kept, 2): mean then marginal imputation) of relevance R
     (rows of X; with `mean=False` the mean-imputation column is NaN, not computed)."""
-    return classifier_row_areas(DenseOutput(model), X, R, reference_rows, draws, seed, mean=mean,
-                                chunk=CHUNK)
+    return classifier_row_areas(DenseOutput(model, target), X, R, reference_rows, draws, seed,
+                                mean=mean, chunk=CHUNK)

@@ -1,5 +1,6 @@
 //! `neuralize evaluate`: feature-flipping faithfulness of several explainers on one table.
 
+use super::explain::with_target;
 use super::settings::SettingsArgs;
 use super::stream::{column_means, load, parse_delimiter, read_table, with_threads};
 use crate::evaluate::{evaluate, Evaluation, Gap, Imputation, RESAMPLES};
@@ -43,6 +44,11 @@ pub struct EvaluateArgs {
     /// features, by position.
     #[arg(long)]
     pub no_header: bool,
+    /// Classifiers and Gaussian mixtures: what is explained and flipped, as `explain
+    /// --target`: `logit` (default) or `log-odds` (a classifier's class log-odds, a mixture
+    /// component's posterior log-odds).
+    #[arg(long)]
+    pub target: Option<String>,
     /// Worker threads for the flipping curves (explanations are timed on one thread).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -68,6 +74,7 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
     let x = read_table(&args.input, format, &model)?;
     let reference_rows = read_table(&args.reference, format, &model)?;
     let explainer = explainer.with_reference(column_means(reference_rows.view())?)?;
+    let explainer = with_target(explainer, args.target.as_deref())?;
     let methods: Vec<Method> = args
         .methods
         .iter()

@@ -3,7 +3,7 @@
 use super::settings::SettingsArgs;
 use super::stream::{column_means, load, read_table, stream, with_threads, ChunkOutput, TableArgs};
 use crate::io::table_writer::output_header;
-use crate::{ClassTarget, Error, LinearRule, Method, Model, Result, RuleSet, Technique};
+use crate::{ClassTarget, Error, Explainer, LinearRule, Method, Model, Result, RuleSet, Technique};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
@@ -122,6 +122,15 @@ impl ExplainArgs {
     }
 }
 
+/// The explainer of `--target` (`logit` or `log-odds`; unchanged when not given), shared by
+/// `explain` and `evaluate`.
+pub(super) fn with_target(explainer: Explainer, target: Option<&str>) -> Result<Explainer> {
+    match target {
+        Some(target) => explainer.with_class_target(target.parse::<ClassTarget>()?),
+        None => Ok(explainer),
+    }
+}
+
 pub fn run(args: ExplainArgs) -> Result<()> {
     let reference = args.method.reference.as_deref();
     let others: Vec<(&str, &str)> = reference.map(|r| ("--reference", r)).into_iter().collect();
@@ -134,10 +143,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         }
         None => explainer,
     };
-    let explainer = match &args.target {
-        Some(target) => explainer.with_class_target(target.parse::<ClassTarget>()?)?,
-        None => explainer,
-    };
+    let explainer = with_target(explainer, args.target.as_deref())?;
     let method = args.method(&model)?;
     // Every check of the method against the model, before any row is read.
     explainer.resolve(&method)?;

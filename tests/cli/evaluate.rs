@@ -153,3 +153,100 @@ fn table_cells(table: &str) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// `--target log-odds` flips what `explain --target log-odds` explains: the rows kept are
+/// those with positive log-odds, and once every feature is at the reference mean (the last
+/// step under mean imputation) each row's output is its class's log-odds at the reference,
+/// which `explain --class C --target log-odds` gives on that one row.
+#[test]
+fn evaluate_target_log_odds_flips_the_log_odds() {
+    let dir = scratch("evaluate-log-odds");
+    let (model, input) = (
+        model_path("mlp_wine.json"),
+        model_path("mlp_wine.input.csv"),
+    );
+    let text = std::fs::read_to_string(&input).unwrap();
+    let (header, rows) = parse_csv(&text);
+    let means: Vec<String> = (0..header.len())
+        .map(|j| (rows.iter().map(|r| r[j]).sum::<f64>() / rows.len() as f64).to_string())
+        .collect();
+    let reference = dir.join("reference_mean.csv");
+    std::fs::write(
+        &reference,
+        format!("{}\n{}\n", header.join(","), means.join(",")),
+    )
+    .unwrap();
+    let explain = |file: &str, extra: &[&str]| {
+        let mut args = vec![
+            "explain", "-m", &model, "-i", file, "-o", "-", "--target", "log-odds",
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        parse_csv(&stdout(&out)).1
+    };
+    let at_reference: Vec<f64> = ["0", "1", "2"]
+        .iter()
+        .map(|class| explain(reference.to_str().unwrap(), &["--class", class])[0][1])
+        .collect();
+    let kept: Vec<(usize, f64)> = explain(&input, &[])
+        .iter()
+        .filter(|r| r[1] > 0.0)
+        .map(|r| (r[0] as usize, r[1]))
+        .collect();
+    let expected_last = kept
+        .iter()
+        .map(|&(class, start)| at_reference[class].max(0.0) / start)
+        .sum::<f64>()
+        / kept.len() as f64;
+
+    let curves = dir.join("curves.csv");
+    let out = run(&[
+        "evaluate",
+        "-m",
+        &model,
+        "-i",
+        &input,
+        "--reference",
+        &input,
+        "--methods",
+        "occlusion",
+        "--draws",
+        "1",
+        "--target",
+        "log-odds",
+        "--curves",
+        curves.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(
+        table.contains(&format!(
+            "rows explained (output > 0): {} of {}",
+            kept.len(),
+            rows.len()
+        )),
+        "{table}"
+    );
+    let last = std::fs::read_to_string(&curves)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with(&format!("occlusion,mean,{},", header.len())))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .expect("the last mean-imputation step");
+    assert!(
+        (last - expected_last).abs() <= 1e-9 * expected_last.abs().max(1.0),
+        "{last} vs {expected_last}"
+    );
+}
+
+/// A model without a log-odds target is refused before any row is flipped.
+#[test]
+fn evaluate_target_log_odds_on_kmeans_is_refused() {
+    let args = iris_evaluate("default", &["--target", "log-odds"]);
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_fails_with(&out, "this kmeans model has no log-odds target");
+    let args = iris_evaluate("default", &["--target", "odds"]);
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_fails_with(&out, "unknown target \"odds\"");
+}
