@@ -18,6 +18,12 @@ k-means `neon-path` shares (R = f N / sum N where the sum is usable and of f's s
 R = N + (f - sum N) / d), so every row conserves. Cost: N gradient evaluations (each about a
 forward pass) per row.
 
+Also `occ-share`: exact single-feature occlusion of f_c at the reference (each occluded
+feature changes every q_k by a rank-one term, so all d of them cost O(K d) after the row's
+pulls P_k (z - mu_k), about one gradient; checked equal to the CLI's `occlusion`), shared to
+conserve as above; and `split-occ`: NEON-style, each contrast's soft-min share of f_c split over
+the features by that contrast's own occlusion terms.
+
 Sets: GaussianMixture (scikit-learn) in a Pipeline with a StandardScaler, trained on 2/3 of the
 rows, the rest explained (those with f > 0: all, f >= 0 for the assigned component): iris
 (K 3, full), wine (K 3, tied), breast cancer (K 2, full), digits (K 10, diag), blobs (K 5,
@@ -93,13 +99,48 @@ def path_rule(f, X, r_input, pieces):
         s = (j + 0.5) / pieces
         N += f.gradient_z(r + s * delta, c) * delta / pieces
     target = f(X, c)
-    total = N.sum(axis=1)
-    shift = N + ((target - total) / Z.shape[1])[:, None]
-    ok = (np.abs(total) > 1e-12 * np.abs(N).sum(axis=1)) & ((total > 0) == (target > 0))
-    R = shift
-    R[ok] = (target[ok] / total[ok])[:, None] * N[ok]
+    R = share(N, target)
     assert np.allclose(R.sum(axis=1), target, atol=1e-9 * (1 + np.abs(target).max()))
     return R
+
+
+def share(N, target):
+    """`neon-path`'s share: R = f N / sum N where the sum is usable and of f's sign, else
+    R = N + (f - sum N) / d; every row sums to f."""
+    total = N.sum(axis=1)
+    R = N + ((target - total) / N.shape[1])[:, None]
+    ok = (np.abs(total) > 1e-12 * np.abs(N).sum(axis=1)) & ((total > 0) == (target > 0))
+    R[ok] = (target[ok] / total[ok])[:, None] * N[ok]
+    return R
+
+
+def occlusion_rules(f, X, r_input):
+    """`occ-share`: exact single-feature occlusion of f_c (each feature at the reference, a
+    rank-one change of every q_k: q_k - delta_i (P_k (z - mu_k))_i + delta_i^2 P_k,ii / 2),
+    shared to conserve. `split-occ`: NEON-style, each contrast's soft-min share of f_c split
+    over the features by that contrast's own occlusion terms t_ki = d_k(z) - d_k(z, i at r)."""
+    Z, r = f.z(X), f.z(r_input[None])[0]
+    c = f.classes(X)
+    n, d = Z.shape
+    delta = Z - r
+    pulls = np.stack([(Z - mu) @ P for mu, P in zip(f.means, f.P)], axis=1)     # (n, K, d)
+    diag = np.array([np.diag(P) for P in f.P])                                  # (K, d)
+    q = f.q(Z)
+    q_occ = q[:, :, None] - delta[:, None, :] * pulls + 0.5 * delta[:, None, :] ** 2 * diag[None]
+    rows = np.arange(n)
+    d_occ = q_occ - q_occ[rows, c][:, None, :]
+    d_occ[rows, c, :] = np.inf
+    low = d_occ.min(axis=1)
+    f_occ = low - np.log(np.exp(-(d_occ - low[:, None, :])).sum(axis=1))       # (n, d)
+    target = f(X, c)
+    occ = target[:, None] - f_occ
+    contrasts = f.contrasts(Z, c)
+    p = np.exp(-(contrasts - contrasts.min(axis=1)[:, None]))
+    p /= p.sum(axis=1)[:, None]                                                 # 0 at k = c
+    t = (q[:, :, None] - q_occ) - (q[rows, c][:, None, None] - q_occ[rows, c][:, None, :])
+    t[rows, c, :] = 0.0
+    split = np.einsum("nk,nkd->nd", p, t)
+    return occ, share(occ, target), share(split, target)
 
 
 def cli_relevance(binary, model, inp, method):
@@ -136,7 +177,7 @@ def main():
     out = args.out or tempfile.mkdtemp(prefix="gmm_logodds_")
     os.makedirs(out, exist_ok=True)
     pieces = [int(p) for p in args.pieces.split(",")]
-    names = ["neon"] + ["path%d" % p for p in pieces]
+    names = ["neon"] + ["path%d" % p for p in pieces] + ["occ-share", "split-occ"] + BASELINES
     print("| set | rows | " + " | ".join(names) + " | best baseline (mean / marginal) |")
     print("|---|---:|" + "---:|" * (len(names) + 1))
     for name, X, k, kind, seed in sets():
@@ -157,6 +198,10 @@ def main():
         rel = {m: cli_relevance(args.bin, model_path, test_path, m) for m in ["neon"] + BASELINES}
         for p in pieces:
             rel["path%d" % p] = path_rule(f, test, train.mean(axis=0), p)
+        occ, rel["occ-share"], rel["split-occ"] = occlusion_rules(f, test, train.mean(axis=0))
+        # The rank-one occlusion is the CLI's occlusion (d + 1 forward passes per row).
+        scale = 1e-8 * (1 + np.abs(rel["occlusion"]).max())
+        assert np.allclose(occ, rel["occlusion"], rtol=1e-8, atol=scale), tag
         areas = {}
         for m, R in rel.items():
             kept, a = classifier_row_areas(f, test, R, train, DRAWS, 0)
