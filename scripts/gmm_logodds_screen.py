@@ -19,8 +19,8 @@ R = N + (f - sum N) / d), so every row conserves. Cost: N gradient evaluations (
 forward pass) per row.
 
 Also `occ-share`: exact single-feature occlusion of f_c at the reference (each occluded
-feature changes every q_k by a rank-one term, so all d of them cost O(K d) after the row's
-pulls P_k (z - mu_k), about one gradient; checked equal to the CLI's `occlusion`), shared to
+feature changes every q_k by a rank-one term, so all d of them cost K d products and K d
+exponentials after the row's pulls P_k (z - mu_k); checked equal to the CLI's `occlusion`), shared to
 conserve as above; and `split-occ`: NEON-style, each contrast's soft-min share of f_c split over
 the features by that contrast's own occlusion terms.
 
