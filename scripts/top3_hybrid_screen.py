@@ -52,6 +52,7 @@ from scipy.spatial.distance import pdist
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flip_rows import Outputs, row_areas  # noqa: E402
+from top3_row_screen import expansion, row_softmin  # noqa: E402
 
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
 TOP = 3
@@ -95,13 +96,8 @@ def variants(binary, stem, model, saved, X, ref):
     out = {m: saved["R " + m] for m in ["default"] + BASELINES}
     out["occ3+def"] = lead_then(saved["R occlusion"], default)
     out["dbl3+def"] = lead_then(D, default)
-    h = f.gamma * np.maximum((Z * Z).sum(1)[:, None] - 2 * Z @ f.U.T
-                             + (f.U * f.U).sum(1)[None], 0.0) + f.b
-    p = np.exp(-(h - h.min(axis=1)[:, None]))
-    p /= p.sum(axis=1)[:, None]
-    mu = p @ f.U
-    var = p @ (f.U * f.U) - mu * mu
-    est = f.gamma * delta * (Z + r - 2 * mu) + 2 * f.gamma ** 2 * delta * delta * var
+    p, mu, var = row_softmin(f, Z)
+    est = expansion(f, Z, r, mu, var)
     out["est3+def"] = lead_then(est, default)
     out["mix3+def"] = lead_then(0.5 * (R0 + est), default)
     places = lambda s: np.argsort(np.argsort(-s, axis=1, kind="stable"), axis=1, kind="stable")

@@ -37,16 +37,22 @@ def hits(scores, planted):
     return np.array([len(set(t) & set(p)) / TOP for t, p in zip(top, planted)])
 
 
-def expansion(f, Z, r):
-    """Occlusion's second-order expansion at the row and the row's soft-min weights."""
-    delta = Z - r
+def row_softmin(f, Z):
+    """The rows' soft-min weights p over the units and the units' mean and variance per
+    coordinate under them."""
     h = f.gamma * np.maximum((Z * Z).sum(1)[:, None] - 2 * Z @ f.U.T
                              + (f.U * f.U).sum(1)[None], 0.0) + f.b
     p = np.exp(-(h - h.min(axis=1)[:, None]))
     p /= p.sum(axis=1)[:, None]
     mu = p @ f.U
-    var = p @ (f.U * f.U) - mu * mu
-    return f.gamma * delta * (Z + r - 2 * mu) + 2 * f.gamma ** 2 * delta * delta * var, p
+    return p, mu, p @ (f.U * f.U) - mu * mu
+
+
+def expansion(f, Z, r, mu, var):
+    """Occlusion's second-order expansion at the row:
+    gamma delta_i (z_i + r_i - 2 mu_i) + 2 gamma^2 delta_i^2 var_i."""
+    delta = Z - r
+    return f.gamma * delta * (Z + r - 2 * mu) + 2 * f.gamma ** 2 * delta * delta * var
 
 
 def main():
@@ -62,7 +68,8 @@ def main():
             X, train = load_csv(stem + ".test.csv"), load_csv(stem + ".train.csv")
             f = Outputs(model)
             Z, r = f._z(X), f._z(train.mean(axis=0)[None])[0]
-            est, p = expansion(f, Z, r)
+            p, mu, var = row_softmin(f, Z)
+            est = expansion(f, Z, r, mu, var)
             planted, default = saved["planted"], saved["R default"]
             gain = hits(est, planted) - hits(default, planted)
             occ = hits(saved["R occlusion"], planted) - hits(default, planted)
