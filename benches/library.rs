@@ -30,6 +30,9 @@
 //! vectorized exp), each timed best-of-`repeats` over blocks of 16, 64, 128 and 256 rows
 //! into reused buffers (each part at its fastest block size);
 //! and the ratios `explain_s / floor_s`, `explain_default_s / floor_s`.
+//!
+//! `NEURALIZE_BENCH_TARGET=log-odds` (classifiers, Gaussian mixtures) times the log-odds
+//! target instead (`Explainer::with_class_target`), forward pass included.
 
 #[path = "../examples/common/mod.rs"]
 mod common;
@@ -60,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let repeats: usize = rest.first().map_or(Ok(3), |r| r.parse())?;
     let model = load_model(model_path)?;
     let (x, _) = common::read_features(input_path, &model)?;
-    let explainer = Explainer::new(&model);
+    let explainer = bench_explainer(&model)?;
     let rounds = if floor { 1 } else { repeats };
     let best = |f: &dyn Fn() -> neuralize::Result<()>| -> neuralize::Result<f64> {
         let mut best = f64::INFINITY;
@@ -156,6 +159,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The model's explainer, for the target `NEURALIZE_BENCH_TARGET` names (`logit`,
+/// `log-odds`) when set.
+fn bench_explainer(model: &Model) -> neuralize::Result<Explainer> {
+    let explainer = Explainer::new(model);
+    match std::env::var("NEURALIZE_BENCH_TARGET") {
+        Ok(target) => explainer.with_class_target(target.parse()?),
+        Err(_) => Ok(explainer),
+    }
+}
+
 /// `only forward|neon|default|METHOD MODEL INPUT [repeats]`: time one pass alone (METHOD as
 /// `--method` takes it, e.g. `neon-focus@1`).
 fn only(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
@@ -167,7 +180,7 @@ fn only(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let repeats: usize = rest.first().map_or(Ok(3), |r| r.parse())?;
     let model = load_model(model_path)?;
     let (x, _) = common::read_features(input_path, &model)?;
-    let explainer = Explainer::new(&model);
+    let explainer = bench_explainer(&model)?;
     let method = match what.as_str() {
         "forward" | "default" => Method::default(),
         "neon" => Method::neon(),

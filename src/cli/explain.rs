@@ -37,11 +37,14 @@ pub struct ExplainArgs {
     /// first; opt-in),
     /// `tutorial`, `gamma-zb`
     /// (conserving), `epsilon-plus-flat`, or one linear rule on every layer (`lrp0`,
-    /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`). Without it, the default
+    /// `epsilon=E`, `gamma=G`, `alpha-beta=A,B`, `w2`, `flat`); for a Gaussian mixture's
+    /// `--target log-odds` `occlusion-share` (its default: each feature's exact drop when it
+    /// alone is at the reference, the log-odds shared in proportion) or `neon`. Without it, the default
     /// method runs the model file's stored method (`neuralize tune`), else the family's
     /// default (`neuralize info` shows which and why): `neon-lean@1` for rbf kernel models
     /// (one-class SVMs, kernel densities), `neon-path@1` for laplacian ones,
-    /// `neon-spread@auto` for k-means, `neon-path@auto` for SVCs, `neon-floor@auto` for Gaussian mixtures,
+    /// `neon-spread@auto` for k-means, `neon-path@auto` for SVCs, `neon-floor@auto` for Gaussian
+    /// mixtures (`occlusion-share` for their log-odds),
     /// `neon-ref@auto` for kNN detectors, `neon-drop@auto` for dense networks.
     #[arg(long)]
     pub rule: Option<String>,

@@ -390,6 +390,7 @@ mod tests {
                 | RuleSet::NeonFocus
                 | RuleSet::NeonLean
                 | RuleSet::NeonSpread
+                | RuleSet::OcclusionShare
                 | RuleSet::Tutorial
                 | RuleSet::GammaZb
                 | RuleSet::EpsilonPlusFlat

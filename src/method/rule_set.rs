@@ -92,6 +92,13 @@ pub enum RuleSet {
     /// weights, rows where a few features dominate keep `neon-path`. At `neon-path`'s
     /// exponentials plus one matrix product per chunk.
     NeonSpread,
+    /// Gaussian-mixture log-odds (their default): each feature's exact drop of the log-odds
+    /// when it alone is set to the reference, `occ_i = f(z) - f(z with z_i = r_i)` (a
+    /// rank-one change of every Mahalanobis unit), and the log-odds shared over the features
+    /// in proportion, `R_i = f occ_i / sum occ` where that sum is usable (not tiny, of f's
+    /// sign), else `occ_i + (f - sum occ) / d` (conserving). The order of occlusion at
+    /// `K d` exponentials instead of `d` forward passes.
+    OcclusionShare,
     /// Dense networks: the layer-wise recipe of Montavon et al. (2019): z^B on the input
     /// layer (w² without bounds), γ = 0.25 on the lower hidden layers, ε = 0.25 std on the
     /// upper ones, LRP-0 on the explained unit. Biases absorb relevance (not conserving).
@@ -159,6 +166,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonSpread,
         "neon-spread",
         "neon-path mixed with the weights nearer the row where its relevance is spread (k-means)",
+    ),
+    (
+        RuleSet::OcclusionShare,
+        "occlusion-share",
+        "Gaussian-mixture log-odds (their default): each feature's exact drop when it alone is at the reference, the output shared in proportion (conserving)",
     ),
     (
         RuleSet::Tutorial,

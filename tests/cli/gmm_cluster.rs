@@ -39,3 +39,24 @@ fn the_cluster_target_writes_cluster_logit_and_conserving_relevances() {
     let out = explain("gmm_wine_tied", &["--target", "logit"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The log-odds default is `occlusion-share` (what `--rule occlusion-share` prints), and the
+/// published split stays available as `--rule neon`.
+#[test]
+fn the_log_odds_default_is_occlusion_share_and_neon_stays() {
+    let default = stdout(&explain("gmm_iris_full", &["--target", "log-odds"]));
+    let named = explain(
+        "gmm_iris_full",
+        &["--target", "log-odds", "--rule", "occlusion-share"],
+    );
+    assert_eq!(named.status.code(), Some(0), "{}", stderr(&named));
+    assert_eq!(default, stdout(&named));
+    let neon = explain("gmm_iris_full", &["--target", "log-odds", "--rule", "neon"]);
+    assert_eq!(neon.status.code(), Some(0), "{}", stderr(&neon));
+    assert_ne!(default, stdout(&neon));
+    let outlierness = explain("gmm_iris_full", &["--rule", "occlusion-share"]);
+    assert_fails_with(
+        &outlierness,
+        "occlusion-share is not defined for gaussian_mixture",
+    );
+}

@@ -88,6 +88,63 @@ fn fixtures_match_predict_and_the_logit_of_predict_proba() {
     }
 }
 
+/// `R_i = f occ_i / sum occ` where that sum is usable (not tiny, of f's sign), else
+/// `occ_i + (f - sum occ) / d`.
+fn shared(occlusion: &[f64], f: f64) -> Vec<f64> {
+    let d = occlusion.len() as f64;
+    let sum: f64 = occlusion.iter().sum();
+    let magnitude: f64 = occlusion.iter().map(|v| v.abs()).sum();
+    if f != 0.0 && sum.abs() > 1e-12 * magnitude && (sum > 0.0) == (f > 0.0) {
+        occlusion.iter().map(|v| f * v / sum).collect()
+    } else {
+        occlusion.iter().map(|v| v + (f - sum) / d).collect()
+    }
+}
+
+/// The log-odds default is `occlusion-share`: the occlusion baseline's relevances (d + 1
+/// forward passes per row, an independent path) shared to conserve, for the assigned and
+/// every chosen component of every fixture; and `--rule neon` stays the published split.
+#[test]
+fn the_default_is_occlusion_shared_to_conserve() {
+    let occlusion: Method = "occlusion".parse().unwrap();
+    let occlusion_share: Method = "occlusion-share".parse().unwrap();
+    for name in GMM_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let x = read_table(&fixture_path(name, "input.csv")).values;
+        let explainer = cluster_explainer(&model);
+        let k_all = model.estimator::<GaussianMixture>().unwrap().n_components();
+        for cluster in std::iter::once(None).chain((0..k_all).map(Some)) {
+            let with = |m: Method| match cluster {
+                Some(c) => m.with_cluster(c),
+                None => m,
+            };
+            let e = explainer
+                .explain(x.view(), &with(Method::default()))
+                .unwrap();
+            let named = explainer.explain(x.view(), &with(occlusion_share)).unwrap();
+            assert_eq!(
+                e.relevance, named.relevance,
+                "{name}: the default is occlusion-share"
+            );
+            let o = explainer.explain(x.view(), &with(occlusion)).unwrap();
+            assert_eq!(e.output, o.output, "{name}");
+            assert_conserves(&e.relevance, e.output.as_slice().unwrap(), name);
+            for r in 0..x.nrows() {
+                let want = shared(o.relevance.row(r).as_slice().unwrap(), e.output[r]);
+                let scale = want.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+                for (i, (&got, want)) in e.relevance.row(r).iter().zip(&want).enumerate() {
+                    assert!(
+                        (got - want).abs() <= 1e-10 * scale,
+                        "{name} {cluster:?} row {r} feature {i}: {got} vs {want}"
+                    );
+                }
+            }
+            let neon = explainer.explain(x.view(), &with(Method::neon())).unwrap();
+            assert_ne!(neon.relevance, e.relevance, "{name}: neon is another rule");
+        }
+    }
+}
+
 #[test]
 fn the_target_is_refused_where_it_has_no_meaning() {
     let model = load_model(model_path("gmm_iris_full")).unwrap();
@@ -162,10 +219,12 @@ fn far_from_the_data_the_logit_is_finite_and_conserved() {
         .flat_map(|d| direction.iter().map(move |v| d * v))
         .collect();
     let x = Array2::from_shape_vec((2, 3), rows).unwrap();
-    for beta in [1.0, 0.3, 5.0] {
-        let e = explainer
-            .explain(x.view(), &Method::neon().with_beta(Beta::Value(beta)))
-            .unwrap();
+    let methods = [1.0, 0.3, 5.0]
+        .map(|beta| Method::neon().with_beta(Beta::Value(beta)))
+        .into_iter()
+        .chain([Method::default()]);
+    for method in methods {
+        let e = explainer.explain(x.view(), &method).unwrap();
         assert!(e.output.iter().all(|o| o.is_finite() && *o >= 0.0));
         assert!(e.relevance.iter().all(|v| v.is_finite()));
         assert_conserves(&e.relevance, e.output.as_slice().unwrap(), "far rows");
@@ -220,11 +279,11 @@ proptest! {
             return Ok(());
         }
         let proba = gmm.predict_proba(x.view()).unwrap();
-        for cluster in [None, Some(pick % k_all)] {
-            let method = Method::neon().with_beta(Beta::Value(beta));
+        let methods = [Method::neon().with_beta(Beta::Value(beta)), Method::default()];
+        for (cluster, method) in [None, Some(pick % k_all)].into_iter().zip(methods.iter().cycle()) {
             let method = match cluster {
                 Some(c) => method.with_cluster(c),
-                None => method,
+                None => *method,
             };
             let e = explainer.explain(x.view(), &method).unwrap();
             prop_assert!(e.relevance.iter().all(|v| v.is_finite()));

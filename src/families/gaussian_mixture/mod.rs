@@ -15,6 +15,7 @@
 mod cluster;
 mod model;
 mod network;
+mod occlusion_share;
 mod precision;
 
 pub use model::GaussianMixture;

@@ -104,6 +104,11 @@ impl MixtureNetwork {
         Ok(output)
     }
 
+    /// The diagonal of every precision `P_k`, components x features.
+    pub(super) fn precision_diagonals(&self) -> Array2<f64> {
+        self.factors.precision_diagonals()
+    }
+
     /// The biases `b_k`.
     pub(super) fn bias(&self) -> &Array1<f64> {
         &self.bias

@@ -62,6 +62,18 @@ pub(crate) enum Factors {
 }
 
 impl Factors {
+    /// The diagonal of every precision `P_k = U_k U_kᵀ`, components x features:
+    /// `P_k,ii = sum_j U_k,ij²`.
+    pub(crate) fn precision_diagonals(&self) -> Array2<f64> {
+        match self {
+            Factors::Dense(u) => {
+                let d = u.first().map_or(0, |u| u.nrows());
+                Array2::from_shape_fn((u.len(), d), |(k, i)| u[k].row(i).dot(&u[k].row(i)))
+            }
+            Factors::Diagonal(u) => u.mapv(|v| v * v),
+        }
+    }
+
     /// `sum_i log U_k,ii` of every component: `½ log det P_k`.
     pub(crate) fn half_log_det(&self) -> Array1<f64> {
         match self {

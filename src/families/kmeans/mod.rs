@@ -16,6 +16,9 @@ mod spread;
 mod test_rows;
 
 pub use model::KMeans;
+/// The conserving share of a row's output over per-feature numerators (also the Gaussian
+/// mixtures' `occlusion-share`).
+pub(crate) use path::share;
 
 use super::{required_field, rows_json, Family, GroundTruth, Registration};
 use crate::error::Result;

@@ -354,7 +354,7 @@ pub(super) fn reference_factors(reference_scores: &[f64], beta: f64) -> Option<V
 
 /// `R_i = f N_i / sum N` where that sum is usable (not tiny, of f's sign), else
 /// `R_i = N_i + (f - sum N) / d`; `f / d` on every feature for non-finite numerators.
-pub(super) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
+pub(crate) fn share(numerators: &[f64], f: f64, out: &mut [f64]) {
     let d = numerators.len() as f64;
     let (sum, magnitude) = sum_and_magnitude(numerators);
     if !(sum.is_finite() && magnitude.is_finite()) {
