@@ -56,9 +56,33 @@ struct Summary<'a> {
     family_default_method: String,
     /// The stored method's tuning record (`null` when the file stores none).
     tuned: Option<TunedSummary<'a>>,
+    /// What `explain --target log-odds` runs without options, and why (classifiers and
+    /// Gaussian mixtures; `null` for models without that target).
+    log_odds_default: Option<LogOddsDefault>,
     /// Whether the model's rules use a soft-min stiffness (not dense networks).
     #[serde(skip)]
     uses_beta: bool,
+}
+
+/// The default method of the log-odds target and its reason.
+#[derive(Debug, Serialize)]
+struct LogOddsDefault {
+    method: String,
+    reason: String,
+}
+
+impl LogOddsDefault {
+    /// `None` when the model has no log-odds target.
+    fn of(explainer: &crate::Explainer) -> Option<Self> {
+        let explainer = explainer
+            .clone()
+            .with_class_target(crate::ClassTarget::LogOdds)
+            .ok()?;
+        Some(LogOddsDefault {
+            method: explainer.default_method().to_string(),
+            reason: explainer.default_method_reason().to_string(),
+        })
+    }
 }
 
 pub fn run(args: InfoArgs) -> Result<()> {
@@ -90,6 +114,7 @@ pub fn run(args: InfoArgs) -> Result<()> {
             scores: m.scores(),
             tuned_on: m.tuned_on(),
         }),
+        log_odds_default: LogOddsDefault::of(&explainer),
         uses_beta: explainer
             .network()
             .rule_sets()
@@ -183,6 +208,13 @@ fn human(s: &Summary<'_>) -> String {
     };
     lines.push(("chosen by".into(), chosen_by));
     lines.push(("why".into(), s.default_method_reason.to_string()));
+    if let Some(log_odds) = &s.log_odds_default {
+        lines.push((
+            "log-odds default".into(),
+            format!("{} (explain --target log-odds)", log_odds.method),
+        ));
+        lines.push(("its why".into(), log_odds.reason.clone()));
+    }
     if let Some(tuned) = &s.tuned {
         for (k, score) in tuned.scores.iter().enumerate() {
             let label = if k == 0 { "tune scores" } else { "" };

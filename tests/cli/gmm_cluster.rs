@@ -60,3 +60,29 @@ fn the_log_odds_default_is_occlusion_share_and_neon_stays() {
         "occlusion-share is not defined for gaussian_mixture",
     );
 }
+
+/// `info` names the log-odds default next to the outlierness one (text and JSON); a model
+/// without that target has none.
+#[test]
+fn info_names_the_log_odds_default() {
+    let model = model_path("gmm_iris_full.json");
+    let text = stdout(&run(&["info", "-m", &model]));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("log-odds default") && l.contains("occlusion-share")),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["info", "-m", &model, "--json"]))).unwrap();
+    assert_eq!(json["default_method"], "neon-floor@auto");
+    let log_odds = &json["log_odds_default"];
+    assert!(log_odds["method"]
+        .as_str()
+        .unwrap()
+        .starts_with("occlusion-share"));
+    assert!(log_odds["reason"].as_str().unwrap().contains("occlusion"));
+    let kmeans = model_path("kmeans_wine.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["info", "-m", &kmeans, "--json"]))).unwrap();
+    assert!(json["log_odds_default"].is_null());
+}
