@@ -11,7 +11,9 @@
 //! (scikit-learn's `predict`, the first on ties) unless chosen; `f_c > 0` exactly when the
 //! assigned component is `c` with responsibility above ½.
 //!
-//! Relevance (`neon`, conserving): each contrast receives its soft-min share
+//! Relevance, by default `occlusion-share` ([`super::occlusion_share`]: each feature's exact
+//! drop of the log-odds when it alone is at the reference, the log-odds shared in
+//! proportion). The published split (`neon`, conserving): each contrast receives its soft-min share
 //! `R_k = softmin_k(beta d) f_c`; a contrast is a difference of Mahalanobis terms plus a
 //! bias difference, `d_k = ½ sum_i (c_k,i - c_c,i) + (b_k - b_c)` with
 //! `c_k,i = δ_k,i (P_k δ_k)_i` the split of the Mahalanobis term used for the outlierness,
