@@ -21,8 +21,10 @@ forward pass) per row.
 Also `occ-share`: exact single-feature occlusion of f_c at the reference (each occluded
 feature changes every q_k by a rank-one term, so all d of them cost K d products and K d
 exponentials after the row's pulls P_k (z - mu_k); checked equal to the CLI's `occlusion`), shared to
-conserve as above; and `split-occ`: NEON-style, each contrast's soft-min share of f_c split over
-the features by that contrast's own occlusion terms.
+conserve as above; `split-occ`: NEON-style, each contrast's soft-min share of f_c split over
+the features by that contrast's own occlusion terms; and two orders (not rules): `occ3+path`,
+occlusion's 3 largest first and then the last path rule's order, and `path3+occ`, the
+other way round.
 
 Sets: GaussianMixture (scikit-learn) in a Pipeline with a StandardScaler, trained on 2/3 of the
 rows, the rest explained (those with f > 0: all, f >= 0 for the assigned component): iris
@@ -44,6 +46,7 @@ import neon_oracle  # noqa: E402
 from export_sklearn import to_neuralize, write_model  # noqa: E402
 from flip_rows import classifier_row_areas  # noqa: E402
 from neon_oracle_detectors import gmm_biases, gmm_factors  # noqa: E402
+from top3_hybrid_screen import lead_then  # noqa: E402
 
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
 DRAWS = 20
@@ -177,7 +180,8 @@ def main():
     out = args.out or tempfile.mkdtemp(prefix="gmm_logodds_")
     os.makedirs(out, exist_ok=True)
     pieces = [int(p) for p in args.pieces.split(",")]
-    names = ["neon"] + ["path%d" % p for p in pieces] + ["occ-share", "split-occ"] + BASELINES
+    names = (["neon"] + ["path%d" % p for p in pieces] + ["occ-share", "split-occ"]
+             + ["occ3+path", "path3+occ"] + BASELINES)
     print("| set | rows | " + " | ".join(names) + " | best baseline (mean / marginal) |")
     print("|---|---:|" + "---:|" * (len(names) + 1))
     for name, X, k, kind, seed in sets():
@@ -199,6 +203,11 @@ def main():
         for p in pieces:
             rel["path%d" % p] = path_rule(f, test, train.mean(axis=0), p)
         occ, rel["occ-share"], rel["split-occ"] = occlusion_rules(f, test, train.mean(axis=0))
+        # Orders only: occlusion's 3 largest first, then the last path rule's order, and the
+        # other way round (scripts/top3_hybrid_screen.py's `lead_then`).
+        path = rel["path%d" % pieces[-1]]
+        rel["occ3+path"] = lead_then(rel["occ-share"], path)
+        rel["path3+occ"] = lead_then(path, rel["occ-share"])
         # The rank-one occlusion is the CLI's occlusion (d + 1 forward passes per row).
         scale = 1e-8 * (1 + np.abs(rel["occlusion"]).max())
         assert np.allclose(occ, rel["occlusion"], rtol=1e-8, atol=scale), tag
