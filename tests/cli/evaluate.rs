@@ -171,11 +171,7 @@ fn evaluate_target_log_odds_flips_the_log_odds() {
         .map(|j| (rows.iter().map(|r| r[j]).sum::<f64>() / rows.len() as f64).to_string())
         .collect();
     let reference = dir.join("reference_mean.csv");
-    std::fs::write(
-        &reference,
-        format!("{}\n{}\n", header.join(","), means.join(",")),
-    )
-    .unwrap();
+    write_one_row_csv(&reference, &header, &means);
     let explain = |file: &str, extra: &[&str]| {
         let mut args = vec![
             "explain", "-m", &model, "-i", file, "-o", "-", "--target", "log-odds",

@@ -137,6 +137,13 @@ pub fn stdout(out: &Output) -> String {
 }
 
 /// Parse a CSV text into its header and numeric rows.
+/// Write a CSV file of one data row under `header`.
+pub fn write_one_row_csv<H: AsRef<str>, V: AsRef<str>>(path: &Path, header: &[H], row: &[V]) {
+    let header: Vec<&str> = header.iter().map(AsRef::as_ref).collect();
+    let row: Vec<&str> = row.iter().map(AsRef::as_ref).collect();
+    std::fs::write(path, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
+}
+
 pub fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<f64>>) {
     let mut lines = text.lines();
     let header = lines

@@ -469,11 +469,7 @@ fn nothing_to_flip_or_to_group_names_the_file() {
         .map(|v| v.to_string())
         .collect();
     let inliers = dir.join("inliers.csv");
-    std::fs::write(
-        &inliers,
-        format!("{}\n{}\n", names.join(","), mean.join(",")),
-    )
-    .unwrap();
+    write_one_row_csv(&inliers, &names, &mean);
     let out = run(&[
         "evaluate",
         "-m",
