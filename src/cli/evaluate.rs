@@ -80,9 +80,6 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
         .iter()
         .map(|m| args.settings.apply(m.trim().parse()?))
         .collect::<Result<_>>()?;
-    for method in &methods {
-        explainer.resolve(method)?;
-    }
     let evaluation = with_threads(args.threads, || {
         evaluate(
             &explainer,

@@ -121,12 +121,19 @@ pub fn evaluate(
             ),
         ));
     }
+    // Every method is checked before any is run: a bad name or parameter fails fast.
+    for method in methods {
+        explainer.resolve(method)?;
+    }
     if reference_rows.nrows() == 0 {
         return Err(Error::parameter(
             "reference",
             "the reference table has no rows",
         ));
     }
+    let reference_rows = explainer
+        .checked_rows(reference_rows)
+        .map_err(|e| Error::parameter("reference rows", e.to_string()))?;
     let forward = explainer.forward(x, None)?;
     let kept: Vec<usize> = (0..x.nrows())
         .filter(|&r| forward.output[r] > 0.0)
@@ -144,7 +151,7 @@ pub fn evaluate(
     let mean = explainer.reference().insert_axis(Axis(0)).to_owned();
     let marginal: Vec<Array2<f64>> = kept
         .iter()
-        .map(|&r| marginal_draws(reference_rows, draws, seed, r))
+        .map(|&r| marginal_draws(reference_rows.view(), draws, seed, r))
         .collect();
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)

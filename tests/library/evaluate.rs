@@ -87,6 +87,38 @@ fn a_method_with_a_chosen_cluster_is_refused() {
     assert!(err.contains("cluster") && err.contains("own"), "{err}");
 }
 
+/// Every method is checked before any runs, and reference rows of the wrong width or with
+/// a non-finite value are refused with the row and column, never a panic.
+#[test]
+fn bad_methods_and_reference_rows_are_refused_up_front() {
+    let name = "kmeans_wine";
+    let model = load_model(model_path(name)).unwrap();
+    let x = read_table(&fixture_path(name, "input.csv")).values;
+    let train = read_table(&fixture_path(name, "train.csv")).values;
+    let explainer = Explainer::new(&model);
+    let evaluate_with = |reference: ndarray::ArrayView2<f64>, methods: &[Method]| {
+        evaluate(&explainer, x.view(), reference, methods, 2, 0)
+            .unwrap_err()
+            .to_string()
+    };
+    let ocsvm_only = Method::default().with_linear_rule("zb".parse().unwrap());
+    let err = evaluate_with(train.view(), &[Method::default(), ocsvm_only]);
+    assert!(err.contains("zb"), "{err}");
+    let narrow = train.slice(ndarray::s![.., 1..]);
+    let err = evaluate_with(narrow, &[Method::default()]);
+    assert!(
+        err.contains("reference rows") && err.contains("columns"),
+        "{err}"
+    );
+    let mut holed = train.clone();
+    holed[[4, 2]] = f64::NAN;
+    let err = evaluate_with(holed.view(), &[Method::default()]);
+    assert!(
+        err.contains("reference rows") && err.contains("row 4") && err.contains("column 2"),
+        "{err}"
+    );
+}
+
 /// The per-row areas average to the method's area, and the gaps are taken from them: the
 /// point is the area over the best other's minus 1, with an interval around it.
 #[test]

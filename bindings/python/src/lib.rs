@@ -7,7 +7,8 @@
 //! known to be reachable) is caught and reported as a `RuntimeError`, never as pyo3's
 //! `PanicException`.
 
-use neuralize::ndarray::{Array1, ArrayView2};
+use neuralize::evaluate::{evaluate, Gap, Imputation};
+use neuralize::ndarray::{Array1, Array2, ArrayView2, Axis};
 use neuralize::spray::{analyze, ChoiceRule, ClusterCount, Normalization, SprayParams};
 use neuralize::{
     load_model, model_from_json, model_to_json, Beta, ClassTarget, Error, Explainer, LayerRules,
@@ -255,6 +256,89 @@ impl NativeExplainer {
             e.output.into_pyarray(py),
             e.relevance.into_pyarray(py),
         ))
+    }
+
+    /// Feature-flipping faithfulness of `methods` on the rows of `x` with a positive explained
+    /// output ([`neuralize::evaluate::evaluate`], the CLI's `evaluate`), against the column
+    /// means of `reference_rows` (mean imputation) and `draws` draws per row from their
+    /// marginals (stream `seed`, also the sampling methods' seed).
+    ///
+    /// Returns a dict: `rows`, `input_rows`, `methods` (names), `area` (methods x 2: mean,
+    /// marginal imputation), `row_areas` (2 x methods x rows), `curves` (2 x methods x
+    /// (d + 1)), `micros_per_row`, and `gaps` (2 lists, one `(point, low, high)` or `None`
+    /// per method: the gap to the best other method with its 95% bootstrap interval).
+    #[pyo3(signature = (x, reference_rows, methods, draws=5, seed=0, steps=None, samples=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'py, f64>,
+        reference_rows: PyReadonlyArray2<'py, f64>,
+        methods: Vec<String>,
+        draws: usize,
+        seed: u64,
+        steps: Option<usize>,
+        samples: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let reference: ArrayView2<'_, f64> = reference_rows.as_array();
+        let explainer = guarded(|| {
+            let means = reference
+                .mean_axis(Axis(0))
+                .ok_or_else(|| Error::parameter("reference", "the reference table has no rows"))?;
+            self.explainer.clone().with_reference(means)
+        })?;
+        let methods: Vec<Method> = guarded(|| {
+            methods
+                .iter()
+                .map(|name| {
+                    build_method(
+                        &self.model,
+                        name.trim(),
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        Some(seed),
+                        steps,
+                        samples,
+                    )
+                })
+                .collect()
+        })?;
+        let view: ArrayView2<'_, f64> = x.as_array();
+        let result =
+            py.detach(|| guarded(|| evaluate(&explainer, view, reference, &methods, draws, seed)))?;
+        let out = PyDict::new(py);
+        out.set_item("rows", result.rows)?;
+        out.set_item("input_rows", result.input_rows)?;
+        let names: Vec<String> = result.scores.iter().map(|s| s.method.to_string()).collect();
+        out.set_item("methods", names)?;
+        let area =
+            Array2::from_shape_fn((result.scores.len(), 2), |(m, i)| result.scores[m].area[i]);
+        out.set_item("area", area.into_pyarray(py))?;
+        let per_imputation =
+            |pick: &dyn Fn(&neuralize::evaluate::MethodScore, usize) -> Vec<f64>| {
+                (0..2)
+                    .map(|i| result.scores.iter().map(|s| pick(s, i)).collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+            };
+        out.set_item("row_areas", per_imputation(&|s, i| s.row_areas[i].clone()))?;
+        out.set_item("curves", per_imputation(&|s, i| s.curves[i].clone()))?;
+        let micros: Vec<f64> = result.scores.iter().map(|s| s.micros_per_row).collect();
+        out.set_item("micros_per_row", micros)?;
+        let gaps: Vec<Vec<Option<(f64, f64, f64)>>> = Imputation::BOTH
+            .iter()
+            .map(|&imputation| {
+                result
+                    .gaps(imputation, seed)
+                    .into_iter()
+                    .map(|g| g.map(|Gap { point, low, high }| (point, low, high)))
+                    .collect()
+            })
+            .collect();
+        out.set_item("gaps", gaps)?;
+        Ok(out)
     }
 
     /// A classifier's class labels (in class-index order), or `None`.

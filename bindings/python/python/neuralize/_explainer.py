@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import numbers
 import os
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import convert
+from ._evaluation import ALL_METHODS, Evaluation
 from ._inputs import as_rows
 from ._native import NativeExplainer
 
@@ -290,6 +291,41 @@ class Explainer:
             samples=_count("samples", samples))
         return Explanation(prediction, output, relevance, native.prediction_name,
                            native.output_name, self._names(columns), method, index, A)
+
+    def evaluate(self, X: Any, reference: Any, methods: Sequence[str] = ALL_METHODS, *,
+                 draws: int = 5, seed: int = 0, target: Optional[str] = None,
+                 steps: Optional[int] = None, samples: Optional[int] = None,
+                 ignore_extra: bool = False) -> Evaluation:
+        """How faithful ``methods`` are on the rows of ``X``, by feature flipping (the
+        command line's ``evaluate``): see :class:`Evaluation`.
+
+        Args:
+            X: the rows to explain (as :meth:`explain`); rows whose explained output is
+                <= 0 are skipped (for a one-class SVM this keeps the outliers).
+            reference: reference rows, e.g. the training data: their mean is the reference
+                x~ and the mean imputation, their per-feature values feed the marginal one.
+            methods: names as :meth:`explain`'s ``method`` (NEON rule sets also as
+                ``NAME@BETA``); by default every method, as the command line.
+            draws: marginal-imputation draws per row.
+            seed: the stream of the marginal draws, the bootstrap and the sampling methods.
+            target: classifiers and Gaussian mixtures: what is explained and flipped
+                (``logit`` or ``log-odds``, as :meth:`explain`).
+            steps, samples: integrated-gradients path points, Shapley-sampling permutations.
+            ignore_extra: skip DataFrame columns that are not model features.
+
+        Raises:
+            ValueError: no row with a positive output, ``draws`` = 0, an unknown method or
+                one that names a cluster, or rows as :meth:`explain` refuses them.
+        """
+        if isinstance(methods, str):
+            methods = [m for m in methods.split(",") if m.strip()]
+        A, _, _ = as_rows(X, self.feature_names, self.n_features, ignore_extra)
+        B, _, _ = as_rows(reference, self.feature_names, self.n_features, True)
+        native = self._native if target is None else self._native.with_target(target)
+        raw = native.evaluate(A, B, [str(m) for m in methods], draws=_count("draws", draws),
+                              seed=_count("seed", seed), steps=_count("steps", steps),
+                              samples=_count("samples", samples))
+        return Evaluation(raw)
 
     def score(self, X: Any, *, cluster: Optional[int] = None,
               ignore_extra: bool = False) -> Scores:

@@ -28,6 +28,9 @@ class NativeExplainer:
                 linear_rule: Optional[str] = ..., layer_rule: Optional[str] = ...,
                 seed: Optional[int] = ..., steps: Optional[int] = ...,
                 samples: Optional[int] = ...) -> Tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+    def evaluate(self, x: np.ndarray, reference_rows: np.ndarray, methods: list,
+                 draws: int = ..., seed: int = ..., steps: Optional[int] = ...,
+                 samples: Optional[int] = ...) -> Dict[str, Any]: ...
     def score(self, x: np.ndarray,
               cluster: Optional[int] = ...) -> Tuple[np.ndarray, np.ndarray]: ...
 
