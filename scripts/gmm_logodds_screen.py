@@ -24,7 +24,10 @@ exponentials after the row's pulls P_k (z - mu_k); checked equal to the CLI's `o
 conserve as above; `split-occ`: NEON-style, each contrast's soft-min share of f_c split over
 the features by that contrast's own occlusion terms; and two orders (not rules): `occ3+path`,
 occlusion's 3 largest first and then the last path rule's order, and `path3+occ`, the
-other way round.
+other way round. `inc-share`: the mirror image of occlusion, each feature alone added to the
+reference, f_c(r + delta_i e_i) - f_c(r) (rank-one at r, same cost), shared to conserve;
+`shap2`: the mean of the two (Shapley's estimate from a feature's first and last place;
+the exact Shapley value when the target is quadratic), shared to conserve.
 
 Sets: GaussianMixture (scikit-learn) in a Pipeline with a StandardScaler, trained on 2/3 of the
 rows, the rest explained (those with f > 0: all, f >= 0 for the assigned component): iris
@@ -121,7 +124,8 @@ def occlusion_rules(f, X, r_input):
     """`occ-share`: exact single-feature occlusion of f_c (each feature at the reference, a
     rank-one change of every q_k: q_k - delta_i (P_k (z - mu_k))_i + delta_i^2 P_k,ii / 2),
     shared to conserve. `split-occ`: NEON-style, each contrast's soft-min share of f_c split
-    over the features by that contrast's own occlusion terms t_ki = d_k(z) - d_k(z, i at r)."""
+    over the features by that contrast's own occlusion terms t_ki = d_k(z) - d_k(z, i at r).
+    `inc-share` and `shap2` (module doc) from the inclusion terms at the reference."""
     Z, r = f.z(X), f.z(r_input[None])[0]
     c = f.classes(X)
     n, d = Z.shape
@@ -143,7 +147,22 @@ def occlusion_rules(f, X, r_input):
     t = (q[:, :, None] - q_occ) - (q[rows, c][:, None, None] - q_occ[rows, c][:, None, :])
     t[rows, c, :] = 0.0
     split = np.einsum("nk,nkd->nd", p, t)
-    return occ, share(occ, target), share(split, target)
+    # Inclusion: each feature alone moved from the reference to the row, a rank-one change of
+    # every q_k at r: q_k(r) + delta_i (P_k (r - mu_k))_i + delta_i^2 P_k,ii / 2.
+    R0 = np.repeat(r[None], n, axis=0)
+    pulls_r = np.stack([(R0 - mu) @ P for mu, P in zip(f.means, f.P)], axis=1)
+    q_r = f.q(R0)
+    q_inc = q_r[:, :, None] + delta[:, None, :] * pulls_r + 0.5 * delta[:, None, :] ** 2 * diag[None]
+    d_inc = q_inc - q_inc[rows, c][:, None, :]
+    d_inc[rows, c, :] = np.inf
+    low = d_inc.min(axis=1)
+    f_inc = low - np.log(np.exp(-(d_inc - low[:, None, :])).sum(axis=1))
+    dr = q_r - q_r[rows, c][:, None]
+    dr[rows, c] = np.inf
+    lowr = dr.min(axis=1)
+    f_r = lowr - np.log(np.exp(-(dr - lowr[:, None])).sum(axis=1))
+    inc = f_inc - f_r[:, None]
+    return occ, share(occ, target), share(split, target), share(inc, target), share(0.5 * (occ + inc), target)
 
 
 def cli_relevance(binary, model, inp, method):
@@ -180,7 +199,7 @@ def main():
     out = args.out or tempfile.mkdtemp(prefix="gmm_logodds_")
     os.makedirs(out, exist_ok=True)
     pieces = [int(p) for p in args.pieces.split(",")]
-    names = (["neon"] + ["path%d" % p for p in pieces] + ["occ-share", "split-occ"]
+    names = (["neon"] + ["path%d" % p for p in pieces] + ["occ-share", "split-occ", "inc-share", "shap2"]
              + ["occ3+path", "path3+occ"] + BASELINES)
     print("| set | rows | " + " | ".join(names) + " | best baseline (mean / marginal) |")
     print("|---|---:|" + "---:|" * (len(names) + 1))
@@ -202,7 +221,7 @@ def main():
         rel = {m: cli_relevance(args.bin, model_path, test_path, m) for m in ["neon"] + BASELINES}
         for p in pieces:
             rel["path%d" % p] = path_rule(f, test, train.mean(axis=0), p)
-        occ, rel["occ-share"], rel["split-occ"] = occlusion_rules(f, test, train.mean(axis=0))
+        occ, rel["occ-share"], rel["split-occ"], rel["inc-share"], rel["shap2"] = occlusion_rules(f, test, train.mean(axis=0))
         # Orders only: occlusion's 3 largest first, then the last path rule's order, and the
         # other way round (scripts/top3_hybrid_screen.py's `lead_then`).
         path = rel["path%d" % pieces[-1]]
