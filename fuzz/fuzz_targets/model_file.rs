@@ -1,13 +1,14 @@
 //! The model-file parser, through explain: any bytes either fail to load with an error, or
 //! give a model that saves and loads back to the same file, and whose explanations of fixed
 //! rows are errors or conserve (rows of relevance sum to the explained output) with the
-//! forward pass giving the same output. Nothing panics.
+//! forward pass giving the same output; for models with a log-odds target, that target's
+//! default explanation too. Nothing panics.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use neuralize::ndarray::Array2;
-use neuralize::{model_from_json, model_to_json, Explainer, Method};
+use neuralize::{model_from_json, model_to_json, ClassTarget, Explainer, Method};
 
 /// Three rows of `d` features: zeros, ones, and alternating +-2.5 (column-major, as a
 /// caller might hold them).
@@ -46,32 +47,43 @@ fuzz_target!(|data: &[u8]| {
         _ => vec![Method::default(), Method::neon()],
     };
     for method in methods {
-        let Ok(e) = explainer.explain(x.view(), &method) else {
-            continue;
-        };
-        assert_eq!(e.relevance.dim(), (3, d), "{method}: relevance shape");
-        assert_eq!(e.output.len(), 3, "{method}: output length");
-        if let Ok(forward) = explainer.forward(x.view(), None) {
-            for (r, (&a, &b)) in forward.output.iter().zip(&e.output).enumerate() {
-                let scale = a.abs().max(b.abs()).max(1.0);
-                assert!(
-                    !(a.is_finite() && b.is_finite()) || (a - b).abs() <= 1e-9 * scale,
-                    "{method}: row {r}: forward output {a} but explained output {b}"
-                );
-            }
-        }
-        for (r, row) in e.relevance.rows().into_iter().enumerate() {
-            let output = e.output[r];
-            if !output.is_finite() || row.iter().any(|v| !v.is_finite()) {
-                continue;
-            }
-            let sum: f64 = row.sum();
-            let magnitude: f64 = row.iter().map(|v| v.abs()).sum();
-            let scale = output.abs().max(magnitude).max(f64::MIN_POSITIVE);
+        check_explanation(&explainer, &x, &method);
+    }
+    // Models with a log-odds target (classifiers, Gaussian mixtures): its default conserves too.
+    if let Ok(log_odds) = explainer.clone().with_class_target(ClassTarget::LogOdds) {
+        check_explanation(&log_odds, &x, &Method::default());
+    }
+});
+
+/// An explanation of `x` with `method` is an error, or has the right shape, the forward
+/// pass's output, and rows of relevance that sum to it.
+fn check_explanation(explainer: &Explainer, x: &Array2<f64>, method: &Method) {
+    let Ok(e) = explainer.explain(x.view(), method) else {
+        return;
+    };
+    let d = x.ncols();
+    assert_eq!(e.relevance.dim(), (3, d), "{method}: relevance shape");
+    assert_eq!(e.output.len(), 3, "{method}: output length");
+    if let Ok(forward) = explainer.forward(x.view(), None) {
+        for (r, (&a, &b)) in forward.output.iter().zip(&e.output).enumerate() {
+            let scale = a.abs().max(b.abs()).max(1.0);
             assert!(
-                (sum - output).abs() <= 1e-9 * scale,
-                "{method}: row {r}: relevance sums to {sum}, the explained output is {output}"
+                !(a.is_finite() && b.is_finite()) || (a - b).abs() <= 1e-9 * scale,
+                "{method}: row {r}: forward output {a} but explained output {b}"
             );
         }
     }
-});
+    for (r, row) in e.relevance.rows().into_iter().enumerate() {
+        let output = e.output[r];
+        if !output.is_finite() || row.iter().any(|v| !v.is_finite()) {
+            continue;
+        }
+        let sum: f64 = row.sum();
+        let magnitude: f64 = row.iter().map(|v| v.abs()).sum();
+        let scale = output.abs().max(magnitude).max(f64::MIN_POSITIVE);
+        assert!(
+            (sum - output).abs() <= 1e-9 * scale,
+            "{method}: row {r}: relevance sums to {sum}, the explained output is {output}"
+        );
+    }
+}
