@@ -389,6 +389,7 @@ mod tests {
                 | RuleSet::NeonDrop
                 | RuleSet::NeonFocus
                 | RuleSet::NeonLean
+                | RuleSet::NeonPick
                 | RuleSet::NeonSpread
                 | RuleSet::OcclusionShare
                 | RuleSet::Tutorial

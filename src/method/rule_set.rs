@@ -84,6 +84,14 @@ pub enum RuleSet {
     /// new matrix product). Rows where this is unusable keep `R_path`. The default of rbf
     /// kernel models, at beta 1.
     NeonLean,
+    /// rbf kernel models: `neon-lean` whose three top places go to the group an exact test
+    /// prefers: of `neon-lean`'s top 3 and the top 3 of the split under the row's own
+    /// soft-min weights, `N_row,i = (z_i - r_i)(z_i + r_i - 2 (p(z) U)_i)`, the group whose
+    /// features, set to the reference together, lower the outlierness more (exact: a
+    /// rank-3 change of every unit). If it is the second, the features leaving and entering
+    /// the top group exchange their `neon-lean` values (conserving; the rest of the order is
+    /// `neon-lean`'s). Only on wide kernels (`gamma s <= 6.6`); `neon-lean` elsewhere.
+    NeonPick,
     /// k-means: `neon-path` mixed per row with the same split whose soft-min weights are
     /// taken at the path nodes nearer the row, `p̄2 = (p(5/6) + p(1)) / 2` (`R2`, shared as
     /// `neon-path`'s `R0`): `R = (1 - l) R0 + l R2` with `l = (1 - c)^2` and `c` the share of
@@ -161,6 +169,11 @@ pub const RULE_SETS: &[(RuleSet, &str, &str)] = &[
         RuleSet::NeonLean,
         "neon-lean",
         "neon-path, the rest after its top 3 re-shared by the reference's pooling where they dominate (rbf kernels; their default)",
+    ),
+    (
+        RuleSet::NeonPick,
+        "neon-pick",
+        "neon-lean whose top 3 places go to the group whose joint removal lowers the output more, of its own and the row-weighted split's (wide rbf kernels)",
     ),
     (
         RuleSet::NeonSpread,

@@ -29,7 +29,7 @@ const OVER_BUDGET: &[RuleSet] = &[RuleSet::NeonFlip, RuleSet::NeonFocus];
 /// ([`all_candidates`]); `neon-spread` (the k-means per-row mix) was screened at `auto`
 /// only, where it is the k-means default and so candidate 0. An explicit
 /// `TuneOptions::candidates` list may name other betas.
-const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean, RuleSet::NeonSpread];
+const OPT_IN: &[RuleSet] = &[RuleSet::NeonLean, RuleSet::NeonPick, RuleSet::NeonSpread];
 
 /// Every candidate in the order tried: the family's default first (so it wins ties), then
 /// per rule set of [`crate::RuleSet`]'s table that the network lists (except

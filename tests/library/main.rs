@@ -28,6 +28,7 @@ mod model_file;
 mod neon_flip;
 mod neon_lean;
 mod neon_path;
+mod neon_pick;
 mod readme_library;
 mod rules;
 mod spray;

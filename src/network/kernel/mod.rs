@@ -14,6 +14,7 @@ mod path_flip_fused;
 mod path_flip_weights;
 mod path_lean;
 mod path_manhattan;
+mod path_pick;
 mod path_quarter;
 mod path_row;
 mod path_squared;
@@ -116,6 +117,7 @@ impl Network for KernelNetwork {
             RuleSet::NeonFlip,
             RuleSet::NeonFocus,
             RuleSet::NeonLean,
+            RuleSet::NeonPick,
         ];
         match self.distance.power() {
             Power::Two => RBF,
@@ -212,7 +214,11 @@ impl Network for KernelNetwork {
     ) -> Result<Explanation> {
         if matches!(
             rules.rule_set,
-            RuleSet::NeonPath | RuleSet::NeonFlip | RuleSet::NeonFocus | RuleSet::NeonLean
+            RuleSet::NeonPath
+                | RuleSet::NeonFlip
+                | RuleSet::NeonFocus
+                | RuleSet::NeonLean
+                | RuleSet::NeonPick
         ) {
             return self.explain_path(z, rules);
         }

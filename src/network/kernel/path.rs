@@ -29,6 +29,7 @@
 
 use super::path_lean::LeanAnchor;
 use super::path_manhattan::ManhattanPath;
+use super::path_pick::PICK_MAX_GAP;
 use super::path_quarter::QuarterPowers;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
@@ -79,9 +80,12 @@ impl KernelNetwork {
         // pass.
         let flip = matches!(rules.rule_set, RuleSet::NeonFlip | RuleSet::NeonFocus)
             .then_some(rules.rule_set);
-        // `neon-lean` (rbf only): the reference-pooled relevance mixed in per row.
-        let lean = (rules.rule_set == RuleSet::NeonLean && layer.power() == Power::Two)
+        // `neon-lean` and `neon-pick` (rbf only): the reference-pooled relevance mixed in per
+        // row; `neon-pick` then tests the top group on wide kernels.
+        let lean = (matches!(rules.rule_set, RuleSet::NeonLean | RuleSet::NeonPick)
+            && layer.power() == Power::Two)
             .then(|| LeanAnchor::new(layer, &reference_distances, rules.beta));
+        let pick = rules.rule_set == RuleSet::NeonPick && self.typical_gap <= PICK_MAX_GAP;
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
@@ -94,7 +98,7 @@ impl KernelNetwork {
                     &reference_distances,
                     quarter.as_ref(),
                     (rules.beta, floor),
-                    (flip, lean.as_ref()),
+                    (flip, lean.as_ref(), pick),
                     out,
                     rel,
                 );

@@ -31,6 +31,7 @@ use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
 use super::path_flip_fused::{FlipInputs, FlipScratch};
 use super::path_lean::LeanAnchor;
+use super::path_pick::{pick_sub_chunk, PickRows, PickScratch};
 use super::path_quarter::QuarterPowers;
 use super::path_row::{path_row_relevance, PathConstants};
 use super::{check_finite, KernelNetwork};
@@ -79,6 +80,8 @@ struct Scratch {
     flip: FlipScratch,
     /// One row's reference-pooled numerators (`neon-lean`).
     lean: Vec<f64>,
+    /// The buffers of the group test (`neon-pick`).
+    pick: PickScratch,
 }
 
 impl Scratch {
@@ -213,7 +216,8 @@ impl KernelNetwork {
     /// With `flip` (`neon-flip` or `neon-focus`) this first pass is mixed with the
     /// flip-ordered path's relevance ([`super::path_flip_fused`]); with `lean`
     /// (`neon-lean`) each row with usable numerators with the reference-pooled relevance
-    /// ([`super::path_lean`]).
+    /// ([`super::path_lean`]); with `pick` (`neon-pick` on a wide kernel) every row's top
+    /// group then tested ([`super::path_pick`]).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn explain_path_squared(
         &self,
@@ -223,7 +227,7 @@ impl KernelNetwork {
         reference_distances: &[f64],
         quarter: Option<&QuarterPowers>,
         (beta, floor): (f64, f64),
-        (flip, lean): (Option<RuleSet>, Option<&LeanAnchor>),
+        (flip, lean, pick): (Option<RuleSet>, Option<&LeanAnchor>, bool),
         out: &mut [f64],
         mut relevance: ArrayViewMut2<f64>,
     ) -> Result<()> {
@@ -266,6 +270,7 @@ impl KernelNetwork {
                     fallback: floor_rows,
                     flip: flip_scratch,
                     lean: lean_numer,
+                    pick: pick_scratch,
                 } = sc;
                 let dist = &mut dist[..n * units];
                 let weights = &mut weights[..n * units];
@@ -387,6 +392,15 @@ impl KernelNetwork {
                         );
                     }
                 }
+                if pick {
+                    let input = PickRows {
+                        rows,
+                        dist,
+                        reference,
+                        beta,
+                    };
+                    pick_sub_chunk(layer, &input, rel.view_mut(), pick_scratch);
+                }
                 if let Some(flip) = &flip {
                     flip.mix_sub_chunk(
                         rows,
@@ -464,7 +478,7 @@ mod tests {
                     &self.reference_distances,
                     quarter,
                     (beta, self.floor),
-                    (None, None),
+                    (None, None, false),
                     &mut out,
                     rel.view_mut(),
                 )
