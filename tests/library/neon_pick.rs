@@ -1,6 +1,6 @@
 //! `neon-pick` (rbf kernel models: `neon-lean` whose top 3 places go to the group an exact
-//! test prefers): checked against the test recomputed here from the model file and forward
-//! passes, a permutation of `neon-lean`'s values on every row (so it conserves), `neon-lean`
+//! test prefers): it matches its independent NumPy oracle (scripts/neon_oracle_pick.py), and
+//! the test recomputed here from the model file and forward passes; a permutation of `neon-lean`'s values on every row (so it conserves), `neon-lean`
 //! itself on narrow kernels, conserving far away, and the same bits on any thread count.
 
 use crate::common::*;
@@ -165,6 +165,19 @@ fn neon_pick_takes_the_group_whose_joint_removal_lowers_the_output_more() {
         exchanged > 10 && kept > 10,
         "{exchanged} exchanged, {kept} kept"
     );
+}
+
+#[test]
+fn neon_pick_matches_its_oracle_within_1e_10() {
+    for name in RBF_FIXTURES {
+        let model = load_model(model_path(name)).unwrap();
+        let x = input_rows(name);
+        let e = Explainer::new(&model)
+            .explain(x.view(), &at_beta_1(RuleSet::NeonPick))
+            .unwrap();
+        let expected = read_table(&fixture_path(name, "expected_pick.csv"));
+        assert_matches_oracle_within(&e, &expected, 1e-10, &format!("{name} neon-pick"));
+    }
 }
 
 #[test]
