@@ -28,7 +28,9 @@ pub struct ExplainArgs {
     /// pooled along the path to the row; kernel models, k-means, SVCs), `neon-flip` (neon-path
     /// mixed with a path along the flipping order; rbf kernel models), `neon-focus` (the
     /// same mix chosen per row; rbf kernel models), `neon-lean` (neon-path's top 3 kept,
-    /// the rest re-shared per row by the reference's pooling; rbf kernel models) or
+    /// the rest re-shared per row by the reference's pooling; rbf kernel models),
+    /// `neon-pick` (neon-lean whose top 3 places go to the group whose joint removal lowers
+    /// the outlierness more; the rbf default) or
     /// `neon-spread` (neon-path mixed per row with the weights nearer the row; the k-means
     /// default); for
     /// dense networks `neon-drop` (their default: neon-ref averaged with a path on which its
@@ -41,7 +43,7 @@ pub struct ExplainArgs {
     /// `--target log-odds` `occlusion-share` (its default: each feature's exact drop when it
     /// alone is at the reference, the log-odds shared in proportion) or `neon`. Without it, the default
     /// method runs the model file's stored method (`neuralize tune`), else the family's
-    /// default (`neuralize info` shows which and why): `neon-lean@1` for rbf kernel models
+    /// default (`neuralize info` shows which and why): `neon-pick@1` for rbf kernel models
     /// (one-class SVMs, kernel densities), `neon-path@1` for laplacian ones,
     /// `neon-spread@auto` for k-means, `neon-path@auto` for SVCs, `neon-floor@auto` for Gaussian
     /// mixtures (`occlusion-share` for their log-odds),

@@ -314,14 +314,14 @@ fn the_default_rule_is_the_one_info_names_and_conserves() {
     }
 }
 
-/// rbf kernel models explain with `neon-lean@1` without options, laplacian ones with
+/// rbf kernel models explain with `neon-pick@1` without options, laplacian ones with
 /// `neon-path@1`: the same bytes as the named method, different from the other rule set, and
 /// `info` names the default and why.
 #[test]
-fn explain_without_options_runs_neon_lean_on_rbf_and_neon_path_on_laplacian() {
+fn explain_without_options_runs_neon_pick_on_rbf_and_neon_path_on_laplacian() {
     for (name, default, other) in [
-        ("ocsvm_breast_cancer", "neon-lean@1", "neon-path@1"),
-        ("kde_iris", "neon-lean@1", "neon-path@1"),
+        ("ocsvm_breast_cancer", "neon-pick@1", "neon-lean@1"),
+        ("kde_iris", "neon-pick@1", "neon-path@1"),
         ("ocsvm_digits_laplacian", "neon-path@1", "neon-lean@1"),
     ] {
         let plain = explain_stdout(name, &[]);
@@ -343,13 +343,16 @@ fn explain_without_options_runs_neon_lean_on_rbf_and_neon_path_on_laplacian() {
             )),
             "{name}:\n{info}"
         );
-        if default == "neon-lean@1" {
+        if default == "neon-pick@1" {
             assert_ne!(plain, explain_stdout(name, &["--method", other]), "{name}");
             assert!(
-                info.contains("why              neon-path with the features after its top 3"),
+                info.contains("why              neon-lean (neon-path with the features after"),
                 "{name}:\n{info}"
             );
-            assert!(info.contains("--method neon-path@1"), "{name}:\n{info}");
+            assert!(
+                info.contains("neon-lean@1 (still available"),
+                "{name}:\n{info}"
+            );
         } else {
             // neon-lean is refused on laplacian models, with the rule sets they take.
             let input = model_path(&format!("{name}.input.csv"));

@@ -27,14 +27,14 @@ pub fn model_path(name: &str) -> String {
 }
 
 /// The family default a kernel fixture must get, from its model file's kernel (read here,
-/// not through the binary): `neon-lean@1` for rbf, `neon-path@1` for laplacian; `None` for
+/// not through the binary): `neon-pick@1` for rbf, `neon-path@1` for laplacian; `None` for
 /// models without a kernel.
 pub fn kernel_default(name: &str) -> Option<&'static str> {
     let text = std::fs::read_to_string(model_path(&format!("{name}.json"))).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     let kernel = value["kernel"].as_object()?.keys().next()?.clone();
     match kernel.as_str() {
-        "rbf" => Some("neon-lean@1"),
+        "rbf" => Some("neon-pick@1"),
         "laplacian" => Some("neon-path@1"),
         other => panic!("{name}: unknown kernel {other}"),
     }

@@ -59,7 +59,7 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
     let info = info_json(&tuned);
     let method = info["default_method"].as_str().unwrap().to_string();
     let family = info["family_default_method"].as_str().unwrap().to_string();
-    assert_eq!(family, "neon-lean@1");
+    assert_eq!(family, "neon-pick@1");
     // The stored method is what explain runs without options.
     assert_eq!(
         explain(&tuned, &[]),
@@ -71,7 +71,7 @@ fn explain_without_options_uses_the_tuned_method_and_options_override_it() {
     );
     // An explicit method overrides it, as does --rule.
     assert_eq!(
-        explain(&tuned, &["--method", "neon-lean@1"]),
+        explain(&tuned, &["--method", "neon-pick@1"]),
         explain(&untuned, &[])
     );
     assert_eq!(
@@ -103,7 +103,7 @@ fn a_detector_keeps_its_family_default_unless_candidates_are_named() {
     let dir = scratch("tune-detector");
     let kept = tuned_with(&dir, &[]);
     let info = info_json(&kept);
-    assert_eq!(info["default_method"], "neon-lean@1");
+    assert_eq!(info["default_method"], "neon-pick@1");
     let reason = info["default_method_reason"].as_str().unwrap();
     assert!(reason.contains("kept the family default"), "{reason}");
     assert!(reason.contains("--candidates"), "{reason}");
@@ -119,7 +119,7 @@ fn a_detector_keeps_its_family_default_unless_candidates_are_named() {
                 .total_cmp(&b["score"].as_f64().unwrap())
         })
         .unwrap();
-    assert_ne!(lowest["method"], "neon-lean@1");
+    assert_ne!(lowest["method"], "neon-pick@1");
     assert!(
         reason.contains(lowest["method"].as_str().unwrap()),
         "{reason}"
@@ -151,7 +151,7 @@ fn info_says_which_method_and_why() {
     assert!(human.contains("tune scores"), "{human}");
     // Untuned: the family's default and reason, no tuning record.
     let untuned = info_json(&model_path(&format!("{MODEL}.json")));
-    assert_eq!(untuned["default_method"], "neon-lean@1");
+    assert_eq!(untuned["default_method"], "neon-pick@1");
     assert!(untuned["tuned"].is_null());
     let human = stdout(&run(&["info", "-m", &model_path(&format!("{MODEL}.json"))]));
     assert!(human.contains("the family's default"), "{human}");

@@ -127,8 +127,8 @@ fn info_text_is_human_readable() {
         "scaler           standardize",
         "beta             none stored; auto = 0.26",
         ", published (--rule neon) = 1",
-        "default method   neon-lean@1 (what explain runs without options)",
-        "why              neon-path with the features after its top 3 re-shared",
+        "default method   neon-pick@1 (what explain runs without options)",
+        "why              neon-lean (neon-path with the features after its top 3 re-shared",
         "provenance",
     ] {
         assert!(text.contains(needle), "{needle:?} in\n{text}");

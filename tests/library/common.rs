@@ -202,11 +202,11 @@ pub fn kernel_of(name: &str) -> Option<String> {
         .and_then(|kernel| kernel.keys().next().cloned())
 }
 
-/// The family default a kernel fixture must name, decided by its file's kernel: `neon-lean@1`
-/// for rbf, `neon-path@1` for laplacian (`neon-lean` needs squared distances).
+/// The family default a kernel fixture must name, decided by its file's kernel: `neon-pick@1`
+/// for rbf, `neon-path@1` for laplacian (`neon-pick` needs squared distances).
 pub fn kernel_default(name: &str) -> &'static str {
     match kernel_of(name).as_deref() {
-        Some("rbf") => "neon-lean@1",
+        Some("rbf") => "neon-pick@1",
         Some("laplacian") => "neon-path@1",
         other => panic!("{name}: not a kernel fixture ({other:?})"),
     }

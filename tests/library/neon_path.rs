@@ -42,11 +42,11 @@ fn neon_path_at_beta_1_matches_the_oracle_on_every_kernel_model() {
     }
 }
 
-/// rbf models default to `neon-lean@1` (oracle: scripts/neon_oracle_lean.py), laplacian
+/// rbf models default to `neon-pick@1` (oracle: scripts/neon_oracle_pick.py), laplacian
 /// ones to `neon-path@1` (scripts/neon_oracle_path.py); the kernel is read from the model
 /// file, and the default's relevances equal the named method's bit for bit.
 #[test]
-fn the_default_of_kernel_models_is_neon_lean_on_rbf_and_neon_path_on_laplacian() {
+fn the_default_of_kernel_models_is_neon_pick_on_rbf_and_neon_path_on_laplacian() {
     let mut seen = Vec::new();
     for name in KERNEL_FIXTURES {
         let model = load_model(model_path(name)).unwrap();
@@ -54,7 +54,7 @@ fn the_default_of_kernel_models_is_neon_lean_on_rbf_and_neon_path_on_laplacian()
         let x = input_rows(name);
         let expected_name = kernel_default(name);
         let (rule_set, oracle, tol) = match expected_name {
-            "neon-lean@1" => (RuleSet::NeonLean, "expected_lean.csv", 1e-10),
+            "neon-pick@1" => (RuleSet::NeonPick, "expected_pick.csv", 1e-10),
             _ => (RuleSet::NeonPath, "expected_path.csv", 1e-8),
         };
         seen.push(rule_set);
@@ -64,8 +64,11 @@ fn the_default_of_kernel_models_is_neon_lean_on_rbf_and_neon_path_on_laplacian()
         assert_eq!(explainer.family_default_method(), named, "{name}");
         let reason = explainer.default_method_reason();
         assert!(reason.contains("faithfulness.md"), "{name}: {reason}");
-        if rule_set == RuleSet::NeonLean {
-            assert!(reason.contains("--method neon-path@1"), "{name}: {reason}");
+        if rule_set == RuleSet::NeonPick {
+            assert!(
+                reason.contains("neon-lean@1 (still available"),
+                "{name}: {reason}"
+            );
         }
         let e = explainer.explain(x.view(), &Method::default()).unwrap();
         assert_eq!(e, explainer.explain(x.view(), &named).unwrap(), "{name}");
@@ -82,7 +85,7 @@ fn the_default_of_kernel_models_is_neon_lean_on_rbf_and_neon_path_on_laplacian()
         );
     }
     // Both kernels are covered.
-    assert!(seen.contains(&RuleSet::NeonLean) && seen.contains(&RuleSet::NeonPath));
+    assert!(seen.contains(&RuleSet::NeonPick) && seen.contains(&RuleSet::NeonPath));
 }
 
 /// The default explanation reports the forward pass's own output, bit for bit (what

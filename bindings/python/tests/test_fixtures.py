@@ -58,12 +58,12 @@ KERNEL_FIXTURES = [n for n in FIXTURES if n.startswith(("ocsvm", "kde"))]
 
 
 @pytest.mark.parametrize("name", KERNEL_FIXTURES)
-def test_the_kernel_default_is_neon_lean_on_rbf_and_neon_path_on_laplacian(name):
-    # The kernel from the model file itself; rbf models default to neon-lean@1 (its oracle:
-    # scripts/neon_oracle_lean.py), laplacian ones to neon-path@1.
+def test_the_kernel_default_is_neon_pick_on_rbf_and_neon_path_on_laplacian(name):
+    # The kernel from the model file itself; rbf models default to neon-pick@1 (its oracle:
+    # scripts/neon_oracle_pick.py), laplacian ones to neon-path@1.
     with open(fixture(name, "json")) as fh:
         (kernel,) = json.load(fh)["kernel"].keys()
-    method, suffix = {"rbf": ("neon-lean@1", "expected_lean.csv"),
+    method, suffix = {"rbf": ("neon-pick@1", "expected_pick.csv"),
                       "laplacian": ("neon-path@1", "expected_path.csv")}[kernel]
     ex = neuralize.load(fixture(name, "json"))
     _, X = _inputs(name, ex)

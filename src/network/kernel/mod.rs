@@ -127,18 +127,19 @@ impl Network for KernelNetwork {
 
     /// By kernel, at the model's own soft-min (beta 1, [`Network::default_beta`]):
     ///
-    /// - rbf (`q = 2`): `neon-lean`, `neon-path` with all but its top 3 features re-shared
-    ///   per row (share `l = c^2`, `c` the top 3's part of the row's positive relevance) by
-    ///   the path rule pooled at the reference (docs/neon.md): on 57 held-out kernel sets of
-    ///   three studies (the third drawn after it was chosen) its worst flipping gap to the
-    ///   best baseline is +2.3 % (marginal draws averaged over 3 seeds), against +13.7 % for
-    ///   `neon-path@1` (docs/faithfulness.md,
-    ///   "The rbf default: `neon-lean`"), at about `neon-path`'s cost;
+    /// - rbf (`q = 2`): `neon-pick`, `neon-lean` (`neon-path` with all but its top 3
+    ///   features re-shared per row by the path rule pooled at the reference, docs/neon.md)
+    ///   whose top 3 places go, on wide kernels, to the group whose joint removal lowers the
+    ///   outlierness more (its own, or the split under the row's weights): on 49 held-out
+    ///   kernel sets of four studies its flipping gaps stay within 2 % of the best baseline,
+    ///   and its top-3 precision is within 0.01 of the best baseline's on 35 of 40 planted
+    ///   sets, against 29 for `neon-lean@1` (docs/faithfulness.md, "Top-3 by an exact group
+    ///   test");
     /// - laplacian (`q = 1`): `neon-path`, the straight path (`neon-lean` needs the
     ///   separable squared distances of rbf kernels).
     fn default_rule_set(&self) -> RuleSet {
         match self.distance.power() {
-            Power::Two => RuleSet::NeonLean,
+            Power::Two => RuleSet::NeonPick,
             Power::One => RuleSet::NeonPath,
         }
     }
@@ -152,12 +153,13 @@ impl Network for KernelNetwork {
     fn default_reason(&self) -> &'static str {
         match self.distance.power() {
             Power::Two => {
-                "neon-path with the features after its top 3 re-shared, more where the top 3 \
-                 dominate, by the split pooled at the reference: on 57 held-out image-like and \
-                 tabular kernel sets its worst flipping gap to the best baseline is +2.3% \
-                 (marginal draws over 3 seeds), against +13.7% for neon-path@1 (on scaled \
-                 pixels), at about the same cost (neon-path@1 stays available as \
-                 --method neon-path@1; docs/faithfulness.md)"
+                "neon-lean (neon-path with the features after its top 3 re-shared by the \
+                 split pooled at the reference) whose top 3 places go, on wide kernels, to \
+                 the group whose joint removal lowers the outlierness more: on 49 held-out \
+                 image-like and tabular kernel sets its flipping gaps stay within 2% of the \
+                 best baseline, and its top 3 is within 0.01 of the best baseline's on 35 of \
+                 40 planted sets, against 29 for neon-lean@1 (still available; \
+                 docs/faithfulness.md)"
             }
             Power::One => {
                 "NEON rooted at the reference and pooled along the path to the row: on \

@@ -256,8 +256,8 @@ class Explainer:
                 by name when the model has feature names).
             method: as the command line's ``--method``: ``default`` (the most faithful
                 conserving NEON variant measured), a rule set (``neon`` = the published
-                rules, ``neon-ref``, ``neon-floor``, ``neon-path``, ``neon-lean`` (the rbf
-                kernel default), ``neon-spread`` (the k-means default), ``hybrid``; for dense
+                rules, ``neon-ref``, ``neon-floor``, ``neon-path``, ``neon-lean``,
+                ``neon-pick`` (the rbf kernel default), ``neon-spread`` (the k-means default), ``hybrid``; for dense
                 networks also ``tutorial``, ``gamma-zb``, ``epsilon-plus-flat``; optionally
                 ``@beta``), or
                 ``occlusion``, ``gradient-x-input``, ``sensitivity``,
