@@ -29,7 +29,7 @@
 
 use super::path_lean::LeanAnchor;
 use super::path_manhattan::ManhattanPath;
-use super::path_pick::PICK_MAX_GAP;
+use super::path_pick::{PickColumns, PICK_MAX_GAP};
 use super::path_quarter::QuarterPowers;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
@@ -85,7 +85,10 @@ impl KernelNetwork {
         let lean = (matches!(rules.rule_set, RuleSet::NeonLean | RuleSet::NeonPick)
             && layer.power() == Power::Two)
             .then(|| LeanAnchor::new(layer, &reference_distances, rules.beta));
-        let pick = rules.rule_set == RuleSet::NeonPick && self.typical_gap <= PICK_MAX_GAP;
+        let pick = (rules.rule_set == RuleSet::NeonPick
+            && layer.power() == Power::Two
+            && self.typical_gap <= PICK_MAX_GAP)
+            .then(|| PickColumns::new(layer));
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {
@@ -98,7 +101,7 @@ impl KernelNetwork {
                     &reference_distances,
                     quarter.as_ref(),
                     (rules.beta, floor),
-                    (flip, lean.as_ref(), pick),
+                    (flip, lean.as_ref(), pick.as_ref()),
                     out,
                     rel,
                 );

@@ -28,8 +28,9 @@
 //! `neon-lean`'s (docs/faithfulness.md, "Top-3 by an exact group test"), and the rule is
 //! `neon-lean` there.
 //!
-//! Cost per row over `neon-lean`: one exponential per unit (the row's weights), one product
-//! `p(z) U` per sub-chunk, and where the groups differ two more exponentials per unit.
+//! Cost per row over `neon-lean`: the row's weights (at beta 1 from the quarter exponentials
+//! the `neon-path` pass keeps, else one exponential per unit), one product `p(z) U` per
+//! sub-chunk, and where the groups differ two exponentials per unit.
 
 use super::path_flip::TOP;
 use super::path_lean::lean_share;
@@ -44,6 +45,27 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 /// 0.9-3.9) and the kernel densities (11.3-58.4), at their geometric midpoint.
 pub(crate) const PICK_MAX_GAP: f64 = 6.6;
 
+/// The per-model input of `neon-pick`: the units' coordinates feature by feature (features x
+/// units), so that moving a group changes every unit from three contiguous columns.
+#[derive(Debug, Clone)]
+pub(super) struct PickColumns {
+    columns: Vec<f64>,
+    units: usize,
+}
+
+impl PickColumns {
+    pub(super) fn new(layer: &DistanceLayer) -> Self {
+        let centers = layer.centers();
+        let units = centers.nrows();
+        let columns = centers.t().iter().copied().collect();
+        PickColumns { columns, units }
+    }
+
+    fn column(&self, i: usize) -> &[f64] {
+        &self.columns[i * self.units..(i + 1) * self.units]
+    }
+}
+
 /// The buffers of one sub-chunk, grown on demand and reused.
 #[derive(Debug, Default)]
 pub(super) struct PickScratch {
@@ -57,18 +79,26 @@ pub(super) struct PickScratch {
     moved: Vec<f64>,
     /// One row's numerators `N_row`.
     numer: Vec<f64>,
+    /// The rows' sums of weights (the weights are normalized through `p(z) U`).
+    totals: Vec<f64>,
 }
 
 /// The rows of one sub-chunk and what the test needs of them.
 pub(super) struct PickRows<'a> {
     /// The rows (standardized), rows x features.
     pub rows: ArrayView2<'a, f64>,
+    /// The units by feature.
+    pub columns: &'a PickColumns,
     /// Their squared distances to the units, rows x units.
     pub dist: &'a [f64],
     /// The reference (standardized).
     pub reference: &'a [f64],
     /// The soft-min stiffness of the row's weights.
     pub beta: f64,
+    /// At beta 1, the quarter exponentials `F_j = exp((min h - h_j) / 4)` the `neon-path`
+    /// pass kept (rows x units): the row's weights are then `F^4 / sum F^4`, no new
+    /// exponential.
+    pub quarter: Option<&'a [f64]>,
 }
 
 /// Apply the group test to every row of `input` whose `neon-lean` relevance (or its
@@ -89,15 +119,28 @@ pub(super) fn pick_sub_chunk(
     grow(&mut sc.h, units);
     grow(&mut sc.moved, units);
     grow(&mut sc.numer, d);
+    grow(&mut sc.totals, n);
     let weights = &mut sc.weights[..n * units];
-    for (w, dist) in weights
+    for (r, ((w, dist), total)) in weights
         .chunks_exact_mut(units)
         .zip(input.dist.chunks_exact(units))
+        .zip(sc.totals.iter_mut())
+        .enumerate()
     {
-        layer.activations_row_into(dist, w);
-        let h_min = lanes::min(w);
-        let total = lanes::exp_sum_inplace(w, h_min, input.beta);
-        w.iter_mut().for_each(|v| *v /= total);
+        *total = match input.quarter {
+            Some(f) => {
+                for (w, &f) in w.iter_mut().zip(&f[r * units..(r + 1) * units]) {
+                    let f2 = f * f;
+                    *w = f2 * f2;
+                }
+                lanes::sum_unrolled8(w)
+            }
+            None => {
+                layer.activations_row_into(dist, w);
+                let h_min = lanes::min(w);
+                lanes::exp_sum_inplace(w, h_min, input.beta)
+            }
+        };
     }
     let w = ArrayView2::from_shape((n, units), &*weights).expect("rows x units");
     let mut pooled =
@@ -108,13 +151,14 @@ pub(super) fn pick_sub_chunk(
         let z = z.as_slice().expect("standard layout");
         let out = out.as_slice_mut().expect("standard layout");
         let numer = &mut sc.numer[..d];
+        let scale = 2.0 / sc.totals[r];
         for (((n, &zi), &ri), &mi) in numer
             .iter_mut()
             .zip(z)
             .zip(input.reference)
             .zip(pooled.row(r))
         {
-            *n = (zi - ri) * (zi + ri - 2.0 * mi);
+            *n = (zi - ri) * (zi + ri - scale * mi);
         }
         let (_, top) = lean_share(out);
         let (_, tested) = lean_share(numer);
@@ -124,8 +168,22 @@ pub(super) fn pick_sub_chunk(
         let h = &mut sc.h[..units];
         layer.activations_row_into(&input.dist[r * units..(r + 1) * units], h);
         let moved = &mut sc.moved[..units];
-        let kept_out = group_output(layer, h, z, input.reference, &top, moved);
-        let tested_out = group_output(layer, h, z, input.reference, &tested, moved);
+        let kept_out = group_output(
+            layer.gamma(),
+            input.columns,
+            h,
+            (z, input.reference),
+            &top,
+            moved,
+        );
+        let tested_out = group_output(
+            layer.gamma(),
+            input.columns,
+            h,
+            (z, input.reference),
+            &tested,
+            moved,
+        );
         if tested_out < kept_out {
             exchange(out, &top, &tested);
         }
@@ -140,28 +198,22 @@ fn same_group(a: &[usize; TOP], b: &[usize; TOP]) -> bool {
 /// The outlierness of the row with the features of `group` at the reference (the model's own
 /// soft-min, beta 1), from the row's activations `h`: `min h' - ln sum_j exp(min h' - h'_j)`.
 fn group_output(
-    layer: &DistanceLayer,
+    gamma: f64,
+    columns: &PickColumns,
     h: &[f64],
-    z: &[f64],
-    reference: &[f64],
+    (z, reference): (&[f64], &[f64]),
     group: &[usize; TOP],
     moved: &mut [f64],
 ) -> f64 {
-    let gamma = layer.gamma();
-    let centers = layer.centers();
-    let terms: [(usize, f64, f64); TOP] = std::array::from_fn(|k| {
-        (
-            group[k],
-            reference[group[k]] - z[group[k]],
-            reference[group[k]] + z[group[k]],
-        )
-    });
-    for ((m, &hj), u) in moved.iter_mut().zip(h).zip(centers.outer_iter()) {
-        let change: f64 = terms
-            .iter()
-            .map(|&(i, diff, sum)| diff * (sum - 2.0 * u[i]))
-            .sum();
-        *m = hj + gamma * change;
+    // h_j + sum_(i in S) g_i (r_i + z_i) - 2 sum_(i in S) g_i u_ji, g_i = gamma (r_i - z_i).
+    let [a, b, c] = *group;
+    let g = |i: usize| gamma * (reference[i] - z[i]);
+    let (ga, gb, gc) = (g(a), g(b), g(c));
+    let constant =
+        ga * (reference[a] + z[a]) + gb * (reference[b] + z[b]) + gc * (reference[c] + z[c]);
+    let (ua, ub, uc) = (columns.column(a), columns.column(b), columns.column(c));
+    for ((((m, &hj), &ja), &jb), &jc) in moved.iter_mut().zip(h).zip(ua).zip(ub).zip(uc) {
+        *m = hj + constant - 2.0 * (ga * ja + gb * jb + gc * jc);
     }
     let low = lanes::min(moved);
     low - lanes::sum_exp(moved, low).ln()

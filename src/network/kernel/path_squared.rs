@@ -31,7 +31,7 @@ use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
 use super::path_flip_fused::{FlipInputs, FlipScratch};
 use super::path_lean::LeanAnchor;
-use super::path_pick::{pick_sub_chunk, PickRows, PickScratch};
+use super::path_pick::{pick_sub_chunk, PickColumns, PickRows, PickScratch};
 use super::path_quarter::QuarterPowers;
 use super::path_row::{path_row_relevance, PathConstants};
 use super::{check_finite, KernelNetwork};
@@ -227,7 +227,7 @@ impl KernelNetwork {
         reference_distances: &[f64],
         quarter: Option<&QuarterPowers>,
         (beta, floor): (f64, f64),
-        (flip, lean, pick): (Option<RuleSet>, Option<&LeanAnchor>, bool),
+        (flip, lean, pick): (Option<RuleSet>, Option<&LeanAnchor>, Option<&PickColumns>),
         out: &mut [f64],
         mut relevance: ArrayViewMut2<f64>,
     ) -> Result<()> {
@@ -250,7 +250,7 @@ impl KernelNetwork {
             )
         });
         // At beta 1 the flip-ordered pass reuses the quarter exponentials of this one.
-        let keep = flip.is_some() && quarter.is_some();
+        let keep = (flip.is_some() || pick.is_some()) && quarter.is_some();
         with_scratch(|sc| -> Result<()> {
             for (start, rows) in sub_chunks(z, units) {
                 let n = rows.nrows();
@@ -392,12 +392,14 @@ impl KernelNetwork {
                         );
                     }
                 }
-                if pick {
+                if let Some(columns) = pick {
                     let input = PickRows {
                         rows,
+                        columns,
                         dist,
                         reference,
                         beta,
+                        quarter: keep.then_some(&*kept),
                     };
                     pick_sub_chunk(layer, &input, rel.view_mut(), pick_scratch);
                 }
@@ -478,7 +480,7 @@ mod tests {
                     &self.reference_distances,
                     quarter,
                     (beta, self.floor),
-                    (None, None, false),
+                    (None, None, None),
                     &mut out,
                     rel.view_mut(),
                 )
