@@ -1,7 +1,9 @@
 """Issue 17's top-3 target with `neon-pick` (neon-lean whose top 3 places go to the group whose
 joint removal lowers the outlierness more, docs/faithfulness.md "Top-3 by an exact group
-test"): on every kernel set of kept held-out studies, the CLI's `neon-pick@1` against the
-study's default (`neon-lean@1`) and the baselines.
+test"): on every kernel set of kept held-out studies, the CLI's `--method` (default
+`neon-pick@1`) against the study's saved default (the default when the study ran:
+`neon-lean@1` before stop 30, `neon-pick@1` since; `--method neon-lean@1` compares the other
+way round) and the baselines.
 
     python3 scripts/top3_pick_screen.py DIR [DIR ...] [--method neon-pick@1] [--seeds 1]
 
