@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use ndarray::{Array1, Array2, ArrayView1};
-use neuralize::{load_model, Beta, Explainer, Method, RuleSet};
+use neuralize::{load_model, Beta, Explainer, Explanation, Method, RuleSet};
 
 /// One-class SVMs with `gamma s <= 6.6` (where the test runs) and the narrower rbf fixtures.
 const WIDE: &[&str] = &[
@@ -17,6 +17,17 @@ const NARROW: &[&str] = &["ocsvm_blobs", "kde_iris", "kde_wine", "kde_digits"];
 
 fn at_beta_1(rule_set: RuleSet) -> Method {
     Method::rule_set(rule_set).with_beta(Beta::Value(1.0))
+}
+
+/// Fixture `name`'s explainer, input rows and their `neon-lean@1` and `neon-pick@1`
+/// explanations.
+fn lean_and_pick(name: &str) -> (Explainer, Array2<f64>, Explanation, Explanation) {
+    let model = load_model(model_path(name)).unwrap();
+    let explainer = Explainer::new(&model);
+    let x = input_rows(name);
+    let explain = |rule_set| explainer.explain(x.view(), &at_beta_1(rule_set)).unwrap();
+    let (lean, pick) = (explain(RuleSet::NeonLean), explain(RuleSet::NeonPick));
+    (explainer, x, lean, pick)
 }
 
 /// The three largest values' indices (ties: lower index first), as a sorted set.
@@ -120,16 +131,8 @@ fn moved(x: ArrayView1<f64>, reference: ArrayView1<f64>, group: &[usize]) -> Arr
 fn neon_pick_takes_the_group_whose_joint_removal_lowers_the_output_more() {
     let (mut exchanged, mut kept) = (0, 0);
     for name in WIDE {
-        let model = load_model(model_path(name)).unwrap();
-        let explainer = Explainer::new(&model);
+        let (explainer, x, lean, pick) = lean_and_pick(name);
         let svm = Svm::read(name);
-        let x = input_rows(name);
-        let lean = explainer
-            .explain(x.view(), &at_beta_1(RuleSet::NeonLean))
-            .unwrap();
-        let pick = explainer
-            .explain(x.view(), &at_beta_1(RuleSet::NeonPick))
-            .unwrap();
         assert_eq!(pick.output, lean.output, "{name}");
         let reference = explainer.reference();
         for (r, row) in x.outer_iter().enumerate() {
@@ -183,16 +186,8 @@ fn neon_pick_matches_its_oracle_within_1e_10() {
 #[test]
 fn neon_pick_is_neon_lean_on_narrow_kernels() {
     for name in NARROW {
-        let model = load_model(model_path(name)).unwrap();
-        let explainer = Explainer::new(&model);
+        let (explainer, _, lean, pick) = lean_and_pick(name);
         assert!(1.0 / explainer.auto_beta() > 6.6, "{name} is narrow");
-        let x = input_rows(name);
-        let lean = explainer
-            .explain(x.view(), &at_beta_1(RuleSet::NeonLean))
-            .unwrap();
-        let pick = explainer
-            .explain(x.view(), &at_beta_1(RuleSet::NeonPick))
-            .unwrap();
         assert_eq!(pick, lean, "{name}");
     }
 }

@@ -168,23 +168,17 @@ pub(super) fn pick_sub_chunk(
         let h = &mut sc.h[..units];
         layer.activations_row_into(&input.dist[r * units..(r + 1) * units], h);
         let moved = &mut sc.moved[..units];
-        let kept_out = group_output(
-            layer.gamma(),
-            input.columns,
-            h,
-            (z, input.reference),
-            &top,
-            moved,
-        );
-        let tested_out = group_output(
-            layer.gamma(),
-            input.columns,
-            h,
-            (z, input.reference),
-            &tested,
-            moved,
-        );
-        if tested_out < kept_out {
+        let mut removed = |group: &[usize; TOP]| {
+            group_output(
+                layer.gamma(),
+                input.columns,
+                h,
+                (z, input.reference),
+                group,
+                moved,
+            )
+        };
+        if removed(&tested) < removed(&top) {
             exchange(out, &top, &tested);
         }
     }
