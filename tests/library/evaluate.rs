@@ -2,7 +2,7 @@
 //! is clearly worse than every real one.
 
 use crate::common::{fixture_path, model_path, read_table};
-use ndarray::Axis;
+use ndarray::{Array2, Axis};
 use neuralize::evaluate::{evaluate, normalized_area, order_by_relevance, Imputation};
 use neuralize::{load_model, Explainer, Method};
 
@@ -21,6 +21,16 @@ fn run(name: &str, methods: &[Method], seed: u64) -> neuralize::evaluate::Evalua
         .map(|m| m.with_samples(16).with_seed(seed))
         .collect();
     evaluate(&explainer, x.view(), train.view(), &methods, 3, seed).unwrap()
+}
+
+/// The k-means wine fixture: its explainer (the model file's reference), input and training
+/// rows.
+fn kmeans_wine() -> (Explainer, Array2<f64>, Array2<f64>) {
+    let name = "kmeans_wine";
+    let model = load_model(model_path(name)).unwrap();
+    let x = read_table(&fixture_path(name, "input.csv")).values;
+    let train = read_table(&fixture_path(name, "train.csv")).values;
+    (Explainer::new(&model), x, train)
 }
 
 fn methods(names: &str) -> Vec<Method> {
@@ -75,11 +85,7 @@ fn flipping_helpers() {
 
 #[test]
 fn a_method_with_a_chosen_cluster_is_refused() {
-    let name = "kmeans_wine";
-    let model = load_model(model_path(name)).unwrap();
-    let x = read_table(&fixture_path(name, "input.csv")).values;
-    let train = read_table(&fixture_path(name, "train.csv")).values;
-    let explainer = Explainer::new(&model);
+    let (explainer, x, train) = kmeans_wine();
     let methods = [Method::default(), Method::neon().with_cluster(1)];
     let err = evaluate(&explainer, x.view(), train.view(), &methods, 2, 0)
         .unwrap_err()
@@ -91,11 +97,7 @@ fn a_method_with_a_chosen_cluster_is_refused() {
 /// a non-finite value are refused with the row and column, never a panic.
 #[test]
 fn bad_methods_and_reference_rows_are_refused_up_front() {
-    let name = "kmeans_wine";
-    let model = load_model(model_path(name)).unwrap();
-    let x = read_table(&fixture_path(name, "input.csv")).values;
-    let train = read_table(&fixture_path(name, "train.csv")).values;
-    let explainer = Explainer::new(&model);
+    let (explainer, x, train) = kmeans_wine();
     let evaluate_with = |reference: ndarray::ArrayView2<f64>, methods: &[Method]| {
         evaluate(&explainer, x.view(), reference, methods, 2, 0)
             .unwrap_err()

@@ -209,12 +209,10 @@ fn neon_pick_gives_the_same_bits_on_one_and_two_threads() {
 #[test]
 fn neon_pick_is_refused_on_laplacian_kernels_and_other_families() {
     for name in ["ocsvm_digits_laplacian", "gmm_iris_full", "kmeans_wine"] {
-        let model = load_model(model_path(name)).unwrap();
-        let x = input_rows(name);
-        let err = Explainer::new(&model)
-            .explain(x.view(), &at_beta_1(RuleSet::NeonPick))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("neon-pick"), "{name}: {err}");
+        let err = refusal(name, &at_beta_1(RuleSet::NeonPick));
+        assert!(
+            err.contains("neon-pick is not defined for"),
+            "{name}: {err}"
+        );
     }
 }
