@@ -50,6 +50,12 @@ pub(crate) fn min(values: &[f64]) -> f64 {
     fold_lanes(values, f64::INFINITY, f64::min)
 }
 
+/// `max_j values_j` (`-inf` for none).
+#[inline(always)]
+pub(crate) fn max(values: &[f64]) -> f64 {
+    fold_lanes(values, f64::NEG_INFINITY, f64::max)
+}
+
 /// The plain map that [`exp_sum_inplace`] fuses with its sum (the tests' yardstick).
 #[cfg(test)]
 fn exp_inplace_generic(values: &mut [f64], shift: f64, scale: f64) {

@@ -21,6 +21,7 @@ mod path_squared;
 mod reference;
 #[cfg(test)]
 mod test_network;
+mod top_group;
 
 use super::distance::DistanceLayer;
 use super::power::Power;

@@ -32,8 +32,10 @@
 
 use super::path_flip::TOP;
 use super::path_quarter::reference_activations;
+use super::top_group::top_group;
 use crate::lrp::rescale::usable_totals;
 use crate::network::distance::DistanceLayer;
+use crate::network::lanes;
 use crate::network::pool;
 
 /// `neon-lean`'s share of the reference-pooled relevance of the rest: `l = LEAN_SCALE c^2`
@@ -72,6 +74,10 @@ impl LeanAnchor {
     /// reference-pooled relevance of its other features in place; `excess = o - o_0`,
     /// `flat = o_0 / d`, `numer` a buffer of `d` values. Leaves `relevance` unchanged where
     /// the share is 0 or the reference-pooled numerators are unusable.
+    ///
+    /// Returns the [`TOP`] group of the result (as `top_group` would) where it is known
+    /// without a new scan: the first pass's group, which keeps its values, when every
+    /// mixed value stays below them; `None` otherwise.
     pub(super) fn mix_row(
         &self,
         z: &[f64],
@@ -79,10 +85,10 @@ impl LeanAnchor {
         (excess, flat): (f64, f64),
         relevance: &mut [f64],
         numer: &mut [f64],
-    ) {
+    ) -> Option<[usize; TOP]> {
         let (share, top) = lean_share(relevance);
         if share <= 0.0 || excess.is_nan() || excess <= 0.0 {
-            return;
+            return Some(top);
         }
         let d = relevance.len();
         let numer = &mut numer[..d];
@@ -108,6 +114,9 @@ impl LeanAnchor {
         let (total, magnitude, rest) = rest_sums(numer, relevance);
         // The rest's relevance above its flat floor, shared by the numerators.
         let rest_excess = rest - (d - in_top) as f64 * flat;
+        // The largest mixed value (the top group's places hold placeholders, which only
+        // make the answer more cautious).
+        let (mut mixed, mut highest) = (false, f64::NEG_INFINITY);
         if rest_excess > 0.0 && usable_totals(total, magnitude, rest_excess) {
             let scale = rest_excess / total;
             let mut finite = true;
@@ -116,7 +125,9 @@ impl LeanAnchor {
                 finite &= n.is_finite();
             }
             if finite {
+                highest = lanes::max(numer);
                 relevance.copy_from_slice(numer);
+                mixed = true;
             }
         }
         for (&t, &v) in top.iter().zip(&kept) {
@@ -124,6 +135,7 @@ impl LeanAnchor {
                 *r = v;
             }
         }
+        (!mixed || (in_top == TOP && highest < kept[TOP - 1])).then_some(top)
     }
 }
 
@@ -155,29 +167,33 @@ fn rest_sums(numer: &[f64], relevance: &[f64]) -> (f64, f64, f64) {
 /// index first; `usize::MAX` where `first` has fewer) and `l = LEAN_SCALE c^2`, `c` the
 /// share of the positive values of `first` held by them (0 without positive values).
 pub(super) fn lean_share(first: &[f64]) -> (f64, [usize; TOP]) {
-    let mut top = [usize::MAX; TOP];
-    let mut values = [f64::NEG_INFINITY; TOP];
-    let mut positive = 0.0;
-    for (i, &v) in first.iter().enumerate() {
-        positive += v.max(0.0);
-        // Keep the TOP largest, descending; strict comparisons keep the lower index first.
-        if v > values[TOP - 1] {
-            let mut k = TOP - 1;
-            while k > 0 && values[k - 1] < v {
-                values[k] = values[k - 1];
-                top[k] = top[k - 1];
-                k -= 1;
-            }
-            values[k] = v;
-            top[k] = i;
-        }
-    }
+    let top = top_group(first);
+    let positive = positive_sum(first);
     if positive.is_nan() || positive <= 0.0 {
         return (0.0, top);
     }
-    let held: f64 = values.iter().map(|v| v.max(0.0)).sum();
+    let held: f64 = top
+        .iter()
+        .filter_map(|&i| first.get(i))
+        .map(|v| v.max(0.0))
+        .sum();
     let c = (held / positive).min(1.0);
     (LEAN_SCALE * c * c, top)
+}
+
+/// `sum_i max(v_i, 0)` in four independent partial sums (a fixed order), then the rest.
+fn positive_sum(values: &[f64]) -> f64 {
+    const LANES: usize = 4;
+    let mut partial = [0.0; LANES];
+    let blocks = values.chunks_exact(LANES);
+    let tail = blocks.remainder();
+    for block in blocks {
+        for (p, &v) in partial.iter_mut().zip(block) {
+            *p += v.max(0.0);
+        }
+    }
+    let head = partial.iter().fold(0.0, |s, &p| s + p);
+    tail.iter().fold(head, |s, &v| s + v.max(0.0))
 }
 
 #[cfg(test)]
@@ -185,6 +201,7 @@ mod tests {
     use super::*;
     use crate::network::power::Power;
     use crate::rng::test_matrix as matrix;
+    use ndarray::Array1;
 
     /// The share follows the formula (only positive relevance counts) and the top group is
     /// the 3 largest values, ties by lower index.
@@ -247,7 +264,8 @@ mod tests {
         let total: f64 = rest.iter().map(|&i| split[i]).sum();
         assert!(total > 0.0 && rest_excess > 0.0);
         let mut numer = vec![0.0; d];
-        anchor.mix_row(&z, &r, (excess, flat), &mut rel, &mut numer);
+        let group = anchor.mix_row(&z, &r, (excess, flat), &mut rel, &mut numer);
+        assert_eq!(group, Some(top_group(&rel)));
         for i in 0..d {
             let want = if top.contains(&i) {
                 first[i]
@@ -264,7 +282,42 @@ mod tests {
         assert!((sum - (excess + d as f64 * flat)).abs() < 1e-12);
         // At the reference every numerator is 0: unchanged.
         let mut at = first.clone();
-        anchor.mix_row(&r, &r, (excess, flat), &mut at, &mut numer);
+        let group = anchor.mix_row(&r, &r, (excess, flat), &mut at, &mut numer);
         assert_eq!(at, first);
+        assert_eq!(group, Some(top_group(&first)));
+    }
+
+    /// Where the mix names the result's top group, it is the group a scan of the result
+    /// finds; rows with a flat first pass (the mix lifts the rest past the top) get `None`.
+    #[test]
+    fn the_named_top_group_is_the_results() {
+        let (units, d) = (30, 9);
+        let centers = matrix(units, d, 5);
+        let layer = DistanceLayer::new(Power::Two, 0.2, centers.clone(), Array1::zeros(units));
+        let r = vec![0.0; d];
+        let d_r: Vec<f64> = centers
+            .outer_iter()
+            .map(|u| Power::Two.distance(&r, u.as_slice().unwrap()))
+            .collect();
+        let anchor = LeanAnchor::new(&layer, &d_r, 1.0);
+        let (mut named, mut unnamed) = (0, 0);
+        for seed in 0..200 {
+            let z = matrix(1, d, 100 + seed).row(0).mapv(|v| 2.0 * v).to_vec();
+            let mut rel = matrix(1, d, 400 + seed).row(0).mapv(|v| v.abs()).to_vec();
+            if seed % 4 == 0 {
+                // Nearly flat: the mixed rest can pass the top group.
+                rel.iter_mut().for_each(|v| *v = 1.0 + 1e-3 * *v);
+            }
+            let excess: f64 = rel.iter().sum();
+            let mut numer = vec![0.0; d];
+            match anchor.mix_row(&z, &r, (excess, 0.0), &mut rel, &mut numer) {
+                Some(group) => {
+                    assert_eq!(group, top_group(&rel), "seed {seed}");
+                    named += 1;
+                }
+                None => unnamed += 1,
+            }
+        }
+        assert!(named > 100 && unnamed > 0, "{named} named, {unnamed} not");
     }
 }

@@ -33,7 +33,7 @@
 //! sub-chunk, and where the groups differ two exponentials per unit.
 
 use super::path_flip::TOP;
-use super::path_lean::lean_share;
+use super::top_group::top_group;
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
 use crate::network::scratch::grow;
@@ -99,6 +99,8 @@ pub(super) struct PickRows<'a> {
     /// pass kept (rows x units): the row's weights are then `F^4 / sum F^4`, no new
     /// exponential.
     pub quarter: Option<&'a [f64]>,
+    /// The rows' `neon-lean` top groups where the mix knew them (else found here).
+    pub tops: &'a [Option<[usize; TOP]>],
 }
 
 /// Apply the group test to every row of `input` whose `neon-lean` relevance (or its
@@ -160,9 +162,11 @@ pub(super) fn pick_sub_chunk(
         {
             *n = (zi - ri) * (zi + ri - scale * mi);
         }
-        let (_, top) = lean_share(out);
-        let (_, tested) = lean_share(numer);
-        if same_group(&top, &tested) {
+        let top = input.tops[r].unwrap_or_else(|| top_group(out));
+        let tested = top_group(numer);
+        // Non-finite values (never from finite rows) leave empty places: no test.
+        let empty = top.contains(&usize::MAX) || tested.contains(&usize::MAX);
+        if empty || same_group(&top, &tested) {
             continue;
         }
         let h = &mut sc.h[..units];

@@ -29,6 +29,7 @@
 
 use super::fused::{spread_floor, sub_chunks};
 use super::path::midpoints;
+use super::path_flip::TOP;
 use super::path_flip_fused::{FlipInputs, FlipScratch};
 use super::path_lean::LeanAnchor;
 use super::path_pick::{pick_sub_chunk, PickColumns, PickRows, PickScratch};
@@ -82,6 +83,8 @@ struct Scratch {
     lean: Vec<f64>,
     /// The buffers of the group test (`neon-pick`).
     pick: PickScratch,
+    /// The rows' `neon-lean` top groups where the mix knows them (`neon-pick`).
+    tops: Vec<Option<[usize; TOP]>>,
 }
 
 impl Scratch {
@@ -100,6 +103,9 @@ impl Scratch {
         grow(&mut self.coef_sums, rows);
         grow(&mut self.sums, rows * 2 * d);
         grow(&mut self.lean, d);
+        if self.tops.len() < rows {
+            self.tops.resize(rows, None);
+        }
         self.near.clear();
         self.floor_near.clear();
         self.fallback.clear();
@@ -271,6 +277,7 @@ impl KernelNetwork {
                     flip: flip_scratch,
                     lean: lean_numer,
                     pick: pick_scratch,
+                    tops,
                 } = sc;
                 let dist = &mut dist[..n * units];
                 let weights = &mut weights[..n * units];
@@ -321,10 +328,11 @@ impl KernelNetwork {
                         flat,
                         out_row.as_slice_mut().expect("standard layout"),
                     );
+                    tops[r] = None;
                     if !done {
                         floor_rows.push(r);
                     } else if let Some(lean) = lean {
-                        lean.mix_row(
+                        tops[r] = lean.mix_row(
                             z_row.as_slice().expect("standard layout"),
                             reference,
                             (out[start + r] - floor, flat),
@@ -400,6 +408,7 @@ impl KernelNetwork {
                         reference,
                         beta,
                         quarter: keep.then_some(&*kept),
+                        tops,
                     };
                     pick_sub_chunk(layer, &input, rel.view_mut(), pick_scratch);
                 }
