@@ -29,15 +29,14 @@
 //! `neon-lean` there.
 //!
 //! Cost per row over `neon-lean`: the row's weights (at beta 1 from the quarter exponentials
-//! the `neon-path` pass keeps, else one exponential per unit), one product `p(z) U` per
-//! sub-chunk, and where the groups differ two exponentials per unit.
+//! the `neon-path` pass keeps, else one exponential per unit), `p(z) U` (in the same matrix
+//! product as the path's weights), and where the groups differ two exponentials per unit.
 
 use super::path_flip::TOP;
 use super::top_group::top_group;
 use crate::network::distance::DistanceLayer;
 use crate::network::lanes;
 use crate::network::scratch::grow;
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// The widest kernel (`gamma s`, the typical gap between two units' activations) on which
@@ -66,21 +65,15 @@ impl PickColumns {
     }
 }
 
-/// The buffers of one sub-chunk, grown on demand and reused.
+/// The buffers of one sub-chunk's tests, grown on demand and reused.
 #[derive(Debug, Default)]
 pub(super) struct PickScratch {
-    /// The rows' soft-min weights, rows x units.
-    weights: Vec<f64>,
-    /// `p(z) U`, rows x features.
-    pooled: Vec<f64>,
     /// One row's activations.
     h: Vec<f64>,
     /// One group's activations.
     moved: Vec<f64>,
     /// One row's numerators `N_row`.
     numer: Vec<f64>,
-    /// The rows' sums of weights (the weights are normalized through `p(z) U`).
-    totals: Vec<f64>,
 }
 
 /// The rows of one sub-chunk and what the test needs of them.
@@ -99,34 +92,22 @@ pub(super) struct PickRows<'a> {
     /// pass kept (rows x units): the row's weights are then `F^4 / sum F^4`, no new
     /// exponential.
     pub quarter: Option<&'a [f64]>,
-    /// The rows' `neon-lean` top groups where the mix knew them (else found here).
-    pub tops: &'a [Option<[usize; TOP]>],
 }
 
-/// Apply the group test to every row of `input` whose `neon-lean` relevance (or its
-/// `neon-floor` fallback) is in `relevance` (rows x features), in place.
-pub(super) fn pick_sub_chunk(
+/// The rows' soft-min weights, unnormalized, into `weights` (rows x units), and their sums
+/// into `totals`: the left operand of `p(z) U`, which the caller multiplies by the units
+/// together with the `neon-path` weights (one matrix product).
+pub(super) fn pick_weights(
     layer: &DistanceLayer,
     input: &PickRows<'_>,
-    mut relevance: ArrayViewMut2<f64>,
-    sc: &mut PickScratch,
+    weights: &mut [f64],
+    totals: &mut [f64],
 ) {
-    let (n, d) = input.rows.dim();
     let units = layer.n_units();
-    if d <= TOP || n == 0 {
-        return;
-    }
-    grow(&mut sc.weights, n * units);
-    grow(&mut sc.pooled, n * d);
-    grow(&mut sc.h, units);
-    grow(&mut sc.moved, units);
-    grow(&mut sc.numer, d);
-    grow(&mut sc.totals, n);
-    let weights = &mut sc.weights[..n * units];
     for (r, ((w, dist), total)) in weights
         .chunks_exact_mut(units)
         .zip(input.dist.chunks_exact(units))
-        .zip(sc.totals.iter_mut())
+        .zip(totals.iter_mut())
         .enumerate()
     {
         *total = match input.quarter {
@@ -144,25 +125,43 @@ pub(super) fn pick_sub_chunk(
             }
         };
     }
-    let w = ArrayView2::from_shape((n, units), &*weights).expect("rows x units");
-    let mut pooled =
-        ArrayViewMut2::from_shape((n, d), &mut sc.pooled[..n * d]).expect("rows x features");
-    general_mat_mul(1.0, &w, &layer.centers(), 0.0, &mut pooled);
+}
+
+/// Apply the group test to every row of `input` whose `neon-lean` relevance (or its
+/// `neon-floor` fallback) is in `relevance` (rows x features), in place; `pooled` and
+/// `totals` from [`pick_weights`] times the units (rows x features), `tops` the rows'
+/// `neon-lean` top groups where the mix knew them (else found here).
+pub(super) fn pick_sub_chunk(
+    layer: &DistanceLayer,
+    input: &PickRows<'_>,
+    (pooled, totals): (&[f64], &[f64]),
+    tops: &[Option<[usize; TOP]>],
+    mut relevance: ArrayViewMut2<f64>,
+    sc: &mut PickScratch,
+) {
+    let (n, d) = input.rows.dim();
+    let units = layer.n_units();
+    if d <= TOP || n == 0 {
+        return;
+    }
+    grow(&mut sc.h, units);
+    grow(&mut sc.moved, units);
+    grow(&mut sc.numer, d);
     for (r, mut out) in relevance.outer_iter_mut().enumerate() {
         let z = input.rows.row(r);
         let z = z.as_slice().expect("standard layout");
         let out = out.as_slice_mut().expect("standard layout");
         let numer = &mut sc.numer[..d];
-        let scale = 2.0 / sc.totals[r];
+        let scale = 2.0 / totals[r];
         for (((n, &zi), &ri), &mi) in numer
             .iter_mut()
             .zip(z)
             .zip(input.reference)
-            .zip(pooled.row(r))
+            .zip(&pooled[r * d..(r + 1) * d])
         {
             *n = (zi - ri) * (zi + ri - scale * mi);
         }
-        let top = input.tops[r].unwrap_or_else(|| top_group(out));
+        let top = tops[r].unwrap_or_else(|| top_group(out));
         let tested = top_group(numer);
         // Non-finite values (never from finite rows) leave empty places: no test.
         let empty = top.contains(&usize::MAX) || tested.contains(&usize::MAX);

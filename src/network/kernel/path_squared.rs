@@ -32,7 +32,7 @@ use super::path::midpoints;
 use super::path_flip::TOP;
 use super::path_flip_fused::{FlipInputs, FlipScratch};
 use super::path_lean::LeanAnchor;
-use super::path_pick::{pick_sub_chunk, PickColumns, PickRows, PickScratch};
+use super::path_pick::{pick_sub_chunk, pick_weights, PickColumns, PickRows, PickScratch};
 use super::path_quarter::QuarterPowers;
 use super::path_row::{path_row_relevance, PathConstants};
 use super::{check_finite, KernelNetwork};
@@ -58,15 +58,18 @@ struct Scratch {
     norms: Vec<f64>,
     /// Cross terms, then distances, rows x units.
     dist: Vec<f64>,
-    /// Summed midpoint weights `W`, rows x units.
+    /// Summed midpoint weights `W`, rows x units; with `neon-pick` the rows' own soft-min
+    /// weights below them (2 rows x units), multiplied by the units in one product.
     weights: Vec<f64>,
     /// The quarter exponentials `F` of the one-exponential form, rows x units, kept for
     /// the flip-ordered pass (empty otherwise).
     kept: Vec<f64>,
     /// One row's activations.
     row: Vec<f64>,
-    /// `W U`, rows x features.
+    /// `W U`, rows x features (with `neon-pick`, `p(z) U` below: 2 rows x features).
     pooled: Vec<f64>,
+    /// The sums of the rows' own soft-min weights (`neon-pick`).
+    pick_totals: Vec<f64>,
     /// `sum_j c_j` of the fallback rows.
     coef_sums: Vec<f64>,
     /// `[C V | C V^2]` of the fallback rows, rows x 2 features.
@@ -89,17 +92,18 @@ struct Scratch {
 
 impl Scratch {
     /// Size the buffers for `rows` rows, `d` features and `units` units (`keep`: room for
-    /// the kept quarter exponentials).
-    fn fit(&mut self, rows: usize, d: usize, units: usize, keep: bool) {
+    /// the kept quarter exponentials; `products`: 2 with `neon-pick`'s weights, else 1).
+    fn fit(&mut self, rows: usize, d: usize, units: usize, keep: bool, products: usize) {
         grow(&mut self.centered, rows * d);
         grow(&mut self.norms, rows);
         grow(&mut self.dist, rows * units);
-        grow(&mut self.weights, rows * units);
+        grow(&mut self.weights, products * rows * units);
         if keep {
             grow(&mut self.kept, rows * units);
         }
         grow(&mut self.row, units);
-        grow(&mut self.pooled, rows * d);
+        grow(&mut self.pooled, products * rows * d);
+        grow(&mut self.pick_totals, rows);
         grow(&mut self.coef_sums, rows);
         grow(&mut self.sums, rows * 2 * d);
         grow(&mut self.lean, d);
@@ -260,7 +264,8 @@ impl KernelNetwork {
         with_scratch(|sc| -> Result<()> {
             for (start, rows) in sub_chunks(z, units) {
                 let n = rows.nrows();
-                sc.fit(n, d, units, keep);
+                let products = if pick.is_some() { 2 } else { 1 };
+                sc.fit(n, d, units, keep, products);
                 let Scratch {
                     centered,
                     norms,
@@ -269,6 +274,7 @@ impl KernelNetwork {
                     kept,
                     row,
                     pooled,
+                    pick_totals,
                     coef_sums,
                     sums,
                     near,
@@ -280,12 +286,12 @@ impl KernelNetwork {
                     tops,
                 } = sc;
                 let dist = &mut dist[..n * units];
-                let weights = &mut weights[..n * units];
+                let weights = &mut weights[..products * n * units];
                 let kept = &mut kept[..if keep { n * units } else { 0 }];
                 layer.cross_terms_into(rows, &mut centered[..n * d], &mut norms[..n], dist);
                 for (r, (dist_row, w)) in dist
                     .chunks_exact_mut(units)
-                    .zip(weights.chunks_exact_mut(units))
+                    .zip(weights[..n * units].chunks_exact_mut(units))
                     .enumerate()
                 {
                     let z_row = rows.row(r);
@@ -311,11 +317,24 @@ impl KernelNetwork {
                         .sum();
                     path_weights_row(layer, dist_row, reference_distances, s, beta, h, w);
                 }
-                let w = ArrayView2::from_shape((n, units), &*weights).expect("rows x units");
-                let mut p = ArrayViewMut2::from_shape((n, d), &mut pooled[..n * d])
+                // `neon-pick`'s rows below the path's: one product by the units for both.
+                let pick = pick.map(|columns| PickRows {
+                    rows,
+                    columns,
+                    dist,
+                    reference,
+                    beta,
+                    quarter: keep.then_some(&*kept),
+                });
+                if let Some(input) = &pick {
+                    pick_weights(layer, input, &mut weights[n * units..], pick_totals);
+                }
+                let m = products * n;
+                let w = ArrayView2::from_shape((m, units), &*weights).expect("rows x units");
+                let mut p = ArrayViewMut2::from_shape((m, d), &mut pooled[..m * d])
                     .expect("rows x features");
                 general_mat_mul(1.0, &w, &layer.centers(), 0.0, &mut p);
-                let pooled_rows = p.as_slice().expect("rows x features");
+                let (pooled_rows, pick_pooled) = pooled[..m * d].split_at(n * d);
                 let mut rel = relevance.slice_mut(s![start..start + n, ..]);
                 for (r, mut out_row) in rel.outer_iter_mut().enumerate() {
                     let z_row = rows.row(r);
@@ -400,17 +419,9 @@ impl KernelNetwork {
                         );
                     }
                 }
-                if let Some(columns) = pick {
-                    let input = PickRows {
-                        rows,
-                        columns,
-                        dist,
-                        reference,
-                        beta,
-                        quarter: keep.then_some(&*kept),
-                        tops,
-                    };
-                    pick_sub_chunk(layer, &input, rel.view_mut(), pick_scratch);
+                if let Some(input) = &pick {
+                    let pooled = (pick_pooled, &pick_totals[..n]);
+                    pick_sub_chunk(layer, input, pooled, tops, rel.view_mut(), pick_scratch);
                 }
                 if let Some(flip) = &flip {
                     flip.mix_sub_chunk(
