@@ -4,21 +4,18 @@ Rust code: one row at a time, exact differences, no GEMM.
     python scripts/neon_oracle_pick.py            # writes models/NAME.expected_pick.csv
 
 For a standardized row z, the reference r and delta = z - r: R = `neon-lean`
-(scripts/neon_oracle_lean.py's lean_row, same beta) and up to three groups of 3 features
-(ties: lower index first),
+(scripts/neon_oracle_lean.py's lean_row, same beta) and two groups of 3 features (ties:
+lower index first),
 
-    T   = the 3 largest R_i,
-    T'  = the 3 largest N_row,i = delta_i (z_i + r_i - 2 mu_i),   mu = softmax(-beta h(z)) U,
-          only when gamma s <= 6.6 (s the median squared distance over pairs of the first
-          500 units),
-    T'' = the 3 largest G_i = delta_i (z_i - mu_i)   (gradient x input's group),
+    T  = the 3 largest R_i,
+    T' = the 3 largest N_row,i = delta_i (z_i + r_i - 2 mu_i),   mu = softmax(-beta h(z)) U,
 
 h_j(z) = gamma ||z - u_j||^2 + b_j. With o_S the outlierness of z with the features of S set
-to r (beta 1, exact differences), the candidates are taken in the order T', T'': one that
-differs from T replaces the best so far when its o_S is strictly lower. If the winner is not
-T, the features leaving T and those entering from it exchange their values, the larger ones
-to the entering features in the winner's own order. The written file has the columns of
-NAME.expected.csv (prediction, outlierness, R_...).
+to r (beta 1, exact differences), T' takes the top places when o_T' < o_T: the features
+leaving T and those entering from T' exchange their values, the larger ones to the entering
+features in the order of N_row. Only when gamma s <= 6.6 (s the median squared distance
+over pairs of the first 500 units); otherwise R is neon-lean's. The written file has the
+columns of NAME.expected.csv (prediction, outlierness, R_...).
 """
 import math
 import os
@@ -56,30 +53,21 @@ def outlierness(z, U, b, gamma):
 def pick_row(z, r, U, b, gamma, beta=1.0, wide=True):
     """(o, R) of one standardized row z under neon-pick."""
     o, R = lean_row(z, r, U, b, gamma, beta)
-    if len(z) <= TOP:
+    if not wide or len(z) <= TOP:
         return o, R
     p = softmax(-beta * np.array([gamma * np.sum((z - u) ** 2) + bj for u, bj in zip(U, b)]))
     mu = p @ U
-    candidates = [(z - r) * (z + r - 2 * mu)] if wide else []
-    candidates.append((z - r) * (z - mu))
-    top = top_group(R)
+    N = (z - r) * (z + r - 2 * mu)
+    top, tested = top_group(R), top_group(N)
+    if set(top) == set(tested):
+        return o, R
 
     def removed(group):
         moved = z.copy()
         moved[group] = r[group]
         return outlierness(moved, U, b, gamma)
 
-    tested, best = top, None
-    for values in candidates:
-        group = top_group(values)
-        if set(group) == set(top) or set(group) == set(tested):
-            continue
-        if best is None:
-            best = removed(top)
-        o_group = removed(group)
-        if o_group < best:
-            tested, best = group, o_group
-    if tested == top:
+    if not removed(tested) < removed(top):
         return o, R
     leaving = [i for i in top if i not in tested]
     entering = [i for i in tested if i not in top]

@@ -29,7 +29,7 @@
 
 use super::path_lean::LeanAnchor;
 use super::path_manhattan::ManhattanPath;
-use super::path_pick::PickColumns;
+use super::path_pick::{PickColumns, PICK_MAX_GAP};
 use super::path_quarter::QuarterPowers;
 use super::{check_finite, KernelNetwork};
 use crate::error::Result;
@@ -81,12 +81,14 @@ impl KernelNetwork {
         let flip = matches!(rules.rule_set, RuleSet::NeonFlip | RuleSet::NeonFocus)
             .then_some(rules.rule_set);
         // `neon-lean` and `neon-pick` (rbf only): the reference-pooled relevance mixed in per
-        // row; `neon-pick` then tests the top group.
+        // row; `neon-pick` then tests the top group on wide kernels.
         let lean = (matches!(rules.rule_set, RuleSet::NeonLean | RuleSet::NeonPick)
             && layer.power() == Power::Two)
             .then(|| LeanAnchor::new(layer, &reference_distances, rules.beta));
-        let pick = (rules.rule_set == RuleSet::NeonPick && layer.power() == Power::Two)
-            .then(|| PickColumns::new(layer, self.typical_gap));
+        let pick = (rules.rule_set == RuleSet::NeonPick
+            && layer.power() == Power::Two
+            && self.typical_gap <= PICK_MAX_GAP)
+            .then(|| PickColumns::new(layer));
         let mut output = ndarray::Array1::zeros(z.nrows());
         let mut relevance = Array2::zeros(z.raw_dim());
         try_for_each_chunk(&mut output, &mut relevance, |first, out, mut rel| {

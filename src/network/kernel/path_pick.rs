@@ -1,38 +1,36 @@
 //! `neon-pick` on an rbf kernel network (q = 2): `neon-lean` whose three top places go to
 //! the group of three features that an exact test prefers.
 //!
-//! Per row, up to three candidate groups, with `delta = z - r`, the row's own soft-min
-//! weights `p(z) = softmin(beta h(z))` and their pooled centers `mu = p(z) U`:
+//! Per row, two candidate groups:
 //!
 //! - `T`, the [`TOP`] largest `neon-lean` relevances (the group `neon-path` ranks first);
-//! - `T'` (wide kernels only, below), the [`TOP`] largest numerators of the split with the
-//!   soft-min weights frozen at the row itself, `N_row,i = delta_i (z_i + r_i - 2 mu_i)`:
-//!   each unit's change from the reference to the row split exactly over the features
-//!   (squared distances are separable). It weighs every feature against the units near the
-//!   row, as occlusion's second-order expansion at the row does;
-//! - `T''`, the [`TOP`] largest `G_i = delta_i (z_i - mu_i)`, gradient x input's group
-//!   (`do/dz = 2 gamma (z - mu)` at beta 1): the first-order view at the row itself.
+//! - `T'`, the [`TOP`] largest numerators of the split with the soft-min weights frozen at the
+//!   row itself, `N_row,i = delta_i (z_i + r_i - 2 mu_i)`, `delta = z - r`, `mu = p(z) U`,
+//!   `p(z) = softmin(beta h(z))`: each unit's change from the reference to the row split
+//!   exactly over the features (squared distances are separable). This group is the one
+//!   occlusion's second-order expansion at the row tends to rank first: it weighs every
+//!   feature against the units near the row.
 //!
-//! The test moves each group to the reference together and keeps, in the order `T`, `T'`,
-//! `T''`, a later group only where its removal lowers the outlierness strictly more, with
+//! The test moves each group to the reference together and keeps the one whose removal lowers
+//! the outlierness more, `o(z with T' at r) < o(z with T at r)`, where
 //!
 //! `h_j(z with S at r) = h_j(z) + gamma sum_(i in S) (r_i - z_i)(r_i + z_i - 2 u_ji)`
 //!
-//! exact. When a candidate wins, the features that leave the top group and those that enter
-//! it exchange their `neon-lean` values, the entering ones taking the larger values in the
-//! candidate's own order: the row's values stay `neon-lean`'s (so it conserves, and the rest
-//! of the order is `neon-lean`'s), its three top places are the tested group's.
+//! is exact. When `T'` wins, the features that leave the top group and those that enter it
+//! exchange their `neon-lean` values, the entering ones taking the larger values in the
+//! order of `N_row`: the row's values stay `neon-lean`'s (so it conserves, and the rest of
+//! the order is `neon-lean`'s), its three top places are the tested group's.
 //!
-//! `T'` only on wide kernels, `gamma s <=` [`PICK_MAX_GAP`] (`s` the median pairwise squared
-//! distance of the units, as `@auto`): there the reference is a typical point of the model.
-//! On narrow kernels (kernel densities with a small bandwidth) the test preferred `T'` where
-//! it hit fewer planted features than `neon-lean`'s; `T''` helped on both
-//! (docs/faithfulness.md, "Top-3 by an exact group test", "A third candidate").
+//! Only on wide kernels, `gamma s <=` [`PICK_MAX_GAP`] (`s` the median pairwise squared
+//! distance of the units, as `@auto`): there the reference is a typical point of the model and
+//! the joint removal measures what a group explains. On narrow kernels (kernel densities with
+//! a small bandwidth) the test prefers groups that hit fewer planted features than
+//! `neon-lean`'s (docs/faithfulness.md, "Top-3 by an exact group test"), and the rule is
+//! `neon-lean` there.
 //!
 //! Cost per row over `neon-lean`: the row's weights (at beta 1 from the quarter exponentials
 //! the `neon-path` pass keeps, else one exponential per unit), `p(z) U` (in the same matrix
-//! product as the path's weights), one top-3 scan per candidate, and one exponential per unit
-//! for each group tested.
+//! product as the path's weights), and where the groups differ two exponentials per unit.
 
 use super::path_flip::TOP;
 use super::top_group::top_group;
@@ -42,31 +40,24 @@ use crate::network::scratch::grow;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// The widest kernel (`gamma s`, the typical gap between two units' activations) on which
-/// `neon-pick` tests the row split's group `T'`: between the one-class SVMs measured (`gamma = 'scale'`:
+/// `neon-pick` tests the groups: between the one-class SVMs measured (`gamma = 'scale'`:
 /// 0.9-3.9) and the kernel densities (11.3-58.4), at their geometric midpoint.
-const PICK_MAX_GAP: f64 = 6.6;
+pub(crate) const PICK_MAX_GAP: f64 = 6.6;
 
 /// The per-model input of `neon-pick`: the units' coordinates feature by feature (features x
-/// units), so that moving a group changes every unit from three contiguous columns, and
-/// whether the kernel is wide enough to test the row split's group.
+/// units), so that moving a group changes every unit from three contiguous columns.
 #[derive(Debug, Clone)]
 pub(super) struct PickColumns {
     columns: Vec<f64>,
     units: usize,
-    row_split: bool,
 }
 
 impl PickColumns {
-    /// `typical_gap`: `gamma s`, as `@auto` measures it.
-    pub(super) fn new(layer: &DistanceLayer, typical_gap: f64) -> Self {
+    pub(super) fn new(layer: &DistanceLayer) -> Self {
         let centers = layer.centers();
         let units = centers.nrows();
         let columns = centers.t().iter().copied().collect();
-        PickColumns {
-            columns,
-            units,
-            row_split: typical_gap <= PICK_MAX_GAP,
-        }
+        PickColumns { columns, units }
     }
 
     fn column(&self, i: usize) -> &[f64] {
@@ -83,8 +74,6 @@ pub(super) struct PickScratch {
     moved: Vec<f64>,
     /// One row's numerators `N_row`.
     numer: Vec<f64>,
-    /// One row's gradient x input `G`.
-    slope: Vec<f64>,
 }
 
 /// The rows of one sub-chunk and what the test needs of them.
@@ -158,52 +147,42 @@ pub(super) fn pick_sub_chunk(
     grow(&mut sc.h, units);
     grow(&mut sc.moved, units);
     grow(&mut sc.numer, d);
-    grow(&mut sc.slope, d);
     for (r, mut out) in relevance.outer_iter_mut().enumerate() {
         let z = input.rows.row(r);
         let z = z.as_slice().expect("standard layout");
         let out = out.as_slice_mut().expect("standard layout");
-        let (numer, slope) = (&mut sc.numer[..d], &mut sc.slope[..d]);
-        let (twice, once) = (2.0 / totals[r], 1.0 / totals[r]);
-        for ((((n, g), &zi), &ri), &mi) in numer
+        let numer = &mut sc.numer[..d];
+        let scale = 2.0 / totals[r];
+        for (((n, &zi), &ri), &mi) in numer
             .iter_mut()
-            .zip(slope.iter_mut())
             .zip(z)
             .zip(input.reference)
             .zip(&pooled[r * d..(r + 1) * d])
         {
-            *n = (zi - ri) * (zi + ri - twice * mi);
-            *g = (zi - ri) * (zi - once * mi);
+            *n = (zi - ri) * (zi + ri - scale * mi);
         }
         let top = tops[r].unwrap_or_else(|| top_group(out));
-        let row_split = input.columns.row_split.then(|| top_group(numer));
-        let candidates = row_split.into_iter().chain([top_group(slope)]);
+        let tested = top_group(numer);
         // Non-finite values (never from finite rows) leave empty places: no test.
-        let testable = |g: &[usize; TOP]| !g.contains(&usize::MAX);
-        let (mut best, mut best_output, mut activations) = (top, None, false);
-        for candidate in candidates {
-            let known = same_group(&candidate, &top) || same_group(&candidate, &best);
-            if !testable(&top) || !testable(&candidate) || known {
-                continue;
-            }
-            let h = &mut sc.h[..units];
-            if !activations {
-                layer.activations_row_into(&input.dist[r * units..(r + 1) * units], h);
-                activations = true;
-            }
-            let moved = &mut sc.moved[..units];
-            let mut removed = |group: &[usize; TOP]| {
-                let gamma = layer.gamma();
-                group_output(gamma, input.columns, h, (z, input.reference), group, moved)
-            };
-            let current = *best_output.get_or_insert_with(|| removed(&best));
-            let output = removed(&candidate);
-            if output < current {
-                (best, best_output) = (candidate, Some(output));
-            }
+        let empty = top.contains(&usize::MAX) || tested.contains(&usize::MAX);
+        if empty || same_group(&top, &tested) {
+            continue;
         }
-        if best != top {
-            exchange(out, &top, &best);
+        let h = &mut sc.h[..units];
+        layer.activations_row_into(&input.dist[r * units..(r + 1) * units], h);
+        let moved = &mut sc.moved[..units];
+        let mut removed = |group: &[usize; TOP]| {
+            group_output(
+                layer.gamma(),
+                input.columns,
+                h,
+                (z, input.reference),
+                group,
+                moved,
+            )
+        };
+        if removed(&tested) < removed(&top) {
+            exchange(out, &top, &tested);
         }
     }
 }
