@@ -19,8 +19,6 @@ none), paired in order: the first variant tests WIDE[0] on wide kernels (`gamma 
 NARROW[0] on the others. Stop 31 ran `"first,first|gxi" ",gxi"` on /tmp/pl0 /tmp/pd1 /tmp/pf2
 /tmp/pf4 (`python3 scripts/heldout_study.py --kinds planted[,digits] [--fresh N] --out DIR`).
 """
-import glob
-import json
 import os
 import sys
 
@@ -28,8 +26,9 @@ import numpy as np
 from scipy.spatial.distance import pdist
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from flip_rows import Outputs, row_areas  # noqa: E402
-from top3_row_screen import load_csv, row_softmin  # noqa: E402
+from flip_rows import row_areas  # noqa: E402
+from top3_pick_screen import kernel_sets  # noqa: E402
+from top3_row_screen import row_softmin  # noqa: E402
 
 BASELINES = ["occlusion", "gradient-x-input", "integrated-gradients"]
 MAX_GAP = 6.6  # neon-pick's width gate (gamma s)
@@ -96,33 +95,25 @@ def main():
         sys.exit(__doc__)
     wide_variants, narrow_variants = parse(sys.argv[1]), parse(sys.argv[2])
     totals = {}
-    for folder in sys.argv[3:]:
-        for path in sorted(glob.glob(os.path.join(folder, "*.rows.npz"))):
-            stem = path[:-len(".rows.npz")]
-            model = json.load(open(stem + ".json"))
-            if model["model"] not in ("one_class_svm", "kernel_density"):
-                continue
-            saved = np.load(path)
-            X, train = load_csv(stem + ".test.csv"), load_csv(stem + ".train.csv")
-            f = Outputs(model)
-            reference = train.mean(axis=0)
-            wide = f.gamma * np.median(pdist(f.U[:500], "sqeuclidean")) <= MAX_GAP
-            planted = saved["planted"] if saved["planted"].ndim == 2 else None
-            best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, 1)]
-            bar = None if planted is None else max(
-                precision(top3(saved["R " + b]), planted).mean() for b in BASELINES)
-            cells = []
-            for wide_cands, narrow_cands in zip(wide_variants, narrow_variants):
-                R = pick(f, X, reference, saved["R default"], wide_cands if wide else narrow_cands)
-                _, areas = row_areas(model, X, R, train, 20, 0)
-                gaps = tuple(100 * (areas[:, c].mean() / best[c] - 1) for c in (0, 1))
-                t3 = float("nan") if planted is None else precision(top3(R), planted).mean() - bar
-                key = "|".join(wide_cands) + "/" + "|".join(narrow_cands)
-                totals.setdefault(key, []).append((model["model"][:3], gaps, t3))
-                cells.append("%s %+.1f/%+.1f t3 %+.3f" % (key, gaps[0], gaps[1], t3))
-            print("%s/%s %s d %d %s | %s" % (
-                os.path.basename(folder), os.path.basename(stem), model["model"][:3], X.shape[1],
-                "wide" if wide else "narrow", " | ".join(cells)), flush=True)
+    for folder, stem, model, saved, X, train, f in kernel_sets(sys.argv[3:]):
+        reference = train.mean(axis=0)
+        wide = f.gamma * np.median(pdist(f.U[:500], "sqeuclidean")) <= MAX_GAP
+        planted = saved["planted"] if saved["planted"].ndim == 2 else None
+        best = [min(saved["areas " + b][:, c].mean() for b in BASELINES) for c in (0, 1)]
+        bar = None if planted is None else max(
+            precision(top3(saved["R " + b]), planted).mean() for b in BASELINES)
+        cells = []
+        for wide_cands, narrow_cands in zip(wide_variants, narrow_variants):
+            R = pick(f, X, reference, saved["R default"], wide_cands if wide else narrow_cands)
+            _, areas = row_areas(model, X, R, train, 20, 0)
+            gaps = tuple(100 * (areas[:, c].mean() / best[c] - 1) for c in (0, 1))
+            t3 = float("nan") if planted is None else precision(top3(R), planted).mean() - bar
+            key = "|".join(wide_cands) + "/" + "|".join(narrow_cands)
+            totals.setdefault(key, []).append((model["model"][:3], gaps, t3))
+            cells.append("%s %+.1f/%+.1f t3 %+.3f" % (key, gaps[0], gaps[1], t3))
+        print("%s/%s %s d %d %s | %s" % (
+            os.path.basename(folder), os.path.basename(stem), model["model"][:3], X.shape[1],
+            "wide" if wide else "narrow", " | ".join(cells)), flush=True)
     for key, sets in totals.items():
         for family in ("one", "ker"):
             rows = [x for x in sets if x[0] == family]

@@ -55,6 +55,19 @@ def gaps(model, X, train, R, saved, seeds):
             100 * (np.mean(marginal, axis=0).mean() / best_marginal - 1))
 
 
+def kernel_sets(dirs):
+    """Every kernel set (one-class SVM, kernel density) of the kept studies in `dirs`:
+    (folder, stem, model file, saved arrays, test rows, training rows, the model's outputs)."""
+    for folder in dirs:
+        for path in sorted(glob.glob(os.path.join(folder, "*.rows.npz"))):
+            stem = path[:-len(".rows.npz")]
+            model = json.load(open(stem + ".json"))
+            if model["model"] not in ("one_class_svm", "kernel_density"):
+                continue
+            X, train = load_csv(stem + ".test.csv"), load_csv(stem + ".train.csv")
+            yield folder, stem, model, np.load(path), X, train, Outputs(model)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dirs", nargs="+")
@@ -67,36 +80,28 @@ def main():
     print("| set | gamma s | rows changed | default: gap mean / marginal, top-3 | %s |"
           % args.method)
     print("|---|---:|---:|---|---|")
-    for folder in args.dirs:
-        for path in sorted(glob.glob(os.path.join(folder, "*.rows.npz"))):
-            stem = path[:-len(".rows.npz")]
-            model = json.load(open(stem + ".json"))
-            if model["model"] not in ("one_class_svm", "kernel_density"):
-                continue
-            saved = np.load(path)
-            X, train = load_csv(stem + ".test.csv"), load_csv(stem + ".train.csv")
-            f = Outputs(model)
-            width = f.gamma * np.median(pdist(f.U, "sqeuclidean"))
-            default = saved["R default"]
-            picked = cli_relevance(args.binary, stem, args.method)
-            changed = np.mean(np.any(picked != default, axis=1))
-            planted = saved["planted"] if saved["planted"].ndim == 2 else None
-            name = "%s/%s %s d %d" % (os.path.basename(folder.rstrip("/")),
-                                      os.path.basename(stem), model["model"], X.shape[1])
-            cells = []
-            for label, R in (("default", default), (args.method, picked)):
-                mean, marginal = gaps(model, X, train, R, saved, args.seeds)
-                cell = "%+.1f / %+.1f %%" % (mean, marginal)
-                behind = None
-                if planted is not None:
-                    bar = max(hits(saved["R " + b], planted).mean() for b in BASELINES)
-                    behind = hits(R, planted).mean() - bar
-                    cell += ", %+.3f" % behind
-                cells.append(cell)
-                if mean > 2 or marginal > 2 or (behind is not None and behind < -0.01):
-                    misses[label].append("%s (%s)" % (name, cell))
-            print("| %s | %.1f | %.0f %% | %s | %s |" % (name, width, 100 * changed, *cells),
-                  flush=True)
+    for folder, stem, model, saved, X, train, f in kernel_sets(args.dirs):
+        width = f.gamma * np.median(pdist(f.U, "sqeuclidean"))
+        default = saved["R default"]
+        picked = cli_relevance(args.binary, stem, args.method)
+        changed = np.mean(np.any(picked != default, axis=1))
+        planted = saved["planted"] if saved["planted"].ndim == 2 else None
+        name = "%s/%s %s d %d" % (os.path.basename(folder.rstrip("/")),
+                                  os.path.basename(stem), model["model"], X.shape[1])
+        cells = []
+        for label, R in (("default", default), (args.method, picked)):
+            mean, marginal = gaps(model, X, train, R, saved, args.seeds)
+            cell = "%+.1f / %+.1f %%" % (mean, marginal)
+            behind = None
+            if planted is not None:
+                bar = max(hits(saved["R " + b], planted).mean() for b in BASELINES)
+                behind = hits(R, planted).mean() - bar
+                cell += ", %+.3f" % behind
+            cells.append(cell)
+            if mean > 2 or marginal > 2 or (behind is not None and behind < -0.01):
+                misses[label].append("%s (%s)" % (name, cell))
+        print("| %s | %.1f | %.0f %% | %s | %s |" % (name, width, 100 * changed, *cells),
+              flush=True)
     for label, where in misses.items():
         print("\n%s misses the target on %d set(s)%s" % (label, len(where), ":" if where else "."))
         for w in where:
