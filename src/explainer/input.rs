@@ -3,7 +3,7 @@
 use super::Explainer;
 use crate::error::{Error, Result};
 use crate::model::validate;
-use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
+use ndarray::{ArrayView2, Axis, CowArray, Ix2};
 use rayon::prelude::*;
 
 /// Rows per block of the finiteness check (blocks run in parallel).
@@ -53,11 +53,7 @@ impl Explainer {
     pub(crate) fn standardized<'a>(&self, x: CowArray<'a, f64, Ix2>) -> CowArray<'a, f64, Ix2> {
         match &self.scaler {
             None => x,
-            Some(s) => {
-                let mut z: Array2<f64> = x.into_owned();
-                s.transform_inplace(z.view_mut());
-                CowArray::from(z)
-            }
+            Some(s) => CowArray::from(s.transform(x.view())),
         }
     }
 }

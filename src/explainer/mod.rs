@@ -1,5 +1,6 @@
 //! The entry point: a model, neuralized once, explained many times with any [`Method`].
 
+mod blocks;
 mod input;
 mod resolve;
 
@@ -23,6 +24,21 @@ pub enum Prediction {
 }
 
 impl Prediction {
+    /// The rows of `parts` in order; the parts are of one kind (one network's).
+    pub(crate) fn concat(parts: Vec<Prediction>) -> Prediction {
+        let (mut values, mut labels) = (Vec::new(), Vec::new());
+        for part in parts {
+            match part {
+                Prediction::Values(v) => values.extend(v),
+                Prediction::Labels(l) => labels.extend(l),
+            }
+        }
+        match labels.is_empty() {
+            true => Prediction::Values(Array1::from(values)),
+            false => Prediction::Labels(labels),
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
@@ -263,8 +279,7 @@ impl Explainer {
     pub fn forward(&self, x: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
         self.check_cluster(cluster)?;
         let x = self.checked_rows(x)?;
-        let z = self.standardized(x);
-        self.network.forward(z.view(), cluster)
+        self.forward_blocks(x, cluster)
     }
 
     /// [`Self::explain`] where `x`'s first row is row `first_row` of a longer input (it names
@@ -278,11 +293,7 @@ impl Explainer {
         let resolved = self.resolve(method)?;
         let x = self.checked_rows(x)?;
         match resolved {
-            Resolved::Neon(rules) => {
-                let z = self.standardized(x);
-                let rules = rules.bind(self);
-                self.network.explain(z.view(), &rules, method.cluster())
-            }
+            Resolved::Neon(rules) => self.explain_neon(x, &rules.bind(self), method.cluster()),
             Resolved::Other => crate::baselines::explain_rows(self, x.view(), method, first_row),
         }
     }

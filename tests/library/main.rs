@@ -4,6 +4,7 @@
 mod common;
 
 mod baselines;
+mod blocks;
 mod conservation;
 mod dense_flip_ordered;
 mod dense_network;
