@@ -1,14 +1,19 @@
-//! NEON explanations and forward passes of a large batch, block by block: each block of
-//! [`BLOCK_ROWS`] rows is standardized into its own array and run through the network, and
-//! its results are copied into the batch's arrays. The standardized copy held in memory is
-//! one block's, not the batch's (explaining `n` rows needs `n x d` values for the relevances
-//! and `BLOCK_ROWS x d` more, instead of `2 n x d`), and repeated calls on large batches
-//! reuse the same few blocks of memory instead of faulting in a fresh batch-sized copy.
+//! NEON explanations of a large batch, block by block: each block of [`BLOCK_ROWS`] rows is
+//! standardized into its own array and explained, and its relevances are copied into the
+//! batch's array. The standardized copy held in memory is one block's, not the batch's
+//! (explaining `n` rows needs `n x d` values for the relevances and `BLOCK_ROWS x d` more,
+//! instead of `2 n x d`), and repeated calls on large batches reuse the same few blocks of
+//! memory instead of faulting in a fresh batch-sized copy and relevances each time.
+//!
+//! The forward pass keeps one standardized copy of the batch: its output is one value per
+//! row, so the copy alone stays in the allocator's hands between calls (about 300 page
+//! faults per call at 50,000 x 30), and blocks measured no faster (1,012 units, 100,000
+//! rows, 2 threads: 0.174-0.210 s against 0.171-0.205 s).
 //!
 //! Every row's result is the same bits whatever the split: the networks explain each row on
 //! its own, in fixed chunks of [`CHUNK_ROWS`] rows, and a block is a whole number of chunks.
 
-use super::{Explainer, Explanation, Forward, Prediction};
+use super::{Explainer, Explanation, Prediction};
 use crate::error::{Error, Result};
 use crate::network::{NeonRules, CHUNK_ROWS};
 use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, Ix2};
@@ -49,29 +54,6 @@ impl Explainer {
             prediction: Prediction::concat(predictions),
             output: Array1::from_vec(output),
             relevance: Array2::from_shape_vec((n, d), relevance).expect("n x d relevances"),
-        })
-    }
-
-    /// The forward outputs of the checked rows `x` (input space).
-    pub(super) fn forward_blocks(
-        &self,
-        x: CowArray<'_, f64, Ix2>,
-        cluster: Option<usize>,
-    ) -> Result<Forward> {
-        if self.scaler.is_none() || x.nrows() <= BLOCK_ROWS {
-            let z = self.standardized(x);
-            return self.network.forward(z.view(), cluster);
-        }
-        let (mut output, mut predictions) = (Vec::with_capacity(x.nrows()), Vec::new());
-        self.for_each_block(x, |z| {
-            let part = self.network.forward(z, cluster)?;
-            output.extend(part.output);
-            predictions.push(part.prediction);
-            Ok(())
-        })?;
-        Ok(Forward {
-            prediction: Prediction::concat(predictions),
-            output: Array1::from_vec(output),
         })
     }
 

@@ -279,7 +279,8 @@ impl Explainer {
     pub fn forward(&self, x: ArrayView2<f64>, cluster: Option<usize>) -> Result<Forward> {
         self.check_cluster(cluster)?;
         let x = self.checked_rows(x)?;
-        self.forward_blocks(x, cluster)
+        let z = self.standardized(x);
+        self.network.forward(z.view(), cluster)
     }
 
     /// [`Self::explain`] where `x`'s first row is row `first_row` of a longer input (it names

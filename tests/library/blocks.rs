@@ -1,6 +1,7 @@
 //! Batches larger than one block (16,384 rows) are standardized and explained block by
 //! block: every row's output, prediction and relevances are the same bits as when its rows
-//! come in small batches, and an error names the row of the whole batch.
+//! come in small batches (and as the forward pass's), and an error names the row of the
+//! whole batch.
 
 use crate::common;
 use ndarray::{concatenate, s, Array2, Axis};
