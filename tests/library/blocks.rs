@@ -60,25 +60,20 @@ fn a_batch_of_many_blocks_gives_the_bits_of_small_batches() {
             relevance.extend(bits(part.relevance));
             prediction.extend(prediction_bits(&part.prediction));
         }
-        assert!(
-            bits(whole.output.iter().copied()) == output,
-            "{name}: outputs differ"
+        let explained = (
+            bits(whole.output.iter().copied()),
+            bits(whole.relevance.iter().copied()),
+            prediction_bits(&whole.prediction),
         );
+        let small = (output, relevance, prediction);
         assert!(
-            bits(whole.relevance.iter().copied()) == relevance,
-            "{name}: relevances differ"
+            explained == small,
+            "{name}: the batch's bits differ from small batches'"
         );
+        let forward_bits = (bits(forward.output), prediction_bits(&forward.prediction));
         assert!(
-            prediction_bits(&whole.prediction) == prediction,
-            "{name}: predictions differ"
-        );
-        assert!(
-            bits(forward.output.iter().copied()) == output,
-            "{name}: forward outputs differ"
-        );
-        assert!(
-            prediction_bits(&forward.prediction) == prediction,
-            "{name}: forward predictions"
+            forward_bits == (small.0, small.2),
+            "{name}: the forward pass's bits differ from small batches'"
         );
     }
 }
