@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 { head -n 1 models/ocsvm_breast_cancer.input.csv; tail -n 60 models/ocsvm_breast_cancer.input.csv; } \
     > "$tmp/malignant.csv"
-kernel="default,neon-path@1,neon,neon@0.25,neon@auto,neon-floor@auto,neon-path@auto,neon-ref,neon-ref@auto,hybrid,hybrid@auto"
+kernel="default,neon-lean@1,neon-path@1,neon,neon@0.25,neon@auto,neon-floor@auto,neon-path@auto,neon-ref,neon-ref@auto,hybrid,hybrid@auto"
 baselines="occlusion,gradient-x-input,sensitivity,integrated-gradients,taylor,meaningful-perturbation,shapley-sampling,random"
 run() {  # name input methods
     echo "### $1"
