@@ -224,29 +224,10 @@ impl ClusterNetwork {
         (reference, factors): (&[f64], &[f64]),
         labels: &mut [usize],
         out: &mut [f64],
-        mut rel: ArrayViewMut2<f64>,
+        rel: ArrayViewMut2<f64>,
     ) -> [bool; CHUNK_ROWS] {
-        let (n, d) = rows.dim();
-        let k = self.n_clusters();
-        self.chunk_scores(rows, scratch);
-        grow(&mut scratch.pieces, n * k);
-        grow(&mut scratch.exps, n * k);
-        grow(&mut scratch.pulled, n * d);
-        grow(&mut scratch.row, d);
-        grow(&mut scratch.terms, 3 * k);
-        // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
-        let (targets, mut exact) = self.decide_chunk(
-            rows,
-            &scratch.centered,
-            &scratch.scores,
-            cluster,
-            beta / (2 * PIECES) as f64,
-            &mut scratch.pieces,
-            labels,
-            out,
-        );
-        // A_k = exp(-v_k) for the whole chunk in one pass (A_t = exp(-inf) = 0 exactly).
-        lanes::exp_sum_inplace(&mut scratch.pieces[..n * k], 0.0, 1.0);
+        let (n, k) = (rows.nrows(), self.n_clusters());
+        let (targets, mut exact) = self.path_chunk_start(rows, beta, cluster, scratch, labels, out);
         let mut p_totals = [0.0; CHUNK_ROWS];
         let (b1, rest) = factors.split_at(k);
         let (b3, b5) = rest.split_at(k);
@@ -263,21 +244,74 @@ impl ClusterNetwork {
                 None => exact[r] = true,
             }
         }
-        // sum_k p̄_k w_ik = 2 (m_ti sum_k p̄_k - (P̄ M)_i).
+        let decided = (&p_totals[..], &targets[..]);
+        self.share_pooled(rows, decided, reference, scratch, &mut exact, (out, rel));
+        exact
+    }
+
+    /// The start of the path rules' chunk pass (`neon-path`, `neon-spread`): the chunk's
+    /// scores, the labels and logits of the rows the bound decides (into `labels`, `out`),
+    /// and `A_k = exp(-v_k)` in `scratch.pieces` (rows x clusters) with `v_k = beta (s_k -
+    /// min_(l != t) s_l) / 6`, `v_t = +inf` (module docs). Grows the buffers both rules use.
+    /// Returns each row's explained cluster and which rows need the exact form.
+    pub(super) fn path_chunk_start(
+        &self,
+        rows: ArrayView2<f64>,
+        beta: f64,
+        cluster: Option<usize>,
+        scratch: &mut BatchScratch,
+        labels: &mut [usize],
+        out: &mut [f64],
+    ) -> ([usize; CHUNK_ROWS], [bool; CHUNK_ROWS]) {
+        let (n, d) = rows.dim();
+        let k = self.n_clusters();
+        self.chunk_scores(rows, scratch);
+        grow(&mut scratch.pieces, n * k);
+        grow(&mut scratch.exps, n * k);
+        grow(&mut scratch.pulled, n * d);
+        grow(&mut scratch.row, d);
+        grow(&mut scratch.terms, 4 * k);
+        let decided = self.decide_chunk(
+            rows,
+            &scratch.centered,
+            &scratch.scores,
+            cluster,
+            beta / (2 * PIECES) as f64,
+            &mut scratch.pieces,
+            labels,
+            out,
+        );
+        // A_t = exp(-inf) = 0 exactly.
+        lanes::exp_sum_inplace(&mut scratch.pieces[..n * k], 0.0, 1.0);
+        decided
+    }
+
+    /// `neon-path`'s relevance of every decided row into `rel`: with the path weights
+    /// `p̄` in `scratch.exps` (rows x clusters, row sums `totals`), the numerators
+    /// `N_i = (sum_k p̄_k w_ik) (z_i - r_i)`, `sum_k p̄_k w_ik = 2 (m_ti sum_k p̄_k - (P̄ M)_i)`,
+    /// shared into each row's logit (`out`; `targets` the rows' explained clusters).
+    pub(super) fn share_pooled(
+        &self,
+        rows: ArrayView2<f64>,
+        (totals, targets): (&[f64], &[usize]),
+        reference: &[f64],
+        scratch: &mut BatchScratch,
+        exact: &mut [bool; CHUNK_ROWS],
+        (out, mut rel): (&[f64], ArrayViewMut2<f64>),
+    ) {
         self.pooled_numerators(
             rows,
-            (&scratch.exps, &p_totals, &targets),
+            (&scratch.exps, totals, targets),
             reference,
             2.0,
             (&mut scratch.pulled, &mut scratch.row),
-            &mut exact,
+            exact,
             |r, numerators| {
                 let mut row = rel.row_mut(r);
                 share(numerators, out[r], row.as_slice_mut().expect("owned"));
                 false
             },
         );
-        exact
     }
 
     /// One row by the exact contrasts: its assigned cluster and explained logit, its

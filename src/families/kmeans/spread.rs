@@ -29,7 +29,7 @@ use crate::explainer::Explanation;
 use crate::network::dispatch::{dispatched, Level};
 use crate::network::pool::softmin_weights_into;
 use crate::network::scratch::grow;
-use crate::network::{lanes, NeonRules, CHUNK_ROWS};
+use crate::network::{NeonRules, CHUNK_ROWS};
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 /// The nodes of the second relevance: `s = 5/6` (the last of `neon-path`'s midpoints) and the
@@ -89,27 +89,9 @@ impl ClusterNetwork {
     ) -> [bool; CHUNK_ROWS] {
         let (n, d) = rows.dim();
         let k = self.n_clusters();
-        self.chunk_scores(rows, scratch);
-        grow(&mut scratch.pieces, n * k);
-        grow(&mut scratch.exps, n * k);
+        let (targets, mut exact) = self.path_chunk_start(rows, beta, cluster, scratch, labels, out);
         grow(&mut scratch.near, n * k);
-        grow(&mut scratch.pulled, n * d);
-        grow(&mut scratch.row, d);
         grow(&mut scratch.second, d);
-        grow(&mut scratch.terms, 4 * k);
-        // v_k = beta (s_k - min_{l != t} s_l) / 6, v_t = +inf.
-        let (targets, mut exact) = self.decide_chunk(
-            rows,
-            &scratch.centered,
-            &scratch.scores,
-            cluster,
-            beta / (2 * PIECES) as f64,
-            &mut scratch.pieces,
-            labels,
-            out,
-        );
-        // A_k = exp(-v_k) for the whole chunk in one pass (A_t = exp(-inf) = 0 exactly).
-        lanes::exp_sum_inplace(&mut scratch.pieces[..n * k], 0.0, 1.0);
         let mut path_totals = [0.0; CHUNK_ROWS];
         let mut near_totals = [0.0; CHUNK_ROWS];
         let (b1, rest) = factors.split_at(k);
@@ -130,19 +112,16 @@ impl ClusterNetwork {
                 None => exact[r] = true,
             }
         }
-        // R0: sum_k p̄0_k w_ik = 2 (m_ti sum_k p̄0_k - (P̄0 M)_i), shared into the rows.
-        self.pooled_numerators(
+        // R0, `neon-path`'s relevance, into the rows.
+        let rel_path = rel.view_mut();
+        let decided = (&path_totals[..], &targets[..]);
+        self.share_pooled(
             rows,
-            (&scratch.exps, &path_totals, &targets),
+            decided,
             reference,
-            2.0,
-            (&mut scratch.pulled, &mut scratch.row),
+            scratch,
             &mut exact,
-            |r, numerators| {
-                let mut row = rel.row_mut(r);
-                share(numerators, out[r], row.as_slice_mut().expect("owned"));
-                false
-            },
+            (out, rel_path),
         );
         // R2 from p̄2 the same way, then the per-row mix.
         let second = &mut scratch.second[..d];
