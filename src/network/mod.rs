@@ -63,8 +63,10 @@ pub(crate) trait Network: Debug + Send + Sync {
     /// Number of input features.
     fn n_features(&self) -> usize;
     /// Number of units whose output can be chosen for explanation (k-means clusters), or
-    /// `None` when the network has one explained output.
-    fn n_clusters(&self) -> Option<usize>;
+    /// `None` (the default) when the network has one explained output.
+    fn n_clusters(&self) -> Option<usize> {
+        None
+    }
     /// The rule sets the network implements.
     fn rule_sets(&self) -> &'static [RuleSet];
     /// The rule set of the default method.

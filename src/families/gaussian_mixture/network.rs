@@ -125,10 +125,6 @@ impl Network for MixtureNetwork {
         self.means.ncols()
     }
 
-    fn n_clusters(&self) -> Option<usize> {
-        None
-    }
-
     fn rule_sets(&self) -> &'static [RuleSet] {
         &[RuleSet::Neon, RuleSet::NeonFloor]
     }

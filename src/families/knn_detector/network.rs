@@ -221,10 +221,6 @@ impl Network for NeighbourNetwork {
         self.points.ncols()
     }
 
-    fn n_clusters(&self) -> Option<usize> {
-        None
-    }
-
     fn rule_sets(&self) -> &'static [RuleSet] {
         &[RuleSet::Neon, RuleSet::NeonFloor, RuleSet::NeonRef]
     }

@@ -95,10 +95,6 @@ impl Network for KernelNetwork {
         self.distance.n_features()
     }
 
-    fn n_clusters(&self) -> Option<usize> {
-        None
-    }
-
     fn rule_sets(&self) -> &'static [RuleSet] {
         const ALL: &[RuleSet] = &[
             RuleSet::Neon,
