@@ -130,8 +130,9 @@ impl Network for KernelNetwork {
     ///   outlierness more (its own, or the split under the row's weights): on 49 held-out
     ///   kernel sets of four studies its flipping gaps stay within 2 % of the best baseline,
     ///   and its top-3 precision is within 0.01 of the best baseline's on 35 of 40 planted
-    ///   sets, against 29 for `neon-lean@1` (docs/faithfulness.md, "Top-3 by an exact group
-    ///   test");
+    ///   sets, against 29 for `neon-lean@1`, and of the best among the baselines that are
+    ///   themselves within 2 % on flipping on all 40 (docs/faithfulness.md, "Top-3 by an
+    ///   exact group test");
     /// - laplacian (`q = 1`): `neon-path`, the straight path (`neon-lean` needs the
     ///   separable squared distances of rbf kernels).
     fn default_rule_set(&self) -> RuleSet {
@@ -155,8 +156,8 @@ impl Network for KernelNetwork {
                  the group whose joint removal lowers the outlierness more: on 49 held-out \
                  image-like and tabular kernel sets its flipping gaps stay within 2% of the \
                  best baseline, and its top 3 is within 0.01 of the best baseline's on 35 of \
-                 40 planted sets, against 29 for neon-lean@1 (still available; \
-                 docs/faithfulness.md)"
+                 40 planted sets (29 for neon-lean@1, still available) and of the best \
+                 flipping-faithful baseline's on all 40 (docs/faithfulness.md)"
             }
             Power::One => {
                 "NEON rooted at the reference and pooled along the path to the row: on \
