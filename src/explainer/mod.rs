@@ -241,7 +241,7 @@ impl Explainer {
 
     /// What [`Method::default`] runs on this model: the model file's stored method
     /// (`neuralize tune`, [`crate::Model::method`]) if it has one, else the family's default
-    /// rule set and beta (e.g. `neon-lean@1` for an rbf one-class SVM or a kernel density,
+    /// rule set and beta (e.g. `neon-pick@1` for an rbf one-class SVM or a kernel density,
     /// `neon-path@1` for a laplacian one-class SVM, `neon-spread@auto` for k-means).
     pub fn default_method(&self) -> Method {
         match &self.stored {

@@ -210,6 +210,19 @@ impl NativeExplainer {
         self.explainer.auto_beta()
     }
 
+    /// What `explain(x)` runs without a method: the model file's stored method, else the
+    /// family's default (e.g. `neon-pick@1`), as the CLI's `info` names it.
+    #[getter]
+    fn default_method(&self) -> String {
+        self.explainer.default_method().to_string()
+    }
+
+    /// Why `default_method` is the default for this model, in one sentence.
+    #[getter]
+    fn default_reason(&self) -> String {
+        self.explainer.default_method_reason().to_string()
+    }
+
     /// The reference row (input space).
     #[getter]
     fn reference<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {

@@ -123,6 +123,26 @@ def test_bit_for_bit_with_the_command_line(cli, name, method, cli_args):
     np.testing.assert_array_equal(e.relevance, table[:, 2:])
 
 
+@pytest.mark.parametrize("name", FIXTURES)
+def test_default_method_and_reason_are_the_command_lines(cli, name):
+    ex = neuralize.load(fixture(name, "json"))
+    info = json.loads(cli("info", "-m", fixture(name, "json"), "--json"))
+    assert ex.default_method == info["default_method"]
+    assert ex.default_reason == info["default_method_reason"]
+    # explain(X) with no method runs it.
+    _, X = _inputs(name, ex)
+    np.testing.assert_array_equal(ex.explain(X).relevance,
+                                  ex.explain(X, ex.default_method).relevance)
+
+
+def test_a_tuned_model_names_its_stored_method(tmp_path):
+    model = json.load(open(fixture("ocsvm_breast_cancer", "json")))
+    model["method"] = {"name": "neon-path@1", "reason": "chosen for this test"}
+    ex = neuralize.Explainer(model)
+    assert ex.default_method == "neon-path@1"
+    assert ex.default_reason == "chosen for this test"
+
+
 def test_save_and_load_keep_the_model(tmp_path):
     ex = neuralize.load(fixture("kmeans_iris", "json"))
     path = tmp_path / "m.json"

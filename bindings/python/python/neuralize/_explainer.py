@@ -203,6 +203,18 @@ class Explainer:
         return self._native.output_name
 
     @property
+    def default_method(self) -> str:
+        """What ``explain(X)`` runs without ``method``: the model file's stored method
+        (``neuralize tune``), else the family's default, e.g. ``neon-pick@1`` (the command
+        line's ``neuralize info`` shows the same)."""
+        return self._native.default_method
+
+    @property
+    def default_reason(self) -> str:
+        """Why ``default_method`` is the default for this model, in one sentence."""
+        return self._native.default_reason
+
+    @property
     def reference(self) -> np.ndarray:
         """The reference row x~ (input space) of the reference-based methods."""
         return self._native.reference

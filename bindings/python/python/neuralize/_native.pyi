@@ -20,6 +20,8 @@ class NativeExplainer:
     output_name: str
     published_beta: float
     auto_beta: float
+    default_method: str
+    default_reason: str
     reference: np.ndarray
     classes: Optional[list]
     def with_target(self, target: str) -> "NativeExplainer": ...
