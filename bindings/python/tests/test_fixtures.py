@@ -141,6 +141,8 @@ def test_a_tuned_model_names_its_stored_method(tmp_path):
     ex = neuralize.Explainer(model)
     assert ex.default_method == "neon-path@1"
     assert ex.default_reason == "chosen for this test"
+    assert repr(ex) == ("<neuralize.Explainer one_class_svm, 30 features, "
+                        "default method neon-path@1>")
 
 
 def test_save_and_load_keep_the_model(tmp_path):

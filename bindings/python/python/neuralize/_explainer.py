@@ -401,7 +401,8 @@ class Explainer:
                 "ok": rel_diff <= tolerance and mismatches == 0 and conservation <= tolerance}
 
     def __repr__(self) -> str:
-        return "<neuralize.Explainer %s, %d features>" % (self.kind, self.n_features)
+        return "<neuralize.Explainer %s, %d features, default method %s>" % (
+            self.kind, self.n_features, self.default_method)
 
 
 def load(path: PathLike) -> Explainer:
