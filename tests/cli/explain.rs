@@ -350,7 +350,11 @@ fn explain_without_options_runs_neon_pick_on_rbf_and_neon_path_on_laplacian() {
                 "{name}:\n{info}"
             );
             assert!(
-                info.contains("neon-lean@1 (still available"),
+                info.contains("neon-lean@1, still available"),
+                "{name}:\n{info}"
+            );
+            assert!(
+                info.contains("flipping-faithful baseline's on all 40"),
                 "{name}:\n{info}"
             );
         } else {

@@ -66,7 +66,7 @@ fn the_default_of_kernel_models_is_neon_pick_on_rbf_and_neon_path_on_laplacian()
         assert!(reason.contains("faithfulness.md"), "{name}: {reason}");
         if rule_set == RuleSet::NeonPick {
             assert!(
-                reason.contains("neon-lean@1 (still available"),
+                reason.contains("neon-lean@1, still available"),
                 "{name}: {reason}"
             );
         }
